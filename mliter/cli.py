@@ -1,0 +1,59 @@
+"""The `mliter` command: `mliter <group> <verb> ...`, thin over the stage packages.
+
+Each stage contributes its verbs from a `commands` module with a `register(groups)`
+function; adding a command means adding it there and, for a new module, one line in
+`COMMAND_MODULES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+GROUPS = {
+    "corpus": "capture material and write manifests under corpus/",
+    "mine": "mine traces from captured material into traces/",
+    "code": "codebooks, annotation validation and agreement under coding/",
+    "data": "the data package: build and validate datapackage.json",
+}
+COMMAND_MODULES = [
+    "mliter.corpus.commands",
+    "mliter.traces.commands",
+    "mliter.data_commands",
+]
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Keeps the examples in epilogs as written and shows defaults."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mliter",
+        description="Mine, code and analyse how people iterate on machine-learning workflows.",
+        epilog="example:\n  mliter mine traces ../shared/data/notebooks\n  mliter data validate",
+        formatter_class=HelpFormatter,
+    )
+    top = parser.add_subparsers(dest="group", metavar="GROUP", required=True)
+    groups = {}
+    for name, help_text in GROUPS.items():
+        gp = top.add_parser(name, help=help_text, description=help_text, formatter_class=HelpFormatter)
+        groups[name] = gp.add_subparsers(dest="verb", metavar="VERB", required=True)
+    for mod in COMMAND_MODULES:
+        importlib.import_module(mod).register(groups)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, OSError) as exc:
+        print(f"mliter: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

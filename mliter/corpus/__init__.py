@@ -1,0 +1,1 @@
+"""Capture: what material the study reads, with provenance (scrapers and loaders)."""

@@ -1,0 +1,77 @@
+"""Build `datapackage.json` from the declared tables of every stage.
+
+The package descriptor is generated, never hand-edited, so it cannot drift from the
+code that writes the tables; the tests regenerate it and compare.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+from mliter import __version__
+from mliter.tables import Table
+
+#: Modules that expose a `TABLES` list; a new stage appends its module here.
+SCHEMA_MODULES = [
+    "mliter.corpus.schema",
+    "mliter.traces.schema",
+]
+
+
+def all_tables() -> list[Table]:
+    tables: list[Table] = []
+    for name in SCHEMA_MODULES:
+        tables.extend(importlib.import_module(name).TABLES)
+    return tables
+
+
+def descriptor(root: Path | None = None) -> dict[str, Any]:
+    """The Data Package descriptor; resources whose file is absent under `root` are left out."""
+    resources = []
+    for t in all_tables():
+        if root is None or (Path(root) / t.path).exists():
+            resources.append(t.resource())
+    return {
+        "profile": "tabular-data-package",
+        "name": "mliter",
+        "title": "mliter: traces and codes of how people iterate on machine-learning workflows",
+        "version": __version__,
+        "description": (
+            "Derived tables of the mliter study: manifests of captured material, mined notebook "
+            "execution traces, iteration sequences and coded annotations. Rows carry identifiers, "
+            "derived values and provenance only, never copied code or text."
+        ),
+        "homepage": "https://github.com/mliter/mliter",
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+                      "title": "Creative Commons Attribution 4.0"}],
+        "resources": resources,
+    }
+
+
+def render(root: Path) -> str:
+    return json.dumps(descriptor(root), indent=2, ensure_ascii=False) + "\n"
+
+
+def validate(root: Path) -> list[str]:
+    """Frictionless validation of the package at `root` (types, constraints, keys); problems as lines."""
+    from frictionless import Package, system
+
+    problems: list[str] = []
+    current = render(root)
+    on_disk = (Path(root) / "datapackage.json").read_text(encoding="utf-8")
+    if on_disk != current:
+        problems.append("datapackage.json is out of date with the declared tables: run `mliter data package`")
+    with system.use_context(trusted=True):
+        report = Package(str(Path(root) / "datapackage.json")).validate()
+    for task in report.tasks:
+        for err in task.errors:
+            row = getattr(err, "row_number", None)
+            field = getattr(err, "field_name", None)
+            where = f"{task.name}" + (f", row {row}" if row else "") + (f", column {field}" if field else "")
+            problems.append(f"{where}: {err.message}")
+    for err in report.errors:
+        problems.append(err.message)
+    return problems

@@ -1,0 +1,223 @@
+"""Static features of one code cell: imports, called APIs, magics, with `ast` only.
+
+IPython syntax is neutralised line by line before parsing (magics, `!shell`, `?help`),
+keeping line numbers, so an otherwise valid cell still yields its features. A syntax
+error is recorded on the cell, never raised. Names are resolved through the
+notebook's import aliases (`pd.read_csv` -> `pandas.read_csv`).
+
+Feature strings (used by the stage rules in `coding/stage_rules.csv`):
+  import:<module>      a module imported (`from a.b import c` gives `a.b`)
+  call:<qualified>     a call resolved through imports (`sklearn.svm.SVC`), or a builtin (`call:print`)
+  method:<name>        a call of an attribute on a non-import value (`df.fillna(...)` -> `method:fillna`)
+  attr:<name>          an attribute read that is not called (`df.shape`)
+  base:<qualified>     a base class of a class definition, resolved (`torch.nn.Module`)
+  magic:<name> / shell:<cmd>   IPython line or cell magics and `!` shell commands
+  syntax:display       the cell ends with a bare expression that is not a call (shows a value)
+  syntax:setitem       assigns into a subscript (`df["x"] = ...`): creates or changes data
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from dataclasses import dataclass, field
+
+from mliter.traces.notebook import Limits
+
+#: Cell magics whose body is still Python (the magic only times or captures it).
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "skip"})
+_BUILTINS = frozenset(dir(builtins)) | {"display", "get_ipython"}
+_ASSIGN_MAGIC = re.compile(r"^(\s*[A-Za-z_][\w\s,.\[\]]*=\s*)([%!])(.*)$")
+_LINE_MAGIC = re.compile(r"^(\s*)(%{1,2})([A-Za-z_][\w.]*)?(.*)$")
+_SHELL = re.compile(r"^(\s*)!(\S*)(.*)$")
+_HELP = re.compile(r"^(\s*)(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
+
+
+@dataclass
+class CellCode:
+    """What static analysis found in one code cell."""
+
+    n_lines: int
+    status: str  # ok | empty | syntax_error | non_python | too_long | too_deep
+    error: str = ""
+    imports: set[str] = field(default_factory=set)
+    calls: set[str] = field(default_factory=set)
+    methods: set[str] = field(default_factory=set)
+    attrs: set[str] = field(default_factory=set)
+    bases: set[str] = field(default_factory=set)
+    magics: set[str] = field(default_factory=set)
+    syntax: set[str] = field(default_factory=set)
+    tree: ast.AST | None = None
+
+    def features(self) -> list[str]:
+        out = [f"import:{m}" for m in self.imports]
+        out += [f"call:{c}" for c in self.calls]
+        out += [f"method:{m}" for m in self.methods]
+        out += [f"attr:{a}" for a in self.attrs]
+        out += [f"base:{b}" for b in self.bases]
+        out += [m if m.startswith(("magic:", "shell:")) else f"magic:{m}" for m in self.magics]
+        out += [f"syntax:{s}" for s in self.syntax]
+        return out
+
+
+def neutralise_ipython(source: str) -> tuple[str, set[str], bool]:
+    """Replace IPython-only lines with `pass` (same indentation and line count).
+
+    Returns the Python text, the magics seen (`magic:<name>`, `shell:<cmd>`), and
+    whether the cell body is Python at all (False for `%%bash`, `%%html`, ...).
+    """
+    lines = source.split("\n")
+    magics: set[str] = set()
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is not None and lines[first].lstrip().startswith("%%"):
+        name = lines[first].lstrip()[2:].split(None, 1)[0] if lines[first].lstrip()[2:].strip() else ""
+        magics.add(f"magic:%%{name}")
+        if name not in PYTHON_CELL_MAGICS:
+            return "", magics, False
+        lines[first] = "pass"
+    out = []
+    for ln in lines:
+        stripped = ln.lstrip()
+        if not stripped or stripped.startswith("#"):
+            out.append(ln)
+            continue
+        if stripped[0] in "%!":
+            indent = ln[: len(ln) - len(stripped)]
+            if stripped[0] == "!":
+                cmd = _SHELL.match(ln).group(2)  # type: ignore[union-attr]
+                magics.add(f"shell:{cmd.split('/')[-1]}" if cmd else "shell:")
+            else:
+                m = _LINE_MAGIC.match(ln)
+                magics.add(f"magic:%{m.group(3) or ''}" if m else "magic:%")
+            out.append(indent + "pass")
+            continue
+        m = _ASSIGN_MAGIC.match(ln)
+        if m and not m.group(1).rstrip().endswith(("==", "!=", "<=", ">=")):
+            rest = m.group(3).lstrip()
+            magics.add(("shell:" if m.group(2) == "!" else "magic:%") + (rest.split(None, 1)[0] if rest else ""))
+            out.append(m.group(1) + "None")
+            continue
+        if _HELP.match(ln):
+            magics.add("magic:?")
+            out.append(ln[: len(ln) - len(stripped)] + "pass")
+            continue
+        out.append(ln)
+    return "\n".join(out), magics, True
+
+
+def _dotted(node: ast.AST) -> list[str] | None:
+    """`a.b.c` -> ['a', 'b', 'c']; None when the chain does not end in a plain name."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return parts[::-1]
+    return None
+
+
+def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
+    """Parse one cell and collect its imports and IPython magics (first pass)."""
+    n_lines = len(source.splitlines())
+    if not source.strip():
+        return CellCode(n_lines, "empty")
+    if len(source) > limits.max_cell_chars:
+        return CellCode(n_lines, "too_long", f"{len(source)} characters exceeds {limits.max_cell_chars}")
+    text, magics, is_python = neutralise_ipython(source)
+    if not is_python:
+        return CellCode(n_lines, "non_python", magics=magics)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        return CellCode(n_lines, "syntax_error", f"{type(exc).__name__} at line {exc.lineno}", magics=magics)
+    except (RecursionError, MemoryError, ValueError) as exc:
+        return CellCode(n_lines, "too_deep", f"{type(exc).__name__} while parsing", magics=magics)
+    cell = CellCode(n_lines, "ok", magics=magics, tree=tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            cell.imports.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            cell.imports.add(node.module)
+    return cell
+
+
+def import_aliases(tree: ast.AST, aliases: dict[str, str]) -> None:
+    """Add the names a cell's imports bind (`import numpy as np` -> np: numpy)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:
+                    aliases[a.asname] = a.name
+                else:
+                    top = a.name.split(".")[0]
+                    aliases.setdefault(top, top)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for a in node.names:
+                if a.name != "*":
+                    aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+
+
+def resolve(parts: list[str], aliases: dict[str, str]) -> str | None:
+    head = aliases.get(parts[0])
+    if head is None:
+        return None
+    return ".".join([head, *parts[1:]])
+
+
+def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limits()) -> None:
+    """Second pass: calls, methods, attributes, bases and syntax markers, resolved via `aliases`.
+
+    Walks iteratively with an explicit depth bound, so a pathological cell cannot
+    exhaust the interpreter's stack.
+    """
+    tree = cell.tree
+    if tree is None:
+        return
+    body = getattr(tree, "body", [])
+    if body and isinstance(body[-1], ast.Expr) and not isinstance(body[-1].value, (ast.Call, ast.Constant, ast.Await)):
+        cell.syntax.add("display")
+    called: set[int] = set()
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limits.max_ast_depth:
+            cell.status, cell.error = "too_deep", f"syntax tree deeper than {limits.max_ast_depth}"
+            return
+        if isinstance(node, ast.Call):
+            func = node.func
+            inner = func
+            while isinstance(inner, ast.Attribute):  # `np.random.seed`: no attr:random
+                called.add(id(inner))
+                inner = inner.value
+            parts = _dotted(func)
+            if parts is not None:
+                qualified = resolve(parts, aliases)
+                if qualified is not None:
+                    cell.calls.add(qualified)
+                elif len(parts) == 1 and parts[0] in _BUILTINS:
+                    cell.calls.add(parts[0])
+                elif len(parts) > 1:
+                    cell.methods.add(parts[-1])
+            elif isinstance(func, ast.Attribute):
+                cell.methods.add(func.attr)
+        elif isinstance(node, ast.Attribute) and id(node) not in called and isinstance(node.ctx, ast.Load):
+            cell.attrs.add(node.attr)
+        elif isinstance(node, ast.ClassDef):
+            for b in node.bases:
+                parts = _dotted(b)
+                q = resolve(parts, aliases) if parts else None
+                if q:
+                    cell.bases.add(q)
+        elif isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Subscript) for t in targets):
+                cell.syntax.add("setitem")
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, depth + 1))
+    cell.tree = None  # the tree is not needed once features are collected
+
+
+def top_modules(imports: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in imports}
