@@ -1,0 +1,1 @@
+"""Shared helpers of the analysis scripts: plot style, table writers, variables, statistics, DAG."""
