@@ -14,6 +14,15 @@ Feature strings (used by the stage rules in `coding/stage_rules.csv`):
   magic:<name> / shell:<cmd>   IPython line or cell magics and `!` shell commands
   syntax:display       the cell ends with a bare expression that is not a call (shows a value)
   syntax:setitem       assigns into a subscript (`df["x"] = ...`): creates or changes data
+  syntax:setparam      assigns into a parameter or configuration mapping (`params["eta"] = ...`)
+  syntax:assign / syntax:constant   a top-level assignment of a computed / literal value
+  var:<name>           a variable name read or written, lower-cased (`submission`)
+  local:<name>         a call of a name the notebook defines or that no import explains (`train_model()`)
+
+`var:` and `local:` features are used for stage rules only and never shipped. A function or class
+defined in a notebook keeps its own features (`CellCode.defs`), so a cell that calls it
+can take the stage of what it does. Python 2 cells whose only problem is the `print`
+statement are parsed after rewriting those lines (status `python2`).
 """
 
 from __future__ import annotations
@@ -21,6 +30,8 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import textwrap
+import warnings
 from dataclasses import dataclass, field
 
 from mliter.traces.notebook import Limits
@@ -32,6 +43,7 @@ _ASSIGN_MAGIC = re.compile(r"^(\s*[A-Za-z_][\w\s,.\[\]]*=\s*)([%!])(.*)$")
 _LINE_MAGIC = re.compile(r"^(\s*)(%{1,2})([A-Za-z_][\w.]*)?(.*)$")
 _SHELL = re.compile(r"^(\s*)!(\S*)(.*)$")
 _HELP = re.compile(r"^(\s*)(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
+_PY2_PRINT = re.compile(r"^(\s*)print(?:\s+(?![(=.,\[])(.*?)|\s*)\s*$", re.M)
 
 
 @dataclass
@@ -48,6 +60,9 @@ class CellCode:
     bases: set[str] = field(default_factory=set)
     magics: set[str] = field(default_factory=set)
     syntax: set[str] = field(default_factory=set)
+    local_calls: set[str] = field(default_factory=set)
+    variables: set[str] = field(default_factory=set)
+    defs: dict[str, set[str]] = field(default_factory=dict)
     tree: ast.AST | None = None
 
     def features(self) -> list[str]:
@@ -58,6 +73,8 @@ class CellCode:
         out += [f"base:{b}" for b in self.bases]
         out += [m if m.startswith(("magic:", "shell:")) else f"magic:{m}" for m in self.magics]
         out += [f"syntax:{s}" for s in self.syntax]
+        out += [f"local:{n}" for n in self.local_calls]
+        out += [f"var:{n}" for n in self.variables]
         return out
 
 
@@ -125,22 +142,52 @@ def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
         return CellCode(n_lines, "empty")
     if len(source) > limits.max_cell_chars:
         return CellCode(n_lines, "too_long", f"{len(source)} characters exceeds {limits.max_cell_chars}")
-    text, magics, is_python = neutralise_ipython(source)
+    text, magics, is_python = neutralise_ipython(textwrap.dedent(source))
     if not is_python:
         return CellCode(n_lines, "non_python", magics=magics)
+    status = "ok"
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():  # invalid escapes in the author's strings are not our concern
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except SyntaxError as exc:
-        return CellCode(n_lines, "syntax_error", f"{type(exc).__name__} at line {exc.lineno}", magics=magics)
+        tree = _parse_python2(text)
+        if tree is None:
+            return CellCode(n_lines, "syntax_error", f"{type(exc).__name__} at line {exc.lineno}", magics=magics)
+        status = "python2"
     except (RecursionError, MemoryError, ValueError) as exc:
         return CellCode(n_lines, "too_deep", f"{type(exc).__name__} while parsing", magics=magics)
-    cell = CellCode(n_lines, "ok", magics=magics, tree=tree)
+    cell = CellCode(n_lines, status, magics=magics, tree=tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             cell.imports.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             cell.imports.add(node.module)
     return cell
+
+
+_CONFIG_WORDS = ("param", "config", "environ", "option", "setting", "rcparams")
+
+
+def _is_literal(node: ast.AST) -> bool:
+    try:
+        ast.literal_eval(node)
+        return True
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
+def _parse_python2(text: str) -> ast.AST | None:
+    """Parse after turning Python 2 `print x` statements into calls; None if still invalid."""
+    if "print" not in text:
+        return None
+    fixed = _PY2_PRINT.sub(lambda m: f"{m.group(1)}print({m.group(2) or ''})", text)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(fixed)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
 
 
 def import_aliases(tree: ast.AST, aliases: dict[str, str]) -> None:
@@ -170,7 +217,8 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
     """Second pass: calls, methods, attributes, bases and syntax markers, resolved via `aliases`.
 
     Walks iteratively with an explicit depth bound, so a pathological cell cannot
-    exhaust the interpreter's stack.
+    exhaust the interpreter's stack. Features found inside a top-level function or
+    class also go to `cell.defs[name]`.
     """
     tree = cell.tree
     if tree is None:
@@ -179,9 +227,17 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
     if body and isinstance(body[-1], ast.Expr) and not isinstance(body[-1].value, (ast.Call, ast.Constant, ast.Await)):
         cell.syntax.add("display")
     called: set[int] = set()
-    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    stack: list[tuple[ast.AST, int, str | None]] = [(tree, 0, None)]
+
+    def add(kind: str, value: str, owner: str | None) -> None:
+        getattr(cell, kind).add(value)
+        if owner is not None:
+            prefix = {"calls": "call", "methods": "method", "attrs": "attr", "bases": "base",
+                      "syntax": "syntax", "local_calls": "local", "variables": "var"}[kind]
+            cell.defs[owner].add(f"{prefix}:{value}")
+
     while stack:
-        node, depth = stack.pop()
+        node, depth, owner = stack.pop()
         if depth > limits.max_ast_depth:
             cell.status, cell.error = "too_deep", f"syntax tree deeper than {limits.max_ast_depth}"
             return
@@ -191,31 +247,52 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
             while isinstance(inner, ast.Attribute):  # `np.random.seed`: no attr:random
                 called.add(id(inner))
                 inner = inner.value
+            called.add(id(inner))  # a called name is a call feature, not a variable
             parts = _dotted(func)
             if parts is not None:
                 qualified = resolve(parts, aliases)
                 if qualified is not None:
-                    cell.calls.add(qualified)
+                    add("calls", qualified, owner)
                 elif len(parts) == 1 and parts[0] in _BUILTINS:
-                    cell.calls.add(parts[0])
-                elif len(parts) > 1:
-                    cell.methods.add(parts[-1])
+                    add("calls", parts[0], owner)
+                elif len(parts) == 1:
+                    add("local_calls", parts[0].lower(), owner)
+                else:
+                    add("methods", parts[-1], owner)
             elif isinstance(func, ast.Attribute):
-                cell.methods.add(func.attr)
+                add("methods", func.attr, owner)
         elif isinstance(node, ast.Attribute) and id(node) not in called and isinstance(node.ctx, ast.Load):
-            cell.attrs.add(node.attr)
+            add("attrs", node.attr, owner)
+        elif isinstance(node, ast.Name) and node.id not in aliases and id(node) not in called:
+            add("variables", node.id.lower(), owner)
         elif isinstance(node, ast.ClassDef):
             for b in node.bases:
                 parts = _dotted(b)
                 q = resolve(parts, aliases) if parts else None
                 if q:
-                    cell.bases.add(q)
+                    add("bases", q, owner)
         elif isinstance(node, (ast.Assign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Subscript) for t in targets):
-                cell.syntax.add("setitem")
+            for t in targets:
+                if isinstance(t, ast.Subscript):
+                    base = _dotted(t.value)
+                    name = base[-1].lower() if base else ""
+                    # `params["eta"] = ...` / `os.environ[...] = ...` configure; `df["x"] = ...` changes data
+                    add("syntax", "setparam" if any(w in name for w in _CONFIG_WORDS) else "setitem", owner)
+            if owner is None and depth == 1:
+                add("syntax", "constant" if _is_literal(node.value) else "assign", owner)
+        child_owner = owner
+        if owner is None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            child_owner = node.name.lower()  # local names are matched case-insensitively
+            cell.defs.setdefault(child_owner, set())
+            if isinstance(node, ast.ClassDef):
+                for b in node.bases:
+                    parts = _dotted(b)
+                    q = resolve(parts, aliases) if parts else None
+                    if q:
+                        cell.defs[child_owner].add(f"base:{q}")
         for child in ast.iter_child_nodes(node):
-            stack.append((child, depth + 1))
+            stack.append((child, depth + 1, child_owner))
     cell.tree = None  # the tree is not needed once features are collected
 
 

@@ -19,11 +19,12 @@ from typing import Any, Callable, Iterable, Sequence
 
 from mliter.corpus.notebooks import NotebookRef
 from mliter.tables import join_list
-from mliter.traces.code import collect_uses, import_aliases, parse_cell, top_modules
+from mliter.traces.code import CellCode, collect_uses, import_aliases, parse_cell, top_modules
 from mliter.traces.notebook import Limits, NotebookError, parse_notebook
 from mliter.traces.order import gaps_before, order_metrics
 from mliter.traces.stages import STAGES, StageRules
 
+PYTHON_LANGUAGES = frozenset({"python", "python2", "python3", "ipython", "ipython2", "ipython3"})
 _IDENT = re.compile(r"^[A-Za-z_][\w.]{0,79}$")
 
 
@@ -66,7 +67,10 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
     sha = hashlib.sha256(data).hexdigest()
     nb = parse_notebook(data, limits)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    parsed = [parse_cell(c.source, limits) for c in code_cells]
+    if nb.language in PYTHON_LANGUAGES:
+        parsed = [parse_cell(c.source, limits) for c in code_cells]
+    else:  # an R or Julia notebook: counts and outputs are still read, the code is not parsed as Python
+        parsed = [CellCode(len(c.source.splitlines()), "non_python" if c.source.strip() else "empty") for c in code_cells]
     aliases: dict[str, str] = {}
     for pc in parsed:
         if pc.tree is not None:
@@ -83,8 +87,8 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
     libraries: set[str] = set()
     apis_all: set[str] = set()
     n_error_outputs = 0
-    for k, (cell, pc) in enumerate(zip(code_cells, parsed)):
-        stage = rules.label(pc.features()) if pc.status != "empty" else "other"
+    stages = rules.label_cells(parsed)
+    for k, (cell, pc, stage) in enumerate(zip(code_cells, parsed, stages)):
         if pc.status != "empty":
             stage_cells[stage] += 1
             stage_hidden[stage] += gaps[k]

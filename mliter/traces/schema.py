@@ -52,7 +52,7 @@ CELLS = Table(
         Column("hidden_before", "integer", "Hidden executions attributed to this cell: the gap in counts it closes.", required=True, minimum=0),
         Column("n_lines", "integer", "Lines of source.", unit="lines", required=True, minimum=0),
         Column("status", "string", "Static analysis outcome.", required=True,
-               enum=("ok", "empty", "syntax_error", "non_python", "too_long", "too_deep")),
+               enum=("ok", "python2", "empty", "syntax_error", "non_python", "too_long", "too_deep")),
         Column("error", "string", "Why the cell could not be analysed (exception type and line), no code."),
         Column("imports", "string", "Modules imported, ';'-separated."),
         Column("apis", "string", "Calls resolved through import aliases (e.g. pandas.read_csv) and method names (.fit), ';'-separated."),
