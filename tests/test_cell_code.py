@@ -10,8 +10,7 @@ def analyse(*sources):
     cells = [parse_cell(s) for s in sources]
     aliases = {}
     for c in cells:
-        if c.tree is not None:
-            import_aliases(c.tree, aliases)
+        import_aliases(c, aliases)
     for c in cells:
         collect_uses(c, aliases)
     return cells
@@ -22,7 +21,7 @@ def test_calls_resolve_through_import_aliases_across_cells():
                    "df = pd.read_csv('x')\nm = RF(n_estimators=3)\nm.fit(df, df.y)\nnumpy.random.seed(1)\nprint(df.shape)")
     assert a.imports == {"pandas", "sklearn.ensemble", "numpy.random"}
     assert {"pandas.read_csv", "sklearn.ensemble.RandomForestClassifier", "numpy.random.seed", "print"} <= b.calls
-    assert "fit" in b.methods
+    assert "fit@sklearn.ensemble.RandomForestClassifier" in b.methods  # the receiver's constructor is known
     assert "shape" in b.attrs and "random" not in b.attrs
 
 
@@ -67,8 +66,7 @@ def test_empty_and_overlong_cells():
 def test_deep_syntax_tree_is_bounded():
     cell = analyse("x = " + "(" * 90 + "1" + ")" * 90)[0]
     assert cell.status in ("ok", "too_deep")
-    shallow_limit = parse_cell("y = [[[[[[[[1]]]]]]]]")
-    collect_uses(shallow_limit, {}, Limits(max_ast_depth=5))
+    shallow_limit = parse_cell("y = [[[[[[[[1]]]]]]]]", Limits(max_ast_depth=5))
     assert shallow_limit.status == "too_deep"
 
 

@@ -8,16 +8,23 @@ notebook's import aliases (`pd.read_csv` -> `pandas.read_csv`).
 Feature strings (used by the stage rules in `coding/stage_rules.csv`):
   import:<module>      a module imported (`from a.b import c` gives `a.b`)
   call:<qualified>     a call resolved through imports (`sklearn.svm.SVC`), or a builtin (`call:print`)
-  method:<name>        a call of an attribute on a non-import value (`df.fillna(...)` -> `method:fillna`)
+  method:<name>        a call of an attribute on a non-import value (`df.fillna(...)` -> `method:fillna`);
+                       `method:<name>@<class>` when the receiver was made by a resolved constructor
+                       (`enc = LabelEncoder(); enc.fit(y)` -> `method:fit@sklearn.preprocessing.LabelEncoder`),
+                       else `method:<name>@var:<variable>` for a method of a plain variable
   attr:<name>          an attribute read that is not called (`df.shape`)
   base:<qualified>     a base class of a class definition, resolved (`torch.nn.Module`)
   magic:<name> / shell:<cmd>   IPython line or cell magics and `!` shell commands
   syntax:display       the cell ends with a bare expression that is not a call (shows a value)
   syntax:setitem       assigns into a subscript (`df["x"] = ...`): creates or changes data
-  syntax:setparam      assigns into a parameter or configuration mapping (`params["eta"] = ...`)
+  syntax:setparam      assigns into a parameter mapping (`params["eta"] = ...`)
+  syntax:setconfig     assigns into an environment or options mapping (`os.environ[...] = ...`)
+  syntax:filter        reassigns a subscript of itself (`df = df[df.x > 0]`): filters the data
+  syntax:subset        assigns or returns a subscript (`y = df["target"]`): selects part of the data
   syntax:assign / syntax:constant   a top-level assignment of a computed / literal value
   var:<name>           a variable name read or written, lower-cased (`submission`)
-  local:<name>         a call of a name the notebook defines or that no import explains (`train_model()`)
+  local:<name>         a call of a name the notebook defines or that no import explains (`train_model()`),
+                       or the name of a function or class the cell defines
 
 `var:` and `local:` features are used for stage rules only and never shipped. A function or class
 defined in a notebook keeps its own features (`CellCode.defs`), so a cell that calls it
@@ -64,6 +71,8 @@ class CellCode:
     variables: set[str] = field(default_factory=set)
     defs: dict[str, set[str]] = field(default_factory=dict)
     tree: ast.AST | None = None
+    bindings: list[tuple[str, str, bool]] = field(default_factory=list)
+    uses: list[tuple] = field(default_factory=list)
 
     def features(self) -> list[str]:
         out = [f"import:{m}" for m in self.imports]
@@ -158,15 +167,121 @@ def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
     except (RecursionError, MemoryError, ValueError) as exc:
         return CellCode(n_lines, "too_deep", f"{type(exc).__name__} while parsing", magics=magics)
     cell = CellCode(n_lines, status, magics=magics, tree=tree)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            cell.imports.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            cell.imports.add(node.module)
+    _scan(cell, tree, limits)
     return cell
 
 
-_CONFIG_WORDS = ("param", "config", "environ", "option", "setting", "rcparams")
+_FUNC_OR_CLASS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_SCALAR_FIELDS = frozenset({"ctx", "id", "attr", "name", "arg", "asname", "module", "level", "kind",
+                            "type_comment", "is_async", "conversion", "simple", "lineno", "col_offset"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """Fields of a node type that can hold child nodes (memoised; skips names, contexts, flags)."""
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _SCALAR_FIELDS)
+    return fields
+
+
+def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
+    """One iterative pre-order walk: imports and alias bindings, plus the raw uses that
+    `collect_uses` resolves once the notebook's aliases are known (no second walk)."""
+    body = getattr(tree, "body", [])
+    if body and isinstance(body[-1], ast.Expr) and not isinstance(body[-1].value, (ast.Call, ast.Constant, ast.Await)):
+        cell.uses.append(("syntax", "display", None))
+    uses = cell.uses
+    called: set[int] = set()
+    classes: set[str] = set()
+    stack: list[tuple[ast.AST, int, str | None]] = [(tree, 0, None)]
+    push = stack.append
+    AST = ast.AST
+    Call, Attribute, Name, Load = ast.Call, ast.Attribute, ast.Name, ast.Load
+    while stack:
+        node, depth, owner = stack.pop()
+        if depth > limits.max_ast_depth:
+            cell.status, cell.error = "too_deep", f"syntax tree deeper than {limits.max_ast_depth}"
+            uses.clear()
+            return
+        kind = type(node)
+        if kind is Call:
+            func = node.func
+            inner = func
+            while type(inner) is Attribute:  # `np.random.seed`: no attr:random
+                called.add(id(inner))
+                inner = inner.value
+            if inner is func:
+                called.add(id(inner))  # a called name is a call feature, not a variable
+            uses.append(("call", _dotted(func), func.attr if type(func) is Attribute else None, owner))
+        elif kind is Attribute:
+            if id(node) not in called and type(node.ctx) is Load:
+                uses.append(("attrs", node.attr, owner))
+        elif kind is Name:
+            if id(node) not in called:
+                uses.append(("name", node.id, owner))
+        elif kind is ast.Import:
+            for a in node.names:
+                cell.imports.add(a.name)
+                if a.asname:
+                    cell.bindings.append((a.asname, a.name, False))
+                else:
+                    top = a.name.split(".")[0]
+                    cell.bindings.append((top, top, True))
+        elif kind is ast.ImportFrom:
+            if node.module and not node.level:
+                cell.imports.add(node.module)
+                for a in node.names:
+                    if a.name != "*":
+                        cell.bindings.append((a.asname or a.name, f"{node.module}.{a.name}", False))
+        elif kind is ast.Assign or kind is ast.AugAssign:
+            targets = node.targets if kind is ast.Assign else [node.target]
+            for t in targets:
+                if type(t) is ast.Subscript:
+                    base = _dotted(t.value)
+                    name = base[-1].lower() if base else ""
+                    # `params["eta"] = ...` / `os.environ[...] = ...` configure; `df["x"] = ...` changes data
+                    marker = ("setparam" if any(w in name for w in _PARAM_WORDS)
+                              else "setconfig" if any(w in name for w in _CONFIG_WORDS) else "setitem")
+                    uses.append(("syntax", marker, owner))
+            if kind is ast.Assign and type(node.value) is Call and len(targets) == 1 and type(targets[0]) is Name:
+                uses.append(("bind", targets[0].id, _dotted(node.value.func)))  # `enc = LabelEncoder()`
+            if kind is ast.Assign and type(node.value) is ast.Subscript:
+                # `df = df[mask]` filters rows; `y = df["target"]` selects part of the data
+                base = _dotted(node.value.value)
+                same = base is not None and any(type(t) is Name and t.id == base[0] for t in targets)
+                uses.append(("syntax", "filter" if same else "subset", owner))
+            if owner is None and depth == 1:
+                uses.append(("syntax", "constant" if _is_literal(node.value) else "assign", owner))
+        elif kind is ast.Return and type(node.value) is ast.Subscript:
+            uses.append(("syntax", "subset", owner))
+        child_owner = owner
+        if owner is None and isinstance(node, _FUNC_OR_CLASS):
+            child_owner = node.name.lower()  # local names are matched case-insensitively
+            cell.defs.setdefault(child_owner, set())
+            uses.append(("defname", child_owner, None))
+            if kind is ast.ClassDef:
+                classes.add(child_owner)
+        elif owner in classes and kind in (ast.FunctionDef, ast.AsyncFunctionDef) and node.name != "__init__":
+            # calling a class runs its constructor, not its other methods: keep those apart
+            child_owner = f"{owner}.{node.name.lower()}"
+            cell.defs.setdefault(child_owner, set())
+        if kind is ast.ClassDef:
+            for b in node.bases:
+                uses.append(("base", _dotted(b), child_owner))
+        depth += 1
+        for fname in _CHILD_FIELDS.get(kind) or _child_fields(kind):
+            value = getattr(node, fname, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, AST):
+                        push((item, depth, child_owner))
+            elif isinstance(value, AST):
+                push((value, depth, child_owner))
+
+
+_PARAM_WORDS = ("param",)
+_CONFIG_WORDS = ("config", "environ", "option", "setting", "rcparams")
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -190,20 +305,19 @@ def _parse_python2(text: str) -> ast.AST | None:
         return None
 
 
-def import_aliases(tree: ast.AST, aliases: dict[str, str]) -> None:
+def import_aliases(cell: "CellCode | ast.AST", aliases: dict[str, str]) -> None:
     """Add the names a cell's imports bind (`import numpy as np` -> np: numpy)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                if a.asname:
-                    aliases[a.asname] = a.name
-                else:
-                    top = a.name.split(".")[0]
-                    aliases.setdefault(top, top)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for a in node.names:
-                if a.name != "*":
-                    aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+    if isinstance(cell, CellCode):
+        bindings = cell.bindings
+    else:
+        probe = CellCode(0, "ok")
+        _scan(probe, cell, Limits())
+        bindings = probe.bindings
+    for name, target, keep_existing in bindings:
+        if keep_existing:
+            aliases.setdefault(name, target)
+        else:
+            aliases[name] = target
 
 
 def resolve(parts: list[str], aliases: dict[str, str]) -> str | None:
@@ -214,41 +328,35 @@ def resolve(parts: list[str], aliases: dict[str, str]) -> str | None:
 
 
 def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limits()) -> None:
-    """Second pass: calls, methods, attributes, bases and syntax markers, resolved via `aliases`.
+    """Second step: turn the recorded uses into features, resolved via the notebook's `aliases`.
 
-    Walks iteratively with an explicit depth bound, so a pathological cell cannot
-    exhaust the interpreter's stack. Features found inside a top-level function or
-    class also go to `cell.defs[name]`.
+    Features found inside a top-level function or class also go to `cell.defs[name]`.
     """
-    tree = cell.tree
-    if tree is None:
+    if cell.tree is None and not cell.uses:
         return
-    body = getattr(tree, "body", [])
-    if body and isinstance(body[-1], ast.Expr) and not isinstance(body[-1].value, (ast.Call, ast.Constant, ast.Await)):
-        cell.syntax.add("display")
-    called: set[int] = set()
-    stack: list[tuple[ast.AST, int, str | None]] = [(tree, 0, None)]
+    prefixes = {"calls": "call", "methods": "method", "attrs": "attr", "bases": "base",
+                "syntax": "syntax", "local_calls": "local", "variables": "var"}
 
     def add(kind: str, value: str, owner: str | None) -> None:
         getattr(cell, kind).add(value)
         if owner is not None:
-            prefix = {"calls": "call", "methods": "method", "attrs": "attr", "bases": "base",
-                      "syntax": "syntax", "local_calls": "local", "variables": "var"}[kind]
-            cell.defs[owner].add(f"{prefix}:{value}")
+            cell.defs[owner].add(f"{prefixes[kind]}:{value}")
 
-    while stack:
-        node, depth, owner = stack.pop()
-        if depth > limits.max_ast_depth:
-            cell.status, cell.error = "too_deep", f"syntax tree deeper than {limits.max_ast_depth}"
-            return
-        if isinstance(node, ast.Call):
-            func = node.func
-            inner = func
-            while isinstance(inner, ast.Attribute):  # `np.random.seed`: no attr:random
-                called.add(id(inner))
-                inner = inner.value
-            called.add(id(inner))  # a called name is a call feature, not a variable
-            parts = _dotted(func)
+    for use in cell.uses:  # instances first: the walk visits a cell's statements out of order
+        if use[0] == "bind" and use[2] is not None and use[2][-1][:1].isupper():  # `X = Class(...)` only
+            made_by = resolve(use[2], aliases)
+            if made_by is None and len(use[2]) == 1 and use[2][0] not in _BUILTINS:
+                made_by = "local:" + use[2][0].lower()  # an instance of a class the notebook may define
+            if made_by is not None:
+                aliases["@" + use[1]] = made_by
+            else:
+                aliases.pop("@" + use[1], None)
+    for use in cell.uses:
+        tag = use[0]
+        if tag == "bind":
+            continue
+        if tag == "call":
+            _, parts, attr, owner = use
             if parts is not None:
                 qualified = resolve(parts, aliases)
                 if qualified is not None:
@@ -257,42 +365,32 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
                     add("calls", parts[0], owner)
                 elif len(parts) == 1:
                     add("local_calls", parts[0].lower(), owner)
+                elif len(parts) == 2 and "@" + parts[0] in aliases:
+                    made_by = aliases["@" + parts[0]]
+                    if made_by.startswith("local:") and not parts[1].startswith("__"):
+                        # `net.SGD()` runs the method `network.sgd` (an explicit dunder call is a probe)
+                        add("methods", parts[1], owner)
+                        add("local_calls", f"{made_by[6:]}.{parts[1].lower()}", owner)
+                    else:
+                        add("methods", f"{parts[1]}@{made_by}", owner)
+                elif len(parts) == 2:  # a plain variable: its name says what it holds (`submission.head()`)
+                    add("methods", f"{parts[1]}@var:{parts[0].lower()}", owner)
                 else:
                     add("methods", parts[-1], owner)
-            elif isinstance(func, ast.Attribute):
-                add("methods", func.attr, owner)
-        elif isinstance(node, ast.Attribute) and id(node) not in called and isinstance(node.ctx, ast.Load):
-            add("attrs", node.attr, owner)
-        elif isinstance(node, ast.Name) and node.id not in aliases and id(node) not in called:
-            add("variables", node.id.lower(), owner)
-        elif isinstance(node, ast.ClassDef):
-            for b in node.bases:
-                parts = _dotted(b)
-                q = resolve(parts, aliases) if parts else None
-                if q:
-                    add("bases", q, owner)
-        elif isinstance(node, (ast.Assign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for t in targets:
-                if isinstance(t, ast.Subscript):
-                    base = _dotted(t.value)
-                    name = base[-1].lower() if base else ""
-                    # `params["eta"] = ...` / `os.environ[...] = ...` configure; `df["x"] = ...` changes data
-                    add("syntax", "setparam" if any(w in name for w in _CONFIG_WORDS) else "setitem", owner)
-            if owner is None and depth == 1:
-                add("syntax", "constant" if _is_literal(node.value) else "assign", owner)
-        child_owner = owner
-        if owner is None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            child_owner = node.name.lower()  # local names are matched case-insensitively
-            cell.defs.setdefault(child_owner, set())
-            if isinstance(node, ast.ClassDef):
-                for b in node.bases:
-                    parts = _dotted(b)
-                    q = resolve(parts, aliases) if parts else None
-                    if q:
-                        cell.defs[child_owner].add(f"base:{q}")
-        for child in ast.iter_child_nodes(node):
-            stack.append((child, depth + 1, child_owner))
+            elif attr is not None:
+                add("methods", attr, owner)
+        elif tag == "defname":  # what a function is called hints at what it does
+            add("local_calls", use[1], None)
+        elif tag == "name":
+            if use[1] not in aliases:
+                add("variables", use[1].lower(), use[2])
+        elif tag == "base":
+            q = resolve(use[1], aliases) if use[1] else None
+            if q:
+                add("bases", q, use[2])
+        else:
+            add(tag, use[1], use[2])
+    cell.uses = []
     cell.tree = None  # the tree is not needed once features are collected
 
 

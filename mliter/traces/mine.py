@@ -73,8 +73,7 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
         parsed = [CellCode(len(c.source.splitlines()), "non_python" if c.source.strip() else "empty") for c in code_cells]
     aliases: dict[str, str] = {}
     for pc in parsed:
-        if pc.tree is not None:
-            import_aliases(pc.tree, aliases)
+        import_aliases(pc, aliases)
     for pc in parsed:
         collect_uses(pc, aliases, limits)
 
@@ -94,7 +93,7 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
             stage_hidden[stage] += gaps[k]
         kinds, enames = _output_kinds(cell.outputs)
         n_error_outputs += bool(enames) or "error" in kinds
-        apis = pc.calls | {f".{m}" for m in pc.methods}
+        apis = pc.calls | {"." + m.split("@", 1)[0] for m in pc.methods}
         libraries |= top_modules(pc.imports)
         apis_all |= apis
         cell_rows.append({

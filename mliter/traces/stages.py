@@ -80,7 +80,8 @@ class StageRules:
             return self._memo[feature]
         except KeyError:
             pass
-        rule = next((r for r in self.rules if fnmatchcase(feature, r.pattern)), None)
+        untyped = feature.split("@", 1)[0]  # `method:fit@cls` also matches rules for `method:fit`
+        rule = next((r for r in self.rules if fnmatchcase(feature, r.pattern) or fnmatchcase(untyped, r.pattern)), None)
         self._memo[feature] = rule
         return rule
 

@@ -1,0 +1,97 @@
+"""Benchmark: mining cost against plain `json.loads` of the same bytes, in the same run.
+
+Reads every notebook once into memory (so disk is not measured), then times
+`json.loads` over all of them and `mine_bytes` over all of them, best of N rounds,
+and prints notebooks per second and the ratio mining / parsing. The goal is mining
+at most about 3x the cost of parsing the JSON.
+
+    python bench/mine.py [FOLDER] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mliter.corpus.notebooks import discover  # noqa: E402
+from mliter.paths import shared_data  # noqa: E402
+from mliter.traces.mine import mine_bytes  # noqa: E402
+from mliter.traces.stages import StageRules  # noqa: E402
+
+
+def best_of(rounds: int, fn) -> float:
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("folder", nargs="?", type=Path, default=shared_data() / "notebooks")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    if not args.folder.is_dir():
+        print(f"no notebooks at {args.folder}; pass a folder", file=sys.stderr)
+        return 2
+    refs = discover([args.folder])
+    blobs = [(r.notebook_id, r.file.read_bytes()) for r in refs]
+    total = sum(len(b) for _, b in blobs)
+    rules = StageRules.from_csv()
+
+    def parse_all():
+        for _, b in blobs:
+            try:
+                json.loads(b)
+            except ValueError:
+                pass
+
+    def mine_all():
+        for nid, b in blobs:
+            try:
+                mine_bytes(nid, b, rules)
+            except Exception:
+                pass
+
+    def parse_floor():
+        """json.loads plus ast.parse of every code cell: the least any AST-based miner must do."""
+        for _, b in blobs:
+            try:
+                nb = json.loads(b)
+            except ValueError:
+                continue
+            for c in nb.get("cells", []) if isinstance(nb, dict) else []:
+                if isinstance(c, dict) and c.get("cell_type") == "code":
+                    src = c.get("source", "")
+                    try:
+                        ast.parse("".join(src) if isinstance(src, list) else src)
+                    except (SyntaxError, ValueError, RecursionError, MemoryError):
+                        pass
+
+    mine_all()  # warm the rule memo and imports, as a long run would be
+    t_parse = best_of(args.rounds, parse_all)
+    t_mine = best_of(args.rounds, mine_all)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t_floor = best_of(args.rounds, parse_floor)
+    n = len(blobs)
+    print(f"notebooks: {n}  bytes: {total / 1e6:.1f} MB  rounds: {args.rounds} (best of)")
+    print(f"json.loads: {t_parse:.3f} s  ({n / t_parse:,.0f} notebooks/s, {total / 1e6 / t_parse:.0f} MB/s)")
+    print(f"mining:     {t_mine:.3f} s  ({n / t_mine:,.0f} notebooks/s, {total / 1e6 / t_mine:.0f} MB/s)")
+    print(f"json.loads + ast.parse of code cells: {t_floor:.3f} s ({t_floor / t_parse:.2f}x json.loads)")
+    print(f"ratio mining / json.loads: {t_mine / t_parse:.2f}x  (goal: <= 3x)")
+    print(f"ratio mining / (json.loads + ast.parse): {t_mine / t_floor:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
