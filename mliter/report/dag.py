@@ -43,7 +43,7 @@ def read_script(path: Path) -> Script:
             raise ValueError(f"{path}: missing module-level {name} = [...] declaration")
     if not found["OUTPUTS"]:
         raise ValueError(f"{path}: OUTPUTS is empty")
-    return Script(path.as_posix(), found["INPUTS"], found["OUTPUTS"])
+    return Script(f"{path.parent.name}/{path.name}", found["INPUTS"], found["OUTPUTS"])
 
 
 def scripts(folder: Path) -> list[Script]:
