@@ -29,6 +29,7 @@ env: $(STAMP)
 # The analysis DAG is read from each script's INPUTS/OUTPUTS (standard library only).
 .make/analysis.mk figures/MANIFEST.tsv &: $(wildcard analysis/*.py) mliter/report/dag.py
 	$(PYTHON) -m mliter.report.dag analysis .make/analysis.mk figures/MANIFEST.tsv
+	@touch .make/analysis.mk figures/MANIFEST.tsv
 
 include .make/analysis.mk
 
