@@ -17,6 +17,7 @@ from mliter.tables import Table
 #: Modules that expose a `TABLES` list; a new stage appends its module here.
 SCHEMA_MODULES = [
     "mliter.corpus.schema",
+    "mliter.corpus.papers_schema",
     "mliter.traces.schema",
 ]
 
