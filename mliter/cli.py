@@ -19,6 +19,7 @@ GROUPS = {
 }
 COMMAND_MODULES = [
     "mliter.corpus.commands",
+    "mliter.corpus.papers_commands",
     "mliter.traces.commands",
     "mliter.data_commands",
 ]
