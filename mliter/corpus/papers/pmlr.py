@@ -26,7 +26,7 @@ import yaml
 
 from mliter.corpus.papers.bibtex import BibEntry, read_bibtex, split_authors
 from mliter.corpus.papers.provenance import provenance_fields
-from mliter.corpus.papers.record import Paper, RecordError, clean_text, normalize_doi, normalize_title
+from mliter.corpus.papers.record import Paper, RecordError, clean_text, normalize_doi, normalize_title, report
 from mliter.io import sha256_bytes
 
 BASE_URL = "https://proceedings.mlr.press"
@@ -173,20 +173,14 @@ def _match_bib(papers: list[Paper], firstpages: dict[str, str], bib: list[BibEnt
             if not p.authors and e.fields.get("author"):
                 p = replace(p, authors=tuple(split_authors(e.fields["author"])))
         elif entries:
-            _report(errors, RecordError(p.record.split("#")[0], p.paper_id,
+            report(errors, RecordError(p.record.split("#")[0], p.paper_id,
                                         f"no matching @InProceedings entry in {bib_path} (by title or first page)"))
         out.append(p)
     for e in entries:
         if e.key not in used:
-            _report(errors, RecordError(bib_path, e.key, f"@InProceedings entry on line {e.line} has no post "
+            report(errors, RecordError(bib_path, e.key, f"@InProceedings entry on line {e.line} has no post "
                                                          "in _posts/ (no PMLR id, so it is not listed)"))
     return out
-
-
-def _report(errors: list[RecordError] | None, err: RecordError) -> None:
-    if errors is None:
-        raise err
-    errors.append(err)
 
 
 def parse_volume(folder: str | Path, errors: list[RecordError] | None = None) -> list[Paper]:
@@ -202,7 +196,7 @@ def parse_volume(folder: str | Path, errors: list[RecordError] | None = None) ->
         try:
             bib.extend(read_bibtex(b))
         except RecordError as exc:
-            _report(errors, exc)
+            report(errors, exc)
     info = volume_info(folder, bib)
     papers, firstpages = [], {}
     for post in sorted((folder / "_posts").glob("*.md")):
@@ -212,7 +206,7 @@ def parse_volume(folder: str | Path, errors: list[RecordError] | None = None) ->
             firstpages[p.paper_id] = _first_page(fm.get("firstpage") or fm.get("page"))
             papers.append(p)
         except RecordError as exc:
-            _report(errors, exc)
+            report(errors, exc)
     papers = _match_bib(papers, firstpages, bib, bib_files[0] if bib_files else None, errors)
     return sorted(papers, key=lambda p: p.paper_id)
 
@@ -258,9 +252,9 @@ def parse_index_html(html_text: str, page_url: str, volume: str | None = None,
                 sha256=sha256_bytes(str(div).encode("utf-8")), record=f"{page_url}#{pid}", record_url=page_url,
             ))
         except RecordError as exc:
-            _report(errors, exc)
+            report(errors, exc)
     if volume and not papers and not soup.select("div.paper"):
-        _report(errors, RecordError(page_url, f"volume {volume}", "no div.paper entries: not a PMLR volume index"))
+        report(errors, RecordError(page_url, f"volume {volume}", "no div.paper entries: not a PMLR volume index"))
     return sorted(papers, key=lambda p: p.paper_id)
 
 

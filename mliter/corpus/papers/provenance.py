@@ -52,3 +52,9 @@ def provenance_fields(path: str | Path) -> dict[str, str]:
     if prov is None:
         return {}
     return {"record_url": prov.url, "commit": prov.commit, "license": prov.license}
+
+
+def with_file_provenance(papers: list, path: str | Path) -> list:
+    """The records read from `path`, with that file's provenance (`Paper.with_provenance`)."""
+    prov = provenance_fields(path)
+    return [p.with_provenance(**prov) for p in papers]

@@ -138,3 +138,10 @@ def best_id(*, native: str = "", arxiv_id: str = "", doi: str = "", fallback: st
 def id_rank(paper_id: str) -> int:
     prefix = paper_id.split(":", 1)[0]
     return ID_RANK.index(prefix) if prefix in ID_RANK else len(ID_RANK)
+
+
+def report(errors: list[RecordError] | None, exc: RecordError) -> None:
+    """The batch rule of every parser: raise when no error list is given, else record and go on."""
+    if errors is None:
+        raise exc
+    errors.append(exc)
