@@ -15,9 +15,9 @@ def _print_errors(errors) -> None:
 
 
 def _client(args):
-    from mliter.http import PoliteClient
+    from mliter.corpus.papers.fetch import make_client
 
-    return PoliteClient(args.cache, offline=args.offline)
+    return make_client(args.cache, offline=args.offline)
 
 
 def _papers(args) -> int:
