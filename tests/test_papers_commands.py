@@ -10,8 +10,9 @@ import pytest
 
 from mliter.cli import main
 from mliter.corpus.papers.abstracts import load_abstracts
-from mliter.corpus.papers.load import DEFAULT_SOURCES, detect
+from mliter.corpus.papers.load import detect
 from mliter.corpus.papers.record import RecordError
+from mliter.corpus.papers.sources import SOURCE_LIST, collect, parse_source_list, read_source_list
 from mliter.corpus.papers_schema import PAPERS
 
 
@@ -46,8 +47,28 @@ def test_papers_command_on_fixtures(fixtures: Path, tmp_path: Path, capsys) -> N
     row = df.set_index("paper_id").loc["pmlr:v999/doe31a"]
     assert (row.authors, row.venue, row.year, row.sources) == ("Jane Doe;Łukasz Exemplar", "WIE", 2031, "pmlr")
     before = (tmp_path / "corpus/papers.csv").read_bytes()
-    assert main(["corpus", "papers", "--append", str(fixtures / "papers/pmlr_v999"), "--out", str(tmp_path)]) == 0
-    assert (tmp_path / "corpus/papers.csv").read_bytes() == before  # appending known papers changes nothing
+    assert main(["corpus", "papers", str(fixtures / "papers/openalex_works.json"), str(fixtures / "papers/pmlr_v999"),
+                 "--out", str(tmp_path)]) == 1
+    assert (tmp_path / "corpus/papers.csv").read_bytes() == before  # source order does not matter
+
+
+def test_source_list(fixtures: Path, tmp_path: Path, capsys) -> None:
+    specs = parse_source_list("# comment\npmlr_v999   # trailing comment\narxiv-query cat:cs.LG AND ti:#1\n\n"
+                              "pmlr-volume v999\n", "list.txt")
+    assert [(s.kind, s.value, s.line) for s in specs] == [("path", "pmlr_v999", 2),
+                                                          ("arxiv-query", "cat:cs.LG AND ti:#1", 3),
+                                                          ("pmlr-volume", "v999", 5)]
+    with pytest.raises(RecordError, match=r"list\.txt, entry line 1: s2-query needs a value"):
+        parse_source_list("s2-query\n", "list.txt")
+    errors: list = []
+    papers = collect(parse_source_list("pmlr_v999\nno_such_volume\n", "list.txt"), fixtures / "papers",
+                     errors=errors)
+    assert [p.paper_id for p in papers] == ["pmlr:v999/doe31a", "pmlr:v999/roe31a"]
+    assert [e.entry for e in errors] == ["line 2"] and "does not exist" in errors[0].reason
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus/papers_sources.txt").write_text("pmlr_v999\n", encoding="utf-8")
+    assert main(["corpus", "papers", "--shared", str(fixtures / "papers"), "--out", str(tmp_path)]) == 0
+    assert list(PAPERS.read(tmp_path).paper_id) == ["pmlr:v999/doe31a", "pmlr:v999/roe31a"]
 
 
 def test_abstracts_command(fixtures: Path, capsys) -> None:
@@ -70,7 +91,8 @@ def test_help_has_examples(capsys) -> None:
 
 @pytest.mark.integration
 def test_shipped_corpus_is_rebuilt_byte_identically(shared: Path, repo_root: Path, tmp_path: Path) -> None:
-    assert main(["corpus", "papers", "--shared", str(shared), "--out", str(tmp_path)]) == 0
+    assert main(["corpus", "papers", "--shared", str(shared), "--out", str(tmp_path),
+                 "--source-list", str(repo_root / SOURCE_LIST)]) == 0
     assert (tmp_path / PAPERS.path).read_bytes() == (repo_root / PAPERS.path).read_bytes()
 
 
@@ -89,4 +111,4 @@ def test_shipped_corpus_content(repo_root: Path, shared: Path) -> None:
     # no abstract text in the shipped file
     shipped = (repo_root / PAPERS.path).read_text(encoding="utf-8")
     assert all(len(a) < 80 or a[:80] not in shipped for a in abstracts.values())
-    assert all((shared / s).exists() for s in DEFAULT_SOURCES)
+    assert all((shared / s.value).exists() for s in read_source_list(repo_root / SOURCE_LIST) if s.kind == "path")

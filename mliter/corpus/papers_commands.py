@@ -22,30 +22,20 @@ def _client(args):
 
 def _papers(args) -> int:
     from mliter.corpus.papers.dedup import deduplicate
-    from mliter.corpus.papers.load import default_paths, parse_sources
+    from mliter.corpus.papers.load import parse_sources
+    from mliter.corpus.papers.sources import FETCH_KINDS, SOURCE_LIST, SourceSpec, collect, read_source_list
     from mliter.corpus.papers.table import papers_frame
     from mliter.corpus.papers_schema import PAPERS
 
     errors: list = []
-    fetching = bool(args.pmlr_volume or args.arxiv_query or args.s2_query or args.openalex_search)
-    paths = list(args.sources) or ([] if fetching else default_paths(args.shared))
-    records = parse_sources(paths, errors)
-    if fetching:
-        from mliter.corpus.papers import fetch
-
-        client = _client(args)
-        for vol in args.pmlr_volume:
-            records += fetch.pmlr_volume(client, vol, errors=errors)
-        for q in args.arxiv_query:
-            records += fetch.arxiv_query(client, q, max_results=args.max_results, errors=errors)
-        for q in args.s2_query:
-            records += fetch.s2_search(client, q, limit=args.max_results, errors=errors)
-        for q in args.openalex_search:
-            records += fetch.openalex_search(client, q, per_page=args.max_results, errors=errors)
-    if args.append and (Path(args.out) / PAPERS.path).is_file():
-        from mliter.corpus.papers.table import papers_from_frame
-
-        records = papers_from_frame(PAPERS.read(Path(args.out))) + records
+    fetches = [SourceSpec(kind, value, "command line", 0) for kind in FETCH_KINDS
+               for value in getattr(args, kind.replace("-", "_"))]
+    if args.sources or fetches:
+        records = parse_sources(args.sources, errors)
+        records += collect(fetches, args.shared, lambda: _client(args), errors)
+    else:
+        source_list = args.source_list or Path(args.out) / SOURCE_LIST
+        records = collect(read_source_list(source_list), args.shared, lambda: _client(args), errors)
     papers = deduplicate(records)
     path = PAPERS.write(papers_frame(papers), Path(args.out))
     _print_errors(errors)
@@ -83,14 +73,17 @@ def register(groups) -> None:
         description=("Parse paper records (PMLR volume folders, arXiv Atom responses, Semantic Scholar JSON/VCR "
                      "cassettes, ACL Anthology XML, OpenAlex works JSON, Markdown lists), deduplicate them (DOI, "
                      "arXiv id, then title + year) and write corpus/papers.csv: metadata only, no abstracts. "
-                     "Without sources or fetch options the recorded corpus of the shared data is used. Records "
-                     "that cannot be read are reported and skipped (exit status 1)."),
+                     "Without sources or fetch options, the sources listed in corpus/papers_sources.txt are "
+                     "used (paths relative to ../shared/data, or fetch lines). Records that cannot be read are "
+                     "reported and skipped (exit status 1)."),
         epilog=("examples:\n"
-                "  mliter corpus papers                      # the recorded corpus under ../shared/data\n"
-                "  mliter corpus papers ../shared/data/pmlr/v81 ../shared/data/paper_pages/acl_anthology/2022.naloma.xml\n"
-                "  mliter corpus papers --append --pmlr-volume v219 --arxiv-query 'cat:cs.LG AND abs:clinical'"),
+                "  mliter corpus papers                      # rebuild from corpus/papers_sources.txt\n"
+                "  mliter corpus papers ../shared/data/pmlr/v81 --out /tmp/try   # one volume, elsewhere\n"
+                "  mliter corpus papers --pmlr-volume v219 --arxiv-query 'cat:cs.LG AND abs:clinical' --out /tmp/try"),
     )
     p.add_argument("sources", nargs="*", type=Path, help="local sources (format detected from content)")
+    p.add_argument("--source-list", type=Path, default=None,
+                   help="source list to read instead of <out>/corpus/papers_sources.txt")
     p.add_argument("--pmlr-volume", action="append", default=[], metavar="vNNN",
                    help="fetch a PMLR volume's web index page (repeatable)")
     p.add_argument("--arxiv-query", action="append", default=[], metavar="QUERY",
@@ -99,8 +92,6 @@ def register(groups) -> None:
                    help="fetch a Semantic Scholar paper search (repeatable)")
     p.add_argument("--openalex-search", action="append", default=[], metavar="QUERY",
                    help="fetch an OpenAlex works search (repeatable)")
-    p.add_argument("--max-results", type=int, default=100, help="results per fetched query")
-    p.add_argument("--append", action="store_true", help="merge into the existing corpus/papers.csv")
     p.add_argument("--cache", type=Path, default=None, help="HTTP cache folder (default $MLITER_HTTP_CACHE)")
     p.add_argument("--offline", action="store_true", help="serve fetches from the HTTP cache only")
     p.add_argument("--shared", type=Path, default=None, help="shared data folder (default ../shared/data)")

@@ -12,15 +12,26 @@ from pathlib import Path
 from typing import Iterable
 
 from mliter.corpus.papers.dedup import deduplicate
-from mliter.corpus.papers.load import default_paths, parse_sources
+from mliter.corpus.papers.load import parse_sources
 from mliter.corpus.papers.record import Paper, RecordError
+from mliter.corpus.papers.sources import SOURCE_LIST, collect, read_source_list
 
 
 def load_papers(shared_root: str | Path | None = None, sources: Iterable[str | Path] | None = None,
-                errors: list[RecordError] | None = None) -> dict[str, Paper]:
-    """Deduplicated papers (with abstracts, in memory) of the default corpus or of `sources`, by id."""
-    paths = list(sources) if sources is not None else default_paths(shared_root)
-    return {p.paper_id: p for p in deduplicate(parse_sources(paths, errors))}
+                errors: list[RecordError] | None = None, root: str | Path | None = None) -> dict[str, Paper]:
+    """Deduplicated papers (abstracts in memory), by id: of `sources` paths, else of the source list.
+
+    The source list is `corpus/papers_sources.txt` under `root` (the repository), the
+    same list `corpus/papers.csv` is built from, so the ids match the shipped table.
+    """
+    if sources is not None:
+        records = parse_sources(list(sources), errors)
+    else:
+        from mliter.paths import ROOT
+
+        specs = read_source_list(Path(root or ROOT) / SOURCE_LIST)
+        records = collect(specs, shared_root, errors=errors)
+    return {p.paper_id: p for p in deduplicate(records)}
 
 
 def load_abstracts(shared_root: str | Path | None = None, sources: Iterable[str | Path] | None = None

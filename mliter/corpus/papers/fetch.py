@@ -95,3 +95,12 @@ def openalex_search(client: PoliteClient, query: str, per_page: int = 100, page:
     params = {"search": query, "per-page": per_page, "page": page}
     return _fetch(client, OPENALEX_WORKS, params, errors, "application/json",
                   lambda r, u: openalex.parse_document(load_json(r.content, u), u, errors))
+
+
+#: The fetch kinds of `corpus/papers_sources.txt` and `mliter corpus papers` options.
+FETCHERS: dict[str, Callable[..., list[Paper]]] = {
+    "pmlr-volume": pmlr_volume,
+    "arxiv-query": arxiv_query,
+    "s2-query": s2_search,
+    "openalex-search": openalex_search,
+}

@@ -1,12 +1,11 @@
-"""Read paper records from local sources of any supported format, and the default corpus.
+"""Read paper records from local sources of any supported format.
 
 `detect` decides a source's format from what it is (a PMLR volume folder) or what
 it holds (the root element of an XML file, the keys of a JSON document, a VCR
 cassette, Markdown), so `mliter corpus papers` takes any mix of paths. Each format's
 parser lives in its own module with a `parse_path(path, errors)` function.
 
-`DEFAULT_SOURCES` are the recorded inputs the shipped `corpus/papers.csv` is built
-from, relative to the shared material folder (`mliter.paths.shared_data()`).
+Which sources make the shipped corpus is data, not code: see `sources`.
 """
 
 from __future__ import annotations
@@ -27,25 +26,6 @@ PARSERS = {
     "openalex": "mliter.corpus.papers.openalex",
     "list": "mliter.corpus.papers.markdown_list",
 }
-
-#: The recorded inputs of the shipped corpus, relative to the shared data folder. The S2 cassettes of
-#: searches by year and venue are left out: they requested only `year`/`venue`, no titles.
-DEFAULT_SOURCES = (
-    "paper_pages/pmlr_v219_mlhc2023",
-    "pmlr/v81",
-    "pmlr/v102",
-    "pmlr/v120",
-    "pmlr/v174",
-    "pmlr/v240",
-    "paper_pages/arxiv_api/q_testing_s0_m10.json",
-    "paper_pages/arxiv_api/q_testing_s0_m100.json",
-    "paper_pages/arxiv_api/search_query_au_del_maestro.atom.xml",
-    "paper_pages/semantic_scholar/test_search_paper.yaml",
-    "paper_pages/semantic_scholar/Citation.json",
-    "paper_pages/semantic_scholar/Reference.json",
-    "paper_pages/acl_anthology/2022.naloma.xml",
-)
-
 
 def _head(path: Path, n: int = 4096) -> str:
     with open(path, "rb") as fh:
@@ -114,10 +94,3 @@ def parse_sources(paths: Iterable[str | Path], errors: list[RecordError] | None 
         except RecordError as exc:
             report(errors, exc)
     return out
-
-
-def default_paths(shared_root: str | Path | None = None) -> list[Path]:
-    from mliter.paths import shared_data
-
-    root = Path(shared_root) if shared_root is not None else shared_data()
-    return [root / s for s in DEFAULT_SOURCES]
