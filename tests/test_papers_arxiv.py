@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mliter.corpus.papers.arxiv import parse_feed, parse_path
+from mliter.corpus.papers.arxiv import parse_feed, parse_path, repair_mojibake
 from mliter.corpus.papers.record import RecordError
 
 ARXIV = "paper_pages/arxiv_api"
@@ -27,6 +27,8 @@ def test_recorded_json_wrapped_response(shared: Path) -> None:
     assert p.abstract.startswith("Deep Learning (DL) has revolutionized")
     assert p.commit == "93315e7ce9f48e0786317ac2c3d78bdf5bdb748f" and p.license.startswith("MIT")
     # the first ten of the m100 response are the m10 response, byte-identical entries
+    by_id = {q.paper_id: q for q in papers}
+    assert by_id["arxiv:2306.03845"].title == "$ω$Test: WebView-Oriented Testing for Android Applications"
     m10 = parse_path(shared / ARXIV / "q_testing_s0_m10.json")
     assert [(q.paper_id, q.sha256) for q in m10] == [(q.paper_id, q.sha256) for q in papers[:10]]
 
@@ -82,3 +84,9 @@ def test_bad_json_wrapper(tmp_path: Path) -> None:
     f.write_text('{"url": "x", "status_code": 503, "body": "busy"}', encoding="utf-8")
     with pytest.raises(RecordError, match="HTTP status 503"):
         parse_path(f)
+
+
+def test_repair_mojibake() -> None:
+    assert repair_mojibake("$\u00cf\u0089$Test") == "$ω$Test"
+    assert repair_mojibake("caf\u00e9 au lait") == "café au lait"  # real Latin-1 text is not valid UTF-8: kept
+    assert repair_mojibake("plain") == "plain" and repair_mojibake("ω already") == "ω already"

@@ -2,7 +2,8 @@
 
 A response is the raw Atom XML (`.xml`/`.atom`), or a recorded response that wraps it
 as JSON (`{"url": ..., "status_code": ..., "body": "<feed ...>"}`, as the arxiv.py
-client's test fixtures do). Each `<entry>` becomes one record: id `arxiv:<id>`
+client's test fixtures do; their bodies hold UTF-8 read as Latin-1, which
+`repair_mojibake` undoes). Each `<entry>` becomes one record: id `arxiv:<id>`
 without version, title, authors (`<author><name>`), year of `<published>`, DOI from
 `<arxiv:doi>`, the abstract (`<summary>`), url = the abstract page. An arXiv error
 feed (an entry whose id is `.../api/errors...`) is reported as an error.
@@ -83,7 +84,23 @@ def read_body(path: Path) -> str:
         raise RecordError(path, "document", "expected a recorded response {'url', 'status_code', 'body': <Atom XML>}")
     if doc.get("status_code", 200) != 200:
         raise RecordError(path, "document", f"recorded response has HTTP status {doc['status_code']}")
-    return doc["body"]
+    return repair_mojibake(doc["body"])
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 bytes that a recorder decoded as Latin-1 (`Ï\x89` for `ω`), else return `text` as is.
+
+    The arxiv.py client's recorded responses store the body that way. The repair is
+    applied only when it is unambiguous: every character fits in one byte, some are
+    non-ASCII, and those bytes decode as UTF-8 (text that is really Latin-1 almost
+    never does).
+    """
+    if all(ord(c) < 128 for c in text) or any(ord(c) > 255 for c in text):
+        return text
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        return text
 
 
 def parse_path(path: Path, errors: list[RecordError] | None = None) -> list[Paper]:

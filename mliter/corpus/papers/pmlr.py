@@ -211,6 +211,45 @@ def parse_volume(folder: str | Path, errors: list[RecordError] | None = None) ->
     return sorted(papers, key=lambda p: p.paper_id)
 
 
+def _index_heading(text: str) -> tuple[str, str, int | None]:
+    """(volume, venue, year) from an index page heading such as
+    'Volume 219: Machine Learning for Healthcare Conference, 11-12 August 2023, New York, USA'."""
+    vol = re.search(r"Volume\s+(\d+)", text)
+    venue = re.search(r"Volume\s+\d+:\s*([^,]*)", text)
+    year = re.search(r"\b(?:19|20)\d\d\b", text[vol.end():] if vol else text)
+    return (vol.group(1) if vol else "", clean_text(venue.group(1)) if venue else "",
+            int(year.group(0)) if year else None)
+
+
+def _index_entry(div, n: int, page_url: str, venue: str, year: int | None) -> Paper:
+    """One `div.paper` of an index page; RecordError names the page and the entry."""
+    from urllib.parse import urljoin
+
+    where = f"div.paper #{n}"
+    title_el = div.select_one("p.title")
+    title = clean_text(title_el.get_text(" ")) if title_el else ""
+    if not title:
+        raise RecordError(page_url, where, "no p.title")
+    where = f"{where} ({title[:40]})"
+    abs_link = next((a for a in div.select("p.links a") if clean_text(a.get_text()).lower() == "abs"), None)
+    if abs_link is None or not abs_link.get("href"):
+        raise RecordError(page_url, where, "no 'abs' link with the paper's PMLR id")
+    href = urljoin(page_url, abs_link["href"])
+    m = re.search(r"/v(\d+)/([^/]+?)\.html$", href)
+    if not m:
+        raise RecordError(page_url, where, f"abs link {href!r} is not .../vNNN/<id>.html")
+    vol, pid = m.group(1), m.group(2)
+    authors_el = div.select_one("span.authors")
+    names = (authors_el.get_text() if authors_el else "").replace("\xa0", " ").split(",")
+    info_el = div.select_one("span.info")
+    return Paper(
+        paper_id=f"pmlr:v{vol}/{pid}", title=title, authors=tuple(n for n in map(clean_text, names) if n),
+        venue=venue or (clean_text(info_el.get_text()).split(",")[0] if info_el else ""),
+        year=year, source="pmlr", url=f"{BASE_URL}/v{vol}/{pid}.html",
+        sha256=sha256_bytes(str(div).encode("utf-8")), record=f"{page_url}#{pid}", record_url=page_url,
+    )
+
+
 def parse_index_html(html_text: str, page_url: str, volume: str | None = None,
                      errors: list[RecordError] | None = None) -> list[Paper]:
     """Papers listed on a PMLR volume's web index page (no abstracts there)."""
@@ -218,43 +257,17 @@ def parse_index_html(html_text: str, page_url: str, volume: str | None = None,
 
     soup = BeautifulSoup(html_text, "html.parser")
     heading = soup.find("h2")
-    head_text = clean_text(heading.get_text(" ")) if heading else ""
-    volume = volume or _volume_digits(re.search(r"Volume\s+\d+", head_text).group(0)
-                                      if re.search(r"Volume\s+\d+", head_text) else page_url)
-    m = re.search(r"Volume\s+\d+:\s*(.*?)(,|$)", head_text)
-    venue = clean_text(m.group(1)) if m else ""
+    head_volume, venue, year = _index_heading(clean_text(heading.get_text(" ")) if heading else "")
+    divs = soup.select("div.paper")
+    if not divs:
+        report(errors, RecordError(page_url, f"volume {volume or head_volume or '?'}",
+                                   "no div.paper entries: not a PMLR volume index"))
     papers = []
-    for n, div in enumerate(soup.select("div.paper"), start=1):
-        where = f"div.paper #{n}"
+    for n, div in enumerate(divs, start=1):
         try:
-            title_el = div.select_one("p.title")
-            if title_el is None or not clean_text(title_el.get_text(" ")):
-                raise RecordError(page_url, where, "no p.title")
-            title = clean_text(title_el.get_text(" "))
-            abs_link = next((a for a in div.select("p.links a") if clean_text(a.get_text()).lower() == "abs"), None)
-            if abs_link is None or not abs_link.get("href"):
-                raise RecordError(page_url, f"{where} ({title[:40]})", "no 'abs' link with the paper's PMLR id")
-            pm = re.search(r"/v(\d+)/([^/]+?)\.html$", abs_link["href"])
-            if not pm:
-                raise RecordError(page_url, f"{where} ({title[:40]})",
-                                  f"abs link {abs_link['href']!r} is not .../vNNN/<id>.html")
-            vol, pid = pm.group(1), pm.group(2)
-            authors_el = div.select_one("span.authors")
-            authors = tuple(a for a in (clean_text(x) for x in (authors_el.get_text() if authors_el else "")
-                                        .replace("\xa0", " ").split(",")) if a)
-            info_el = div.select_one("span.info")
-            year = _int_or_none(re.search(r"\b(19|20)\d\d\b", head_text).group(0)) \
-                if re.search(r"\b(19|20)\d\d\b", head_text) else None
-            papers.append(Paper(
-                paper_id=f"pmlr:v{vol}/{pid}", title=title, authors=authors,
-                venue=venue or (clean_text(info_el.get_text()).split(",")[0] if info_el else ""),
-                year=year, source="pmlr", url=f"{BASE_URL}/v{vol}/{pid}.html",
-                sha256=sha256_bytes(str(div).encode("utf-8")), record=f"{page_url}#{pid}", record_url=page_url,
-            ))
+            papers.append(_index_entry(div, n, page_url, venue, year))
         except RecordError as exc:
             report(errors, exc)
-    if volume and not papers and not soup.select("div.paper"):
-        report(errors, RecordError(page_url, f"volume {volume}", "no div.paper entries: not a PMLR volume index"))
     return sorted(papers, key=lambda p: p.paper_id)
 
 
