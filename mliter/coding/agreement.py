@@ -1,0 +1,151 @@
+"""Inter-coder agreement per code on the papers coded by two or more coders.
+
+- Categorical codes: Cohen's kappa of each pair of coders from their contingency table
+  (`statsmodels.stats.inter_rater.cohens_kappa`) with its 95% interval.
+- Count codes: Krippendorff's alpha on the counts (`krippendorff`, ordinal and interval
+  levels, all coders at once) and Cohen's kappa on presence (count > 0), the quantity the
+  survey's "share of papers that iterate" figures rest on.
+- Workflow parts (DPR, LI, PPR): kappa on presence of any iteration in the part.
+
+Degenerate cases are explicit: when a statistic is undefined (no paper coded twice, a
+single value used throughout so chance agreement is 1) the estimate is left empty and
+`note` says why; it is never reported as 0 or 1 and never crashes the run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from dataclasses import asdict, dataclass
+
+import krippendorff
+import numpy as np
+import pandas as pd
+from statsmodels.stats.inter_rater import cohens_kappa
+
+from mliter.coding.codebook import Codebook
+
+ALPHA_LEVELS = ("ordinal", "interval")
+
+
+@dataclass(frozen=True)
+class Stat:
+    """One agreement statistic; `estimate` is None when undefined, with the reason in `note`."""
+
+    measure: str
+    n: int
+    percent_agreement: float | None
+    estimate: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    note: str = ""
+
+
+def kappa(a: list, b: list, categories: list | None = None) -> Stat:
+    """Cohen's kappa of two coders' labels of the same papers (statsmodels on the contingency table)."""
+    if len(a) != len(b):
+        raise ValueError(f"kappa needs paired labels, got {len(a)} and {len(b)}")
+    n = len(a)
+    if n == 0:
+        return Stat("cohen_kappa", 0, None, None, note="undefined: no paper coded by both coders")
+    cats = list(categories) if categories is not None else sorted(set(a) | set(b), key=str)
+    pos = {c: i for i, c in enumerate(cats)}
+    missing = sorted({str(v) for v in list(a) + list(b) if v not in pos})
+    if missing:
+        raise ValueError(f"labels {missing} are not among the categories {cats}")
+    table = np.zeros((len(cats), len(cats)))
+    for x, y in zip(a, b):
+        table[pos[x], pos[y]] += 1
+    agree = float(np.trace(table) / n)
+    expected = float((table.sum(axis=1) / n) @ (table.sum(axis=0) / n))
+    if np.isclose(expected, 1.0):
+        used = sorted({str(v) for v in list(a) + list(b)})
+        return Stat("cohen_kappa", n, agree, None,
+                    note=f"undefined: both coders used only {', '.join(used)} on all {n} papers (chance agreement 1)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = cohens_kappa(table)
+    return Stat("cohen_kappa", n, agree, float(res.kappa), float(res.kappa_low), float(res.kappa_upp))
+
+
+def alpha(matrix: np.ndarray, level: str) -> Stat:
+    """Krippendorff's alpha of a coders x papers matrix (NaN = not coded) at `level`."""
+    if level not in ALPHA_LEVELS:
+        raise ValueError(f"level {level!r} is not one of {ALPHA_LEVELS}")
+    m = np.asarray(matrix, dtype=float)
+    pairable = (~np.isnan(m)).sum(axis=0) >= 2 if m.size else np.zeros(0, bool)
+    m = m[:, pairable] if m.size else m
+    n = int(pairable.sum())
+    measure = f"krippendorff_alpha_{level}"
+    if n == 0:
+        return Stat(measure, 0, None, None, note="undefined: no paper coded by two or more coders")
+    agree = float(np.mean([len(set(col[~np.isnan(col)])) == 1 for col in m.T]))
+    values = np.unique(m[~np.isnan(m)])
+    if len(values) < 2:
+        return Stat(measure, n, agree, None,
+                    note=f"undefined: every coder gave {values[0]:g} on all {n} papers (no variation to agree on)")
+    est = krippendorff.alpha(reliability_data=m, level_of_measurement=level)
+    return Stat(measure, n, agree, float(est))
+
+
+def _pairs(ann: pd.DataFrame) -> list[tuple[str, str]]:
+    return list(itertools.combinations(sorted(ann["coder"].unique()), 2))
+
+
+def _paired(ann: pd.DataFrame, column: str, c1: str, c2: str) -> pd.DataFrame:
+    wide = ann.pivot(index="paper_id", columns="coder", values=column)
+    return wide[[c1, c2]].dropna() if {c1, c2} <= set(wide.columns) else pd.DataFrame(columns=[c1, c2])
+
+
+def with_parts(ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Annotations plus one presence column per workflow part: `part_<P>` = any sub-code > 0."""
+    out = ann.copy()
+    for part in codebook.parts:
+        cols = [c.code for c in codebook.part_codes(part)]
+        out[f"part_{part}"] = (out[cols] > 0).any(axis=1) if cols else False
+    return out
+
+
+def agreement_table(ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """One row per (code, measure, coder pair): the agreement table of `coding/papers/agreement.csv`.
+
+    `ann` is `validate.read_annotations` output. Rows follow codebook order, then the parts.
+    """
+    ann = with_parts(ann, codebook)
+    rows: list[dict] = []
+    pairs = _pairs(ann)
+    all_coders = ";".join(sorted(ann["coder"].unique()))
+
+    def add(code: str, on: str, coders: str, stat: Stat) -> None:
+        rows.append({"code": code, "on": on, "coders": coders, **asdict(stat)})
+
+    def kappas(code: str, column: str, on: str, cats: list) -> None:
+        if not pairs:
+            add(code, on, all_coders, Stat("cohen_kappa", 0, None, None, note="undefined: fewer than two coders"))
+        for c1, c2 in pairs:
+            p = _paired(ann, column, c1, c2)
+            add(code, on, f"{c1};{c2}", kappa(list(p[c1]), list(p[c2]), cats))
+
+    for code in codebook.coded:
+        if code.type == "categorical":
+            kappas(code.code, code.code, "value", list(code.values))
+            continue
+        wide = ann.pivot(index="paper_id", columns="coder", values=code.code) if len(ann) else pd.DataFrame()
+        matrix = wide.to_numpy(dtype=float).T if len(wide) else np.zeros((0, 0))
+        for level in ALPHA_LEVELS:
+            add(code.code, "count", all_coders, alpha(matrix, level))
+        presence = ann.assign(**{code.code: ann[code.code] > 0})
+        if not pairs:
+            add(code.code, "presence", all_coders, Stat("cohen_kappa", 0, None, None, note="undefined: fewer than two coders"))
+        for c1, c2 in pairs:
+            p = _paired(presence, code.code, c1, c2)
+            add(code.code, "presence", f"{c1};{c2}", kappa(list(p[c1].astype(bool)), list(p[c2].astype(bool)), [False, True]))
+    for part in codebook.parts:
+        kappas(f"part_{part}", f"part_{part}", "presence", [False, True])
+    return pd.DataFrame(rows, columns=["code", "on", "coders", "measure", "n", "percent_agreement", "estimate",
+                                       "ci_low", "ci_high", "note"])
+
+
+def double_coded(ann: pd.DataFrame) -> pd.Series:
+    """Number of coders per paper."""
+    return ann.groupby("paper_id")["coder"].nunique()

@@ -1,0 +1,44 @@
+"""The disagreement report: every paper and code on which the coders of a paper differ.
+
+One row per (paper, code) with each coder's value, what kind of disagreement it is and,
+when the adjudication file already resolves it, the adjudicated value, so an adjudicator
+can work through the open rows. Pure function over `validate.read_annotations` output.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mliter.coding.codebook import Codebook
+
+COLUMNS = ["paper_id", "code", "kind", "spread", "coder_values", "adjudicated_value"]
+
+
+def coder_values(group: pd.DataFrame, column: str) -> str:
+    """`coder_a=2;coder_b=0`: each coder's value, coders in alphabetical order."""
+    return ";".join(f"{c}={v}" for c, v in sorted(zip(group["coder"], group[column].astype(str))))
+
+
+def disagreements(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows where coders differ; `kind` is `category`, `presence` (one coder 0, another > 0) or `count`."""
+    adj = {}
+    if adjudication is not None and len(adjudication):
+        adj = {(r.paper_id, r.code): str(r.value) for r in adjudication.itertuples(index=False)}
+    rows = []
+    multi = ann.groupby("paper_id").filter(lambda g: g["coder"].nunique() > 1)
+    for pid, group in multi.groupby("paper_id", sort=True):
+        for code in codebook.coded:
+            values = group[code.code]
+            if values.nunique() < 2:
+                continue
+            if code.type == "count":
+                kind = "presence" if (values > 0).nunique() > 1 else "count"
+                spread = int(values.max() - values.min())
+            else:
+                kind, spread = "category", None
+            rows.append({"paper_id": pid, "code": code.code, "kind": kind, "spread": spread,
+                         "coder_values": coder_values(group, code.code),
+                         "adjudicated_value": adj.get((pid, code.code), "")})
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out["spread"] = out["spread"].astype("Int64")
+    return out

@@ -1,0 +1,156 @@
+"""Declared tables of the paper survey under `coding/papers/` (columns derived from the codebook).
+
+- one `paper_annotations_<coder>` table per coder file present (same schema for every coder,
+  written by the coders and checked by `mliter code validate`);
+- `paper_adjudication`: the adjudicator's decisions;
+- `paper_consensus` (the dataset the analyses read) and `paper_consensus_provenance`
+  (every consensus value with the coder values it came from);
+- `paper_agreement` and `paper_disagreements`, written by `mliter code agreement`.
+
+Paper ids reference the corpus table `papers` (`mliter.corpus.papers_schema`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mliter.coding.adjudicate import METHODS
+from mliter.coding.codebook import Code, Codebook, load
+from mliter.coding.validate import coder_files
+from mliter.paths import ROOT
+from mliter.tables import Column, ForeignKey, Table
+
+CODEBOOK = load()
+PAPER_FK = (ForeignKey(("paper_id",), "papers", ("paper_id",)),)
+PID = Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True)
+FOLDER = "coding/papers"
+
+
+def code_column(code: Code, required: bool = True) -> Column:
+    """The column of one code, with its allowed values as constraints."""
+    text = f"{code.name}: {code.definition}"
+    if code.type == "categorical":
+        return Column(code.code, "string", text, required=required, enum=tuple(code.values))
+    if code.type == "count":
+        return Column(code.code, "integer", text + f" Count of alternatives ({code.kind}); {code.max} = {code.max} or more.",
+                      unit="alternatives", required=required, minimum=0, maximum=code.max)
+    return Column(code.code, "string", text)
+
+
+def annotation_table(coder: str, codebook: Codebook = CODEBOOK) -> Table:
+    columns = (
+        Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True, unique=True),
+        Column("coder", "string", "Coder id, equal to the file name.", required=True, enum=(coder,)),
+        Column("codebook_version", "string", "Codebook version the row follows (coding/papers.codebook.yaml).",
+               required=True),
+        *(code_column(c) for c in codebook.codes),
+    )
+    return Table(name=f"paper_annotations_{coder}", path=f"{FOLDER}/{coder}.csv",
+                 title=f"Paper codes by {coder}",
+                 description=(f"Codes of applied-ML papers assigned independently by {coder} against the codebook "
+                              "coding/papers.codebook.yaml; the note is in the coder's own words."),
+                 columns=columns, primary_key=("paper_id",), foreign_keys=PAPER_FK)
+
+
+def coder_tables(root: Path = ROOT, codebook: Codebook = CODEBOOK) -> list[Table]:
+    return [annotation_table(p.stem, codebook) for p in coder_files(Path(root) / FOLDER, codebook)]
+
+
+ADJUDICATION = Table(
+    name="paper_adjudication",
+    path=f"{FOLDER}/adjudication.csv",
+    title="Adjudicated disagreements",
+    description="An adjudicator's decision for a paper and code on which the coders disagreed.",
+    columns=(
+        PID,
+        Column("code", "string", "Code decided.", required=True, enum=tuple(c.code for c in CODEBOOK.coded)),
+        Column("value", "string", "Decided value (allowed by the codebook).", required=True),
+        Column("adjudicator", "string", "Who decided.", required=True),
+        Column("reason", "string", "Why, in the adjudicator's own words.", required=True),
+    ),
+    primary_key=("paper_id", "code"),
+    foreign_keys=PAPER_FK,
+)
+
+CONSENSUS = Table(
+    name="paper_consensus",
+    path=f"{FOLDER}/consensus.csv",
+    title="Consensus codes per paper",
+    description=("One row per coded paper: the consensus value of every code (see paper_consensus_provenance "
+                 "for how each was reached). Written by `mliter code adjudicate`."),
+    columns=(
+        Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True, unique=True),
+        Column("n_coders", "integer", "Coders who coded the paper.", required=True, minimum=1),
+        Column("coders", "string", "Those coders, ';'-separated.", required=True),
+        *(code_column(c) for c in CODEBOOK.coded),
+        Column("n_adjudicated", "integer", "Codes of this paper decided by the adjudicator.", required=True, minimum=0),
+        Column("n_defaulted", "integer", "Codes on which coders differed and the first coder's value was kept "
+               "by default (not adjudicated).", required=True, minimum=0),
+    ),
+    primary_key=("paper_id",),
+    foreign_keys=PAPER_FK,
+)
+
+PROVENANCE = Table(
+    name="paper_consensus_provenance",
+    path=f"{FOLDER}/consensus_provenance.csv",
+    title="Provenance of every consensus value",
+    description="One row per paper and code: the consensus value, the rule that produced it and each coder's value.",
+    columns=(
+        PID,
+        Column("code", "string", "Code.", required=True, enum=tuple(c.code for c in CODEBOOK.coded)),
+        Column("value", "string", "Consensus value (as in paper_consensus).", required=True),
+        Column("method", "string", "single_coder, agreed, adjudicated or first_coder_default (docs/coding.md).",
+               required=True, enum=METHODS),
+        Column("n_coders", "integer", "Coders who coded the paper.", required=True, minimum=1),
+        Column("coder_values", "string", "Each coder's value, 'coder=value' ';'-separated.", required=True),
+        Column("adjudicator", "string", "Who decided, for adjudicated values."),
+        Column("reason", "string", "The adjudicator's reason, for adjudicated values."),
+    ),
+    primary_key=("paper_id", "code"),
+    foreign_keys=(ForeignKey(("paper_id",), "paper_consensus", ("paper_id",)),),
+)
+
+AGREEMENT = Table(
+    name="paper_agreement",
+    path=f"{FOLDER}/agreement.csv",
+    title="Inter-coder agreement per code",
+    description=("Cohen's kappa (categorical codes; presence of count codes and of workflow parts) and "
+                 "Krippendorff's alpha (counts, ordinal and interval) on papers coded by two or more coders."),
+    columns=(
+        Column("code", "string", "Code, or part_<DPR|LI|PPR> for presence of any iteration in a workflow part.",
+               required=True),
+        Column("on", "string", "What is compared: the value, the count, or presence (count > 0).", required=True,
+               enum=("value", "count", "presence")),
+        Column("coders", "string", "Coders compared, ';'-separated.", required=True),
+        Column("measure", "string", "Statistic.", required=True,
+               enum=("cohen_kappa", "krippendorff_alpha_ordinal", "krippendorff_alpha_interval")),
+        Column("n", "integer", "Papers coded by the coders compared.", required=True, minimum=0),
+        Column("percent_agreement", "number", "Share of those papers with identical values.", minimum=0, maximum=1),
+        Column("estimate", "number", "The statistic; empty when undefined (see note).", minimum=-1, maximum=1),
+        Column("ci_low", "number", "Lower end of the 95% interval (kappa only)."),
+        Column("ci_high", "number", "Upper end of the 95% interval (kappa only)."),
+        Column("note", "string", "Why the statistic is undefined, when it is."),
+    ),
+    primary_key=("code", "on", "coders", "measure"),
+)
+
+DISAGREEMENTS = Table(
+    name="paper_disagreements",
+    path=f"{FOLDER}/disagreements.csv",
+    title="Disagreements between coders",
+    description="One row per paper and code on which the coders of the paper gave different values.",
+    columns=(
+        PID,
+        Column("code", "string", "Code.", required=True, enum=tuple(c.code for c in CODEBOOK.coded)),
+        Column("kind", "string", "category (categorical codes), presence (one coder 0, another > 0) or count.",
+               required=True, enum=("category", "presence", "count")),
+        Column("spread", "integer", "Largest minus smallest count (counts only).", minimum=0),
+        Column("coder_values", "string", "Each coder's value, 'coder=value' ';'-separated.", required=True),
+        Column("adjudicated_value", "string", "The adjudicator's value when already decided."),
+    ),
+    primary_key=("paper_id", "code"),
+    foreign_keys=PAPER_FK,
+)
+
+TABLES = [*coder_tables(), ADJUDICATION, CONSENSUS, PROVENANCE, AGREEMENT, DISAGREEMENTS]
