@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "mliter.corpus.papers_commands",
     "mliter.traces.commands",
     "mliter.data_commands",
+    "mliter.coding.commands",
 ]
 
 
