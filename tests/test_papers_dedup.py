@@ -51,3 +51,44 @@ def test_distinct_ids_of_one_kind_are_never_merged() -> None:
 
 def test_short_titles_do_not_merge() -> None:
     assert len(deduplicate([_p("pmlr:v1/pref", title="Preface"), _p("pmlr:v2/pref", title="Preface")])) == 2
+
+
+import hashlib  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_titles = st.sampled_from(["Learning to Count Invented Beans", "Sensor Drift in Made Up Plants", "Preface",
+                           "Learning to count invented beans!"])
+
+
+def _gen(kind: str, n: int, title: str, year: int) -> Paper:
+    """A record whose DOI and arXiv id follow from its id, as with real sources; sha256 from its content."""
+    pid = f"arxiv:2001.0000{n}" if kind == "arxiv" else f"{kind}:{n}"
+    doi = f"10.1/{n % 2}" if (n + len(kind)) % 2 == 0 else ""
+    arxiv_id = f"2001.0000{n}" if kind == "arxiv" or (kind == "s2" and n % 3 == 0) else ""
+    source = {"pmlr": "pmlr", "s2": "semantic_scholar", "arxiv": "arxiv", "list": "list"}[kind]
+    sha = hashlib.sha256(repr((pid, title, year)).encode()).hexdigest()
+    return _p(pid, title=title, year=year, source=source, doi=doi, arxiv_id=arxiv_id, sha256=sha)
+
+
+_records = st.builds(_gen, st.sampled_from(["pmlr", "s2", "arxiv", "list"]), st.integers(0, 3), _titles,
+                     st.sampled_from([2020, 2021]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_records, max_size=12), st.randoms())
+def test_dedup_invariants(records, rnd) -> None:
+    out = deduplicate(records)
+    ids = [p.paper_id for p in out]
+    assert ids == sorted(set(ids))
+    merged = [i for p in out for i in p.merged_ids]
+    assert sorted(merged) == sorted({r.paper_id for r in records})  # every record lands in exactly one row
+    for p in out:  # a row never holds two different DOIs / arXiv ids / venue ids among its members
+        members = [r for r in records if r.paper_id in p.merged_ids]
+        assert len({r.doi for r in members if r.doi}) <= 1
+        assert len({r.arxiv_id for r in members if r.arxiv_id}) <= 1
+        assert len({r.paper_id for r in members if r.paper_id.startswith("pmlr:")}) <= 1
+    shuffled = list(records)
+    rnd.shuffle(shuffled)
+    assert deduplicate(shuffled) == out  # independent of input order

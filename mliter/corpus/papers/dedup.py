@@ -7,7 +7,9 @@ group is a connected component of these links (union-find), so an arXiv preprint
 with the DOI of its journal version joins both. A link is refused when it would put
 two different ids of one kind (two PMLR ids, two arXiv ids, two DOIs, ...) in one
 group: a title shared by two distinct records of one source is a metadata error,
-not a duplicate.
+not a duplicate. Records with the same id are always one paper. Records are
+processed in a fixed preference order, so the result does not depend on the
+order the sources were read in.
 
 The merged record takes its id and core fields from the member whose id ranks best
 (`record.ID_RANK`: a venue's own id, then arXiv, then DOI, then index ids), fills
@@ -38,13 +40,13 @@ class _UnionFind:
             i = self.parent[i]
         return i
 
-    def union(self, a: int, b: int) -> bool:
-        """Join the groups of a and b unless they hold different ids of one kind; True when joined."""
+    def union(self, a: int, b: int, force: bool = False) -> bool:
+        """Join the groups of a and b unless they hold different ids of one kind (or `force`); True when joined."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
         ia, ib = self.ident[ra], self.ident[rb]
-        if any(k in ib and ib[k] != v for k, v in ia.items()):
+        if not force and any(k in ib and ib[k] != v for k, v in ia.items()):
             return False
         lo, hi = min(ra, rb), max(ra, rb)
         self.parent[hi] = lo
@@ -59,9 +61,10 @@ def _identities(p: Paper) -> dict[str, str]:
     the same title, as v219 does for compton23a and do23a), the arXiv id and the DOI.
     """
     out = {}
-    prefix = p.paper_id.split(":", 1)[0]
-    if prefix in ("pmlr", "acl", "s2", "openalex"):
-        out[prefix] = p.paper_id
+    for pid in p.merged_ids:  # an already merged row keeps the ids of its members
+        prefix = pid.split(":", 1)[0]
+        if prefix in ("pmlr", "acl", "s2", "openalex"):
+            out[prefix] = pid
     if p.arxiv_id:
         out["arxiv"] = p.arxiv_id
     if p.doi:
@@ -83,7 +86,8 @@ def match_keys(p: Paper) -> list[str]:
 
 
 def _order(p: Paper) -> tuple:
-    return (id_rank(p.paper_id), p.paper_id, p.sha256)
+    """Preference among records of one paper; total, so the result never depends on input order."""
+    return (id_rank(p.paper_id), p.paper_id, p.sha256, p.record_url, p.record, p.source)
 
 
 def merge_group(group: list[Paper]) -> Paper:
@@ -104,14 +108,14 @@ def merge_group(group: list[Paper]) -> Paper:
 
 
 def deduplicate(papers: Iterable[Paper]) -> list[Paper]:
-    """Records merged per paper, sorted by id."""
-    papers = list(papers)
+    """Records merged per paper, sorted by id; the same whatever the order of `papers`."""
+    papers = sorted(papers, key=_order)
     uf = _UnionFind([_identities(p) for p in papers])
     first: dict[str, int] = {}
     for i, p in enumerate(papers):
         for key in match_keys(p):
             if key in first:
-                uf.union(first[key], i)
+                uf.union(first[key], i, force=key.startswith("id:"))  # one id is one paper, whatever else differs
             else:
                 first[key] = i
     groups: dict[int, list[Paper]] = {}
