@@ -115,7 +115,11 @@ def _authors(fm: dict, path: Path, pid: str) -> tuple[str, ...]:
 
 def paper_from_post(path: Path, info: VolumeInfo | None = None) -> Paper:
     """One PMLR paper from its Jekyll post; RecordError names the file and the post when it is malformed."""
-    path = Path(path)
+    return _post(Path(path), info)[0]
+
+
+def _post(path: Path, info: VolumeInfo | None) -> tuple[Paper, dict]:
+    """The paper of a post and the post's front matter (for matching it to the BibTeX)."""
     fm, raw = read_front_matter(path)
     pid = clean_text(fm.get("id"))
     if not pid:
@@ -128,7 +132,7 @@ def paper_from_post(path: Path, info: VolumeInfo | None = None) -> Paper:
         raise RecordError(path, pid, "no volume number in the front matter or the volume's _config.yml/.bib")
     year = _int_or_none(fm.get("year")) or _int_or_none(fm.get("date")) or (info.year if info else None)
     venue = info.venue if info else clean_text(fm.get("booktitle") or fm.get("container-title"))
-    return Paper(
+    paper = Paper(
         paper_id=f"pmlr:v{volume}/{pid}",
         title=title,
         authors=_authors(fm, path, pid),
@@ -143,6 +147,7 @@ def paper_from_post(path: Path, info: VolumeInfo | None = None) -> Paper:
         record=f"{path}#{pid}",
         **provenance_fields(path),
     )
+    return paper, fm
 
 
 def _first_page(value: object) -> str:
@@ -201,8 +206,7 @@ def parse_volume(folder: str | Path, errors: list[RecordError] | None = None) ->
     papers, firstpages = [], {}
     for post in sorted((folder / "_posts").glob("*.md")):
         try:
-            p = paper_from_post(post, info)
-            fm, _ = read_front_matter(post)
+            p, fm = _post(post, info)
             firstpages[p.paper_id] = _first_page(fm.get("firstpage") or fm.get("page"))
             papers.append(p)
         except RecordError as exc:
