@@ -21,6 +21,7 @@ id is in exactly one output's `merged_ids`.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from typing import Iterable
 
@@ -122,8 +123,7 @@ def deduplicate(papers: Iterable[Paper]) -> list[Paper]:
     for i, p in enumerate(papers):
         groups.setdefault(uf.find(i), []).append(p)
     merged = [merge_group(g) for g in groups.values()]
-    ids = [m.paper_id for m in merged]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    dupes = sorted(i for i, n in Counter(m.paper_id for m in merged).items() if n > 1)
     if dupes:  # cannot happen: equal ids share the key id:<paper_id>
         raise AssertionError(f"deduplication produced repeated ids {dupes}")
     return sorted(merged, key=lambda p: p.paper_id)
