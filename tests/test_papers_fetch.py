@@ -98,3 +98,16 @@ def test_errors_name_the_request(tmp_path: Path) -> None:
     assert "not a PMLR volume index" in text[2]
     with pytest.raises(RecordError, match="HTTP 404"):
         fetch.pmlr_volume(client, "v2")
+
+
+def test_fetch_lines_of_the_source_list(tmp_path: Path, fixtures: Path) -> None:
+    from mliter.corpus.papers.sources import collect, parse_source_list
+
+    html = (fixtures / "papers/pmlr_index_v999.html").read_bytes()
+    client, _ = _client(tmp_path, {"https://proceedings.mlr.press/v999/": (200, DATE, html)})
+    specs = parse_source_list("pmlr-volume v999\npmlr_v999\n", "list.txt")
+    errors: list = []
+    papers = collect(specs, fixtures / "papers", client_factory=lambda: client, errors=errors)
+    assert [p.paper_id for p in papers] == ["pmlr:v999/doe31a", "pmlr:v999/roe31a"] * 2
+    assert [p.retrieved_at for p in papers] == ["2026-03-03"] * 2 + [""] * 2
+    assert len(errors) == 1  # the index entry without an abs link
