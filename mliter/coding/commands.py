@@ -20,7 +20,7 @@ def _abstracts(args):
     try:
         from mliter.corpus.papers.abstracts import load_abstracts
 
-        found = {k: v for k, v in load_abstracts(root=args.root).items() if v}
+        found = {k: v for k, v in load_abstracts().items() if v}
     except (ImportError, OSError, ValueError) as exc:
         print(f"note: copied-text check skipped (abstracts not readable: {exc})", file=sys.stderr)
         return None
