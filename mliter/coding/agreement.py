@@ -1,7 +1,8 @@
 """Inter-coder agreement per code on the papers coded by two or more coders.
 
 - Categorical codes: Cohen's kappa of each pair of coders from their contingency table
-  (`statsmodels.stats.inter_rater.cohens_kappa`) with its 95% interval.
+  (`statsmodels.stats.inter_rater.cohens_kappa`) with its 95% interval
+  (normal approximation, clipped to [-1, 1]).
 - Count codes: Krippendorff's alpha on the counts (`krippendorff`, ordinal and interval
   levels, all coders at once) and Cohen's kappa on presence (count > 0), the quantity the
   survey's "share of papers that iterate" figures rest on.
@@ -65,7 +66,9 @@ def kappa(a: list, b: list, categories: list | None = None) -> Stat:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = cohens_kappa(table)
-    return Stat("cohen_kappa", n, agree, float(res.kappa), float(res.kappa_low), float(res.kappa_upp))
+    # the normal-approximation interval can pass the bounds of kappa; it is clipped to [-1, 1]
+    low, high = max(-1.0, float(res.kappa_low)), min(1.0, float(res.kappa_upp))
+    return Stat("cohen_kappa", n, agree, float(res.kappa), low, high)
 
 
 def alpha(matrix: np.ndarray, level: str) -> Stat:
