@@ -1,0 +1,47 @@
+"""Table: inter-coder agreement for every code of the paper survey (kappa, alpha, n).
+
+Reads coding/papers/agreement.csv (written by `mliter code agreement`): Cohen's kappa on the
+value of categorical codes and on presence (count > 0) of count codes and workflow parts,
+Krippendorff's alpha (ordinal, interval) on counts. Undefined statistics stay empty with
+the reason. Reported whatever the values.
+"""
+
+INPUTS = ["coding/papers/agreement.csv", "coding/papers.codebook.yaml"]
+OUTPUTS = ["figures/survey_agreement.csv", "figures/survey_agreement.md", "figures/survey_agreement.tex",
+           "figures/variables/survey_agreement.json"]
+
+import pandas as pd  # noqa: E402
+
+from mliter.coding.schema import AGREEMENT, CODEBOOK  # noqa: E402
+from mliter.coding.survey import agreement_summary  # noqa: E402
+from mliter.report.load import read  # noqa: E402
+from mliter.report.tables import write_table  # noqa: E402
+from mliter.report.variables import write_fragment  # noqa: E402
+
+ACCEPTABLE_ALPHA = 0.667  # Krippendorff's lowest limit for tentative conclusions
+
+
+def main() -> None:
+    table = agreement_summary(read(AGREEMENT), CODEBOOK)
+    write_table(table, "survey_agreement",
+                "Inter-coder agreement per code on the double-coded papers: Cohen's kappa (value of categorical "
+                "codes, presence of counts and parts; 95% interval) and Krippendorff's alpha on counts.")
+    counts = table[table["code"].isin([c.code for c in CODEBOOK.counts])]
+    alphas = pd.to_numeric(counts["alpha_ordinal"], errors="coerce")
+    kappa = table.set_index("code")["kappa"]
+    values = {
+        "nAgreementPapers": int(table["n"].max()) if len(table) else 0,
+        "nAgreementCodes": len(table),
+        "medianAlphaOrdinal": float(alphas.median()) if alphas.notna().any() else "undefined",
+        "nCountCodesAlphaAcceptable": int((alphas >= ACCEPTABLE_ALPHA).sum()),
+        "nCountCodesAlphaUndefined": int(alphas.isna().sum()),
+    }
+    for code, key in (("domain", "kappaDomain"), ("evidence_basis", "kappaEvidence"),
+                      *((f"part_{p}", f"kappaPart{p.capitalize()}") for p in CODEBOOK.parts)):
+        v = kappa.get(code)
+        values[key] = float(v) if v is not None and pd.notna(v) else "undefined"
+    write_fragment("survey_agreement", values)
+
+
+if __name__ == "__main__":
+    main()
