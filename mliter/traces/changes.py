@@ -1,0 +1,241 @@
+"""The one change-type classifier: which code of `coding/change_types.yaml` a version gets.
+
+`classify(prev, cur)` compares two workflow signatures (`mliter.traces.signature.Signature`)
+and returns a `ChangeResult`: the code, the facets that changed, and diff sizes. The
+decision is data-driven: `facets` computes which parts of the signature differ, and the
+codebook's codes are tried in precedence order, the first whose `when` condition holds
+wins. Notebook versions and OpenML runs go through the same function; an OpenML signature
+has no cells, data files or hashes, so only the shared codes can come out for it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from mliter.paths import CODING
+from mliter.traces.signature import CellDigest, Operator, Signature
+
+DEFAULT_CHANGE_CODEBOOK = CODING / "change_types.yaml"
+#: Facets the classifier computes; a codebook may only name these.
+FACETS = ("first", "model_operator", "model_hyperparameter", "preprocessing_operator",
+          "preprocessing_hyperparameter", "data_source", "evaluation", "eda", "code", "documentation")
+CODE_TEXT_FIELDS = ("name", "definition", "include", "exclude", "example")
+
+
+class ChangeCodebookError(ValueError):
+    """The change-type codebook is malformed; the message names the file, code and field."""
+
+
+@dataclass(frozen=True)
+class ChangeCode:
+    code: str
+    name: str
+    precedence: int
+    sources: tuple[str, ...]
+    when: tuple[tuple[str, ...], ...]
+    definition: str
+    include: str
+    exclude: str
+    example: str
+
+    def holds(self, facets: frozenset[str]) -> bool:
+        """Every group of `when` has at least one changed facet (an empty `when` always holds)."""
+        return all(any(f in facets for f in group) for group in self.when)
+
+
+@dataclass(frozen=True)
+class ChangeCodebook:
+    version: str
+    codes: tuple[ChangeCode, ...]  # sorted by precedence
+
+    @property
+    def code_names(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.codes)
+
+    def decide(self, facets: frozenset[str]) -> str:
+        return next(c.code for c in self.codes if c.holds(facets))
+
+
+def load_change_codebook(path: str | Path = DEFAULT_CHANGE_CODEBOOK) -> ChangeCodebook:
+    """Load and check the codebook: unique codes and precedences, known facets, one fallback last."""
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ChangeCodebookError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("codes"), list) or "version" not in doc:
+        raise ChangeCodebookError(f"{path}: expected a mapping with 'version' and a 'codes' list")
+    codes = []
+    for i, raw in enumerate(doc["codes"]):
+        where = f"{path}, codes[{i}]"
+        if not isinstance(raw, dict) or not isinstance(raw.get("code"), str):
+            raise ChangeCodebookError(f"{where}: expected a mapping with a string 'code'")
+        where += f" ({raw['code']})"
+        for key in CODE_TEXT_FIELDS:
+            if not isinstance(raw.get(key), str) or not raw[key].strip():
+                raise ChangeCodebookError(f"{where}: field {key!r} must be non-empty text")
+        if not isinstance(raw.get("precedence"), int):
+            raise ChangeCodebookError(f"{where}: 'precedence' must be an integer")
+        when = raw.get("when")
+        if not isinstance(when, list) or not all(isinstance(g, list) and g for g in when):
+            raise ChangeCodebookError(f"{where}: 'when' must be a list of non-empty facet lists")
+        unknown = sorted({f for g in when for f in g} - set(FACETS))
+        if unknown:
+            raise ChangeCodebookError(f"{where}: unknown facets {unknown}; known: {list(FACETS)}")
+        codes.append(ChangeCode(raw["code"], raw["name"], raw["precedence"], tuple(raw.get("sources") or ()),
+                                tuple(tuple(g) for g in when), raw["definition"], raw["include"],
+                                raw["exclude"], raw["example"]))
+    codes.sort(key=lambda c: c.precedence)
+    for kind, values in (("code", [c.code for c in codes]), ("precedence", [c.precedence for c in codes])):
+        dup = sorted({str(v) for v in values if values.count(v) > 1})
+        if dup:
+            raise ChangeCodebookError(f"{path}: duplicate {kind} {dup}")
+    fallbacks = [c.code for c in codes if not c.when]
+    if len(fallbacks) != 1 or codes[-1].when:
+        raise ChangeCodebookError(f"{path}: exactly one code with `when: []` must come last by precedence, found {fallbacks}")
+    return ChangeCodebook(str(doc["version"]), tuple(codes))
+
+
+@lru_cache(maxsize=4)
+def default_codebook(path: str = str(DEFAULT_CHANGE_CODEBOOK)) -> ChangeCodebook:
+    return load_change_codebook(path)
+
+
+@dataclass(frozen=True)
+class OperatorDiff:
+    """How one side (model or pre-processing) differs: operators added/removed, operators re-parameterised."""
+
+    added: int = 0
+    removed: int = 0
+    reparameterised: int = 0
+    params_changed: int = 0  # argument names whose value differs, over the re-parameterised pairs
+
+    @property
+    def operator_changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def diff_operators(prev: Iterable[Operator], cur: Iterable[Operator]) -> OperatorDiff:
+    """Per operator name: instances only in one version are added/removed, pairs are re-parameterised.
+
+    Instances are matched by (name, arguments); the unmatched ones of a name pair up in
+    sorted order as re-parameterised, the rest count as added or removed.
+    """
+    gone, new = Counter(prev), Counter(cur)
+    gone, new = gone - new, new - gone
+    by_name_gone: dict[str, list[Operator]] = {}
+    by_name_new: dict[str, list[Operator]] = {}
+    for op in sorted(gone.elements()):
+        by_name_gone.setdefault(op.name, []).append(op)
+    for op in sorted(new.elements()):
+        by_name_new.setdefault(op.name, []).append(op)
+    added = removed = repar = nparams = 0
+    for name in set(by_name_gone) | set(by_name_new):
+        g, n = by_name_gone.get(name, []), by_name_new.get(name, [])
+        pairs = min(len(g), len(n))
+        repar += pairs
+        removed += len(g) - pairs
+        added += len(n) - pairs
+        for a, b in zip(g[:pairs], n[:pairs]):
+            pa, pb = a.param_dict, b.param_dict
+            nparams += sum(pa.get(k) != pb.get(k) for k in set(pa) | set(pb))
+    return OperatorDiff(added, removed, repar, nparams)
+
+
+@dataclass(frozen=True)
+class CellDiff:
+    """Code cells added, removed and changed (aligned by content), and code lines added and removed."""
+
+    cells_added: int = 0
+    cells_removed: int = 0
+    cells_changed: int = 0
+    lines_added: int = 0
+    lines_removed: int = 0
+    touched_prev: tuple[int, ...] = ()  # indices into prev.cells of removed or changed cells
+    touched_cur: tuple[int, ...] = ()  # indices into cur.cells of added or changed cells
+
+
+def diff_cells(prev: tuple[CellDigest, ...], cur: tuple[CellDigest, ...]) -> CellDiff:
+    """Align code cells by their text hash (difflib), then count lines within the changed regions."""
+    sm = difflib.SequenceMatcher(None, [c.text_hash for c in prev], [c.text_hash for c in cur], autojunk=False)
+    added = removed = changed = ladd = lrem = 0
+    tp: list[int] = []
+    tc: list[int] = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            continue
+        n_prev, n_cur = i2 - i1, j2 - j1
+        pairs = min(n_prev, n_cur)
+        changed += pairs
+        removed += n_prev - pairs
+        added += n_cur - pairs
+        tp.extend(range(i1, i2))
+        tc.extend(range(j1, j2))
+        old = [h for c in prev[i1:i2] for h in c.line_hashes]
+        new = [h for c in cur[j1:j2] for h in c.line_hashes]
+        lsm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        same = sum(b.size for b in lsm.get_matching_blocks())
+        lrem += len(old) - same
+        ladd += len(new) - same
+    return CellDiff(added, removed, changed, ladd, lrem, tuple(tp), tuple(tc))
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """The classification of one version against the previous one of the same workflow."""
+
+    code: str
+    facets: frozenset[str]
+    model: OperatorDiff
+    preprocessing: OperatorDiff
+    cells: CellDiff
+    stages_touched: tuple[str, ...]  # stages of the changed, added and removed code cells (all cells for S), sorted
+
+
+def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None) -> frozenset[str]:
+    """The facets of `coding/change_types.yaml` that differ between `prev` and `cur`."""
+    if prev is None:
+        return frozenset({"first"})
+    out = set()
+    model = diff_operators(prev.model, cur.model)
+    pre = diff_operators(prev.preprocessing, cur.preprocessing)
+    if model.operator_changed:
+        out.add("model_operator")
+    if model.reparameterised:
+        out.add("model_hyperparameter")
+    if pre.operator_changed:
+        out.add("preprocessing_operator")
+    if pre.reparameterised:
+        out.add("preprocessing_hyperparameter")
+    if set(prev.data_files) != set(cur.data_files):
+        out.add("data_source")
+    if set(prev.metrics) != set(cur.metrics):
+        out.add("evaluation")
+    if prev.code_hash != cur.code_hash:
+        out.add("code")
+        cells = cells if cells is not None else diff_cells(prev.cells, cur.cells)
+        touched = [prev.cells[i] for i in cells.touched_prev] + [cur.cells[i] for i in cells.touched_cur]
+        if touched and all(c.explores_only for c in touched):
+            out.add("eda")
+    if prev.doc_hash != cur.doc_hash or (prev.text_hash != cur.text_hash and prev.code_hash == cur.code_hash):
+        out.add("documentation")
+    return frozenset(out)
+
+
+def classify(prev: Signature | None, cur: Signature, codebook: ChangeCodebook | None = None) -> ChangeResult:
+    """The change type of `cur` given the previous version's signature (None for the first version)."""
+    book = codebook or default_codebook()
+    cells = diff_cells(prev.cells if prev else (), cur.cells)
+    found = facets(prev, cur, cells)
+    model = diff_operators(prev.model if prev else (), cur.model)
+    pre = diff_operators(prev.preprocessing if prev else (), cur.preprocessing)
+    stages = {prev.cells[i].stage for i in cells.touched_prev} if prev else set()
+    stages |= {cur.cells[i].stage for i in cells.touched_cur}
+    return ChangeResult(book.decide(found), found, model, pre, cells, tuple(sorted(stages)))
