@@ -9,7 +9,7 @@ names the code and field that is wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,12 @@ class Codebook:
     columns: tuple[str, ...]
     coder_pattern: str
     path: Path | None = None
+    #: Earlier versions whose annotations stay valid under this one (clarifying revisions).
+    compatible_versions: tuple[str, ...] = ()
+
+    @property
+    def accepted_versions(self) -> tuple[str, ...]:
+        return (self.version,) + self.compatible_versions
 
     def __getitem__(self, code: str) -> Code:
         for c in self.codes:
@@ -162,8 +168,12 @@ def parse(data: dict[str, Any], source: str = "<codebook>") -> Codebook:
     if columns != expected:
         raise CodebookError(f"{source}: file_format.columns {list(columns)} must be {list(expected)} "
                             "(the id columns, then one column per code in codebook order)")
+    compatible = tuple(str(v) for v in data.get("compatible_versions") or ())
+    if version in compatible:
+        raise CodebookError(f"{source}: compatible_versions lists the current version {version}")
     return Codebook(version=version, codes=tuple(codes), parts=parts, columns=columns,
-                    coder_pattern=str(fmt.get("coder_pattern", r"^[a-z][a-z0-9_]*$")))
+                    coder_pattern=str(fmt.get("coder_pattern", r"^[a-z][a-z0-9_]*$")),
+                    compatible_versions=compatible)
 
 
 def load(path: str | Path = DEFAULT_CODEBOOK) -> Codebook:
@@ -173,5 +183,4 @@ def load(path: str | Path = DEFAULT_CODEBOOK) -> Codebook:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CodebookError(f"{path}: not valid YAML: {exc}") from None
-    cb = parse(data, str(path))
-    return Codebook(cb.version, cb.codes, cb.parts, cb.columns, cb.coder_pattern, path)
+    return replace(parse(data, str(path)), path=path)

@@ -141,6 +141,9 @@ def corpus_summary(cons: pd.DataFrame, papers: pd.DataFrame, codebook: Codebook)
 def agreement_summary(agreement: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """One row per code (codebook order, then the parts): n, agreement, kappa with interval, alphas, notes.
 
+    `percent_agreement` is on what kappa compares (value, or presence for counts);
+    `exact_agreement` is on the exact count (equal to it for categorical codes and parts).
+
     For categorical codes kappa is on the value, for counts and parts on presence (> 0).
     With more than two coders the first coder pair is shown (the shipped table has all pairs).
     """
@@ -161,6 +164,8 @@ def agreement_summary(agreement: pd.DataFrame, codebook: Codebook) -> pd.DataFra
             "part": (c.part or "") if c else code[5:],
             "n": int(kap["n"]),
             "percent_agreement": kap["percent_agreement"],
+            "exact_agreement": (alpha["ordinal"]["percent_agreement"].iloc[0] if len(alpha["ordinal"])
+                                else kap["percent_agreement"]),
             "kappa_on": "value" if c is not None and c.type == "categorical" else "presence",
             "kappa": kap["estimate"], "kappa_low": kap["ci_low"], "kappa_high": kap["ci_high"],
             "alpha_ordinal": alpha["ordinal"]["estimate"].iloc[0] if len(alpha["ordinal"]) else float("nan"),

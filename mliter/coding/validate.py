@@ -144,9 +144,10 @@ def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str]
                 seen[pid] = r
         if "coder" in get and get["coder"] != coder:
             add(r, "coder", f"coder {get['coder']!r} differs from the file name", repr(coder))
-        if "codebook_version" in get and get["codebook_version"] != codebook.version:
+        if "codebook_version" in get and get["codebook_version"] not in codebook.accepted_versions:
             add(r, "codebook_version", f"codebook version {get['codebook_version']!r}",
-                f"{codebook.version!r}, the version of the codebook; recode against it")
+                " or ".join(map(repr, codebook.accepted_versions))
+                + f" (codebook {codebook.version} and the earlier versions it keeps valid); recode against it")
         for code in codebook.codes:
             if code.code not in get:
                 continue
