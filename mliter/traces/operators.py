@@ -32,7 +32,7 @@ _SK_PRE_MODULES = (
     "preprocessing", "impute", "feature_selection", "decomposition", "feature_extraction", "compose",
     "kernel_approximation", "random_projection", "manifold",
 )
-_SK_SEARCH = re.compile(r"^sklearn\.model_selection(\.[_a-z]+)*\.(GridSearchCV|RandomizedSearchCV|HalvingGridSearchCV|HalvingRandomSearchCV)$")
+_SK_SEARCH = re.compile(r"^sklearn\.(model_selection|grid_search)(\.[_a-z]+)*\.(GridSearchCV|RandomizedSearchCV|HalvingGridSearchCV|HalvingRandomSearchCV)$")
 _CLASS = r"\.[A-Z]\w*$"
 
 #: (compiled pattern, role), first match wins; names are fully qualified.
@@ -44,7 +44,7 @@ _QUALIFIED_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p)
     (r"^(tensorflow\.)?keras\.datasets\.\w+\.load_data$", DATA),
     (r"^(tensorflow\.)?keras\.(utils|preprocessing)\.(image_dataset_from_directory|text_dataset_from_directory|get_file)$", DATA),
     (r"^torchvision\.datasets\.[A-Z]\w*$", DATA),
-    (r"^(polars|dask\.dataframe|pyarrow\.parquet)\.read_\w+$", DATA),
+    (r"^(polars|dask\.dataframe|pyarrow\.parquet|modin\.pandas)\.read_\w+$", DATA),
     (r"^datasets\.load_dataset$", DATA),
     # metrics
     (r"^sklearn\.metrics(\.[_a-z]+)*\.[a-z]\w*$", METRIC),
@@ -61,6 +61,8 @@ _QUALIFIED_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p)
     (r"^torch\.nn(\.modules)?(\.[a-z_]+)*" + _CLASS, MODEL),
     (r"^torch\.optim(\.[a-z_]+)*" + _CLASS, MODEL),
     (r"^torchvision\.models\.[a-z]\w*$", MODEL),
+    (r"^autogluon(\.[a-z_]+)*\.(TabularPredictor|MultiModalPredictor|TimeSeriesPredictor)$", MODEL),
+    (r"^optuna\.create_study$", MODEL),
     (r"^statsmodels(\.[a-z_]+)*\.(OLS|GLM|Logit|Probit|ARIMA|SARIMAX|ols|logit|glm)$", MODEL),
     # pre-processing side
     (r"^sklearn\.(" + "|".join(_SK_PRE_MODULES) + r")(\.[_a-z]+)*\.[A-Za-z]\w*$", PREPROCESSING),
@@ -70,7 +72,8 @@ _QUALIFIED_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p)
     (r"^(tensorflow\.)?keras\.preprocessing(\.[a-z_]+)*\.[A-Za-z]\w*$", PREPROCESSING),
     (r"^torchvision\.transforms(\.[a-z_]+)*" + _CLASS, PREPROCESSING),
     # exploration and plots
-    (r"^(matplotlib\.pyplot|seaborn|plotly(\.[a-z_]+)*|missingno|pandas\.plotting)\.\w+$", EDA),
+    (r"^(matplotlib\.pyplot|pylab|seaborn|plotly(\.[a-z_]+)*|missingno|pandas\.plotting)\.\w+$", EDA),
+    (r"^IPython\.display\.display$", EDA),
     (r"^(pandas_profiling|ydata_profiling)\.\w+$", EDA),
 ))
 
