@@ -1,9 +1,9 @@
 """Table: inter-coder agreement for every code of the paper survey (kappa, alpha, n).
 
-Reads coding/papers/agreement.csv (written by `mliter code agreement`): Cohen's kappa on the
-value of categorical codes and on presence (count > 0) of count codes and workflow parts,
-Krippendorff's alpha (ordinal, interval) on counts. Undefined statistics stay empty with
-the reason. Reported whatever the values.
+Reads coding/papers/agreement.csv (written by `mliter code agreement`): Krippendorff's alpha
+over all coders (nominal on the value of categorical codes and on presence (count > 0) of
+count codes and workflow parts; ordinal and interval on counts) and Cohen's kappa per coder
+pair. Undefined statistics stay empty with the reason. Reported whatever the values.
 """
 
 INPUTS = ["coding/papers/agreement.csv", "coding/papers.codebook.yaml"]
@@ -21,25 +21,30 @@ from mliter.report.variables import write_fragment  # noqa: E402
 ACCEPTABLE_ALPHA = 0.667  # Krippendorff's lowest limit for tentative conclusions
 
 
+def _num(v):
+    return float(v) if v is not None and pd.notna(v) else "undefined"
+
+
 def main() -> None:
     table = agreement_summary(read(AGREEMENT), CODEBOOK)
     write_table(table, "survey_agreement",
-                "Inter-coder agreement per code on the double-coded papers: Cohen's kappa (value of categorical "
-                "codes, presence of counts and parts; 95% interval) and Krippendorff's alpha on counts.")
+                "Inter-coder agreement per code on the papers coded by two or more coders: Krippendorff's alpha "
+                "over all coders (nominal on the value of categorical codes and on presence of counts and parts; "
+                "ordinal and interval on counts) and Cohen's kappa per coder pair with its 95% interval.")
     counts = table[table["code"].isin([c.code for c in CODEBOOK.counts])]
     alphas = pd.to_numeric(counts["alpha_ordinal"], errors="coerce")
-    kappa = table.set_index("code")["kappa"]
+    nominal = table.set_index("code")["alpha_nominal"]
     values = {
         "nAgreementPapers": int(table["n"].max()) if len(table) else 0,
         "nAgreementCodes": len(table),
-        "medianAlphaOrdinal": float(alphas.median()) if alphas.notna().any() else "undefined",
+        "medianAlphaOrdinal": _num(alphas.median()) if alphas.notna().any() else "undefined",
+        "minAlphaOrdinal": _num(alphas.min()) if alphas.notna().any() else "undefined",
         "nCountCodesAlphaAcceptable": int((alphas >= ACCEPTABLE_ALPHA).sum()),
         "nCountCodesAlphaUndefined": int(alphas.isna().sum()),
     }
-    for code, key in (("domain", "kappaDomain"), ("evidence_basis", "kappaEvidence"),
-                      *((f"part_{p}", f"kappaPart{p.capitalize()}") for p in CODEBOOK.parts)):
-        v = kappa.get(code)
-        values[key] = float(v) if v is not None and pd.notna(v) else "undefined"
+    for code, key in (("domain", "alphaDomain"), ("evidence_basis", "alphaEvidence"),
+                      *((f"part_{p}", f"alphaPart{p.capitalize()}") for p in CODEBOOK.parts)):
+        values[key] = _num(nominal.get(code))
     write_fragment("survey_agreement", values)
 
 

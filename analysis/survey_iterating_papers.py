@@ -37,7 +37,7 @@ def main() -> None:
         sub = shares[shares["part"] == part].set_index("domain").loc[domains]
         s = sub["share"].to_numpy()
         ax.bar(x + (i - (len(PARTS) - 1) / 2) * width, s, width=width, color=STAGE_COLORS[part], edgecolor="black",
-               linewidth=0.5, label=part, yerr=[s - sub["ci_low"].to_numpy(), sub["ci_high"].to_numpy() - s],
+               linewidth=0.5, label=part, yerr=np.clip([s - sub["ci_low"].to_numpy(), sub["ci_high"].to_numpy() - s], 0, None),
                capsize=2, error_kw={"linewidth": 0.7})
     n = shares.drop_duplicates("domain").set_index("domain")["papers"]
     ax.set_xticks(x, [f"{domain_label(d)}\n(n={n[d]})" for d in domains], rotation=30, ha="right", fontsize=7)

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from coding_fixtures import cb, fx  # noqa: F401 (fixtures)
 
@@ -61,10 +62,13 @@ def test_agreement_table_lists_every_code(cb, ann):
     t = agreement_table(ann, cb)
     assert set(t.code) == {c.code for c in cb.coded} | {"part_DPR", "part_LI", "part_PPR"}
     assert set(t.n) == {3}
-    row = t[(t.code == "li_hyperparameters") & (t.on == "presence")].iloc[0]
+    assert set(t.measure) == {"cohen_kappa", "krippendorff_alpha_nominal", "krippendorff_alpha_ordinal",
+                              "krippendorff_alpha_interval"}
+    row = t[(t.code == "li_hyperparameters") & (t.on == "presence") & (t.measure == "cohen_kappa")].iloc[0]
     assert row.estimate == pytest.approx(0.4) and row.coders == "coder_a;coder_b"  # see the fixture's values
-    dom = t[t.code == "domain"].iloc[0]
-    assert dom.estimate == pytest.approx(1.0)
+    dom = t[t.code == "domain"]
+    assert list(dom.measure) == ["cohen_kappa", "krippendorff_alpha_nominal"]
+    assert dom.estimate.tolist() == pytest.approx([1.0, 1.0])
     li_training = t[t.code == "li_training"]
     assert li_training.estimate.isna().all() and li_training.note.str.startswith("undefined").all()
 
@@ -139,3 +143,16 @@ def test_annotation_schema_follows_the_codebook(cb):
     assert t.column_names == list(cb.columns)
     assert t.foreign_keys[0].resource == "papers"
     assert not math.isnan(t.columns[4].maximum)
+
+
+def test_three_coders_pairs_without_shared_papers_are_left_out(cb, ann):
+    third = ann[ann.paper_id.isin(["pmlr:v0/p4", "pmlr:v0/p5"])].assign(coder="coder_c")
+    third.loc[third.paper_id == "pmlr:v0/p5", "domain"] = "web_industry"
+    t = agreement_table(pd.concat([ann, third], ignore_index=True), cb)
+    dom = t[t.code == "domain"].set_index(["measure", "coders"])
+    assert set(dom.index) == {("cohen_kappa", "coder_a;coder_b"), ("cohen_kappa", "coder_a;coder_c"),
+                              ("krippendorff_alpha_nominal", "coder_a;coder_b;coder_c")}
+    assert dom.loc[("cohen_kappa", "coder_a;coder_c"), "n"] == 2
+    # alpha over all coders uses the 3 papers of a/b and the 2 of a/c: 5 papers, 4 agree
+    nominal = dom.loc[("krippendorff_alpha_nominal", "coder_a;coder_b;coder_c")]
+    assert nominal.n == 5 and nominal.percent_agreement == pytest.approx(0.8)

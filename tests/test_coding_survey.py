@@ -61,3 +61,17 @@ def test_corpus_summary(cb, cons, fx):
     venue = t[t.grouping == "venue"].set_index("level")["papers"]
     assert venue.to_dict() == {"FIX": 4, "OTHER": 2}
     assert t[t.grouping == "domain"]["papers"].sum() == 6
+
+
+def test_agreement_summary_one_row_per_code(cb, fx):
+    from mliter.coding.agreement import agreement_table
+    from mliter.coding.survey import agreement_summary
+
+    ann = read_annotations([fx / "coder_a.csv", fx / "coder_b.csv"], cb, read_paper_ids(fx / "papers.csv"))
+    s = agreement_summary(agreement_table(ann, cb), cb).set_index("code")
+    assert len(s) == len(cb.coded) + 3
+    assert s.loc["li_hyperparameters", "kappa_coder_a_coder_b"] == pytest.approx(0.4)
+    assert s.loc["li_hyperparameters", "n_coder_a_coder_b"] == 3
+    assert s.loc["ppr_analysis", "exact_agreement"] == pytest.approx(2 / 3)  # p1 differs (1 vs 2)
+    assert s.loc["ppr_analysis", "agreement"] == pytest.approx(1.0)  # both > 0 on p1
+    assert pd.isna(s.loc["li_training", "alpha_ordinal"]) and "undefined" in s.loc["li_training", "note"]

@@ -6,6 +6,8 @@
 - Count codes: Krippendorff's alpha on the counts (`krippendorff`, ordinal and interval
   levels, all coders at once) and Cohen's kappa on presence (count > 0), the quantity the
   survey's "share of papers that iterate" figures rest on.
+- Every kappa also has Krippendorff's alpha (nominal) over all coders beside it: with three
+  or more coders, different pairs may share different papers, and alpha uses them all.
 - Workflow parts (DPR, LI, PPR): kappa on presence of any iteration in the part.
 
 Degenerate cases are explicit: when a statistic is undefined (no paper coded twice, a
@@ -26,7 +28,7 @@ from statsmodels.stats.inter_rater import cohens_kappa
 
 from mliter.coding.codebook import Codebook
 
-ALPHA_LEVELS = ("ordinal", "interval")
+ALPHA_LEVELS = ("nominal", "ordinal", "interval")
 
 
 @dataclass(frozen=True)
@@ -92,12 +94,25 @@ def alpha(matrix: np.ndarray, level: str) -> Stat:
 
 
 def _pairs(ann: pd.DataFrame) -> list[tuple[str, str]]:
-    return list(itertools.combinations(sorted(ann["coder"].unique()), 2))
+    """Coder pairs that coded at least one paper in common (different pairs may share no paper)."""
+    papers = ann.groupby("coder")["paper_id"].apply(set)
+    return [(a, b) for a, b in itertools.combinations(sorted(papers.index), 2) if papers[a] & papers[b]]
 
 
 def _paired(ann: pd.DataFrame, column: str, c1: str, c2: str) -> pd.DataFrame:
     wide = ann.pivot(index="paper_id", columns="coder", values=column)
-    return wide[[c1, c2]].dropna() if {c1, c2} <= set(wide.columns) else pd.DataFrame(columns=[c1, c2])
+    return wide[[c1, c2]].dropna()
+
+
+def _matrix(ann: pd.DataFrame, column: str, categories: list | None = None) -> np.ndarray:
+    """Coders x papers matrix of `column` (NaN where a coder did not code a paper); categories become ranks."""
+    if not len(ann):
+        return np.zeros((0, 0))
+    values = ann[column]
+    if categories is not None:
+        values = values.map({c: i for i, c in enumerate(categories)})
+    wide = ann.assign(_v=values.astype(float)).pivot(index="paper_id", columns="coder", values="_v")
+    return wide.to_numpy(dtype=float).T
 
 
 def with_parts(ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -110,9 +125,12 @@ def with_parts(ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
 
 
 def agreement_table(ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """One row per (code, measure, coder pair): the agreement table of `coding/papers/agreement.csv`.
+    """One row per (code, on, coders, measure): the agreement table of `coding/papers/agreement.csv`.
 
-    `ann` is `validate.read_annotations` output. Rows follow codebook order, then the parts.
+    `ann` is `validate.read_annotations` output. Per code: Cohen's kappa for every coder pair
+    that shares papers, and Krippendorff's alpha over all coders at once (nominal on the value
+    of categorical codes and on presence; ordinal and interval on counts), which stays
+    defined when different pairs of coders double-coded different papers.
     """
     ann = with_parts(ann, codebook)
     rows: list[dict] = []
@@ -122,29 +140,23 @@ def agreement_table(ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     def add(code: str, on: str, coders: str, stat: Stat) -> None:
         rows.append({"code": code, "on": on, "coders": coders, **asdict(stat)})
 
-    def kappas(code: str, column: str, on: str, cats: list) -> None:
+    def kappas(frame: pd.DataFrame, code: str, column: str, on: str, cats: list) -> None:
         if not pairs:
-            add(code, on, all_coders, Stat("cohen_kappa", 0, None, None, note="undefined: fewer than two coders"))
+            add(code, on, all_coders, Stat("cohen_kappa", 0, None, None, note="undefined: no two coders share a paper"))
         for c1, c2 in pairs:
-            p = _paired(ann, column, c1, c2)
+            p = _paired(frame, column, c1, c2)
             add(code, on, f"{c1};{c2}", kappa(list(p[c1]), list(p[c2]), cats))
+        add(code, on, all_coders, alpha(_matrix(frame, column, cats), "nominal"))
 
     for code in codebook.coded:
         if code.type == "categorical":
-            kappas(code.code, code.code, "value", list(code.values))
+            kappas(ann, code.code, code.code, "value", list(code.values))
             continue
-        wide = ann.pivot(index="paper_id", columns="coder", values=code.code) if len(ann) else pd.DataFrame()
-        matrix = wide.to_numpy(dtype=float).T if len(wide) else np.zeros((0, 0))
-        for level in ALPHA_LEVELS:
-            add(code.code, "count", all_coders, alpha(matrix, level))
-        presence = ann.assign(**{code.code: ann[code.code] > 0})
-        if not pairs:
-            add(code.code, "presence", all_coders, Stat("cohen_kappa", 0, None, None, note="undefined: fewer than two coders"))
-        for c1, c2 in pairs:
-            p = _paired(presence, code.code, c1, c2)
-            add(code.code, "presence", f"{c1};{c2}", kappa(list(p[c1].astype(bool)), list(p[c2].astype(bool)), [False, True]))
+        for level in ("ordinal", "interval"):
+            add(code.code, "count", all_coders, alpha(_matrix(ann, code.code), level))
+        kappas(ann.assign(**{code.code: ann[code.code] > 0}), code.code, code.code, "presence", [False, True])
     for part in codebook.parts:
-        kappas(f"part_{part}", f"part_{part}", "presence", [False, True])
+        kappas(ann, f"part_{part}", f"part_{part}", "presence", [False, True])
     return pd.DataFrame(rows, columns=["code", "on", "coders", "measure", "n", "percent_agreement", "estimate",
                                        "ci_low", "ci_high", "note"])
 

@@ -116,7 +116,8 @@ AGREEMENT = Table(
     path=f"{FOLDER}/agreement.csv",
     title="Inter-coder agreement per code",
     description=("Cohen's kappa (categorical codes; presence of count codes and of workflow parts) and "
-                 "Krippendorff's alpha (counts, ordinal and interval) on papers coded by two or more coders."),
+                 "Krippendorff's alpha over all coders (nominal beside every kappa; ordinal and interval on counts) "
+                 "on papers coded by two or more coders."),
     columns=(
         Column("code", "string", "Code, or part_<DPR|LI|PPR> for presence of any iteration in a workflow part.",
                required=True),
@@ -124,7 +125,8 @@ AGREEMENT = Table(
                enum=("value", "count", "presence")),
         Column("coders", "string", "Coders compared, ';'-separated.", required=True),
         Column("measure", "string", "Statistic.", required=True,
-               enum=("cohen_kappa", "krippendorff_alpha_ordinal", "krippendorff_alpha_interval")),
+               enum=("cohen_kappa", "krippendorff_alpha_nominal", "krippendorff_alpha_ordinal",
+                     "krippendorff_alpha_interval")),
         Column("n", "integer", "Papers coded by the coders compared.", required=True, minimum=0),
         Column("percent_agreement", "number", "Share of those papers with identical values.", minimum=0, maximum=1),
         Column("estimate", "number", "The statistic; empty when undefined (see note).", minimum=-1, maximum=1),

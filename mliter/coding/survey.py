@@ -139,37 +139,46 @@ def corpus_summary(cons: pd.DataFrame, papers: pd.DataFrame, codebook: Codebook)
 
 
 def agreement_summary(agreement: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """One row per code (codebook order, then the parts): n, agreement, kappa with interval, alphas, notes.
+    """One row per code (codebook order, then the parts) from the long agreement table.
 
-    `percent_agreement` is on what kappa compares (value, or presence for counts);
-    `exact_agreement` is on the exact count (equal to it for categorical codes and parts).
-
-    For categorical codes kappa is on the value, for counts and parts on presence (> 0).
-    With more than two coders the first coder pair is shown (the shipped table has all pairs).
+    `n` counts papers coded by two or more coders; `on` says what kappa and nominal alpha
+    compare (the value of categorical codes, presence for counts and parts);
+    `agreement` is the share of those papers with identical values of that, `exact_agreement`
+    the share with identical counts. Then Krippendorff's alpha over all coders (nominal,
+    ordinal, interval) and, per coder pair sharing papers, Cohen's kappa with its 95%
+    interval and its n. Undefined statistics are empty, with the reasons in `note`.
     """
     rows = []
     names = {c.code: c for c in codebook.coded}
     order = [c.code for c in codebook.coded] + [f"part_{p}" for p in codebook.parts]
+    pairs = sorted(set(agreement.loc[agreement["measure"] == "cohen_kappa", "coders"]))
     for code in order:
         sub = agreement[agreement["code"] == code]
         if sub.empty:
             continue
-        kap = sub[sub["measure"] == "cohen_kappa"].sort_values("coders").iloc[0]
-        alpha = {m: sub[sub["measure"] == f"krippendorff_alpha_{m}"] for m in ("ordinal", "interval")}
         c = names.get(code)
-        notes = sorted({str(n) for n in sub["note"].dropna() if str(n)})
-        rows.append({
-            "code": code,
-            "name": c.name if c else f"any {code[5:]} iteration",
-            "part": (c.part or "") if c else code[5:],
-            "n": int(kap["n"]),
-            "percent_agreement": kap["percent_agreement"],
-            "exact_agreement": (alpha["ordinal"]["percent_agreement"].iloc[0] if len(alpha["ordinal"])
-                                else kap["percent_agreement"]),
-            "kappa_on": "value" if c is not None and c.type == "categorical" else "presence",
-            "kappa": kap["estimate"], "kappa_low": kap["ci_low"], "kappa_high": kap["ci_high"],
-            "alpha_ordinal": alpha["ordinal"]["estimate"].iloc[0] if len(alpha["ordinal"]) else float("nan"),
-            "alpha_interval": alpha["interval"]["estimate"].iloc[0] if len(alpha["interval"]) else float("nan"),
-            "note": "; ".join(notes),
-        })
+
+        def pick(measure: str, column: str):
+            hit = sub[sub["measure"] == measure]
+            return hit[column].iloc[0] if len(hit) else float("nan")
+
+        on = "value" if c is not None and c.type == "categorical" else "presence"
+        row = {"code": code, "name": c.name if c else f"any {code[5:]} iteration",
+               "part": (c.part or "") if c else code[5:], "on": on,
+               "n": int(pick("krippendorff_alpha_nominal", "n")),
+               "agreement": pick("krippendorff_alpha_nominal", "percent_agreement"),
+               "exact_agreement": (pick("krippendorff_alpha_ordinal", "percent_agreement")
+                                   if c is not None and c.type == "count"
+                                   else pick("krippendorff_alpha_nominal", "percent_agreement")),
+               "alpha_nominal": pick("krippendorff_alpha_nominal", "estimate"),
+               "alpha_ordinal": pick("krippendorff_alpha_ordinal", "estimate"),
+               "alpha_interval": pick("krippendorff_alpha_interval", "estimate")}
+        for pair in pairs:
+            hit = sub[(sub["measure"] == "cohen_kappa") & (sub["coders"] == pair)]
+            key = pair.replace(";", "_")
+            for col, src in (("kappa", "estimate"), ("kappa_low", "ci_low"), ("kappa_high", "ci_high"), ("n", "n")):
+                row[f"{col}_{key}"] = hit[src].iloc[0] if len(hit) else float("nan")
+        notes = sorted({f"{r.measure} ({r.coders}): {r.note}" for r in sub.itertuples() if isinstance(r.note, str) and r.note})
+        row["note"] = "; ".join(notes)
+        rows.append(row)
     return pd.DataFrame(rows)
