@@ -79,3 +79,15 @@ def test_shipped_labels_match_current_rules(shared):
     assert len(both) == len(fresh)
     stale = both[both.stage_fresh != both.stage_shipped]
     assert stale.empty, f"{len(stale)} cells changed stage: run `make traces`"
+
+
+HELDOUT_FLOOR = 0.70
+
+
+def test_rule_accuracy_on_held_out_labels():
+    """Out-of-sample guard: labels never used to tune the rules (a regression floor, not a target)."""
+    labels = pd.read_csv(CODING / "stage_labels_heldout.csv")
+    assert len(labels) >= 100 and set(labels.stage) <= set(STAGES)
+    assert not set(labels.notebook_id) & set(pd.read_csv(CODING / "stage_labels.csv").notebook_id)
+    acc, merged = _accuracy(labels, pd.read_csv(TRACES / "cells.csv", keep_default_na=False))
+    assert acc >= HELDOUT_FLOOR, f"held-out accuracy {acc:.3f} < {HELDOUT_FLOOR}"
