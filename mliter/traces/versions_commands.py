@@ -42,19 +42,19 @@ class SourceOptions:
 def _git(target: str, opts: SourceOptions) -> list[Version]:
     from mliter.traces.versions_git import git_versions
 
-    return git_versions(target, name=opts.repo_name)
+    return git_versions(Path(target).expanduser(), name=opts.repo_name)
 
 
 def _folder(target: str, opts: SourceOptions) -> list[Version]:
     from mliter.traces.versions_folder import folder_versions
 
-    return folder_versions(target, opts.root)
+    return folder_versions(Path(target).expanduser(), opts.root)
 
 
 def _kaggle_meta(target: str, opts: SourceOptions) -> list[Version]:
     from mliter.traces.versions_kaggle import meta_kaggle_versions
 
-    return meta_kaggle_versions(target, opts.code_root)
+    return meta_kaggle_versions(Path(target).expanduser(), opts.code_root)
 
 
 def _kaggle_api(target: str, opts: SourceOptions) -> list[Version]:
