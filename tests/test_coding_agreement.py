@@ -127,6 +127,9 @@ def test_cli_agreement_and_adjudicate_write_declared_tables(fx, tmp_path, capsys
     (tmp_path / "corpus" / "papers.csv").write_bytes((fx / "papers.csv").read_bytes())
     for name in ("coder_a.csv", "coder_b.csv", "adjudication.csv"):
         (tmp_path / "coding" / "papers" / name).write_bytes((fx / name).read_bytes())
+    assert main(["code", "agreement", "--root", str(tmp_path), "--only-version", "1.0"]) == 0
+    assert not (tmp_path / "coding" / "papers" / "agreement.csv").exists()
+    assert "3 coded by two or more coders" in capsys.readouterr().out
     assert main(["code", "agreement", "--root", str(tmp_path)]) == 0
     assert main(["code", "adjudicate", "--root", str(tmp_path)]) == 0
     cons = CONSENSUS.read(tmp_path)

@@ -59,22 +59,32 @@ def _inputs(args):
 
 
 def _agreement(args) -> int:
-    from mliter.coding.agreement import agreement_table, double_coded
+    from mliter.coding.agreement import agreement_table
     from mliter.coding.disagreements import disagreements
     from mliter.coding.schema import AGREEMENT, DISAGREEMENTS
 
     cb, root, ann, adj = _inputs(args)
+    if args.only_version:
+        ann = ann[ann["codebook_version"] == args.only_version]
+        print(f"rows coded under codebook {args.only_version} only; nothing written")
+        return _print_agreement(agreement_table(ann, cb), ann)
     table = agreement_table(ann, cb)
     dis = disagreements(ann, cb, adj)
     AGREEMENT.write(table, root)
     DISAGREEMENTS.write(dis, root)
+    print(f"{len(dis)} disagreements ({int((dis.adjudicated_value == '').sum())} open) -> "
+          f"{AGREEMENT.path}, {DISAGREEMENTS.path}")
+    return _print_agreement(table, ann)
+
+
+def _print_agreement(table, ann) -> int:
+    from mliter.coding.agreement import double_coded
+
     per_paper = double_coded(ann)
-    n2 = int((per_paper >= 2).sum())
-    print(f"{len(per_paper)} papers, {n2} coded by two or more coders; {len(dis)} disagreements "
-          f"({int((dis.adjudicated_value == '').sum())} open) -> {AGREEMENT.path}, {DISAGREEMENTS.path}")
+    print(f"{len(per_paper)} papers, {int((per_paper >= 2).sum())} coded by two or more coders")
     for r in table.itertuples(index=False):
         est = "undefined" if r.estimate is None or r.estimate != r.estimate else f"{r.estimate:.2f}"
-        print(f"  {r.code:22} {r.on:9} {r.measure:28} n={r.n:<4} {est}")
+        print(f"  {r.code:22} {r.on:9} {r.coders:24} {r.measure:28} n={r.n:<4} {est}")
     return 0
 
 
@@ -135,8 +145,11 @@ def register(groups) -> None:
         description=("Cohen's kappa (categorical codes, presence of counts and of workflow parts) and Krippendorff's "
                      "alpha (counts) on papers coded by two or more coders -> coding/papers/agreement.csv; every "
                      "disagreement -> coding/papers/disagreements.csv."),
-        epilog="examples:\n  mliter code agreement\n  mliter code agreement coding/papers/coder_a.csv coding/papers/coder_b.csv")
+        epilog=("examples:\n  mliter code agreement\n  mliter code agreement coding/papers/coder_a.csv coding/papers/coder_b.csv\n"
+                "  mliter code agreement --only-version 1.1"))
     common(a, "coder files (default: every coding/papers/<coder>.csv)")
+    a.add_argument("--only-version", metavar="VERSION", default=None,
+                   help="only rows coded under this codebook version (agreement after a revision); prints, writes nothing")
     a.set_defaults(func=_agreement)
 
     j = code.add_parser(

@@ -189,7 +189,7 @@ def read_paper_ids(papers_csv: str | Path) -> set[str]:
 
 def read_annotations(paths: Iterable[str | Path], codebook: Codebook,
                      paper_ids: Iterable[str] | None) -> pd.DataFrame:
-    """All coder files as one typed frame (paper_id, coder, one column per code), or AnnotationError.
+    """All coder files as one typed frame (paper_id, coder, codebook_version, one column per code), or AnnotationError.
 
     Counts become integers; the free-text note is dropped (it is never compared nor shipped
     in derived tables). Rows are sorted by (paper_id, coder).
@@ -203,7 +203,7 @@ def read_annotations(paths: Iterable[str | Path], codebook: Codebook,
         df = pd.read_csv(p, dtype=str, keep_default_na=False).apply(lambda s: s.str.strip())
         df = df[(df != "").any(axis=1)]
         frames.append(df)
-    cols = ["paper_id", "coder"] + [c.code for c in codebook.coded]
+    cols = ["paper_id", "coder", "codebook_version"] + [c.code for c in codebook.coded]
     if not frames:
         return pd.DataFrame(columns=cols)
     out = pd.concat(frames, ignore_index=True)[cols]
