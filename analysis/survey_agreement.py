@@ -6,7 +6,7 @@ count codes and workflow parts; ordinal and interval on counts) and Cohen's kapp
 pair. Undefined statistics stay empty with the reason. Reported whatever the values.
 """
 
-INPUTS = ["coding/papers/agreement.csv", "coding/papers.codebook.yaml"]
+INPUTS = ["coding/papers/agreement.csv", "coding/papers.codebook.yaml", "mliter/coding/survey.py"]
 OUTPUTS = ["figures/survey_agreement.csv", "figures/survey_agreement.md", "figures/survey_agreement.tex",
            "figures/variables/survey_agreement.json"]
 

@@ -4,7 +4,7 @@ Owns figures/survey_corpus_table.{csv,md,tex} and the survey's size numbers quot
 (papers, domains, coders, double-coded share).
 """
 
-INPUTS = ["corpus/papers.csv", "coding/papers/consensus.csv", "coding/papers.codebook.yaml"]
+INPUTS = ["corpus/papers.csv", "coding/papers/consensus.csv", "coding/papers.codebook.yaml", "mliter/coding/survey.py"]
 OUTPUTS = ["figures/survey_corpus_table.csv", "figures/survey_corpus_table.md", "figures/survey_corpus_table.tex",
            "figures/variables/survey_corpus_table.json"]
 

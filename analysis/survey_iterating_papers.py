@@ -5,7 +5,7 @@ codes. Intervals are Wilson score intervals (`mliter.report.stats.wilson`) over 
 domain's papers.
 """
 
-INPUTS = ["coding/papers/consensus.csv", "coding/papers.codebook.yaml"]
+INPUTS = ["coding/papers/consensus.csv", "coding/papers.codebook.yaml", "mliter/coding/survey.py"]
 OUTPUTS = ["figures/survey_iterating_papers.pdf", "figures/survey_iterating_papers.png",
            "figures/survey_iterating_papers.csv", "figures/survey_iterating_papers.md",
            "figures/survey_iterating_papers.tex", "figures/variables/survey_iterating_papers.json"]

@@ -6,7 +6,7 @@ part; the chi-square test of domain x part (with Cramer's V, and a permutation p
 keeps each paper's iterations together) goes to the variables file.
 """
 
-INPUTS = ["coding/papers/consensus.csv", "coding/papers.codebook.yaml"]
+INPUTS = ["coding/papers/consensus.csv", "coding/papers.codebook.yaml", "mliter/coding/survey.py"]
 OUTPUTS = ["figures/survey_iterations.pdf", "figures/survey_iterations.png",
            "figures/survey_iterations.csv", "figures/survey_iterations.md", "figures/survey_iterations.tex",
            "figures/variables/survey_iterations.json"]

@@ -50,6 +50,8 @@ def test_domain_part_test_separated_and_uniform(cb):
     uniform = _papers([("language", 1, 1, 1)] * 5 + [("control_engineering", 1, 1, 1)] * 5)
     u = domain_part_test(uniform, cb, n_perm=200)
     assert u["chi2"] == pytest.approx(0.0) and u["cramers_v"] == pytest.approx(0.0) and u["p_perm"] == 1.0
+    with_other = domain_part_test(pd.concat([separated, _papers([("other", 0, 0, 3)] * 6)]), cb, n_perm=100)
+    assert with_other["domains"] == ["language", "control_engineering"]
     small = _papers([("language", 2, 0, 0)] * 5 + [("control_engineering", 0, 2, 0)] * 4)
     s = domain_part_test(small, cb)
     assert s["chi2"] is None and "undefined" in s["note"]

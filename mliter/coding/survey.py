@@ -70,14 +70,14 @@ def domain_part_test(per_paper: pd.DataFrame, codebook: Codebook, n_perm: int = 
                      seed: int = SEED, min_papers: int = MIN_PAPERS_TEST) -> dict:
     """Chi-square test of domain x workflow part on the iteration counts, with Cramer's V.
 
-    Rows are domains with at least `min_papers` papers and at least one iteration; cells are
-    iterations. Iterations are clustered within papers, so besides the asymptotic p-value a
+    Rows are the named domains (not the mixed `other`) with at least `min_papers` papers and
+    at least one iteration; cells are iterations. Iterations are clustered within papers, so besides the asymptotic p-value a
     permutation p-value shuffles domain labels over papers (fixed seed), which keeps each
     paper's iterations together.
     """
     parts = list(codebook.parts)
     counts = per_paper.groupby("domain")["paper_id"].count()
-    keep = [d for d in domain_order(per_paper, codebook) if counts.get(d, 0) >= min_papers]
+    keep = [d for d in domain_order(per_paper, codebook) if counts.get(d, 0) >= min_papers and d != "other"]
     sub = per_paper[per_paper["domain"].isin(keep)]
     table = sub.groupby("domain")[parts].sum().reindex(keep)
     table = table[table.sum(axis=1) > 0]
