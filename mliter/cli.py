@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "mliter.corpus.commands",
     "mliter.corpus.papers_commands",
     "mliter.traces.commands",
+    "mliter.traces.openml_commands",
     "mliter.traces.versions_commands",
     "mliter.data_commands",
     "mliter.coding.commands",
