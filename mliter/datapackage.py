@@ -19,6 +19,7 @@ SCHEMA_MODULES = [
     "mliter.corpus.schema",
     "mliter.corpus.papers_schema",
     "mliter.traces.schema",
+    "mliter.traces.openml_schema",
     "mliter.traces.versions_schema",
     "mliter.coding.schema",
 ]
