@@ -1,0 +1,72 @@
+"""Figure and table: how often each change type occurs, per source, side by side.
+
+Every version of every workflow is coded with one change type against the previous readable
+version of the same workflow (coding/change_types.yaml, one classifier for every source).
+Shares are over readable versions; `share_of_changes` leaves out the starting versions (S).
+Notebook versions come from git histories (the 20 shared series keep at most ten evenly
+spaced versions each, so one step can span several commits). OpenML runs
+(traces/openml_runs.csv, published 14-column schema) join this figure once that table is
+shipped; until then the figure shows notebooks only.
+"""
+
+INPUTS = ["traces/versions.csv", "coding/change_types.yaml"]
+OUTPUTS = ["figures/change_types.pdf", "figures/change_types.png",
+           "figures/change_types.csv", "figures/change_types.md", "figures/change_types.tex",
+           "figures/variables/change_types.json"]
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from mliter.report.iterations import change_distribution, code_names  # noqa: E402
+from mliter.report.load import read  # noqa: E402
+from mliter.report.style import apply_style, savefig  # noqa: E402
+from mliter.report.tables import write_table  # noqa: E402
+from mliter.report.variables import write_fragment  # noqa: E402
+from mliter.traces.versions_schema import VERSIONS  # noqa: E402
+
+#: Version sources as shown in the figure.
+SOURCE_LABELS = {"git": "notebooks (git)", "folder": "notebooks (git)", "kaggle": "notebooks (Kaggle)",
+                 "kaggle-api": "notebooks (Kaggle)"}
+COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"]
+
+
+def main() -> None:
+    apply_style()
+    versions = read(VERSIONS)
+    ok = versions[versions["status"] == "ok"]
+    by_source = {label: ok.loc[ok["source"].map(SOURCE_LABELS).fillna(ok["source"]) == label, "change_type"]
+                 for label in sorted(set(ok["source"].map(SOURCE_LABELS).fillna(ok["source"])))}
+    table = change_distribution(by_source)
+    sources = sorted(by_source)
+    write_table(table, "change_types",
+                "Change types per source: versions coded with each type and their share of readable versions "
+                "(share_of_changes leaves out starting versions, S).")
+
+    names = code_names()
+    codes = list(names)
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    width = 0.8 / len(sources)
+    y = np.arange(len(codes))
+    for i, source in enumerate(sources):
+        shares = table[table["source"] == source].set_index("code").loc[codes, "share"].to_numpy()
+        n = int(table[table["source"] == source]["n"].sum())
+        ax.barh(y + (i - (len(sources) - 1) / 2) * width, shares, height=width, color=COLORS[i % len(COLORS)],
+                edgecolor="black", linewidth=0.4, label=f"{source} (n={n})")
+    ax.set_yticks(y, [f"{c}  {names[c]}" for c in codes])
+    ax.invert_yaxis()
+    ax.set_xlabel("share of versions")
+    ax.legend(frameon=False, loc="lower right")
+    savefig(fig, "change_types")
+
+    values: dict[str, object] = {}
+    for source in sources:
+        key = "".join(w.capitalize() for w in source.replace("(", " ").replace(")", " ").split())
+        sub = table[table["source"] == source].set_index("code")
+        values[f"nVersions{key}"] = int(sub["n"].sum())
+        for code in codes:
+            values[f"changeShare{key}{code}"] = float(sub.loc[code, "share"])
+    write_fragment("change_types", values)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Summaries of iteration sequences for the analysis scripts (pure functions over the shipped tables).
+
+Inputs are `traces/versions.csv` (notebook versions, any source) and, when present,
+`traces/openml_runs.csv` (OpenML runs in the published 14-column schema). Each function
+returns a tidy data frame sorted deterministically; plotting stays in the scripts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mliter.traces.changes import default_codebook
+from mliter.traces.stages import STAGES
+
+#: Stages in workflow order for figures and tables (`other` last).
+STAGE_ORDER = [s for s in STAGES if s != "other"] + ["other"]
+
+
+def code_names() -> dict[str, str]:
+    """Change code -> name, in precedence order."""
+    return {c.code: c.name for c in default_codebook().codes}
+
+
+def change_distribution(codes_by_source: dict[str, pd.Series]) -> pd.DataFrame:
+    """Count and share of each change code per source; every code of the codebook appears (zeros kept).
+
+    `codes_by_source` maps a source label to its versions' change codes (error rows dropped).
+    """
+    names = code_names()
+    rows = []
+    for source, codes in sorted(codes_by_source.items()):
+        codes = codes.dropna()
+        total = len(codes)
+        counts = codes.value_counts()
+        for code, name in names.items():
+            n = int(counts.get(code, 0))
+            rows.append({"source": source, "code": code, "name": name, "n": n,
+                         "share": n / total if total else np.nan,
+                         "share_of_changes": (n / (total - int(counts.get("S", 0)))
+                                              if code != "S" and total > int(counts.get("S", 0)) else np.nan)})
+    return pd.DataFrame(rows)
+
+
+def per_workflow(versions: pd.DataFrame) -> pd.DataFrame:
+    """Per workflow: versions, readable versions, span and gaps between consecutive readable versions (hours)."""
+    ok = versions[versions["status"] == "ok"].copy()
+    ok["ts"] = pd.to_datetime(ok["timestamp"], utc=True)
+    rows = []
+    for wid, g in ok.sort_values(["workflow_id", "version"]).groupby("workflow_id", sort=True):
+        gaps = g["minutes_since_previous"].dropna().astype(float) / 60
+        rows.append({
+            "workflow_id": wid,
+            "versions": int((versions["workflow_id"] == wid).sum()),
+            "readable": len(g),
+            "changes": int((g["change_type"].notna() & (g["change_type"] != "S")).sum()),
+            "span_days": (g["ts"].max() - g["ts"].min()).total_seconds() / 86400 if g["ts"].notna().all() else np.nan,
+            "median_gap_hours": float(gaps.median()) if len(gaps) else np.nan,
+            "min_gap_hours": float(gaps.min()) if len(gaps) else np.nan,
+            "max_gap_hours": float(gaps.max()) if len(gaps) else np.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def stages_by_change(versions: pd.DataFrame) -> pd.DataFrame:
+    """For each change code (S excluded), the share of its versions whose changed cells include each stage."""
+    changes = versions[(versions["status"] == "ok") & versions["change_type"].notna() & (versions["change_type"] != "S")]
+    rows = []
+    for code, name in code_names().items():
+        if code == "S":
+            continue
+        g = changes[changes["change_type"] == code]
+        touched = g["stages_touched"].fillna("").str.split(";")
+        row: dict[str, object] = {"code": code, "name": name, "n": len(g)}
+        for stage in STAGE_ORDER:
+            hit = int(touched.apply(lambda ss, s=stage: s in ss).sum())
+            row[stage] = hit / len(g) if len(g) else np.nan
+        rows.append(row)
+    row = {"code": "all", "name": "every change", "n": len(changes)}
+    touched = changes["stages_touched"].fillna("").str.split(";")
+    for stage in STAGE_ORDER:
+        row[stage] = touched.apply(lambda ss, s=stage: s in ss).mean() if len(changes) else np.nan
+    rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def openml_codes(path) -> pd.Series:
+    """The `change_type` column of an OpenML runs table in the published schema."""
+    df = pd.read_csv(path, dtype={"change_type": "string"}, keep_default_na=False, na_values=[""])
+    if "change_type" not in df.columns:
+        raise ValueError(f"{path}: no change_type column (expected the published 14-column OpenML schema)")
+    return df["change_type"]

@@ -1,0 +1,45 @@
+"""Summaries behind the iteration figures, on a small hand-made versions table."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from mliter.report.iterations import change_distribution, per_workflow, stages_by_change
+
+
+def _versions() -> pd.DataFrame:
+    rows = [
+        ("a", 1, "2020-01-01T00:00:00Z", "ok", "S", "load;DPR;LI", None),
+        ("a", 2, "2020-01-01T06:00:00Z", "ok", "H", "LI", 360.0),
+        ("a", 3, "2020-01-02T06:00:00Z", "error", None, None, None),
+        ("a", 4, "2020-01-03T06:00:00Z", "ok", "P", "DPR;EDA", 2880.0),
+        ("b", 1, "2020-02-01T00:00:00Z", "ok", "S", "load", None),
+        ("b", 2, "2020-02-01T00:30:00Z", "ok", "H", "DPR;LI", 30.0),
+    ]
+    return pd.DataFrame(rows, columns=["workflow_id", "version", "timestamp", "status", "change_type",
+                                       "stages_touched", "minutes_since_previous"])
+
+
+def test_change_distribution_keeps_every_code_and_shares():
+    v = _versions()
+    t = change_distribution({"nb": v.loc[v.status == "ok", "change_type"]})
+    assert list(t["code"])[0] == "S" and "X" in set(t["code"])
+    h = t.set_index("code").loc["H"]
+    assert h["n"] == 2 and h["share"] == 2 / 5 and h["share_of_changes"] == 2 / 3
+    assert t.set_index("code").loc["E", "n"] == 0
+    assert math.isnan(t.set_index("code").loc["S", "share_of_changes"])
+
+
+def test_per_workflow_counts_and_gaps():
+    t = per_workflow(_versions()).set_index("workflow_id")
+    assert t.loc["a", "versions"] == 4 and t.loc["a", "readable"] == 3 and t.loc["a", "changes"] == 2
+    assert t.loc["a", "span_days"] == 2.25
+    assert t.loc["a", "median_gap_hours"] == (6 + 48) / 2 and t.loc["b", "max_gap_hours"] == 0.5
+
+
+def test_stages_by_change_shares_exclude_S_and_errors():
+    t = stages_by_change(_versions()).set_index("code")
+    assert t.loc["H", "n"] == 2 and t.loc["H", "LI"] == 1.0 and t.loc["H", "DPR"] == 0.5
+    assert t.loc["P", "EDA"] == 1.0 and t.loc["all", "n"] == 3 and t.loc["all", "load"] == 0
