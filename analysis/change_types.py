@@ -4,12 +4,12 @@ Every version of every workflow is coded with one change type against the previo
 version of the same workflow (coding/change_types.yaml, one classifier for every source).
 Shares are over readable versions; `share_of_changes` leaves out the starting versions (S).
 Notebook versions come from git histories (the 20 shared series keep at most ten evenly
-spaced versions each, so one step can span several commits). OpenML runs
-(traces/openml_runs.csv, published 14-column schema) join this figure once that table is
-shipped; until then the figure shows notebooks only.
+spaced versions each, so one step can span several commits). OpenML runs come from
+traces/openml_runs.csv (published 14-column schema, same classifier); runs whose change
+type the records cannot tell (empty change_type) are left out and counted separately.
 """
 
-INPUTS = ["traces/versions.csv", "coding/change_types.yaml"]
+INPUTS = ["traces/versions.csv", "traces/openml_runs.csv", "coding/change_types.yaml"]
 OUTPUTS = ["figures/change_types.pdf", "figures/change_types.png",
            "figures/change_types.csv", "figures/change_types.md", "figures/change_types.tex",
            "figures/variables/change_types.json"]
@@ -20,6 +20,7 @@ import numpy as np  # noqa: E402
 from mliter.report.iterations import change_distribution, code_names  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402
+from mliter.traces.openml_schema import OPENML_RUNS  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.versions_schema import VERSIONS  # noqa: E402
@@ -36,11 +37,16 @@ def main() -> None:
     ok = versions[versions["status"] == "ok"]
     by_source = {label: ok.loc[ok["source"].map(SOURCE_LABELS).fillna(ok["source"]) == label, "change_type"]
                  for label in sorted(set(ok["source"].map(SOURCE_LABELS).fillna(ok["source"])))}
-    table = change_distribution(by_source)
-    sources = sorted(by_source)
+    runs = read(OPENML_RUNS)
+    by_source["OpenML runs"] = runs["change_type"]
+    n_undetermined = int(runs["change_type"].isna().sum())
+    kinds = {label: "openml" if label == "OpenML runs" else "notebook" for label in by_source}
+    table = change_distribution(by_source, kinds)
+    sources = list(by_source)
     write_table(table, "change_types",
                 "Change types per source: versions coded with each type and their share of readable versions "
-                "(share_of_changes leaves out starting versions, S).")
+                f"(share_of_changes leaves out starting versions, S); {n_undetermined} OpenML runs whose records cannot "
+                "tell their change type are left out.")
 
     names = code_names()
     codes = list(names)
@@ -48,10 +54,14 @@ def main() -> None:
     width = 0.8 / len(sources)
     y = np.arange(len(codes))
     for i, source in enumerate(sources):
-        shares = table[table["source"] == source].set_index("code").loc[codes, "share"].to_numpy()
+        raw = table[table["source"] == source].set_index("code").loc[codes, "share"]
         n = int(table[table["source"] == source]["n"].sum())
-        ax.barh(y + (i - (len(sources) - 1) / 2) * width, shares, height=width, color=COLORS[i % len(COLORS)],
+        pos = y + (i - (len(sources) - 1) / 2) * width
+        ax.barh(pos, raw.fillna(0).to_numpy(), height=width, color=COLORS[i % len(COLORS)],
                 edgecolor="black", linewidth=0.4, label=f"{source} (n={n})")
+        for p, missing in zip(pos, raw.isna()):
+            if missing:
+                ax.text(0.002, p, "n/a", va="center", fontsize=6, color="#666666")
     ax.set_yticks(y, [f"{c}  {names[c]}" for c in codes])
     ax.invert_yaxis()
     ax.set_xlabel("share of versions")
@@ -64,7 +74,9 @@ def main() -> None:
         sub = table[table["source"] == source].set_index("code")
         values[f"nVersions{key}"] = int(sub["n"].sum())
         for code in codes:
-            values[f"changeShare{key}{code}"] = float(sub.loc[code, "share"])
+            if sub.loc[code, "share"] == sub.loc[code, "share"]:  # not NaN: the code applies to the source
+                values[f"changeShare{key}{code}"] = float(sub.loc[code, "share"])
+    values["nOpenMLRunsUndetermined"] = n_undetermined
     write_fragment("change_types", values)
 
 

@@ -32,6 +32,14 @@ def test_change_distribution_keeps_every_code_and_shares():
     assert math.isnan(t.set_index("code").loc["S", "share_of_changes"])
 
 
+def test_change_distribution_marks_codes_a_source_cannot_have():
+    v = _versions()
+    t = change_distribution({"nb": v["change_type"], "runs": v["change_type"]}, {"runs": "openml"})
+    assert list(dict.fromkeys(t["source"])) == ["nb", "runs"]  # order as given
+    runs = t[t["source"] == "runs"].set_index("code")
+    assert runs["n"].isna()["V"] and runs.loc["H", "n"] == 2 and not runs["n"].isna()["N"]
+
+
 def test_per_workflow_counts_and_gaps():
     t = per_workflow(_versions()).set_index("workflow_id")
     assert t.loc["a", "versions"] == 4 and t.loc["a", "readable"] == 3 and t.loc["a", "changes"] == 2

@@ -22,24 +22,34 @@ def code_names() -> dict[str, str]:
     return {c.code: c.name for c in default_codebook().codes}
 
 
-def change_distribution(codes_by_source: dict[str, pd.Series]) -> pd.DataFrame:
-    """Count and share of each change code per source; every code of the codebook appears (zeros kept).
+def change_distribution(codes_by_source: dict[str, pd.Series], kinds: dict[str, str] | None = None) -> pd.DataFrame:
+    """Count and share of each change code per source, sources in the given order, codes in precedence order.
 
-    `codes_by_source` maps a source label to its versions' change codes (error rows dropped).
+    `codes_by_source` maps a source label to its versions' change codes (empty codes are
+    dropped). `kinds` maps a label to the codebook's source kind (`notebook`, `openml`); a
+    code whose `sources` leave that kind out gets empty n and shares (not applicable),
+    every other code appears with its count, zeros kept.
     """
-    names = code_names()
+    book = default_codebook()
     rows = []
-    for source, codes in sorted(codes_by_source.items()):
+    for source, codes in codes_by_source.items():
         codes = codes.dropna()
         total = len(codes)
         counts = codes.value_counts()
-        for code, name in names.items():
-            n = int(counts.get(code, 0))
-            rows.append({"source": source, "code": code, "name": name, "n": n,
+        n_start = int(counts.get("S", 0))
+        kind = (kinds or {}).get(source)
+        for c in book.codes:
+            if kind is not None and c.sources and kind not in c.sources:
+                rows.append({"source": source, "code": c.code, "name": c.name, "n": None, "share": np.nan,
+                             "share_of_changes": np.nan})
+                continue
+            n = int(counts.get(c.code, 0))
+            rows.append({"source": source, "code": c.code, "name": c.name, "n": n,
                          "share": n / total if total else np.nan,
-                         "share_of_changes": (n / (total - int(counts.get("S", 0)))
-                                              if code != "S" and total > int(counts.get("S", 0)) else np.nan)})
-    return pd.DataFrame(rows)
+                         "share_of_changes": n / (total - n_start) if c.code != "S" and total > n_start else np.nan})
+    out = pd.DataFrame(rows)
+    out["n"] = out["n"].astype("Int64")
+    return out
 
 
 def per_workflow(versions: pd.DataFrame) -> pd.DataFrame:
