@@ -30,7 +30,8 @@ def main() -> None:
     write_table(table, "survey_agreement",
                 "Inter-coder agreement per code on the papers coded by two or more coders: Krippendorff's alpha "
                 "over all coders (nominal on the value of categorical codes and on presence of counts and parts; "
-                "ordinal and interval on counts) and Cohen's kappa per coder pair with its 95% interval.")
+                "ordinal and interval on counts; 95% bootstrap intervals over papers) and Cohen's kappa per coder pair "
+                "(95% normal-approximation interval).")
     counts = table[table["code"].isin([c.code for c in CODEBOOK.counts])]
     alphas = pd.to_numeric(counts["alpha_ordinal"], errors="coerce")
     nominal = table.set_index("code")["alpha_nominal"]

@@ -159,3 +159,13 @@ def test_three_coders_pairs_without_shared_papers_are_left_out(cb, ann):
     # alpha over all coders uses the 3 papers of a/b and the 2 of a/c: 5 papers, 4 agree
     nominal = dom.loc[("krippendorff_alpha_nominal", "coder_a;coder_b;coder_c")]
     assert nominal.n == 5 and nominal.percent_agreement == pytest.approx(0.8)
+
+
+def test_alpha_bootstrap_interval_is_deterministic_and_brackets_the_estimate():
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 4, 40).astype(float)
+    noisy = np.where(rng.random(40) < 0.2, rng.integers(0, 4, 40), truth).astype(float)
+    m = np.vstack([truth, noisy])
+    a, b = alpha(m, "ordinal", n_boot=300), alpha(m, "ordinal", n_boot=300)
+    assert (a.ci_low, a.ci_high) == (b.ci_low, b.ci_high)
+    assert a.ci_low < a.estimate < a.ci_high <= 1

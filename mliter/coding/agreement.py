@@ -6,6 +6,7 @@
 - Count codes: Krippendorff's alpha on the counts (`krippendorff`, ordinal and interval
   levels, all coders at once) and Cohen's kappa on presence (count > 0), the quantity the
   survey's "share of papers that iterate" figures rest on.
+- Alpha intervals are percentile bootstraps over papers (fixed seed).
 - Every kappa also has Krippendorff's alpha (nominal) over all coders beside it: with three
   or more coders, different pairs may share different papers, and alpha uses them all.
 - Workflow parts (DPR, LI, PPR): kappa on presence of any iteration in the part.
@@ -27,8 +28,11 @@ import pandas as pd
 from statsmodels.stats.inter_rater import cohens_kappa
 
 from mliter.coding.codebook import Codebook
+from mliter.report.stats import SEED
 
 ALPHA_LEVELS = ("nominal", "ordinal", "interval")
+#: Bootstrap resamples of the alpha intervals.
+N_BOOT = 1000
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,12 @@ def kappa(a: list, b: list, categories: list | None = None) -> Stat:
     return Stat("cohen_kappa", n, agree, float(res.kappa), low, high)
 
 
-def alpha(matrix: np.ndarray, level: str) -> Stat:
-    """Krippendorff's alpha of a coders x papers matrix (NaN = not coded) at `level`."""
+def alpha(matrix: np.ndarray, level: str, n_boot: int = N_BOOT, seed: int = SEED) -> Stat:
+    """Krippendorff's alpha of a coders x papers matrix (NaN = not coded) at `level`.
+
+    The 95% interval is a percentile bootstrap over papers (fixed seed, so reruns agree);
+    resamples in which alpha is undefined (a single value throughout) are left out.
+    """
     if level not in ALPHA_LEVELS:
         raise ValueError(f"level {level!r} is not one of {ALPHA_LEVELS}")
     m = np.asarray(matrix, dtype=float)
@@ -90,7 +98,14 @@ def alpha(matrix: np.ndarray, level: str) -> Stat:
         return Stat(measure, n, agree, None,
                     note=f"undefined: every coder gave {values[0]:g} on all {n} papers (no variation to agree on)")
     est = krippendorff.alpha(reliability_data=m, level_of_measurement=level)
-    return Stat(measure, n, agree, float(est))
+    rng = np.random.default_rng(seed)
+    boots = []
+    for _ in range(n_boot):
+        sample = m[:, rng.integers(0, n, n)]
+        if len(np.unique(sample[~np.isnan(sample)])) > 1:
+            boots.append(krippendorff.alpha(reliability_data=sample, level_of_measurement=level))
+    low, high = (float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))) if boots else (None, None)
+    return Stat(measure, n, agree, float(est), low, high)
 
 
 def _pairs(ann: pd.DataFrame) -> list[tuple[str, str]]:

@@ -171,7 +171,11 @@ def agreement_summary(agreement: pd.DataFrame, codebook: Codebook) -> pd.DataFra
                                    if c is not None and c.type == "count"
                                    else pick("krippendorff_alpha_nominal", "percent_agreement")),
                "alpha_nominal": pick("krippendorff_alpha_nominal", "estimate"),
+               "alpha_nominal_low": pick("krippendorff_alpha_nominal", "ci_low"),
+               "alpha_nominal_high": pick("krippendorff_alpha_nominal", "ci_high"),
                "alpha_ordinal": pick("krippendorff_alpha_ordinal", "estimate"),
+               "alpha_ordinal_low": pick("krippendorff_alpha_ordinal", "ci_low"),
+               "alpha_ordinal_high": pick("krippendorff_alpha_ordinal", "ci_high"),
                "alpha_interval": pick("krippendorff_alpha_interval", "estimate")}
         for pair in pairs:
             hit = sub[(sub["measure"] == "cohen_kappa") & (sub["coders"] == pair)]
