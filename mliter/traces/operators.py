@@ -46,6 +46,7 @@ _QUALIFIED_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p)
     (r"^torchvision\.datasets\.[A-Z]\w*$", DATA),
     (r"^(polars|dask\.dataframe|pyarrow\.parquet|modin\.pandas)\.read_\w+$", DATA),
     (r"^datasets\.load_dataset$", DATA),
+    (r"^json\.load$", DATA),  # `json.load(open("train.json"))`: the file is the open() call's argument
     # metrics
     (r"^sklearn\.metrics(\.[_a-z]+)*\.[a-z]\w*$", METRIC),
     (r"^(tensorflow\.)?keras\.metrics\.\w+$", METRIC),
