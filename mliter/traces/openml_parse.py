@@ -253,8 +253,14 @@ class FlowComponent:
             yield from c.walk()
 
 
+def flow_class(name: str) -> str:
+    """The class a flow name starts with: `sklearn.pipeline.Pipeline(a=...,b=...)(2)` -> `sklearn.pipeline.Pipeline`."""
+    return clean_flow_name(name)[0].split("(", 1)[0].strip()
+
+
 def _flow_el(el: ET.Element, identifier: str, where: str) -> FlowComponent:
-    name, version_in_name = clean_flow_name(_text(el, "name"))
+    full, version_in_name = clean_flow_name(_text(el, "name"))
+    name = flow_class(full)
     if not name:
         raise OpenMLParseError(f"{where}: a flow has no <oml:name>")
     version = _text(el, "version") or (str(version_in_name) if version_in_name is not None else "")

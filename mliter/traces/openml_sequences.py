@@ -34,7 +34,7 @@ from typing import Any
 
 from mliter.tables import join_list
 from mliter.traces.changes import ChangeCodebook, classify, default_codebook
-from mliter.traces.openml_parse import FlowComponent, OpenMLParseError, RunRecord, clean_flow_name, flow_from_name
+from mliter.traces.openml_parse import FlowComponent, OpenMLParseError, RunRecord, flow_class, flow_from_name
 from mliter.traces.openml_signature import flow_signature, structure_signature
 from mliter.traces.openml_store import OpenMLStore
 from mliter.traces.signature import Operator, Signature
@@ -62,12 +62,12 @@ def _flow_of(run: RunRecord, store: OpenMLStore) -> tuple[FlowComponent | None, 
     """The flow tree of a run: its description when it agrees with the run's flow name, else the name."""
     name = run.flow_name or store.flow_names.get(run.flow_id or -1, "")
     described = store.flows.get(run.flow_id) if run.flow_id is not None else None
-    if described is not None and (not name or clean_flow_name(name)[0] == described.name):
+    if described is not None and (not name or flow_class(name) == described.name):
         return described, "description", ""
     problem = ""
     if described is not None:
         problem = (f"run {run.run_id}: flow {run.flow_id} is described as {described.name!r} but the run names "
-                   f"{clean_flow_name(name)[0]!r}; the run's name is used")
+                   f"{flow_class(name)!r}; the run's name is used")
     if name:
         try:
             return flow_from_name(name, run.flow_id), "name", problem
