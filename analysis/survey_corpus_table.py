@@ -1,15 +1,17 @@
-"""Table: the coded paper corpus — papers per domain, venue and year — and the coding effort.
+"""Tables: the coded paper corpus — papers per domain, venue and year, and domain x venue.
 
-Owns figures/survey_corpus_table.{csv,md,tex} and the survey's size numbers quoted in text
+Owns figures/survey_corpus_table.{csv,md,tex}, figures/survey_domain_venue.{csv,md,tex} and
+the survey's size numbers quoted in text
 (papers, domains, coders, double-coded share).
 """
 
 INPUTS = ["corpus/papers.csv", "coding/papers/consensus.csv", "coding/papers.codebook.yaml", "mliter/coding/survey.py"]
 OUTPUTS = ["figures/survey_corpus_table.csv", "figures/survey_corpus_table.md", "figures/survey_corpus_table.tex",
+           "figures/survey_domain_venue.csv", "figures/survey_domain_venue.md", "figures/survey_domain_venue.tex",
            "figures/variables/survey_corpus_table.json"]
 
 from mliter.coding.schema import CODEBOOK, CONSENSUS  # noqa: E402
-from mliter.coding.survey import corpus_summary  # noqa: E402
+from mliter.coding.survey import corpus_summary, domain_by_venue  # noqa: E402
 from mliter.corpus.papers_schema import PAPERS  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
@@ -21,6 +23,8 @@ def main() -> None:
     table = corpus_summary(cons, papers, CODEBOOK)
     write_table(table, "survey_corpus_table",
                 f"The coded paper corpus: {len(cons)} applied-ML papers by domain (assigned per paper), venue and year.")
+    write_table(domain_by_venue(cons, papers, CODEBOOK), "survey_domain_venue",
+                "Coded papers by domain (assigned per paper) and venue.")
     coders = sorted({c for cs in cons["coders"] for c in cs.split(";")})
     n2 = int((cons["n_coders"] >= 2).sum())
     write_fragment("survey_corpus_table", {

@@ -77,3 +77,13 @@ def test_agreement_summary_one_row_per_code(cb, fx):
     assert s.loc["ppr_analysis", "exact_agreement"] == pytest.approx(2 / 3)  # p1 differs (1 vs 2)
     assert s.loc["ppr_analysis", "agreement"] == pytest.approx(1.0)  # both > 0 on p1
     assert pd.isna(s.loc["li_training", "alpha_ordinal"]) and "undefined" in s.loc["li_training", "note"]
+
+
+def test_domain_by_venue_totals(cb, cons, fx):
+    from mliter.coding.survey import domain_by_venue
+
+    papers = pd.read_csv(fx / "papers.csv", keep_default_na=False)
+    t = domain_by_venue(cons, papers, cb).set_index("domain")
+    assert list(t.columns) == ["FIX", "OTHER", "total"]
+    assert t.loc["health & medicine", "FIX"] == 2 and t.loc["all domains", "total"] == 6
+    assert (t.drop(index="all domains")["total"] == t.drop(index="all domains")[["FIX", "OTHER"]].sum(axis=1)).all()

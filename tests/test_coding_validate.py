@@ -118,3 +118,19 @@ def test_cli_sample_leaves_out_front_matter(fx, capsys):
     assert main(["code", "sample", "--share", "1", "--root", str(fx), "--papers", "papers.csv"]) == 0
     out = capsys.readouterr().out.split()
     assert len(out) == 6 and "pmlr:v0/pre" not in out
+
+
+def test_malformed_rows_and_files(cb, ids, tmp_path):
+    f = tmp_path / "coder_q.csv"
+    f.write_text(",".join(cb.columns) + "\n"
+                 + "pmlr:v0/p1,coder_q,1.2,language,0,0,0,0,0,0,0,0\n"
+                 + "pmlr:v0/p2,coder_q,1.2,language,,0,0,0,0,0,0,0,0,abstract,\n")
+    problems = {(p.row, p.column): p.message for p in validate_file(f, cb, ids)}
+    assert problems[(2, None)] == "row has 12 fields"
+    assert problems[(3, "dpr_data_sources")] == "empty value"
+    (tmp_path / "coder_e.csv").write_bytes(b"")
+    assert "file is empty" in str(validate_file(tmp_path / "coder_e.csv", cb, ids)[0])
+    (tmp_path / "coder_l.csv").write_bytes(b"paper_id\n\xff\xfe\n")
+    assert "not UTF-8" in str(validate_file(tmp_path / "coder_l.csv", cb, ids)[0])
+    (tmp_path / "Bad Name.csv").write_text(",".join(cb.columns) + "\n")
+    assert "not a valid coder id" in str(validate_file(tmp_path / "Bad Name.csv", cb, ids)[0])

@@ -186,3 +186,21 @@ def agreement_summary(agreement: pd.DataFrame, codebook: Codebook) -> pd.DataFra
         row["note"] = "; ".join(notes)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def domain_by_venue(cons: pd.DataFrame, papers: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Cross-table of coded papers: one row per domain (codebook order), one column per venue, plus totals.
+
+    Shows that domains are assigned per paper: one venue can hold papers of several domains.
+    """
+    merged = cons[["paper_id", "domain"]].merge(papers[["paper_id", "venue"]], on="paper_id", how="left")
+    merged["venue"] = merged["venue"].fillna("").replace("", "(no venue)")
+    table = pd.crosstab(merged["domain"], merged["venue"])
+    venues = sorted(table.columns, key=lambda v: (-int(table[v].sum()), v))
+    table = table.reindex(index=domain_order(merged, codebook), columns=venues, fill_value=0)
+    table["total"] = table.sum(axis=1)
+    table.loc["all"] = table.sum(axis=0)
+    out = table.reset_index().rename(columns={"index": "domain"})
+    out["domain"] = out["domain"].map(domain_label)
+    out.columns.name = None
+    return out
