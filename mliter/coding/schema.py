@@ -129,7 +129,8 @@ AGREEMENT = Table(
                      "krippendorff_alpha_interval")),
         Column("n", "integer", "Papers coded by the coders compared.", required=True, minimum=0),
         Column("percent_agreement", "number", "Share of those papers with identical values.", minimum=0, maximum=1),
-        Column("estimate", "number", "The statistic; empty when undefined (see note).", minimum=-1, maximum=1),
+        Column("estimate", "number", "The statistic (at most 1; alpha has no fixed lower bound); empty when undefined (see note).",
+               maximum=1),
         Column("ci_low", "number", "Lower end of the 95% interval (kappa: normal approximation; alpha: "
                "percentile bootstrap over papers)."),
         Column("ci_high", "number", "Upper end of the 95% interval."),
