@@ -41,8 +41,9 @@ def annotation_table(coder: str, codebook: Codebook = CODEBOOK) -> Table:
     columns = (
         Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True, unique=True),
         Column("coder", "string", "Coder id, equal to the file name.", required=True, enum=(coder,)),
-        Column("codebook_version", "string", "Codebook version the row follows (coding/papers.codebook.yaml).",
-               required=True),
+        Column("codebook_version", "string", "Codebook version the row follows (coding/papers.codebook.yaml; "
+               "earlier versions the current one keeps valid are allowed).", required=True,
+               enum=codebook.accepted_versions),
         *(code_column(c) for c in codebook.codes),
     )
     return Table(name=f"paper_annotations_{coder}", path=f"{FOLDER}/{coder}.csv",
