@@ -26,12 +26,12 @@ FIX = Path(__file__).parent / "fixtures" / "versions"
 RULES = StageRules.from_csv()
 
 
-def _run(repo: Path, *args: str, date: str | None = None) -> None:
+def _run(repo: Path, *args: str, date: str | None = None, check: bool = True) -> None:
     env = {"GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.org", "GIT_COMMITTER_NAME": "Ada",
            "GIT_COMMITTER_EMAIL": "ada@example.org", "HOME": str(repo), "PATH": "/usr/bin:/bin:/usr/local/bin"}
     if date:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+    subprocess.run(["git", "-C", str(repo), *args], check=check, capture_output=True, env=env)
 
 
 @pytest.fixture
@@ -341,3 +341,33 @@ def test_shipped_versions_tables_are_current(shared: Path, tmp_path: Path, repo_
     for table in (VERSIONS, VERSION_MANIFEST):
         assert (tmp_path / table.path).read_bytes() == (repo_root / table.path).read_bytes(), \
             f"{table.path} is stale: run `mliter mine versions ../shared/data/notebook_versions`"
+
+
+def test_git_merge_commit_keeps_the_path_it_had(repo: Path) -> None:
+    """A merge whose notebook differs from both parents lists no status line; its path is the one at that time."""
+    nb = "analysis/survival.ipynb"
+    _run(repo, "checkout", "-q", "-b", "side", "HEAD~1")
+    (repo / nb).write_bytes((FIX / "M_model_operator.ipynb").read_bytes())
+    _run(repo, "commit", "-q", "-am", "side change", date="2020-01-07T00:00:00Z")
+    _run(repo, "checkout", "-q", "main")
+    _run(repo, "merge", "-q", "--no-ff", "--no-commit", "side", date="2020-01-08T00:00:00Z")
+    (repo / nb).write_bytes((FIX / "P_preprocessing_operator.ipynb").read_bytes())
+    _run(repo, "add", nb)
+    _run(repo, "commit", "-q", "--no-edit", date="2020-01-08T00:00:00Z")
+    hist = history(repo, nb)
+    assert hist[-1][1] == "2020-01-08T00:00:00Z" and hist[-1][3] == nb
+    assert [h[3] for h in hist][:2] == ["nb/titanic.ipynb", "nb/titanic.ipynb"]
+    rows = mine_sequence(sequences(git_versions(repo, [nb], name="a/b"))[f"git:a/b/{nb}"], RULES)
+    assert all(r["status"] == "ok" for r in rows) and rows[-1]["change_type"] in {"P", "C", "M", "R"}
+
+
+def test_git_merge_that_keeps_the_first_parent_file_is_not_a_version(repo: Path) -> None:
+    nb = "analysis/survival.ipynb"
+    before = len(history(repo, nb))
+    _run(repo, "checkout", "-q", "-b", "old", "HEAD~2")  # the branch still has the version before the last edit
+    (repo / "other.txt").write_text("x")
+    _run(repo, "add", "other.txt")
+    _run(repo, "commit", "-q", "-m", "unrelated", date="2020-01-09T00:00:00Z")
+    _run(repo, "checkout", "-q", "main")
+    _run(repo, "merge", "-q", "--no-edit", "old", date="2020-01-10T00:00:00Z")
+    assert len(history(repo, nb)) == before

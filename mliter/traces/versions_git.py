@@ -65,25 +65,46 @@ def history(repo: Path, path: str) -> list[tuple[str, str, str, str]]:
     """(commit, committer time UTC, author name, path at that commit) of `path`, oldest first.
 
     Deletions are skipped (a deleted file has no content); `--follow` carries the
-    history across renames, and the rename's new name is the path at that commit.
+    history across renames, and the rename's new name is the path at that commit. `-m`
+    makes merge commits that change the notebook (a resolved conflict, an edit while
+    merging) appear too; without it `--follow` leaves them out. `-m` also lists a merge
+    whose file equals its first parent's (the change came from the other side, whose own
+    commit is listed): such a merge is skipped, so no version repeats.
     """
-    raw = _git(repo, "log", "--follow", "--name-status", "--format=" + _MARK + "%H\t%cI\t%an", "--", path)
+    raw = _git(repo, "log", "--follow", "-m", "--name-status", "--format=" + _MARK + "%H\t%cI\t%an\t%P", "--", path)
     entries = []
+    seen: set[str] = set()
+    current = path  # the file's path at the commit being read (newest first); renames move it back
     for block in raw.decode("utf-8", "replace").split(_MARK)[1:]:
         lines = [ln for ln in block.splitlines() if ln.strip()]
-        commit, when, author = (lines[0].split("\t") + ["", ""])[:3]
-        at_commit, deleted = path, False
+        commit, when, author, parents = (lines[0].split("\t") + ["", "", ""])[:4]
+        if commit in seen:  # `-m` lists a merge once per parent: the first (first parent) is kept
+            continue
+        seen.add(commit)
+        at_commit, before, deleted = current, current, False
         for ln in lines[1:]:
             fields = ln.split("\t")
             status = fields[0]
             if status.startswith(("R", "C")) and len(fields) >= 3:
-                at_commit = _unquote(fields[2])
+                at_commit, before = _unquote(fields[2]), _unquote(fields[1])
             elif len(fields) >= 2:
-                at_commit = _unquote(fields[1])
+                at_commit = before = _unquote(fields[1])
                 deleted = status.startswith("D")
+        first_parent = parents.split()[0] if len(parents.split()) > 1 else None
+        if first_parent and _blob(repo, commit, at_commit) == _blob(repo, first_parent, before):
+            deleted = True  # a merge that leaves the first parent's file as it was: not a new version
         if not deleted:
             entries.append((commit, utc_iso(when), author, at_commit))
+        current = before
     return entries[::-1]
+
+
+def _blob(repo: Path, commit: str, path: str) -> str:
+    """The blob id of `path` at `commit` ('' when the file is not there)."""
+    try:
+        return _git(repo, "rev-parse", "-q", "--verify", f"{commit}:{path}").decode().strip()
+    except GitError:
+        return ""
 
 
 def _reader(repo: Path, commit: str, path: str):
