@@ -23,6 +23,12 @@ from mliter.tables import Column, ForeignKey, Table
 CODEBOOK = load()
 PAPER_FK = (ForeignKey(("paper_id",), "papers", ("paper_id",)),)
 PID = Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True)
+CODES = tuple(c.code for c in CODEBOOK.coded)
+
+
+def code_ref(description: str) -> Column:
+    """The `code` column of long tables: one of the compared codes."""
+    return Column("code", "string", description, required=True, enum=CODES)
 FOLDER = "coding/papers"
 
 
@@ -64,7 +70,7 @@ ADJUDICATION = Table(
     description="An adjudicator's decision for a paper and code on which the coders disagreed.",
     columns=(
         PID,
-        Column("code", "string", "Code decided.", required=True, enum=tuple(c.code for c in CODEBOOK.coded)),
+        code_ref("Code decided."),
         Column("value", "string", "Decided value (allowed by the codebook).", required=True),
         Column("adjudicator", "string", "Who decided.", required=True),
         Column("reason", "string", "Why, in the adjudicator's own words.", required=True),
@@ -99,7 +105,7 @@ PROVENANCE = Table(
     description="One row per paper and code: the consensus value, the rule that produced it and each coder's value.",
     columns=(
         PID,
-        Column("code", "string", "Code.", required=True, enum=tuple(c.code for c in CODEBOOK.coded)),
+        code_ref("Code."),
         Column("value", "string", "Consensus value (as in paper_consensus).", required=True),
         Column("method", "string", "single_coder, agreed, adjudicated or first_coder_default (docs/coding.md).",
                required=True, enum=METHODS),
@@ -147,7 +153,7 @@ DISAGREEMENTS = Table(
     description="One row per paper and code on which the coders of the paper gave different values.",
     columns=(
         PID,
-        Column("code", "string", "Code.", required=True, enum=tuple(c.code for c in CODEBOOK.coded)),
+        code_ref("Code."),
         Column("kind", "string", "category (categorical codes), presence (one coder 0, another > 0) or count.",
                required=True, enum=("category", "presence", "count")),
         Column("spread", "integer", "Largest minus smallest count (counts only).", minimum=0),
