@@ -371,3 +371,13 @@ def test_git_merge_that_keeps_the_first_parent_file_is_not_a_version(repo: Path)
     _run(repo, "checkout", "-q", "main")
     _run(repo, "merge", "-q", "--no-edit", "old", date="2020-01-10T00:00:00Z")
     assert len(history(repo, nb)) == before
+
+
+def test_mine_versions_kaggle_api_offline_miss_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    from mliter.cli import main
+
+    argv = ["mine", "versions", "kaggle:someone/some-kernel", "--offline", "--cache-dir", str(tmp_path / "cache"),
+            "--out", str(tmp_path), "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "kaggle:someone/some-kernel" in err and "offline" in err

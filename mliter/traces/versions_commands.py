@@ -20,7 +20,7 @@ import pandas as pd
 
 from mliter.paths import ROOT
 from mliter.traces.stages import DEFAULT_RULES
-from mliter.traces.versions import Version
+from mliter.traces.versions import Version, VersionReadError
 
 
 @dataclass
@@ -106,7 +106,10 @@ def _versions(args) -> int:
     by_kind: dict[str, list[Version]] = {}
     for spec in args.sources:
         kind, target = parse_source(spec)
-        by_kind.setdefault(kind, []).extend(SOURCES[kind](target, opts))
+        try:
+            by_kind.setdefault(kind, []).extend(SOURCES[kind](target, opts))
+        except VersionReadError as exc:  # e.g. an API that refuses the listing: stop with the reason
+            raise ValueError(f"source {spec!r}: {exc}") from exc
     versions = [v for vs in by_kind.values() for v in vs]
     ckpt = None if args.no_resume else Path(args.out) / "traces" / ".checkpoint" / "versions.jsonl"
     rows = mine_versions(versions, StageRules.from_csv(args.rules), Limits(), checkpoint=ckpt,
