@@ -155,3 +155,31 @@ def test_codebook_errors_name_file_and_code(tmp_path):
                    " definition: d, include: i, exclude: e, example: x}\n", encoding="utf-8")
     with pytest.raises(ChangeCodebookError, match="when: \\[\\]"):
         load_change_codebook(bad)
+
+
+# -- properties -----------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from mliter.traces.changes import facets  # noqa: E402
+
+_ops = st.lists(st.builds(Operator.make, st.sampled_from(["a.A", "a.B", "b.C"]),
+                          st.dictionaries(st.sampled_from(["x", "y"]), st.integers(0, 3), max_size=2)), max_size=4)
+_sigs = st.builds(Signature.from_operators, _ops, _ops, st.lists(st.sampled_from(["t.csv", "u.csv"]), max_size=2),
+                  st.lists(st.sampled_from(["m.f1", "m.auc"]), max_size=2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_sigs, _sigs)
+def test_classifier_properties(a, b):
+    assert classify(a, a).code == "N"  # a version identical to its predecessor changed nothing
+    assert facets(a, b) == facets(b, a)  # what differs does not depend on the direction
+    result = classify(a, b)
+    assert result.code != "S"
+    if result.code == "N":
+        assert a.model == b.model and a.preprocessing == b.preprocessing
+    if result.code == "C":
+        assert a.model != b.model and a.preprocessing != b.preprocessing
+    if result.code in ("M", "H"):
+        assert a.preprocessing == b.preprocessing and a.model != b.model
