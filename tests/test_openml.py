@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import requests
@@ -350,3 +351,25 @@ def test_mine_openml_command(tmp_path: Path, fixtures: Path, capsys) -> None:
     with pytest.raises(ValueError, match="expected uploader=ID"):
         openml_commands.parse_selection("user=3")
     assert openml_commands.parse_selection("uploader=2,1;task=5") == {"uploaders": [1, 2], "tasks": [5]}
+
+
+# -- report helpers -----------------------------------------------------------------------------
+
+
+def test_auc_change_by_type_and_family_summary() -> None:
+    from mliter.report.openml import auc_change_by_type, family_summary
+
+    runs = pd.DataFrame({"change_type": ["S", "H", "H", "N", None], "delta_auc": [None, 0.1, 0.3, 0.0, None],
+                         "dist_from_mean_auc": [0.0, 0.1, -0.1, None, None], "auc": [0.5, 0.6, 0.4, None, None]})
+    t = auc_change_by_type(runs).set_index("change_type")
+    assert t.loc["H", "n_runs"] == 2 and t.loc["H", "mean_delta_auc"] == pytest.approx(0.2)
+    assert t.loc["H", "delta_ci_low"] >= 0.1 and t.loc["H", "delta_ci_high"] <= 0.3
+    assert t.loc["N", "mean_delta_auc"] == 0.0 and np.isnan(t.loc["N", "delta_ci_low"])  # one value: no interval
+    assert t.loc["unknown", "n_runs"] == 1 and t.loc["M", "n_runs"] == 0
+    fam = pd.DataFrame({"study_id": 1, "measure": "area_under_roc_curve",
+                        "instance": ["d:1", "d:1", "d:2", "d:2"], "family": ["tree", "bayes", "tree", "bayes"],
+                        "n_flows": [1, 1, 1, 0], "best_score": [0.9, 0.9, 0.8, np.nan],
+                        "gap_to_best": [0.0, 0.0, 0.0, np.nan]})
+    s = family_summary(fam).set_index("family")
+    assert s.loc["tree", "share_best"] == 1.0 and s.loc["bayes", "share_best"] == 0.5  # ties count for both
+    assert s.loc["bayes", "n_instances"] == 1
