@@ -171,7 +171,9 @@ def test_meta_kaggle_join_every_version() -> None:
     by_id = {r["version_id"]: r for r in rows}
     assert by_id[ids[0]]["change_type"] == "S" and by_id[ids[1]]["change_type"] == "H"
     assert by_id[ids[2]]["status"] == "error" and by_id[ids[2]]["error"].startswith("invalid_json")
-    assert by_id[ids[3]]["error"].startswith("not_a_notebook")
+    script = by_id[ids[3]]  # a .py script kernel: one code cell
+    assert script["change_type"] == "S" and script["model_ops"] == "sklearn.ensemble.RandomForestRegressor"
+    assert script["data_files"] == "train.csv" and script["n_code_cells"] == 1
 
 
 def test_meta_kaggle_errors(tmp_path: Path) -> None:

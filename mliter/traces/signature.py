@@ -45,7 +45,7 @@ from typing import Any, Iterable, Mapping
 from mliter.tables import join_list
 from mliter.traces.calls import CallSite, expr_marker, iter_calls, normalise_value
 from mliter.traces.code import CellCode, collect_uses, import_aliases, parse_cell
-from mliter.traces.notebook import Limits, Notebook, parse_notebook
+from mliter.traces.notebook import Cell, Limits, Notebook, NotebookError, parse_notebook
 from mliter.traces.operators import DATA, EDA, METRIC, MODEL, PREPROCESSING, TRAINING_METHODS, method_role, role
 from mliter.traces.stages import StageRules
 
@@ -326,6 +326,15 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
 def signature_from_bytes(data: bytes, rules: StageRules | None = None, limits: Limits = Limits()) -> Signature:
     """Parse notebook bytes and build their signature; raises `NotebookError` on a file it cannot read."""
     return notebook_signature(parse_notebook(data, limits), rules, limits)
+
+
+def script_signature(data: bytes, rules: StageRules | None = None, limits: Limits = Limits()) -> Signature:
+    """The signature of a Python script (e.g. a Kaggle script kernel): the whole file as one code cell."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotebookError("bad_encoding", f"not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    return notebook_signature(Notebook("script", "python", [Cell(0, "code", text)]), rules, limits)
 
 
 def operator_counts(ops: Iterable[Operator]) -> Counter[str]:

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 from mliter.tables import join_list
 from mliter.traces.changes import ChangeCodebook, classify, default_codebook
 from mliter.traces.notebook import Limits, NotebookError
-from mliter.traces.signature import Signature, signature_from_bytes
+from mliter.traces.signature import Signature, script_signature, signature_from_bytes
 from mliter.traces.stages import StageRules
 
 
@@ -41,8 +41,9 @@ class Version:
     `workflow_id` follows the project's id scheme (`git:owner/repo/path.ipynb`,
     `kaggle:author/slug`, `openml:user/task`); `version_id` adds `@commit` or `@vN`.
     `timestamp` is ISO 8601 in UTC (`2016-03-12T18:03:33Z`, empty when unknown).
-    `load` returns the version's bytes (a notebook) or a ready `Signature` (OpenML);
-    it raises `VersionReadError`/`NotebookError`/`OSError` when it cannot.
+    `load` returns the version's bytes (a notebook, or a Python script when `kind` is
+    `script`) or a ready `Signature` (OpenML); it raises `VersionReadError`/`NotebookError`/
+    `OSError` when it cannot.
     """
 
     workflow_id: str
@@ -57,6 +58,7 @@ class Version:
     commit: str = ""
     url: str = ""
     license: str = ""
+    kind: str = "notebook"  # notebook | script: how `load`'s bytes are read
     load: Callable[[], "bytes | Signature"] | None = field(default=None, compare=False, repr=False)
 
 
@@ -95,7 +97,8 @@ def _load_signature(v: Version, rules: StageRules, limits: Limits) -> tuple[Sign
     content = v.load()
     if isinstance(content, Signature):
         return content, v.sha256
-    return signature_from_bytes(content, rules, limits), hashlib.sha256(content).hexdigest()
+    build = script_signature if v.kind == "script" else signature_from_bytes
+    return build(content, rules, limits), hashlib.sha256(content).hexdigest()
 
 
 def _base_row(v: Version) -> dict[str, Any]:

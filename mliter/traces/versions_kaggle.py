@@ -13,7 +13,8 @@ Meta Kaggle (kaggle.com/datasets/kaggle/meta-kaggle) documents, among others:
   Users.csv           Id, UserName, DisplayName, RegisterDate, PerformanceTier
 `KernelVersions.ScriptId` joins `Kernels.Id`, so every version of a kernel is taken, not
 only the current one. The code of version `V` is in Meta Kaggle Code at
-`<code root>/<first 4 of V zero-padded to 10>/<next 3>/<V>.<ipynb|py|r|rmd>`.
+`<code root>/<first 4 of V zero-padded to 10>/<next 3>/<V>.<ipynb|py|r|rmd>`; notebooks and
+Python scripts (read as one code cell) are mined, R versions are recorded as `not_python`.
 Workflow ids are `kaggle:<UserName>/<CurrentUrlSlug>` (`kaggle:user<AuthorUserId>/...` without
 Users.csv) and version ids add `@v<VersionNumber>`.
 
@@ -145,11 +146,17 @@ def _code_reader(code_root: Path | None, version_id: int):
         p = code_path(code_root, version_id)
         if p is None:
             raise VersionReadError("missing_code", f"kernel version {version_id}: not in {code_root}")
-        if p.suffix != ".ipynb":
-            raise VersionReadError("not_a_notebook", f"kernel version {version_id} is a {p.suffix} script")
+        if p.suffix not in (".ipynb", ".py"):
+            raise VersionReadError("not_python", f"kernel version {version_id} is an {p.suffix} (R) script")
         return p.read_bytes()
 
     return load
+
+
+def _kind(code_root: Path | None, version_id: int) -> str:
+    """`script` when the version's code file is a Python script, else `notebook` (also when absent)."""
+    p = code_path(code_root, version_id) if code_root is not None else None
+    return "script" if p is not None and p.suffix == ".py" else "notebook"
 
 
 def join_versions(kernels: pd.DataFrame, versions: pd.DataFrame, users: dict[int, str] | None = None,
@@ -180,9 +187,10 @@ def join_versions(kernels: pd.DataFrame, versions: pd.DataFrame, users: dict[int
         numbers.update({int(r.Id): top + i for i, r in enumerate(rest.itertuples(), start=1)})
         for r in group.itertuples():
             n = numbers[int(r.Id)]
+            kind = _kind(root, int(r.Id))
             out.append(Version(wid, n, f"{wid}@v{n}", r.timestamp, "kaggle", author=f"user{int(r.AuthorUserId)}",
                                commit=str(int(r.Id)), url=f"https://www.kaggle.com/code/{wid[7:]}?scriptVersionId={int(r.Id)}",
-                               license="Apache-2.0", load=_code_reader(root, int(r.Id))))
+                               license="Apache-2.0", kind=kind, load=_code_reader(root, int(r.Id))))
     return out
 
 
