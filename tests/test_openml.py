@@ -225,6 +225,9 @@ def test_fetch_then_warm_rerun_makes_zero_requests(tmp_path: Path, fixtures: Pat
     n = len(transport.calls)
     assert client.stats.network_requests == n == 1 + 7 + 3 + 1 + 5  # list, runs, flows, task, setups
 
+    _, sources = openml_commands.tables(sequence_rows(store))
+    assert set(sources["source"]) == {"api:www.openml.org"} and set(sources["retrieved_at"]) == {"2026-03-03"}
+
     api2, client2 = _api(tmp_path / "cache", transport)
     store2 = fetch_live(api2, uploaders=[7], with_setups=True)
     assert client2.stats.network_requests == 0 and len(transport.calls) == n
@@ -289,6 +292,9 @@ def test_recorded_runs_in_the_published_schema(recorded, tmp_path: Path) -> None
     assert (s_rows["iter"] == 1).all()
     assert s_rows["delta_auc"].isna().all() and s_rows["time_delta_in_mins"].isna().all()
     assert runs["auc"].notna().sum() >= 9  # the run descriptions carry area_under_roc_curve
+    # provenance from the shared data's PROVENANCE.tsv: every row names its repository and licence
+    assert sources["source"].str.match(r"openml/openml-(python|r)@[0-9a-f]{40}").all()
+    assert sources["license"].str.contains("BSD-3-Clause").all()
 
 
 def test_shipped_openml_tables_are_current(recorded, repo_root: Path) -> None:

@@ -62,6 +62,13 @@ def mine(stores: list[OpenMLStore]) -> tuple[list[MinedRun], list[str]]:
     return mined, problems
 
 
+def _provenance(m: MinedRun) -> dict[str, str]:
+    metas = [m.provenance[f] for f in m.files if f in m.provenance]
+    dates = sorted(x["retrieved_at"] for x in metas if x.get("retrieved_at"))
+    return {"source": join_list(x["source"] for x in metas), "license": join_list(x["license"] for x in metas),
+            "retrieved_at": dates[-1] if dates else None}
+
+
 def tables(mined: list[MinedRun]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The runs table (published columns) and the provenance table."""
     from mliter.traces.openml_schema import OPENML_RUN_SOURCES, OPENML_RUNS
@@ -73,6 +80,7 @@ def tables(mined: list[MinedRun]) -> tuple[pd.DataFrame, pd.DataFrame]:
         "iter": m.row["iter"], "flow_id": m.derived.run.flow_id, "setup_id": m.derived.run.setup_id,
         "flow_name": m.derived.flow.name if m.derived.flow is not None else "",
         "flow_source": m.derived.flow_source, "params_source": m.derived.params_source, "files": join_list(m.files),
+        **_provenance(m),
     } for m in mined], columns=OPENML_RUN_SOURCES.column_names)
     for col in ("flow_id", "setup_id", "rid", "user_id", "task_id", "iter"):
         sources[col] = sources[col].astype("Int64")

@@ -69,6 +69,10 @@ OPENML_RUN_SOURCES = Table(
         Column("params_source", "string", "Where parameter values came from: the setup, or the run description's "
                "parameter settings; empty when unknown.", enum=("setup", "run")),
         Column("files", "string", "Response files (recorded) or URLs (fetched) that mention the run, ';'-separated."),
+        Column("source", "string", "Where those responses come from: owner/repo@commit of recorded files (from the "
+               "shared data's PROVENANCE.tsv), api:<host> of fetched ones; ';'-separated."),
+        Column("license", "string", "License of the repositories the recorded files come from, as recorded there."),
+        Column("retrieved_at", "date", "Day the fetched responses were served (HTTP Date header); empty for recorded ones."),
     ),
     primary_key=("collection", "rid"),
     foreign_keys=(ForeignKey(("user_id", "task_id", "iter"), "openml_runs", ("user_id", "task_id", "iter")),),

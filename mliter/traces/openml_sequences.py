@@ -159,6 +159,7 @@ class MinedRun:
     collection: str
     derived: RunSignature
     files: tuple[str, ...]
+    provenance: dict[str, dict[str, str]]  # file or URL -> source, license, retrieved_at
 
 
 def sequence_rows(store: OpenMLStore, codebook: ChangeCodebook | None = None) -> list[MinedRun]:
@@ -199,6 +200,8 @@ def sequence_rows(store: OpenMLStore, codebook: ChangeCodebook | None = None) ->
                 "start_time": run.upload_time,
                 "time_delta_in_mins": _minutes(prev.run.upload_time, run.upload_time) if prev is not None else None,
             }
-            out.append(MinedRun(row, store.collection, cur, tuple(sorted(store.run_files.get(run.run_id, ())))))
+            files = tuple(sorted(store.run_files.get(run.run_id, ())))
+            out.append(MinedRun(row, store.collection, cur, files,
+                                {f: store.provenance[f] for f in files if f in store.provenance}))
             prev = cur
     return out

@@ -35,6 +35,8 @@ class OpenMLStore:
     setups: dict[int, Setup] = field(default_factory=dict)
     tasks: dict[int, Task] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    #: response (file or URL) -> provenance: source (repo@commit or api:host), license, retrieved_at
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def add(self, data: bytes, where: str) -> str:
         """Parse one response and file what it says; returns the root element's name."""
@@ -86,16 +88,44 @@ def collection_of(rel: Path) -> str:
     return parts[0] if len(parts) > 1 else "recorded"
 
 
+def recorded_provenance(root: Path) -> dict[str, dict[str, str]]:
+    """Provenance of recorded files from a `PROVENANCE.tsv` in `root` or a parent (local_path, repo, commit, license).
+
+    Keys are paths relative to `root`; an absent or unreadable table gives no provenance.
+    """
+    import csv
+
+    root = root.resolve()
+    for folder in (root, *list(root.parents)[:2]):
+        table = folder / "PROVENANCE.tsv"
+        if not table.is_file():
+            continue
+        prefix = root.relative_to(folder).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
+        out = {}
+        with open(table, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                path = row.get("local_path") or ""
+                if path.startswith(prefix) and row.get("repo"):
+                    out[path[len(prefix):]] = {"source": f"{row['repo']}@{row.get('commit', '')}".rstrip("@"),
+                                               "license": row.get("license") or "", "retrieved_at": ""}
+        return out
+    return {}
+
+
 def load_recorded(root: str | Path, progress: bool = False) -> dict[str, OpenMLStore]:
     """Every XML response under `root`, parsed into one store per collection."""
     root = Path(root)
     if not root.is_dir():
         raise ValueError(f"{root}: not a folder of recorded OpenML responses")
+    provenance = recorded_provenance(root)
     stores: dict[str, OpenMLStore] = {}
     files = sorted(p for p in root.rglob("*.xml") if p.is_file())
     for path in tqdm(files, desc="OpenML responses", unit="file", disable=not progress):
         rel = path.relative_to(root)
         store = stores.setdefault(collection_of(rel), OpenMLStore(collection_of(rel)))
+        if rel.as_posix() in provenance:
+            store.provenance[rel.as_posix()] = provenance[rel.as_posix()]
         try:
             store.add(path.read_bytes(), rel.as_posix())
         except OpenMLApiError:
@@ -117,20 +147,22 @@ def fetch_live(api, uploaders: Iterable[int] | None = None, tasks: Iterable[int]
 
     store = OpenMLStore(api.host)
 
+    def keep(response) -> None:
+        store.provenance[response.url] = {"source": f"api:{api.host}", "license": "",
+                                          "retrieved_at": response.retrieved_at}
+        store.add(response.content, response.url)
+
     def take(fetch, label: str) -> None:
         try:
-            response = fetch()
-            store.add(response.content, response.url)
-        except OpenMLApiError as exc:
-            store.problems.append(f"{store.collection}: {label}: {exc}")
-        except (HTTPClientError, OpenMLParseError) as exc:
+            keep(fetch())
+        except (HTTPClientError, OpenMLParseError) as exc:  # OpenMLApiError included
             store.problems.append(f"{store.collection}: {label}: {exc}")
 
     uploaders = list(uploaders) if uploaders is not None else None
     tasks = list(tasks) if tasks is not None else None
     try:
         for page in api.run_list(uploaders, tasks):
-            store.add(page.content, page.url)
+            keep(page)
     except (HTTPClientError, OpenMLParseError) as exc:
         store.problems.append(f"{store.collection}: run list: {exc}")
     run_ids = sorted(store.records)
