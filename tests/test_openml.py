@@ -134,6 +134,12 @@ def test_roles_of_components() -> None:
     # unknown classes: a non-final pipeline step transforms, the last one models
     assert [o.name for o in sig.preprocessing] == ["mymodule.AddFeatures"]
     assert [o.name for o in sig.model] == ["mymodule.MyModel"]
+    nested = structure_signature(flow_from_name(
+        "sklearn.pipeline.Pipeline(ct=sklearn.compose.ColumnTransformer(num=sklearn.pipeline.Pipeline("
+        "a=mymodule.Fill,b=mymodule.Scale)),clf=sklearn.svm.SVC)"))
+    # the last step of a pipeline inside a ColumnTransformer still transforms
+    assert [o.name for o in nested.model] == ["sklearn.svm.SVC"]
+    assert [o.name for o in nested.preprocessing] == ["mymodule.Fill", "mymodule.Scale", "sklearn.compose.ColumnTransformer"]
     mlr = flow_signature(flow_from_name("classif.ranger.imputed.filtered"),
                          lambda c: {"fw.perc": "0.5", "num.trees": "500"})
     assert [o.name for o in mlr.preprocessing] == ["mlr.filtered", "mlr.imputed"]

@@ -108,7 +108,7 @@ def clean_flow_name(name: str) -> tuple[str, int | None]:
     """A flow's name without the test-server sentinel and the `(version)` suffix, and that version."""
     name = TEST_PREFIX.sub("", name.strip())
     m = _VERSION_SUFFIX.search(name)
-    if m and name.count("(") > name.count(")") - 1:  # a trailing (N) that closes no argument list
+    if m:
         return name[: m.start()], int(m.group(1))
     return name, None
 

@@ -10,7 +10,8 @@ both kinds of source:
   (`sklearn.impute._base.SimpleImputer` -> pre-processing, `sklearn.svm._classes.SVC` ->
   model). `Pipeline` and `FeatureUnion` are containers: left out, their parts kept. A
   component `role` does not know is a pre-processing step when it is a non-final step of a
-  pipeline (scikit-learn's contract: every step but the last transforms) and a model otherwise.
+  pipeline (scikit-learn's contract: every step but the last transforms) or a part of a
+  `FeatureUnion` or of a pre-processing component (a `ColumnTransformer`), and a model otherwise.
 * mlr (R) learners are `[mlr.]classif|regr|surv|cluster.<learner>[.<wrapper>...]`; each
   wrapper suffix is its own operator: feature filtering, imputation, pre-processing and
   resampling wrappers (`filtered`, `imputed`, `preproc`, `smoted`, ...) are pre-processing,
@@ -130,8 +131,10 @@ def component_operators(comp: FlowComponent, params_of, last_step: bool = True) 
             r = MODEL if last_step else PREPROCESSING
         out.append(RoledOperator(r, Operator.make(comp.name, params)))
     is_pipeline = comp.name == "sklearn.pipeline.Pipeline"
+    # parts of a FeatureUnion or of a pre-processing component (a ColumnTransformer) all transform
+    transforms = comp.name == "sklearn.pipeline.FeatureUnion" or bool(out and out[0].role == PREPROCESSING)
     for i, child in enumerate(children):
-        child_last = (i == len(children) - 1) if is_pipeline else last_step
+        child_last = not transforms and last_step and (i == len(children) - 1 or not is_pipeline)
         out += component_operators(child, params_of, child_last)
     return out
 
