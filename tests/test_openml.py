@@ -187,6 +187,11 @@ class FakeOpenML(BaseAdapter):
             users = {int(u) for u in m.group(1).split(",")}
             mine = [e for e in self.entries if int(re.search(r"<oml:uploader>(\d+)", e).group(1)) in users]
             return f"<oml:runs {ns}>{''.join(mine)}</oml:runs>".encode() if mine and m.group(2) == "0" else None
+        if path == "evaluation/list/function/area_under_roc_curve/task/1/limit/10000/offset/0":
+            other = ("<oml:evaluation><oml:run_id>50</oml:run_id><oml:task_id>1</oml:task_id><oml:uploader>9"
+                     "</oml:uploader><oml:function>area_under_roc_curve</oml:function><oml:value>0.3</oml:value>"
+                     "</oml:evaluation></oml:evaluations>")
+            return (self.base / "evaluations/auc_user_7.xml").read_text().replace("</oml:evaluations>", other).encode()
         kind, _, num = path.partition("/")
         files = {"run": f"runs/{num}/description.xml", "flow": f"flows/{num}/flow.xml",
                  "setup": f"setups/{num}/description.xml", "task": f"tasks/{num}/task.xml"}
@@ -238,6 +243,17 @@ def test_fetch_then_warm_rerun_makes_zero_requests(tmp_path: Path, fixtures: Pat
     store2 = fetch_live(api2, uploaders=[7], with_setups=True)
     assert client2.stats.network_requests == 0 and len(transport.calls) == n
     assert [m.row for m in sequence_rows(store2)] == rows
+
+
+def test_task_means_use_every_run_on_the_task(tmp_path: Path, fixtures: Path) -> None:
+    transport = FakeOpenML(fixtures / CODES)
+    api, client = _api(tmp_path / "cache", transport)
+    store = fetch_live(api, uploaders=[7], with_setups=True, task_means=True)
+    assert len(store.task_auc[1]) == 8  # user 7's seven runs and one run of another user
+    rows = {m.row["rid"]: m.row for m in sequence_rows(store)}
+    assert 50 not in rows  # the task-wide list informs the mean only, it adds no sequence
+    mean = (0.70 + 0.72 + 0.71 + 0.71 + 0.80 + 0.82 + 0.70 + 0.3) / 8
+    assert rows[1]["dist_from_mean_auc"] == pytest.approx(0.70 - mean)
 
 
 def test_unknown_objects_are_recorded_and_not_cached(tmp_path: Path, fixtures: Path) -> None:

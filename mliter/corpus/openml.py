@@ -10,6 +10,7 @@ the test server is `https://test.openml.org/api/v1/xml`):
 `setup/{id}`                                       the parameter values of a setup
 `task/{id}`                                        task type, dataset, target, estimation procedure
 `evaluation/list/function/{name}/run/{ids}`        one measure (e.g. area_under_roc_curve) of many runs
+`evaluation/list/function/{name}/task/{id}`        one measure of every run on a task (all uploaders)
 =================================================  =============================================
 
 Filters take comma-separated ids. A list with no match is answered with HTTP 412 and an
@@ -126,6 +127,11 @@ class OpenMLApi:
             raise ValueError("run_list needs uploaders or tasks")
         yield from self.list_pages("run/list/" + "/".join(parts), page_size,
                                    count=lambda body: body.count(b"<oml:run>"))
+
+    def task_evaluations(self, function: str, task_id: int, page_size: int = 10000) -> Iterator[Response]:
+        """Pages of `evaluation/list/function/{function}/task/{id}`: the measure for every run on the task."""
+        yield from self.list_pages(f"evaluation/list/function/{function}/task/{int(task_id)}", page_size,
+                                   count=lambda body: body.count(b"<oml:evaluation>"))
 
     def evaluations(self, function: str, run_ids: Iterable[int], chunk: int = 100) -> Iterator[Response]:
         """Pages of `evaluation/list/function/{function}/run/{ids}`, `chunk` run ids per request."""

@@ -40,7 +40,7 @@ def parse_selection(target: str) -> dict[str, list[int]]:
 
 
 def load_target(target: str, cache_dir: Path | None = None, offline: bool = False,
-                progress: bool = False) -> list[OpenMLStore]:
+                progress: bool = False, task_means: bool = False) -> list[OpenMLStore]:
     """The stores of a target: a recorded folder, or a live selection (see the module docstring)."""
     path = Path(target).expanduser()
     if path.is_dir():
@@ -49,7 +49,8 @@ def load_target(target: str, cache_dir: Path | None = None, offline: bool = Fals
 
     selection = parse_selection(target)
     api = OpenMLApi(make_client(cache_dir, offline))
-    return [fetch_live(api, selection.get("uploaders"), selection.get("tasks"), progress=progress)]
+    return [fetch_live(api, selection.get("uploaders"), selection.get("tasks"), task_means=task_means,
+                       progress=progress)]
 
 
 def mine(stores: list[OpenMLStore]) -> tuple[list[MinedRun], list[str]]:
@@ -147,7 +148,8 @@ def _register_source() -> None:
 
 
 def _mine_openml(args) -> int:
-    stores = [s for t in args.targets for s in load_target(t, args.cache_dir, args.offline, not args.quiet)]
+    stores = [s for t in args.targets
+              for s in load_target(t, args.cache_dir, args.offline, not args.quiet, args.task_means)]
     mined, problems = mine(stores)
     paths = write(mined, args.out)
     if args.exports is not None:
@@ -182,7 +184,7 @@ def register(groups) -> None:
         epilog=(
             "examples:\n  mliter mine openml ../shared/data/openml --exports "
             "../shared/data/openml/openml-aslib_study_exports\n"
-            "  mliter mine openml 'uploader=970;task=59' --cache-dir ~/.cache/mliter/http\n"
+            "  mliter mine openml 'uploader=970;task=59' --task-means --cache-dir ~/.cache/mliter/http\n"
             "  mliter mine openml 'uploader=970' --offline"
         ),
     )
@@ -192,5 +194,7 @@ def register(groups) -> None:
     p.add_argument("--out", type=Path, default=ROOT, help="repository root to write traces/ under")
     p.add_argument("--cache-dir", type=Path, default=None, help="HTTP cache (default $MLITER_HTTP_CACHE)")
     p.add_argument("--offline", action="store_true", help="answer from the HTTP cache only")
+    p.add_argument("--task-means", action="store_true",
+                   help="live targets: fetch the AUC of every run on each task, for dist_from_mean_auc")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_mine_openml)

@@ -20,7 +20,8 @@ What a run's records allow, and no more:
   parameter value); `C` when operators changed on both the model and the pre-processing
   side (visible from structure alone); otherwise empty: unknown, never guessed.
 * AUC: the run-level `area_under_roc_curve` evaluation; `dist_from_mean_auc` uses the mean
-  over the runs of the task in the same collection that have an AUC.
+  AUC of every run on the task when it was fetched (`fetch_live(task_means=True)`), else the
+  mean over the mined runs of the task in the same collection.
 """
 
 from __future__ import annotations
@@ -36,10 +37,9 @@ from mliter.tables import join_list
 from mliter.traces.changes import ChangeCodebook, classify, default_codebook
 from mliter.traces.openml_parse import FlowComponent, OpenMLParseError, RunRecord, flow_class, flow_from_name
 from mliter.traces.openml_signature import flow_signature, structure_signature
-from mliter.traces.openml_store import OpenMLStore
+from mliter.traces.openml_store import AUC, OpenMLStore
 from mliter.traces.signature import Operator, Signature
 
-AUC = "area_under_roc_curve"
 #: The published columns of the study's OpenML runs table, in order.
 PUBLISHED_COLUMNS = ("rid", "user_id", "task_id", "auc", "dist_from_mean_auc", "model", "model_params", "ppr",
                      "ppr_params", "iter", "change_type", "delta_auc", "start_time", "time_delta_in_mins")
@@ -173,11 +173,17 @@ def sequence_rows(store: OpenMLStore, codebook: ChangeCodebook | None = None) ->
                                   "it cannot be placed in a sequence")
             continue
         by_seq.setdefault((run.uploader, run.task_id), []).append(run)
+    def auc_of(run: RunRecord) -> float | None:
+        """The run's own evaluation, else its entry in the task-wide evaluation list."""
+        value = run.evaluation.get(AUC)
+        return value if value is not None else store.task_auc.get(run.task_id or -1, {}).get(run.run_id)
+
     task_aucs: dict[int, list[float]] = {}
     for run in runs.values():
-        if run.task_id is not None and AUC in run.evaluation:
-            task_aucs.setdefault(run.task_id, []).append(run.evaluation[AUC])
+        if run.task_id is not None and auc_of(run) is not None:
+            task_aucs.setdefault(run.task_id, []).append(auc_of(run))
     task_mean = {t: fmean(v) for t, v in task_aucs.items()}
+    task_mean.update({t: fmean(v.values()) for t, v in store.task_auc.items() if v})  # all runs on the task
     out: list[MinedRun] = []
     for (user, task), seq in sorted(by_seq.items()):
         prev: RunSignature | None = None
@@ -185,8 +191,8 @@ def sequence_rows(store: OpenMLStore, codebook: ChangeCodebook | None = None) ->
             cur = run_signature(run, store)
             if cur.problem and f"{store.collection}: {cur.problem}" not in store.problems:
                 store.problems.append(f"{store.collection}: {cur.problem}")
-            auc = run.evaluation.get(AUC)
-            prev_auc = prev.run.evaluation.get(AUC) if prev is not None else None
+            auc = auc_of(run)
+            prev_auc = auc_of(prev.run) if prev is not None else None
             sig = cur.signature or cur.structure
             row = {
                 "rid": run.run_id, "user_id": user, "task_id": task, "auc": auc,

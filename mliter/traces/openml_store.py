@@ -17,6 +17,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+AUC = "area_under_roc_curve"
+
 from mliter.traces.openml_parse import (
     FlowComponent, OpenMLApiError, OpenMLParseError, RunRecord, Setup, Task, merge_runs, parse_flow,
     parse_flow_list, parse_runs, parse_setup, parse_task, root_kind,
@@ -35,6 +37,8 @@ class OpenMLStore:
     setups: dict[int, Setup] = field(default_factory=dict)
     tasks: dict[int, Task] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    #: task -> {run id: AUC} over every run on the task (all uploaders), when fetched (`task_means`)
+    task_auc: dict[int, dict[int, float]] = field(default_factory=dict)
     #: response (file or URL) -> provenance: source (repo@commit or api:host), license, retrieved_at
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -136,12 +140,14 @@ def load_recorded(root: str | Path, progress: bool = False) -> dict[str, OpenMLS
 
 
 def fetch_live(api, uploaders: Iterable[int] | None = None, tasks: Iterable[int] | None = None,
-               with_setups: bool = False, progress: bool = False) -> OpenMLStore:
+               with_setups: bool = False, task_means: bool = False, progress: bool = False) -> OpenMLStore:
     """Runs of `uploaders` on `tasks` from the API `api` (an `OpenMLApi`), with their flows and tasks.
 
     A run description carries its parameter settings and evaluations, so setups are only
-    fetched when `with_setups`. A response that fails (HTTP error, parse error) is recorded
-    in `problems` and the rest goes on.
+    fetched when `with_setups`. `task_means` also fetches the AUC of every run on each task
+    (all uploaders; paged), so `dist_from_mean_auc` is relative to the whole task as in the
+    published data. A response that fails (HTTP error, parse error) is recorded in
+    `problems` and the rest goes on.
     """
     from mliter.http import HTTPClientError
 
@@ -176,4 +182,13 @@ def fetch_live(api, uploaders: Iterable[int] | None = None, tasks: Iterable[int]
     if with_setups:
         for sid in sorted({r.setup_id for r in runs.values() if r.setup_id is not None}):
             take(lambda sid=sid: api.setup(sid), f"setup {sid}")
+    if task_means:
+        for tid in sorted({r.task_id for r in runs.values() if r.task_id is not None}):
+            try:
+                for page in api.task_evaluations(AUC, tid):
+                    for rec in parse_runs(page.content, page.url):
+                        if AUC in rec.evaluation:
+                            store.task_auc.setdefault(tid, {})[rec.run_id] = rec.evaluation[AUC]
+            except (HTTPClientError, OpenMLParseError) as exc:
+                store.problems.append(f"{store.collection}: AUC of the runs on task {tid}: {exc}")
     return store
