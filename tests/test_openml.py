@@ -378,6 +378,11 @@ def test_mine_openml_command(tmp_path: Path, fixtures: Path, capsys) -> None:
     assert (tmp_path / "traces/openml_family_evaluations.csv").is_file()
     with pytest.raises(ValueError, match="expected uploader=ID"):
         openml_commands.parse_selection("user=3")
+    # an offline live target with an empty cache: an error naming the miss, and the tables stay as they were
+    assert main(["mine", "openml", "uploader=7", "--offline", "--cache-dir", str(tmp_path / "empty"),
+                 "--out", str(tmp_path), "--quiet"]) == 2
+    assert "no OpenML runs found in uploader=7" in capsys.readouterr().err
+    assert (tmp_path / OPENML_RUNS.path).read_bytes() == first
     assert openml_commands.parse_selection("uploader=2,1;task=5") == {"uploaders": [1, 2], "tasks": [5]}
 
 

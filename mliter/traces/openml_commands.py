@@ -151,6 +151,9 @@ def _mine_openml(args) -> int:
     stores = [s for t in args.targets
               for s in load_target(t, args.cache_dir, args.offline, not args.quiet, args.task_means)]
     mined, problems = mine(stores)
+    if not mined:  # never replace shipped tables with empty ones after a failed fetch
+        raise ValueError("no OpenML runs found in " + ", ".join(args.targets)
+                         + "".join(f"\n  {p}" for p in problems[:10]))
     paths = write(mined, args.out)
     if args.exports is not None:
         from mliter.traces.openml_exports import family_scores, flow_scores, read_exports
