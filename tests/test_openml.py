@@ -118,6 +118,14 @@ def test_a_broken_file_is_recorded_and_the_batch_goes_on(tmp_path: Path, fixture
     assert rows[8]["auc"] is None and rows[8]["change_type"] == "S"  # its AUC was only in the broken file
 
 
+def test_a_run_without_uploader_is_noted_once() -> None:
+    store = OpenMLStore("x")
+    store.add(b'<oml:runs xmlns:oml="http://openml.org/openml"><oml:run><oml:run_id>4</oml:run_id>'
+              b"<oml:task_id>2</oml:task_id></oml:run></oml:runs>", "list.xml")
+    assert sequence_rows(store) == [] and sequence_rows(store) == []
+    assert store.problems == ["x: run 4: no uploader or task recorded; it cannot be placed in a sequence"]
+
+
 def test_flow_names_rebuild_the_tree() -> None:
     f = flow_from_name("TEST0123456789sklearn.pipeline.Pipeline(ct=sklearn.compose.ColumnTransformer("
                        "num=sklearn.preprocessing.StandardScaler),clf=sklearn.svm.SVC)(3)", 44)

@@ -169,10 +169,10 @@ def sequence_rows(store: OpenMLStore, codebook: ChangeCodebook | None = None) ->
     by_seq: dict[tuple[int, int], list[RunRecord]] = {}
     for run in runs.values():
         if run.uploader is None or run.task_id is None:
-            store.problems.append(f"{store.collection}: run {run.run_id}: no uploader or task recorded; "
-                                  "it cannot be placed in a sequence")
+            store.note(f"run {run.run_id}: no uploader or task recorded; it cannot be placed in a sequence")
             continue
         by_seq.setdefault((run.uploader, run.task_id), []).append(run)
+
     def auc_of(run: RunRecord) -> float | None:
         """The run's own evaluation, else its entry in the task-wide evaluation list."""
         value = run.evaluation.get(AUC)
@@ -189,8 +189,8 @@ def sequence_rows(store: OpenMLStore, codebook: ChangeCodebook | None = None) ->
         prev: RunSignature | None = None
         for i, run in enumerate(order_sequence(seq), start=1):
             cur = run_signature(run, store)
-            if cur.problem and f"{store.collection}: {cur.problem}" not in store.problems:
-                store.problems.append(f"{store.collection}: {cur.problem}")
+            if cur.problem:
+                store.note(cur.problem)
             auc = auc_of(run)
             prev_auc = auc_of(prev.run) if prev is not None else None
             sig = cur.signature or cur.structure

@@ -42,6 +42,12 @@ class OpenMLStore:
     #: response (file or URL) -> provenance: source (repo@commit or api:host), license, retrieved_at
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    def note(self, message: str) -> None:
+        """Record a problem once, prefixed with the collection."""
+        text = f"{self.collection}: {message}"
+        if text not in self.problems:
+            self.problems.append(text)
+
     def add(self, data: bytes, where: str) -> str:
         """Parse one response and file what it says; returns the root element's name."""
         kind = root_kind(data, where)
@@ -71,7 +77,8 @@ class OpenMLStore:
         out = {}
         for rid in sorted(self.records):
             merged, conflicts = merge_runs(self.records[rid])
-            self.problems.extend(f"{self.collection}: {c}" for c in conflicts if f"{self.collection}: {c}" not in self.problems)
+            for c in conflicts:
+                self.note(c)
             out[rid] = merged
         return out
 
@@ -135,7 +142,7 @@ def load_recorded(root: str | Path, progress: bool = False) -> dict[str, OpenMLS
         except OpenMLApiError:
             continue  # the recorded answer to a delete or an empty list
         except (OpenMLParseError, OSError) as exc:
-            store.problems.append(f"{store.collection}: {exc}")
+            store.note(str(exc))
     return dict(sorted(stores.items()))
 
 
@@ -162,7 +169,7 @@ def fetch_live(api, uploaders: Iterable[int] | None = None, tasks: Iterable[int]
         try:
             keep(fetch())
         except (HTTPClientError, OpenMLParseError) as exc:  # OpenMLApiError included
-            store.problems.append(f"{store.collection}: {label}: {exc}")
+            store.note(f"{label}: {exc}")
 
     uploaders = list(uploaders) if uploaders is not None else None
     tasks = list(tasks) if tasks is not None else None
@@ -170,7 +177,7 @@ def fetch_live(api, uploaders: Iterable[int] | None = None, tasks: Iterable[int]
         for page in api.run_list(uploaders, tasks):
             keep(page)
     except (HTTPClientError, OpenMLParseError) as exc:
-        store.problems.append(f"{store.collection}: run list: {exc}")
+        store.note(f"run list: {exc}")
     run_ids = sorted(store.records)
     for rid in tqdm(run_ids, desc="OpenML runs", unit="run", disable=not progress):
         take(lambda rid=rid: api.run(rid), f"run {rid}")
@@ -190,5 +197,5 @@ def fetch_live(api, uploaders: Iterable[int] | None = None, tasks: Iterable[int]
                         if AUC in rec.evaluation:
                             store.task_auc.setdefault(tid, {})[rec.run_id] = rec.evaluation[AUC]
             except (HTTPClientError, OpenMLParseError) as exc:
-                store.problems.append(f"{store.collection}: AUC of the runs on task {tid}: {exc}")
+                store.note(f"AUC of the runs on task {tid}: {exc}")
     return store
