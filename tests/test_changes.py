@@ -115,6 +115,8 @@ SCALE = Operator.make("sklearn.preprocessing.StandardScaler", {})
     ([RF500], [IMP_MED], "C"),
     ([SVC], [SCALE], "C"),
     ([RF, SVC], [IMP], "M"),
+    ([RF, RF500], [IMP], "H"),  # another configuration of a class already used is tuning
+    ([RF, RF500], [IMP, SCALE], "C"),
 ])
 def test_operator_signatures_get_the_shared_codes(model, pre, code):
     prev = Signature.from_operators([RF], [IMP])

@@ -51,3 +51,37 @@ def test_stages_by_change_shares_exclude_S_and_errors():
     t = stages_by_change(_versions()).set_index("code")
     assert t.loc["H", "n"] == 2 and t.loc["H", "LI"] == 1.0 and t.loc["H", "DPR"] == 0.5
     assert t.loc["P", "EDA"] == 1.0 and t.loc["all", "n"] == 3 and t.loc["all", "load"] == 0
+
+
+def test_label_agreement_per_sample_and_confusion():
+    from mliter.report.iterations import label_agreement
+
+    labels = pd.DataFrame({"version_id": ["a", "b", "c", "d"], "sample": ["heldout", "heldout", "heldout", "tuning-1"],
+                           "code": ["H", "P", "V", "X"]})
+    versions = pd.DataFrame({"version_id": ["a", "b", "c", "d"], "change_type": ["H", "P", "P", "X"]})
+    agreement, confusion = label_agreement(labels, versions)
+    assert list(agreement["sample"]) == ["tuning-1", "heldout"]
+    held = agreement.set_index("sample").loc["heldout"]
+    assert held["n"] == 3 and held["agreeing"] == 2 and held["ci_low"] < 2 / 3 < held["ci_high"]
+    conf = confusion.set_index("hand")
+    assert conf.loc["V", "P"] == 1 and conf.loc["P", "P"] == 1 and list(conf.columns) == ["P", "H", "V"]
+    import pytest
+    with pytest.raises(ValueError, match="without a classified row"):
+        label_agreement(labels.assign(version_id=["a", "b", "c", "zz"]), versions)
+
+
+def test_shipped_hand_labels_agree_with_the_classifier(repo_root):
+    """A regression floor for the held-out agreement (0.80 when the labels were made)."""
+    from mliter.report.iterations import label_agreement
+    from mliter.traces.versions_schema import CHANGE_LABELS, VERSIONS
+
+    labels, versions = CHANGE_LABELS.read(repo_root), VERSIONS.read(repo_root)
+    assert set(labels["sample"]) == {"tuning-1", "tuning-2", "heldout"}
+    assert (labels.groupby("sample").size() == 20).all()
+    versions = versions.set_index("version_id")
+    # every pair is two consecutive versions of one workflow
+    for row in labels.itertuples():
+        later, earlier = versions.loc[row.version_id], versions.loc[row.previous_version_id]
+        assert later["workflow_id"] == earlier["workflow_id"] and later["version"] == earlier["version"] + 1
+    agreement, _ = label_agreement(labels, versions.reset_index())
+    assert agreement.set_index("sample").loc["heldout", "share"] >= 0.7

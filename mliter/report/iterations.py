@@ -100,3 +100,31 @@ def openml_codes(path) -> pd.Series:
     if "change_type" not in df.columns:
         raise ValueError(f"{path}: no change_type column (expected the published 14-column OpenML schema)")
     return df["change_type"]
+
+
+def label_agreement(labels: pd.DataFrame, versions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Agreement of the classifier with hand-coded change types, per sample, and the held-out confusion.
+
+    Returns (per-sample table: n, agreeing, share with a Wilson 95% interval; confusion
+    counts of hand code x classifier code on the `heldout` sample, codes in precedence order).
+    """
+    from mliter.report.stats import wilson
+
+    merged = labels.merge(versions[["version_id", "change_type"]], on="version_id", how="left")
+    missing = merged[merged["change_type"].isna()]["version_id"].tolist()
+    if missing:
+        raise ValueError(f"hand-coded versions without a classified row in traces/versions.csv: {missing[:3]}")
+    rows = []
+    for sample, g in sorted(merged.groupby("sample"), key=lambda kv: (kv[0] == "heldout", kv[0])):
+        agree = int((g["code"] == g["change_type"]).sum())
+        low, high = wilson(agree, len(g))
+        rows.append({"sample": sample, "n": len(g), "agreeing": agree, "share": agree / len(g),
+                     "ci_low": low, "ci_high": high})
+    held = merged[merged["sample"] == "heldout"]
+    codes = [c for c in code_names() if c in set(held["code"]) | set(held["change_type"])]
+    confusion = pd.crosstab(pd.Categorical(held["code"], codes), pd.Categorical(held["change_type"], codes),
+                            dropna=False)
+    confusion.index.name, confusion.columns.name = "hand", "classifier"
+    confusion = confusion.reset_index()
+    confusion.columns = [str(c) for c in confusion.columns]
+    return pd.DataFrame(rows), confusion

@@ -7,7 +7,10 @@ walks a cell's syntax tree once, in source order, and yields those as `CallSite`
 Argument values are reduced to text that never carries code: the literal's canonical
 form when `ast.literal_eval` accepts it (also through a variable bound to a literal,
 `params = {...}; xgb.train(params, ...)`), else `<expr:HASH>`, a short hash of the
-expression's syntax tree, so two versions can be compared without shipping the code.
+expression's syntax tree, so two versions can be compared without shipping the code. A
+variable bound to a non-literal container (`grid = {"k": randint(5, 12)}`, `dict(...)`) stands
+for that expression's hash, so a changed search space shows in the call that uses it; other
+variables (data frames, models) stand for their name only.
 """
 
 from __future__ import annotations
@@ -25,10 +28,18 @@ EXPR = "<expr>"
 
 
 @dataclass(frozen=True)
+class BoundExpr:
+    """What a variable bound to a non-literal expression stands for: the expression's marker."""
+
+    marker: str
+
+
+@dataclass(frozen=True)
 class CallSite:
     """One call: `qualified` when resolved through imports, else `method` names the attribute called.
 
     `receiver` is the plain variable an unresolved method is called on (`rf` in `rf.fit()`),
+    `root` the variable a method chain starts from (`scores` in `scores.describe().T.drop()`),
     `target` the variable the call's value is assigned to (`rf` in `rf = RFC()`).
     `args` and `kwargs` hold normalised values (see `normalise_value`); `**x` is kept under `**`.
     """
@@ -41,6 +52,7 @@ class CallSite:
     kwargs: tuple[tuple[str, str], ...]
     lineno: int
     nodes: tuple[ast.AST, ...] = ()  # the raw argument nodes (args then keyword values), not shipped
+    root: str | None = None
 
 
 def normalise_value(value: Any) -> str:
@@ -72,7 +84,8 @@ def expr_marker(node: ast.AST) -> str:
 
 def _literal(node: ast.AST, literals: dict[str, Any]) -> tuple[bool, Any]:
     if isinstance(node, ast.Name) and node.id in literals:
-        return True, literals[node.id]
+        value = literals[node.id]
+        return (False, None) if isinstance(value, BoundExpr) else (True, value)
     try:
         return True, ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -81,6 +94,8 @@ def _literal(node: ast.AST, literals: dict[str, Any]) -> tuple[bool, Any]:
 
 def value_text(node: ast.AST, literals: dict[str, Any]) -> str:
     """Normalised text of an argument: the literal, or an `<expr:...>` marker."""
+    if isinstance(node, ast.Name) and isinstance(literals.get(node.id), BoundExpr):
+        return literals[node.id].marker
     ok, value = _literal(node, literals)
     return normalise_value(value) if ok else expr_marker(node)
 
@@ -128,8 +143,17 @@ def _bind(node: ast.Assign, literals: dict[str, Any]) -> None:
     ok, value = _literal(node.value, literals)
     if ok:
         literals[name] = value
+    elif _is_config(node.value):  # a parameter grid or column list built with calls
+        literals[name] = BoundExpr(expr_marker(node.value))
     else:
         literals.pop(name, None)
+
+
+def _is_config(node: ast.AST) -> bool:
+    """A container display or `dict(...)`: configuration, unlike data (`df = pd.read_csv(...)`)."""
+    if isinstance(node, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict"
 
 
 def _call_site(node: ast.Call, aliases: dict[str, str], literals: dict[str, Any], target: str | None) -> CallSite:
@@ -154,4 +178,19 @@ def _call_site(node: ast.Call, aliases: dict[str, str], literals: dict[str, Any]
         else:
             kwargs.append((kw.arg, value_text(kw.value, literals)))
     nodes = tuple(node.args) + tuple(kw.value for kw in node.keywords)
-    return CallSite(qualified, method, receiver, target, args, tuple(kwargs), node.lineno, nodes)
+    return CallSite(qualified, method, receiver, target, args, tuple(kwargs), node.lineno, nodes, _root(node.func))
+
+
+def _root(func: ast.AST) -> str | None:
+    """The variable a method chain starts from (`a.b().c[0].d` -> `a`), None when it is no variable."""
+    node = func.value if isinstance(func, ast.Attribute) else None
+    while node is not None and not isinstance(node, ast.Name):
+        if isinstance(node, ast.Attribute):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        else:
+            return None
+    return node.id if isinstance(node, ast.Name) else None

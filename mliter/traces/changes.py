@@ -206,9 +206,11 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
     out = set()
     model = diff_operators(prev.model, cur.model)
     pre = diff_operators(prev.preprocessing, cur.preprocessing)
-    if model.operator_changed:
+    # model side: which estimator classes are used is the operator choice; more or fewer
+    # instances of a class already there (another configuration to compare) is tuning
+    if {op.name for op in prev.model} != {op.name for op in cur.model}:
         out.add("model_operator")
-    if model.reparameterised:
+    elif model.operator_changed or model.reparameterised:
         out.add("model_hyperparameter")
     if pre.operator_changed:
         out.add("preprocessing_operator")

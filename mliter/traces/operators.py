@@ -64,6 +64,7 @@ _QUALIFIED_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p)
     (r"^torchvision\.models\.[a-z]\w*$", MODEL),
     (r"^autogluon(\.[a-z_]+)*\.(TabularPredictor|MultiModalPredictor|TimeSeriesPredictor)$", MODEL),
     (r"^optuna\.create_study$", MODEL),
+    (r"^fastai(\.[a-z_]+)*\.(cnn_learner|vision_learner|tabular_learner|text_classifier_learner|unet_learner|Learner)$", MODEL),
     (r"^statsmodels(\.[a-z_]+)*\.(OLS|GLM|Logit|Probit|ARIMA|SARIMAX|ols|logit|glm)$", MODEL),
     # pre-processing side
     (r"^sklearn\.(" + "|".join(_SK_PRE_MODULES) + r")(\.[_a-z]+)*\.[A-Za-z]\w*$", PREPROCESSING),
@@ -82,10 +83,12 @@ _QUALIFIED_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p)
 METHOD_ROLES: dict[str, str] = {
     **{m: PREPROCESSING for m in (
         "fillna", "dropna", "drop", "drop_duplicates", "replace", "map", "apply", "applymap", "astype",
-        "merge", "join", "rename", "clip", "interpolate", "get_dummies", "pivot", "pivot_table", "melt",
-        "stack", "unstack", "explode", "bfill", "ffill", "round", "rank", "shift", "diff", "transform",
-        "set_index", "reset_index", "sort_values", "qcut", "cut", "where", "mask", "select_dtypes", "agg",
+        "merge", "join", "clip", "interpolate", "get_dummies", "pivot", "pivot_table", "melt",
+        "explode", "bfill", "ffill", "shift", "diff", "transform", "qcut", "cut", "where", "mask",
+        "select_dtypes",
     )},
+    # fastai training calls on a learner (often made through `from fastai... import *`)
+    **{m: MODEL for m in ("fit_one_cycle", "fine_tune", "fit_flat_cos", "fit_sgdr")},
     **{m: EDA for m in (
         "describe", "info", "head", "tail", "value_counts", "corr", "cov", "nunique", "unique",
         "hist", "plot", "boxplot", "scatter", "barh", "bar", "kde", "plot_date", "imshow", "profile_report",
@@ -108,6 +111,18 @@ def role(qualified: str) -> str | None:
     return None
 
 
-def method_role(name: str) -> str | None:
-    """Role of a method called on a value of unknown type (`df.fillna` -> preprocessing)."""
-    return METHOD_ROLES.get(name)
+#: Variables that hold results rather than data: their methods are post-processing, no operator.
+RESULT_NAME = re.compile(r"(?i)(submission|^subm?$|^sub_|_sub$|pred|result|score|metric|summary|report|"
+                         r"importance|output|answer|solution|history|^cv_|_cv$|leaderboard)")
+
+
+def method_role(name: str, root: str | None = None) -> str | None:
+    """Role of a method called on a value of unknown type (`df.fillna` -> preprocessing).
+
+    A method chain that starts from a results variable (`scores.describe().T.drop(...)`,
+    `submission.fillna(0)`) is post-processing: no pre-processing operator.
+    """
+    r = METHOD_ROLES.get(name)
+    if r == PREPROCESSING and root is not None and RESULT_NAME.search(root):
+        return None
+    return r

@@ -13,7 +13,9 @@ Operator roles come from `mliter.traces.operators.role`. Methods whose receiver 
 by a model constructor (`model.fit(epochs=10)`, `model.compile(optimizer="adam")`) add their
 keyword arguments to that operator as `fit.epochs`, `compile.optimizer`, so they count as
 hyperparameters. An assignment of a named column (`df["family"] = ...`) is feature code:
-a `pandas.setitem` pre-processing operator with the column name and a hash of the expression.
+a `pandas.setitem` pre-processing operator with the column name and a hash of the expression,
+unless the frame's name says it holds results (`submission`, `preds`, `results`, ...), which
+is post-processing and no operator.
 
 Building from OpenML (for the OpenML source): a flow is a tree of components, each a
 fully qualified class name (`sklearn.impute._base.SimpleImputer`) with parameters, and a
@@ -46,7 +48,9 @@ from mliter.tables import join_list
 from mliter.traces.calls import CallSite, expr_marker, iter_calls, normalise_value
 from mliter.traces.code import CellCode, collect_uses, import_aliases, parse_cell
 from mliter.traces.notebook import Cell, Limits, Notebook, NotebookError, parse_notebook
-from mliter.traces.operators import DATA, EDA, METRIC, MODEL, PREPROCESSING, TRAINING_METHODS, method_role, role
+from mliter.traces.operators import (
+    DATA, EDA, METRIC, MODEL, PREPROCESSING, RESULT_NAME, TRAINING_METHODS, method_role, role,
+)
 from mliter.traces.stages import StageRules
 
 PYTHON_LANGUAGES = frozenset({"python", "python2", "python3", "ipython", "ipython2", "ipython3"})
@@ -230,6 +234,7 @@ class _Builder:
             if isinstance(node, (ast.Assign, ast.AugAssign)):
                 for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     if (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
+                            and not RESULT_NAME.search(t.value.id)
                             and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str)):
                         column = t.slice.value if _SAFE_NAME.match(t.slice.value) else expr_marker(t.slice)
                         params = {"column": normalise_value(column), "value": expr_marker(node.value)}
@@ -263,11 +268,11 @@ class _Builder:
             _, params = self.ops[MODEL][self.bound_models[site.receiver]]
             params.update({f"{site.method}.{k}": v for k, v in site.kwargs})
             return MODEL
-        r = method_role(site.method)
-        if r == PREPROCESSING:
+        r = method_role(site.method, site.root)
+        if r in (PREPROCESSING, MODEL):
             params = {f"_{i}": v for i, v in enumerate(site.args)}
             params.update(site.kwargs)
-            self.ops[PREPROCESSING].append((f"method:{site.method}", params))
+            self.ops[r].append((f"method:{site.method}", params))
         elif r == EDA:
             self.eda.append(f"method:{site.method}")
         return r

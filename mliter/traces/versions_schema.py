@@ -84,4 +84,25 @@ VERSIONS = Table(
     foreign_keys=(ForeignKey(("version_id",), "version_manifest", ("version_id",)),),
 )
 
-TABLES = [VERSION_MANIFEST, VERSIONS]
+CHANGE_LABELS = Table(
+    name="change_labels",
+    path="coding/change_labels.csv",
+    title="Hand-coded change types of notebook version pairs",
+    description=("Change types assigned by reading the code and markdown differences of random pairs of "
+                 "consecutive notebook versions, without looking at the classifier's output; samples "
+                 "tuning-1 and tuning-2 were used to revise the rules, heldout was coded after the last "
+                 "revision and is the accuracy estimate. Notes are the coder's own words."),
+    columns=(
+        Column("version_id", "string", "The later version of the pair (see traces/versions.csv).", required=True, unique=True),
+        Column("previous_version_id", "string", "The earlier version it was compared with.", required=True),
+        Column("sample", "string", "Which random sample the pair belongs to.", required=True,
+               enum=("tuning-1", "tuning-2", "heldout")),
+        Column("code", "string", "Change type by the codebook coding/change_types.yaml.", required=True, enum=CODES),
+        Column("coder", "string", "Who coded the pair.", required=True),
+        Column("note", "string", "Why, in a few words (no code)."),
+    ),
+    primary_key=("version_id",),
+    foreign_keys=(ForeignKey(("version_id",), "versions", ("version_id",)),),
+)
+
+TABLES = [VERSION_MANIFEST, VERSIONS, CHANGE_LABELS]
