@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
@@ -22,6 +24,8 @@ from mliter.traces.openml_schema import OPENML_RUN_SOURCES, OPENML_RUNS
 from mliter.traces.openml_sequences import PUBLISHED_COLUMNS, sequence_rows
 from mliter.traces.openml_signature import flow_signature, structure_signature
 from mliter.traces.openml_store import OpenMLStore, collection_of, fetch_live, load_recorded
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 CODES = "openml/codes"
 EXPECTED = {1: "S", 2: "H", 3: "R", 4: "N", 5: "M", 6: "P", 7: "C"}
@@ -414,3 +418,16 @@ def test_auc_change_by_type_and_family_summary() -> None:
     s = family_summary(fam).set_index("family")
     assert s.loc["tree", "share_best"] == 1.0 and s.loc["bayes", "share_best"] == 0.5  # ties count for both
     assert s.loc["bayes", "n_instances"] == 1
+
+
+@given(st.permutations(list(range(9))))
+@settings(max_examples=25, deadline=None)
+def test_rows_do_not_depend_on_the_order_responses_arrive(order) -> None:
+    base = load_recorded(FIXTURES / CODES)["test"]
+    expected = [m.row for m in sequence_rows(base)]
+    shuffled = OpenMLStore("test", flows=base.flows, setups=base.setups, tasks=base.tasks)
+    items = sorted(base.records.items())
+    for i in order:
+        rid, records = items[i]
+        shuffled.records[rid] = list(reversed(records))
+    assert [m.row for m in sequence_rows(shuffled)] == expected
