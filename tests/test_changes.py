@@ -185,3 +185,16 @@ def test_classifier_properties(a, b):
         assert a.model != b.model and a.preprocessing != b.preprocessing
     if result.code in ("M", "H"):
         assert a.preprocessing == b.preprocessing and a.model != b.model
+
+
+def test_r_notebooks_compare_by_text():
+    import json
+
+    def nb(src: str) -> bytes:
+        cells = [{"cell_type": "code", "metadata": {}, "source": src, "outputs": [], "execution_count": 1}]
+        meta = {"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}}
+        return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": meta, "cells": cells}).encode()
+
+    a, b = signature_from_bytes(nb("x <- read.csv('a.csv')")), signature_from_bytes(nb("x <- read.csv('b.csv')"))
+    assert a.n_unparsed_cells == 1 and not a.model
+    assert classify(a, b).code == "O" and classify(a, a).code == "N"

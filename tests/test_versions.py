@@ -383,3 +383,16 @@ def test_mine_versions_kaggle_api_offline_miss_is_a_clear_error(tmp_path: Path, 
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "kaggle:someone/some-kernel" in err and "offline" in err
+
+
+def test_mine_versions_kaggle_meta_through_the_command(tmp_path: Path, capsys) -> None:
+    from mliter.cli import main
+    from mliter.traces.versions_schema import VERSIONS
+
+    meta = FIX / "meta_kaggle"
+    assert main(["mine", "versions", str(meta), "--code-root", str(meta / "code"), "--out", str(tmp_path),
+                 "--quiet"]) == 0  # a bare Meta Kaggle folder is recognised
+    rows = VERSIONS.read(tmp_path).set_index("version_id")
+    assert rows.loc["kaggle:alice/survival-first-try@v2", "change_type"] == "H"
+    assert rows.loc["kaggle:alice/survival-first-try@v2", "timestamp"] == "2019-03-01T12:30:00Z"
+    assert rows.loc["kaggle:alice/survival-first-try@v3", "status"] == "error"
