@@ -396,3 +396,14 @@ def test_mine_versions_kaggle_meta_through_the_command(tmp_path: Path, capsys) -
     assert rows.loc["kaggle:alice/survival-first-try@v2", "change_type"] == "H"
     assert rows.loc["kaggle:alice/survival-first-try@v2", "timestamp"] == "2019-03-01T12:30:00Z"
     assert rows.loc["kaggle:alice/survival-first-try@v3", "status"] == "error"
+
+
+def test_unforeseen_failure_of_one_version_is_recorded() -> None:
+    def boom() -> bytes:
+        raise ValueError("something the parser did not foresee")
+
+    seq = [Version("w", 1, "w@1", "", "t", load=(FIX / "base.ipynb").read_bytes),
+           Version("w", 2, "w@2", "", "t", load=boom),
+           Version("w", 3, "w@3", "", "t", load=(FIX / "H_model_hyperparameter.ipynb").read_bytes)]
+    rows = mine_sequence(seq, RULES)
+    assert rows[1]["error"].startswith("internal_error: ValueError") and rows[2]["change_type"] == "H"

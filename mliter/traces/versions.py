@@ -125,6 +125,10 @@ def mine_sequence(seq: list[Version], rules: StageRules, limits: Limits = Limits
         except OSError as exc:
             rows.append({**row, "status": "error", "error": f"unreadable: {type(exc).__name__}: {exc.strerror or exc}"})
             continue
+        except (RecursionError, MemoryError, ValueError, TypeError, AttributeError) as exc:
+            # a file the parsers did not foresee: recorded so the batch goes on, and visible in the table
+            rows.append({**row, "status": "error", "error": f"internal_error: {type(exc).__name__}: {exc}"[:300]})
+            continue
         result = classify(prev, sig, book)
         minutes = None
         if prev is not None and prev_time and v.timestamp:
