@@ -1,8 +1,8 @@
 """Tables: how well the static change-type classifier agrees with hand coding of notebook version pairs.
 
 Random pairs of consecutive notebook versions were coded by reading their code and markdown
-differences without looking at the classifier (coding/change_labels.csv). Two samples were
-used to revise the rules (tuning-1, tuning-2); the held-out sample was coded after the last
+differences without looking at the classifier (coding/change_labels.csv). Three samples were
+used to revise the rules (tuning-1 to tuning-3); the held-out sample was coded after the last
 revision and estimates the accuracy (share agreeing, Wilson 95% interval). The confusion
 table shows where the held-out disagreements fall (rows: hand code, columns: classifier).
 """

@@ -76,7 +76,7 @@ def test_shipped_hand_labels_agree_with_the_classifier(repo_root):
     from mliter.traces.versions_schema import CHANGE_LABELS, VERSIONS
 
     labels, versions = CHANGE_LABELS.read(repo_root), VERSIONS.read(repo_root)
-    assert set(labels["sample"]) == {"tuning-1", "tuning-2", "heldout"}
+    assert set(labels["sample"]) == {"tuning-1", "tuning-2", "tuning-3", "heldout"}
     assert (labels.groupby("sample").size() == 20).all()
     versions = versions.set_index("version_id")
     # every pair is two consecutive versions of one workflow

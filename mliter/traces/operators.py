@@ -70,7 +70,8 @@ _QUALIFIED_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p)
     (r"^sklearn\.(" + "|".join(_SK_PRE_MODULES) + r")(\.[_a-z]+)*\.[A-Za-z]\w*$", PREPROCESSING),
     (r"^imblearn(\.[a-z_]+)*" + _CLASS, PREPROCESSING),
     (r"^category_encoders(\.[a-z_]+)*" + _CLASS, PREPROCESSING),
-    (r"^pandas\.(get_dummies|cut|qcut|merge|concat|to_datetime|to_numeric|factorize|melt|pivot_table|crosstab)$", PREPROCESSING),
+    (r"^pandas\.(get_dummies|cut|qcut|merge|concat|to_datetime|to_numeric|factorize|melt|pivot_table)$", PREPROCESSING),
+    (r"^pandas\.crosstab$", EDA),  # a summary table to look at, not a step of the data
     (r"^(tensorflow\.)?keras\.preprocessing(\.[a-z_]+)*\.[A-Za-z]\w*$", PREPROCESSING),
     (r"^torchvision\.transforms(\.[a-z_]+)*" + _CLASS, PREPROCESSING),
     # exploration and plots

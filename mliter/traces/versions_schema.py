@@ -96,7 +96,7 @@ CHANGE_LABELS = Table(
         Column("version_id", "string", "The later version of the pair (see traces/versions.csv).", required=True, unique=True),
         Column("previous_version_id", "string", "The earlier version it was compared with.", required=True),
         Column("sample", "string", "Which random sample the pair belongs to.", required=True,
-               enum=("tuning-1", "tuning-2", "heldout")),
+               enum=("tuning-1", "tuning-2", "tuning-3", "heldout")),
         Column("code", "string", "Change type by the codebook coding/change_types.yaml.", required=True, enum=CODES),
         Column("coder", "string", "Who coded the pair.", required=True),
         Column("note", "string", "Why, in a few words (no code)."),
