@@ -160,7 +160,9 @@ class PoliteClient:
     ``clock`` (monotonic seconds), ``wall_clock`` (epoch seconds, for
     ``Retry-After`` dates) and ``sleep`` are injectable so tests run instantly;
     ``session`` is exposed so tests can mount a fake transport and scrapers
-    can set ``session.auth`` (e.g. Kaggle's API key).
+    can set ``session.auth`` (e.g. Kaggle's API key). ``cache_statuses`` adds
+    an API's own "no such object" status to the negative cache (OpenML answers
+    unknown objects and empty lists with 412).
     """
 
     def __init__(
@@ -183,6 +185,7 @@ class PoliteClient:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        cache_statuses: Iterable[int] = CACHEABLE_STATUSES,
     ) -> None:
         if cache_dir is None:
             cache_dir = os.environ.get("MLITER_HTTP_CACHE") or Path.home() / ".cache/mliter/http"
@@ -197,6 +200,7 @@ class PoliteClient:
         self.robots_exempt_hosts = {h.lower() for h in robots_exempt_hosts}
         self.user_agent = user_agent or f"mliter/0.1 (research crawler; +{contact})"
         self.timeout = timeout
+        self.cache_statuses = frozenset(cache_statuses)
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = self.user_agent
         self.clock, self.wall_clock, self.sleep = clock, wall_clock, sleep
@@ -269,7 +273,7 @@ class PoliteClient:
         if check_robots:
             self._check_robots(url)
         response = self._fetch(url, params, headers)
-        if response.status in CACHEABLE_STATUSES:
+        if response.status in self.cache_statuses:
             self._write_cache(key, response)
         return response
 

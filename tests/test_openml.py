@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from mliter.corpus.openml import API, OpenMLApi
+from mliter.corpus.openml import API, OPENML_CACHE_STATUSES, OpenMLApi
 from mliter.http import PoliteClient
 from mliter.traces import openml_commands
 from mliter.traces.openml_parse import (
@@ -233,7 +233,8 @@ class FakeOpenML(BaseAdapter):
 
 
 def _api(cache: Path, transport: FakeOpenML) -> tuple[OpenMLApi, PoliteClient]:
-    client = PoliteClient(cache, sleep=lambda s: None, clock=lambda: 0.0, respect_robots=False)
+    client = PoliteClient(cache, sleep=lambda s: None, clock=lambda: 0.0, respect_robots=False,
+                          cache_statuses=OPENML_CACHE_STATUSES)
     client.session.mount("https://", transport)
     return OpenMLApi(client, API), client
 
@@ -268,7 +269,7 @@ def test_task_means_use_every_run_on_the_task(tmp_path: Path, fixtures: Path) ->
     assert rows[1]["dist_from_mean_auc"] == pytest.approx(0.70 - mean)
 
 
-def test_unknown_objects_are_recorded_and_not_cached(tmp_path: Path, fixtures: Path) -> None:
+def test_unknown_objects_are_recorded_and_cached(tmp_path: Path, fixtures: Path) -> None:
     transport = FakeOpenML(fixtures / CODES)
     api, client = _api(tmp_path / "cache", transport)
     store = fetch_live(api, uploaders=[8])
@@ -276,8 +277,8 @@ def test_unknown_objects_are_recorded_and_not_cached(tmp_path: Path, fixtures: P
     assert {m.row["rid"]: m.row["change_type"] for m in sequence_rows(store)} == {8: "S", 9: ""}
     api2, client2 = _api(tmp_path / "cache", transport)
     fetch_live(api2, uploaders=[8])
-    # OpenML answers "unknown" with HTTP 412, which the client does not cache: asked once more
-    assert client2.stats.network_requests == 1 and transport.calls[-1].endswith("/flow/99")
+    # OpenML answers "unknown" with HTTP 412, cached like a 404: the rerun asks nothing
+    assert client2.stats.network_requests == 0
 
 
 def test_list_pages_stop_on_no_results(tmp_path: Path) -> None:

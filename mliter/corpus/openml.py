@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from mliter.http import CachedResponse, HTTPStatusError, PoliteClient
+from mliter.http import CACHEABLE_STATUSES, CachedResponse, HTTPStatusError, PoliteClient
 
 API = "https://www.openml.org/api/v1/xml"
 TEST_API = "https://test.openml.org/api/v1/xml"
@@ -141,6 +141,11 @@ class OpenMLApi:
                                        count=lambda body: body.count(b"<oml:evaluation>"))
 
 
+#: OpenML answers unknown objects and empty lists with HTTP 412: a stable answer, cached like a 404.
+OPENML_CACHE_STATUSES = CACHEABLE_STATUSES | {412}
+
+
 def make_client(cache_dir=None, offline: bool = False) -> PoliteClient:
     """The polite client with OpenML's pacing."""
-    return PoliteClient(cache_dir, offline=offline, host_intervals=HOST_INTERVALS)
+    return PoliteClient(cache_dir, offline=offline, host_intervals=HOST_INTERVALS,
+                        cache_statuses=OPENML_CACHE_STATUSES)
