@@ -407,3 +407,28 @@ def test_unforeseen_failure_of_one_version_is_recorded() -> None:
            Version("w", 3, "w@3", "", "t", load=(FIX / "H_model_hyperparameter.ipynb").read_bytes)]
     rows = mine_sequence(seq, RULES)
     assert rows[1]["error"].startswith("internal_error: ValueError") and rows[2]["change_type"] == "H"
+
+
+def test_meta_kaggle_competitions(shared: Path, tmp_path: Path) -> None:
+    from mliter.traces.versions_kaggle import competitions_of_versions, read_competition_sources, read_competitions
+
+    comps = read_competitions(shared / "kaggle" / "meta_kaggle_shubhpatr" / "Competitions.csv")
+    assert len(comps) == 5212 and comps["Id"].is_unique
+    assert comps["DeadlineDate"].str.endswith("Z").all()
+    src = tmp_path / "KernelVersionCompetitionSources.csv"
+    first, second = comps.iloc[0], comps.iloc[1]
+    src.write_text(f"Id,KernelVersionId,SourceCompetitionId\n1,10,{first.Id}\n2,11,{second.Id}\n3,12,999999999\n")
+    joined = competitions_of_versions(read_competition_sources(src), comps)
+    assert list(joined.KernelVersionId) == [10, 11, 12]
+    assert joined.competition.iloc[0] == first.Slug and joined.metric.iloc[1] == second.EvaluationAlgorithmAbbreviation
+    assert joined.competition.isna().iloc[2]
+
+
+def test_competitions_bad_id_names_row(tmp_path: Path) -> None:
+    from mliter.traces.versions_kaggle import MetaKaggleError, read_competitions
+
+    bad = tmp_path / "Competitions.csv"
+    bad.write_text("Id,Slug,Title,EvaluationAlgorithmAbbreviation,EvaluationAlgorithmIsMax,EnabledDate,DeadlineDate,"
+                   "TotalTeams,TotalSubmissions\n1,a,A,AUC,True,,,3,4\nx,b,B,AUC,True,,,,\n")
+    with pytest.raises(MetaKaggleError, match="row 3: column Id"):
+        read_competitions(bad)

@@ -121,6 +121,45 @@ def read_kernel_versions(path: str | Path) -> pd.DataFrame:
     return df
 
 
+COMPETITION_COLUMNS = ("Id", "Slug", "Title", "EvaluationAlgorithmAbbreviation", "EvaluationAlgorithmIsMax",
+                       "EnabledDate", "DeadlineDate", "TotalTeams", "TotalSubmissions")
+SOURCE_COLUMNS = ("KernelVersionId", "SourceCompetitionId")
+
+
+def read_competitions(path: str | Path) -> pd.DataFrame:
+    """Competitions.csv: one row per competition, with its evaluation metric and dates in UTC.
+
+    A kernel version's competition (through KernelVersionCompetitionSources.csv) tells which
+    metric its author was optimising, which is what a PPR change of that version is about.
+    """
+    path = Path(path)
+    df = _read(path, COMPETITION_COLUMNS)
+    _ints(df, path, ("Id",))
+    _ints(df, path, ("TotalTeams", "TotalSubmissions"), required=False)
+    for col in ("EnabledDate", "DeadlineDate"):
+        df[col] = [meta_time(v) for v in df[col]]
+    dup = df["Id"][df["Id"].duplicated()]
+    if len(dup):
+        raise MetaKaggleError(f"{path}: competition Id {int(dup.iloc[0])} appears more than once")
+    return df
+
+
+def read_competition_sources(path: str | Path) -> pd.DataFrame:
+    """KernelVersionCompetitionSources.csv: which competition's data a kernel version used."""
+    path = Path(path)
+    df = _read(path, SOURCE_COLUMNS)
+    _ints(df, path, SOURCE_COLUMNS)
+    return df
+
+
+def competitions_of_versions(sources: pd.DataFrame, competitions: pd.DataFrame) -> pd.DataFrame:
+    """Kernel version id -> competition slug and metric; versions whose competition is unknown are kept, empty."""
+    cols = competitions.rename(columns={"Id": "SourceCompetitionId", "Slug": "competition",
+                                        "EvaluationAlgorithmAbbreviation": "metric"})
+    out = sources.merge(cols[["SourceCompetitionId", "competition", "metric"]], on="SourceCompetitionId", how="left")
+    return out.sort_values(["KernelVersionId", "SourceCompetitionId"], kind="mergesort").reset_index(drop=True)
+
+
 def read_users(path: str | Path) -> dict[int, str]:
     path = Path(path)
     df = _read(path, ("Id", "UserName"))
