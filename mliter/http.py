@@ -26,7 +26,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -36,6 +35,8 @@ from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 import requests
+
+from mliter.io import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -119,27 +120,6 @@ class ClientStats:
     network_requests: int = 0  # every real HTTP attempt, robots.txt and retries included
     cache_hits: int = 0
     retries: int = 0
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see all of it or nothing.
-
-    A crash or a full disk mid-write must not leave a truncated body that a
-    later run would serve as if it were the real page.
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 class PoliteClient:
@@ -296,9 +276,9 @@ class PoliteClient:
         # its metadata does, so a failure between the two leaves a cache miss.
         body_path, meta_path = self._paths(key)
         body_path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(body_path, response.content)
+        atomic_write_bytes(body_path, response.content)
         meta = {"status": response.status, "headers": response.headers, "url": response.url}
-        _atomic_write(meta_path, json.dumps(meta, sort_keys=True).encode("utf-8"))
+        atomic_write_bytes(meta_path, json.dumps(meta, sort_keys=True).encode("utf-8"))
 
     def _check_robots(self, url: str) -> None:
         parts = urlsplit(url)

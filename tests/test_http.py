@@ -14,7 +14,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-import mliter.http as http
+from mliter.io import atomic_write_bytes
 from mliter.http import (
     HTTPStatusError,
     OfflineCacheMiss,
@@ -365,6 +365,6 @@ def test_atomic_write_keeps_old_content_when_writing_fails(
 
     monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(OSError, match="I/O error"):
-        http._atomic_write(target, b"new body that never fully lands")
+        atomic_write_bytes(target, b"new body that never fully lands")
     assert target.read_bytes() == b"old complete body"
     assert cache_files(tmp_path) == [target]
