@@ -53,7 +53,7 @@ def test_alpha_by_hand():
 
 def test_alpha_degenerate_is_undefined():
     s = alpha(np.zeros((2, 4)), "ordinal")
-    assert s.estimate is None and "every coder gave 0" in s.note and s.n == 4
+    assert s.estimate is None and "one single value" in s.note and s.n == 4
     s = alpha(np.array([[1, np.nan], [np.nan, 2]], dtype=float), "interval")
     assert s.estimate is None and s.n == 0
 

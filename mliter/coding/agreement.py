@@ -96,7 +96,7 @@ def alpha(matrix: np.ndarray, level: str, n_boot: int = N_BOOT, seed: int = SEED
     values = np.unique(m[~np.isnan(m)])
     if len(values) < 2:
         return Stat(measure, n, agree, None,
-                    note=f"undefined: every coder gave {values[0]:g} on all {n} papers (no variation to agree on)")
+                    note=f"undefined: one single value on all {n} papers (no variation to agree on)")
     est = krippendorff.alpha(reliability_data=m, level_of_measurement=level)
     rng = np.random.default_rng(seed)
     boots = []
