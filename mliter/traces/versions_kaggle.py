@@ -94,14 +94,29 @@ def _ints(df: pd.DataFrame, path: Path, columns: Iterable[str], required: bool =
         df[col] = pd.array(values, dtype="Int64")
 
 
+def _unique_ids(df: pd.DataFrame, path: Path, what: str) -> None:
+    dup = df["Id"][df["Id"].duplicated()].dropna()
+    if len(dup):
+        raise MetaKaggleError(f"{path}: {what} Id {int(dup.iloc[0])} appears more than once")
+
+
+def _times(df: pd.DataFrame, path: Path, column: str) -> list[str]:
+    """A date column as UTC ISO 8601; an unreadable date names its row."""
+    times = []
+    for i, raw in enumerate(df[column]):
+        try:
+            times.append(meta_time(raw))
+        except ValueError:
+            raise MetaKaggleError(f"{path}, row {i + 2}: {column} {raw!r} is not a Meta Kaggle date") from None
+    return times
+
+
 def read_kernels(path: str | Path) -> pd.DataFrame:
     """Kernels.csv (or DistilKaggle's LocalKernels.csv): ids parsed, one row per kernel."""
     path = Path(path)
     df = _read(path, KERNEL_COLUMNS)
     _ints(df, path, ("Id", "AuthorUserId", "CurrentKernelVersionId", "FirstKernelVersionId"), required=False)
-    dup = df["Id"][df["Id"].duplicated()].dropna()
-    if len(dup):
-        raise MetaKaggleError(f"{path}: kernel Id {int(dup.iloc[0])} appears more than once")
+    _unique_ids(df, path, "kernel")
     return df
 
 
@@ -111,13 +126,7 @@ def read_kernel_versions(path: str | Path) -> pd.DataFrame:
     df = _read(path, VERSION_COLUMNS)
     _ints(df, path, ("Id", "ScriptId", "AuthorUserId"))
     _ints(df, path, ("VersionNumber",), required=False)
-    times = []
-    for i, raw in enumerate(df["CreationDate"]):
-        try:
-            times.append(meta_time(raw))
-        except ValueError:
-            raise MetaKaggleError(f"{path}, row {i + 2}: CreationDate {raw!r} is not a Meta Kaggle date") from None
-    df["timestamp"] = times
+    df["timestamp"] = _times(df, path, "CreationDate")
     return df
 
 
@@ -137,10 +146,8 @@ def read_competitions(path: str | Path) -> pd.DataFrame:
     _ints(df, path, ("Id",))
     _ints(df, path, ("TotalTeams", "TotalSubmissions"), required=False)
     for col in ("EnabledDate", "DeadlineDate"):
-        df[col] = [meta_time(v) for v in df[col]]
-    dup = df["Id"][df["Id"].duplicated()]
-    if len(dup):
-        raise MetaKaggleError(f"{path}: competition Id {int(dup.iloc[0])} appears more than once")
+        df[col] = _times(df, path, col)
+    _unique_ids(df, path, "competition")
     return df
 
 
