@@ -62,9 +62,11 @@ def _output_kinds(outputs: list[Any]) -> tuple[set[str], set[str]]:
     return kinds, errors
 
 
-def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits = Limits()) -> Mined:
-    """Mine one notebook's bytes; raises `NotebookError` when the file cannot be read at all."""
-    sha = hashlib.sha256(data).hexdigest()
+def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits = Limits(),
+               sha: str | None = None) -> Mined:
+    """Mine one notebook's bytes (`sha`: their SHA-256 when the caller has it already);
+    raises `NotebookError` when the file cannot be read at all."""
+    sha = sha or hashlib.sha256(data).hexdigest()
     nb = parse_notebook(data, limits)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     if nb.language in PYTHON_LANGUAGES:
@@ -157,7 +159,7 @@ def mine_ref(ref: NotebookRef, rules: StageRules, limits: Limits = Limits()) -> 
             raise NotebookError("too_large", f"{size} bytes exceeds the limit of {limits.max_bytes}")
         data = Path(ref.file).read_bytes()
         sha = hashlib.sha256(data).hexdigest()
-        return mine_bytes(ref.notebook_id, data, rules, limits)
+        return mine_bytes(ref.notebook_id, data, rules, limits, sha=sha)
     except NotebookError as exc:
         reason, message = exc.reason, exc.message
     except OSError as exc:
