@@ -9,12 +9,16 @@ get stable ids like `git:owner/repo/path.ipynb`; otherwise `file:<relative path>
 
 from __future__ import annotations
 
-from mliter.errors import MliterError
 import csv
-from dataclasses import dataclass
+import os
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import quote
+
+from mliter.errors import MliterError
 
 
 @dataclass(frozen=True)
@@ -90,26 +94,93 @@ def _manifest_for(folder: Path) -> Path | None:
     return None
 
 
+def portable(text: str) -> str:
+    """A path as table text: bytes of a file name that are not UTF-8 become `%XX`, the rest is kept."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        out = []
+        for ch in text:
+            try:
+                ch.encode("utf-8")
+                out.append(ch)
+            except UnicodeEncodeError:
+                raw = ch.encode("utf-8", "surrogateescape" if 0xDC80 <= ord(ch) <= 0xDCFF else "surrogatepass")
+                out.append("".join(f"%{b:02X}" for b in raw))
+        return "".join(out)
+
+
+def _file_ref(rel: str, file: Path) -> NotebookRef:
+    rel = portable(rel)
+    return NotebookRef(f"file:{rel}", file, rel)
+
+
 def from_folder(folder: Path) -> list[NotebookRef]:
     manifest = _manifest_for(folder)
     if manifest is not None:
         return from_manifest(manifest, root=folder)
     files = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-    return [NotebookRef(f"file:{p.relative_to(folder).as_posix()}", p, p.relative_to(folder).as_posix()) for p in files]
+    return [_file_ref(p.relative_to(folder).as_posix(), p) for p in files]
+
+
+def _listed(line: str, listing: Path) -> str:
+    """A listed path as an id: normalised (`./a//b` is `a/b`), relative to the list when absolute."""
+    p = Path(line)
+    if p.is_absolute():
+        try:
+            return p.resolve().relative_to(listing.parent.resolve()).as_posix()
+        except ValueError:
+            return p.name
+    rel = posixpath.normpath(p.as_posix())
+    return p.name if rel.startswith("../") else rel
+
+
+def _qualify(refs: list[tuple[str, NotebookRef]]) -> list[NotebookRef]:
+    """Give `file:` refs that share an id (two `nb.ipynb` in different folders) ids that keep them
+    apart: as many trailing folders of their real path as it takes to make every id unique."""
+    depth = {real: len(r.local_path.split("/")) for real, r in refs}
+    current = {real: r for real, r in refs}
+    while True:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for real, r in current.items():
+            groups[r.notebook_id].append(real)
+        clashes = [reals for reals in groups.values() if len(reals) > 1]
+        if not clashes:
+            return list(current.values())
+        for reals in clashes:
+            for real in reals:
+                r = current[real]
+                if not r.notebook_id.startswith("file:"):
+                    others = [str(current[o].file) for o in reals if o != real]
+                    raise SourceError(f"notebook id {r.notebook_id!r} names two files: {r.file} and {others[0]}")
+                parts = Path(real).parts
+                if depth[real] >= len(parts):
+                    continue
+                depth[real] += 1
+                rel = portable("/".join(parts[-depth[real]:]))
+                current[real] = replace(r, notebook_id=f"file:{rel}", local_path=rel)
 
 
 def discover(sources: Iterable[str | Path], root: Path | None = None) -> list[NotebookRef]:
-    """All notebooks named by the sources, deduplicated by id, sorted by id."""
-    refs: dict[str, NotebookRef] = {}
+    """All notebooks named by the sources, sorted by id.
+
+    One file is mined once however it is named (`a/nb.ipynb`, `./a/nb.ipynb`, a link): refs are
+    deduplicated by resolved path, the first naming kept. Two different files never share an id:
+    `file:` ids that clash are lengthened by folders until they differ.
+    """
+    by_file: dict[str, NotebookRef] = {}
     for src in sources:
         src = Path(src)
         if src.is_dir():
             found = from_folder(src)
-        elif src.suffix == ".ipynb":
-            found = [NotebookRef(f"file:{src.name}", src, src.name)]
-        elif src.suffix in (".tsv", ".csv"):
+        elif src.suffix == ".ipynb" and src.is_file():
+            found = [_file_ref(src.name, src)]
+        elif src.suffix in (".tsv", ".csv") and src.is_file():
             found = from_manifest(src, root=root)
-        elif src.suffix in (".txt", ".lst"):
+        elif src.suffix in (".txt", ".lst") and src.is_file():
             found = []
             for lineno, line in enumerate(src.read_text(encoding="utf-8").splitlines(), start=1):
                 line = line.strip()
@@ -118,14 +189,15 @@ def discover(sources: Iterable[str | Path], root: Path | None = None) -> list[No
                 p = Path(line) if Path(line).is_absolute() else src.parent / line
                 if not p.is_file():
                     raise SourceError(f"{src}, line {lineno}: {line!r} is not a file")
-                found.append(NotebookRef(f"file:{line}", p, line))
+                found.append(_file_ref(_listed(line, src), p))
         elif not src.exists():
-            raise SourceError(f"{src}: no such file or folder")
+            raise SourceError(f"{portable(str(src))}: no such file or folder")
         else:
-            raise SourceError(f"{src}: expected a folder, a .ipynb, a manifest (.tsv/.csv) or a list (.txt)")
+            raise SourceError(f"{portable(str(src))}: expected a folder, a .ipynb, a manifest (.tsv/.csv) or a list (.txt)")
         for r in found:
-            refs.setdefault(r.notebook_id, r)
-    return [refs[k] for k in sorted(refs)]
+            by_file.setdefault(os.path.realpath(r.file), r)
+    refs = _qualify(list(by_file.items()))
+    return sorted(refs, key=lambda r: r.notebook_id)
 
 
 def manifest_frame(refs: Iterable[NotebookRef]):

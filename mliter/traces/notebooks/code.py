@@ -50,7 +50,6 @@ _ASSIGN_MAGIC = re.compile(r"^(\s*[A-Za-z_][\w\s,.\[\]]*=\s*)([%!])(.*)$")
 _LINE_MAGIC = re.compile(r"^(\s*)(%{1,2})([A-Za-z_][\w.]*)?(.*)$")
 _SHELL = re.compile(r"^(\s*)!(\S*)(.*)$")
 _HELP = re.compile(r"^(\s*)(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
-_PY2_PRINT = re.compile(r"^(\s*)print(?:\s+(?![(=.,\[])(.*?)|\s*)\s*$", re.M)
 
 
 @dataclass
@@ -292,11 +291,26 @@ def _is_literal(node: ast.AST) -> bool:
         return False
 
 
+def _py2_print_line(line: str) -> str:
+    """`print x, y` -> `print(x, y)` and a bare `print` -> `print()`, in one linear pass
+    (a regular expression here backtracked quadratically on long runs of spaces)."""
+    body = line.lstrip()
+    if not body.startswith("print"):
+        return line
+    rest = body[5:]
+    indent = line[: len(line) - len(body)]
+    if not rest.strip():
+        return f"{indent}print()"
+    if rest[0] not in " \t\f\v" or rest.lstrip()[0] in "(=.,[":
+        return line
+    return f"{indent}print({rest.strip()})"
+
+
 def _parse_python2(text: str) -> ast.AST | None:
     """Parse after turning Python 2 `print x` statements into calls; None if still invalid."""
     if "print" not in text:
         return None
-    fixed = _PY2_PRINT.sub(lambda m: f"{m.group(1)}print({m.group(2) or ''})", text)
+    fixed = "\n".join(_py2_print_line(ln) for ln in text.split("\n"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

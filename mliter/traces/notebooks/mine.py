@@ -13,19 +13,23 @@ import hashlib
 import json
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from mliter.corpus.notebooks import NotebookRef
 from mliter.tables import join_list
 from mliter.traces.notebooks.code import CellCode, collect_uses, import_aliases, parse_cell, top_modules
-from mliter.traces.notebooks.parse import Limits, NotebookError, parse_notebook
+from mliter.traces.notebooks.parse import Limits, NotebookError, parse_notebook, valid_mime
 from mliter.traces.notebooks.order import gaps_before, order_metrics
 from mliter.traces.notebooks.stages import STAGES, StageRules
 
 PYTHON_LANGUAGES = frozenset({"python", "python2", "python3", "ipython", "ipython2", "ipython3"})
-_IDENT = re.compile(r"^[A-Za-z_][\w.]{0,79}$")
+#: nbformat output types (v4, and v3's names when a file mixes them); anything else is `unknown`.
+OUTPUT_TYPES = frozenset({"stream", "display_data", "execute_result", "error", "update_display_data",
+                          "pyout", "pyerr"})
+_IDENT = re.compile(r"^[A-Za-z_][\w.]{0,79}$", re.ASCII)
 
 
 @dataclass
@@ -51,15 +55,58 @@ def _output_kinds(outputs: list[Any]) -> tuple[set[str], set[str]]:
     for out in outputs:
         if not isinstance(out, dict):
             continue
-        otype = str(out.get("output_type", "unknown"))
+        otype = out.get("output_type")
+        otype = otype if isinstance(otype, str) and otype in OUTPUT_TYPES else "unknown"
         if otype in ("display_data", "execute_result") and isinstance(out.get("data"), dict):
-            kinds.update(f"{otype}:{mime}" for mime in out["data"])
+            kinds.update(f"{otype}:{valid_mime(mime)}" for mime in out["data"])
         else:
-            kinds.add(otype if _IDENT.match(otype) else "unknown")
+            kinds.add(otype)
         if otype == "error":
-            name = str(out.get("ename", ""))
-            errors.add(name if _IDENT.match(name) else "unknown")
+            name = out.get("ename")
+            errors.add(name if isinstance(name, str) and _IDENT.match(name) else "unknown")
     return kinds, errors
+
+
+def resident_bytes() -> int | None:
+    """This process's resident memory in bytes (Linux /proc), or None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+class Budget:
+    """The time and memory one notebook may take (`Limits.max_seconds`, `Limits.max_memory_mb`).
+
+    Checked after every cell (time) and after every 256 KB of parsed code (memory: growth of
+    resident memory since the notebook began), so the work beyond a bound is at most one
+    cell, itself bounded by `Limits.max_cell_chars`. Exceeding a bound is a `NotebookError`,
+    i.e. an error row, and the batch goes on.
+    """
+
+    MEMORY_STEP = 256 * 1024  # characters of code between two memory readings
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.max_seconds
+        self.base = resident_bytes()
+        self.chars = 0
+
+    def check(self, cell: int | None, chars: int = 0) -> None:
+        where = f"at cell {cell}" if cell is not None else "after the cells"
+        if time.monotonic() > self.deadline:
+            raise NotebookError("timeout", f"mining took longer than {self.limits.max_seconds:g} s (stopped {where})")
+        self.chars += chars
+        if self.base is not None and self.chars >= self.MEMORY_STEP:
+            self.chars = 0
+            grown = (resident_bytes() or self.base) - self.base
+            if grown > self.limits.max_memory_mb * 2**20:
+                raise NotebookError("memory_limit", f"mining needed {grown / 2**20:.0f} MB, more than the limit of "
+                                                    f"{self.limits.max_memory_mb} MB (stopped {where})")
 
 
 def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits = Limits(),
@@ -68,16 +115,24 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
     raises `NotebookError` when the file cannot be read at all."""
     sha = sha or hashlib.sha256(data).hexdigest()
     nb = parse_notebook(data, limits)
+    budget = Budget(limits)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    if nb.language in PYTHON_LANGUAGES:
-        parsed = [parse_cell(c.source, limits) for c in code_cells]
-    else:  # an R or Julia notebook: counts and outputs are still read, the code is not parsed as Python
-        parsed = [CellCode(len(c.source.splitlines()), "non_python" if c.source.strip() else "empty") for c in code_cells]
+    parsed: list[CellCode] = []
+    python = nb.language in PYTHON_LANGUAGES
+    for cell in code_cells:
+        if python:
+            pc = parse_cell(cell.source, limits)
+            budget.check(cell.index, len(cell.source))  # while the cell's tree is alive: its peak
+            pc.tree = None  # released cell by cell: the recorded uses and bindings are all later steps read
+        else:  # an R or Julia notebook: counts and outputs are still read, the code is not parsed as Python
+            pc = CellCode(len(cell.source.splitlines()), "non_python" if cell.source.strip() else "empty")
+        parsed.append(pc)
     aliases: dict[str, str] = {}
     for pc in parsed:
         import_aliases(pc, aliases)
-    for pc in parsed:
+    for cell, pc in zip(code_cells, parsed):
         collect_uses(pc, aliases, limits)
+        budget.check(cell.index)
 
     counts = [c.execution_count for c in code_cells]
     metrics = order_metrics(counts)
@@ -89,6 +144,7 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
     apis_all: set[str] = set()
     n_error_outputs = 0
     stages = rules.label_cells(parsed)
+    budget.check(None)
     for k, (cell, pc, stage) in enumerate(zip(code_cells, parsed, stages)):
         if pc.status != "empty":
             stage_cells[stage] += 1
@@ -170,8 +226,29 @@ def mine_ref(ref: NotebookRef, rules: StageRules, limits: Limits = Limits()) -> 
                         "message": f"{ref.local_path}: {message}", "sha256": sha})
 
 
+def code_version() -> str:
+    """A digest of the miner's own source: a checkpoint made by other code is not reused."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        h = hashlib.sha256()
+        here = Path(__file__).resolve().parent
+        for f in sorted([*here.glob("*.py"), here.parents[1] / "corpus" / "notebooks.py"]):
+            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+        _CODE_VERSION = h.hexdigest()[:16]
+    return _CODE_VERSION
+
+
+_CODE_VERSION: str | None = None
+
+
+def run_key(rules_digest: str, limits: Limits) -> str:
+    """What a finished notebook's checkpoint entry depends on besides the file: rules, limits, code."""
+    blob = json.dumps([rules_digest, limits.key(), code_version()])
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
 class Checkpoint:
-    """Append-only JSON-lines record of finished notebooks, keyed by id, file state and rules."""
+    """Append-only JSON-lines record of finished notebooks, keyed by id, file state and `run_key`."""
 
     def __init__(self, path: Path, salt: str):
         self.path = Path(path)
@@ -182,21 +259,33 @@ class Checkpoint:
                 for line in fh:
                     try:
                         rec = json.loads(line)
-                    except json.JSONDecodeError:
+                        key, mined = rec["key"], Mined.from_json(rec["mined"])
+                    except (ValueError, KeyError, TypeError, AttributeError):
                         continue  # a line cut short by an interruption: that notebook is mined again
-                    self.done[rec["key"]] = Mined.from_json(rec["mined"])
+                    if key.endswith("|" + salt):
+                        self.done[key] = mined
 
     def key(self, ref: NotebookRef) -> str:
-        st = os.stat(ref.file) if os.path.exists(ref.file) else None
-        state = f"{st.st_size}:{st.st_mtime_ns}" if st else "missing"
+        try:
+            st = os.stat(ref.file)
+            state = f"{st.st_size}:{st.st_mtime_ns}"
+        except OSError:
+            state = "missing"
         return f"{ref.notebook_id}|{state}|{self.salt}"
 
     def add(self, key: str, mined: Mined) -> None:
+        self.add_many([(key, mined)])
+
+    def add_many(self, items: Sequence[tuple[str, Mined]]) -> None:
+        """Append finished notebooks in one write (a chunk from a worker arrives together)."""
+        if not items:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = "".join(json.dumps({"key": k, "mined": m.to_json()}) + "\n" for k, m in items)
         with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"key": key, "mined": mined.to_json()}) + "\n")
+            fh.write(text)
             fh.flush()
-        self.done[key] = mined
+        self.done.update(items)
 
     def clear(self) -> None:
         if self.path.exists():
@@ -211,50 +300,41 @@ def mine_batch(
     checkpoint: Path | None = None,
     progress: bool = True,
     dask_scheduler: str | None = None,
-    chunk: int = 64,
+    chunk: int = 16,
 ) -> list[Mined]:
-    """Mine every notebook, resuming from `checkpoint` when given; results in input order."""
+    """Mine every notebook, resuming from `checkpoint` when given; results in input order.
+
+    `dask_scheduler` spreads the work over Dask distributed (`local`, `local:N` or a
+    scheduler address, see `mliter.traces.notebooks.distributed`), `chunk` notebooks per task;
+    results stream back into the checkpoint as they finish and come out in input order, so the
+    tables are the same bytes as a sequential run's.
+    """
     from tqdm import tqdm
 
-    ckpt = Checkpoint(checkpoint, rules_digest) if checkpoint else None
+    ckpt = Checkpoint(checkpoint, run_key(rules_digest, limits)) if checkpoint else None
     keys = [ckpt.key(r) if ckpt else r.notebook_id for r in refs]
     results: dict[str, Mined] = {k: ckpt.done[k] for k in keys if ckpt and k in ckpt.done}
     todo = [(k, r) for k, r in zip(keys, refs) if k not in results]
     bar = tqdm(total=len(refs), initial=len(refs) - len(todo), unit="nb", desc="mining", disable=not progress)
-    run: Callable[[list[NotebookRef]], list[Mined]]
-    if dask_scheduler:
-        run = _dask_runner(rules, limits, dask_scheduler)
-    else:
-        def run(batch: list[NotebookRef]) -> list[Mined]:
-            return [mine_ref(r, rules, limits) for r in batch]
-    step = chunk if dask_scheduler else 1
-    for start in range(0, len(todo), step):
-        part = todo[start : start + step]
-        for (k, _), mined in zip(part, run([r for _, r in part])):
-            results[k] = mined
-            if ckpt:
-                ckpt.add(k, mined)
-        bar.update(len(part))
-    bar.close()
+    try:
+        if dask_scheduler:
+            from mliter.traces.notebooks.distributed import mine_distributed
+
+            for finished in mine_distributed(todo, rules, limits, dask_scheduler, chunk):
+                results.update(finished)
+                if ckpt:
+                    ckpt.add_many(finished)
+                bar.update(len(finished))
+        else:
+            for k, r in todo:
+                mined = mine_ref(r, rules, limits)
+                results[k] = mined
+                if ckpt:
+                    ckpt.add(k, mined)
+                bar.update(1)
+    finally:
+        bar.close()
     return [results[k] for k in keys]
-
-
-def _dask_runner(rules: StageRules, limits: Limits, scheduler: str) -> Callable[[list[NotebookRef]], list[Mined]]:
-    """Spread a chunk over Dask: 'threads', 'processes', 'synchronous' or a distributed address."""
-    import dask.bag as db
-
-    client = None
-    if "://" in scheduler:
-        from dask.distributed import Client  # requires the `scale` extra
-
-        client = Client(scheduler)
-
-    def run(batch: list[NotebookRef]) -> list[Mined]:
-        bag = db.from_sequence(batch, npartitions=max(1, min(len(batch), 16)))
-        kw = {} if client else {"scheduler": scheduler}
-        return list(bag.map(mine_ref, rules, limits).compute(**kw))
-
-    return run
 
 
 def digest_rules(path: Path) -> str:

@@ -8,10 +8,27 @@ so a batch can record it and go on.
 
 from __future__ import annotations
 
-from mliter.errors import MliterError
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from mliter.errors import MliterError
+
+#: Kernel languages named in `notebooks.csv`; any other value found in a notebook is `other`,
+#: so text from the file never reaches the table.
+KNOWN_LANGUAGES = frozenset({
+    "python", "python2", "python3", "ipython", "ipython2", "ipython3", "r", "julia", "scala", "java",
+    "javascript", "typescript", "sql", "bash", "sh", "c", "c++", "cpp", "csharp", "c#", "f#", "fsharp",
+    "go", "rust", "ruby", "perl", "php", "matlab", "octave", "sas", "stata", "spss", "haskell", "kotlin",
+    "lua", "markdown", "powershell", "clojure", "groovy", "swift", "wolfram language", "maxima", "sage",
+    "spark", "pyspark", "sparkr", "coconut", "xonsh", "prolog", "lisp", "common lisp", "scheme", "ocaml",
+    "erlang", "elixir", "nim", "zig", "dart", "fortran", "gnuplot", "q", "kdb", "apl",
+})
+#: The largest execution count read as a number: integers up to 2**53 - 1 survive every
+#: double-based tool (pandas, JSON readers) exactly; a larger one is refused, never rounded.
+MAX_EXECUTION_COUNT = 2**53 - 1
+_MIME = re.compile(r"[a-z][a-z0-9.+-]{0,30}/[A-Za-z0-9][A-Za-z0-9.+_-]{0,100}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -22,6 +39,12 @@ class Limits:
     max_cells: int = 100_000
     max_cell_chars: int = 1_000_000
     max_ast_depth: int = 200
+    max_seconds: float = 120.0  # wall time for one notebook, checked after every cell
+    max_memory_mb: int = 4096  # growth of the miner's resident memory while one notebook is mined
+
+    def key(self) -> str:
+        """A stable text form, part of the checkpoint key: other limits, other results."""
+        return json.dumps(self.__dict__, sort_keys=True)
 
 
 class NotebookError(MliterError):
@@ -51,10 +74,47 @@ class Notebook:
     cells: list[Cell]
 
 
+def valid_language(value: Any) -> str:
+    """The kernel language as a table value: one of `KNOWN_LANGUAGES`, else `other`."""
+    if not isinstance(value, str):
+        return "other"
+    name = value.strip().lower()
+    return name if name in KNOWN_LANGUAGES else "other"
+
+
+def valid_mime(value: Any) -> str:
+    """An output's MIME type as a table value (`image/png`), else `other`."""
+    return value if isinstance(value, str) and _MIME.fullmatch(value) else "other"
+
+
+def valid_count(value: Any, cell: int) -> int | None:
+    """A cell's `execution_count`: a non-negative integer, else None; too large is refused."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return None
+    if value > MAX_EXECUTION_COUNT:
+        raise NotebookError("bad_execution_count",
+                            f"cell {cell}: execution_count has {len(str(value))} digits (limit {MAX_EXECUTION_COUNT})")
+    return value
+
+
+def _version(major: Any, minor: Any) -> str:
+    """`nbformat` as a table value: `4.5`; a minor that is not a small integer gives `4.other`."""
+    ok_minor = isinstance(minor, int) and not isinstance(minor, bool) and 0 <= minor < 1000
+    return f"{major}.{minor if ok_minor else 'other'}"
+
+
 def _text(value: Any) -> str:
+    """A cell's source as text; lone surrogates (valid JSON escapes, not Unicode) become U+FFFD."""
     if isinstance(value, list):
-        return "".join(v if isinstance(v, str) else str(v) for v in value)
-    return value if isinstance(value, str) else ""
+        value = "".join(v if isinstance(v, str) else str(v) for v in value)
+    elif not isinstance(value, str):
+        return ""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
 
 
 def _upgrade_v3(nb: dict[str, Any]) -> dict[str, Any]:
@@ -63,8 +123,8 @@ def _upgrade_v3(nb: dict[str, Any]) -> dict[str, Any]:
     try:
         node = nbformat.from_dict(nb)
         return nbformat.convert(node, 4)
-    except Exception as exc:  # nbformat raises assorted errors on broken v3 files
-        raise NotebookError("bad_nbformat3", f"nbformat 3 notebook could not be upgraded: {exc}") from exc
+    except Exception as exc:  # nbformat raises assorted errors on broken v3 files; its text may quote the file
+        raise NotebookError("bad_nbformat3", f"nbformat 3 notebook could not be upgraded ({type(exc).__name__})") from exc
 
 
 def parse_notebook(data: bytes, limits: Limits = Limits()) -> Notebook:
@@ -79,14 +139,20 @@ def parse_notebook(data: bytes, limits: Limits = Limits()) -> Notebook:
         raise NotebookError("invalid_json", f"{exc.msg} at line {exc.lineno} column {exc.colno}") from exc
     except RecursionError as exc:
         raise NotebookError("too_deep", "JSON nesting exceeds the parser's depth limit") from exc
+    except ValueError as exc:  # an integer of more digits than Python converts (sys.int_info)
+        raise NotebookError("invalid_json", "a number too long to read") from exc
     if not isinstance(nb, dict):
         raise NotebookError("not_a_notebook", f"top-level JSON is {type(nb).__name__}, expected an object")
     major = nb.get("nbformat")
     minor = nb.get("nbformat_minor", 0)
     if major == 3 or (major is None and "worksheets" in nb):
+        major = 3
         nb = _upgrade_v3(nb)
-    elif major != 4:
-        raise NotebookError("unsupported_nbformat", f"nbformat {major!r} (only 3 and 4 are read)")
+    elif major == 4:
+        major = 4  # 4.0 reads as 4
+    else:
+        shown = major if isinstance(major, int) and not isinstance(major, bool) and abs(major) < 10**6 else type(major).__name__
+        raise NotebookError("unsupported_nbformat", f"nbformat {shown!r} (only 3 and 4 are read)")
     raw_cells = nb.get("cells")
     if not isinstance(raw_cells, list):
         raise NotebookError("not_a_notebook", "no 'cells' list")
@@ -95,15 +161,13 @@ def parse_notebook(data: bytes, limits: Limits = Limits()) -> Notebook:
     meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
     lang_info = meta.get("language_info") if isinstance(meta.get("language_info"), dict) else {}
     kernel = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
-    language = str(lang_info.get("name") or kernel.get("language") or "python").lower()
+    language = valid_language(lang_info.get("name") or kernel.get("language") or "python")
     cells = []
     for i, raw in enumerate(raw_cells):
         if not isinstance(raw, dict):
             raise NotebookError("bad_cell", f"cell {i} is {type(raw).__name__}, expected an object")
         ctype = raw.get("cell_type")
-        count = raw.get("execution_count")
-        if not isinstance(count, int) or isinstance(count, bool):
-            count = None
+        count = valid_count(raw.get("execution_count"), i)
         outputs = raw.get("outputs") if isinstance(raw.get("outputs"), list) else []
         cells.append(Cell(i, ctype if isinstance(ctype, str) else "unknown", _text(raw.get("source")), count, outputs))
-    return Notebook(f"{major}.{minor}", language, cells)
+    return Notebook(_version(major, minor), language, cells)

@@ -80,3 +80,13 @@ def test_function_definitions_keep_their_own_features():
 @pytest.mark.parametrize("src", ["x = %time f()", "%pip install -q foo", "!ls ../input"])
 def test_magic_only_cells_parse(src):
     assert parse_cell(src).status == "ok"
+
+
+def test_python2_fallback_is_linear_on_long_lines():
+    import time
+
+    t0 = time.perf_counter()
+    cell = parse_cell("print x" + " " * 50_000 + "y z(")
+    assert time.perf_counter() - t0 < 1.0  # the former regular expression took over 10 s
+    assert cell.status == "syntax_error"
+    assert parse_cell("print 'a', b\nprint\n").status == "python2"

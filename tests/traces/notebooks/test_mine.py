@@ -1,6 +1,7 @@
 """Mining notebooks into rows: features per cell, metrics, errors, resume, Dask."""
 
 import json
+import os
 import shutil
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pytest
 from mliter.corpus.notebooks import NotebookRef, discover
 from mliter.traces.notebooks import mine as mine_mod
 from mliter.traces.notebooks.mine import mine_batch, mine_bytes, mine_ref
+from mliter.traces.notebooks.parse import Limits, NotebookError
 from mliter.traces.notebooks.stages import DEFAULT_RULES, StageRules
 from mliter.traces.notebooks.write import trace_frames, write_traces
 
@@ -101,13 +103,6 @@ def test_interrupted_checkpoint_line_is_ignored(folder, rules, tmp_path):
     assert len(mine_batch(refs, rules, "r", checkpoint=ckpt, progress=False)) == len(refs)
 
 
-def test_dask_gives_the_same_rows(folder, rules):
-    refs = discover([folder])
-    local = mine_batch(refs, rules, "x", progress=False)
-    spread = mine_batch(refs, rules, "x", progress=False, dask_scheduler="synchronous", chunk=2)
-    assert [m.to_json() for m in spread] == [m.to_json() for m in local]
-
-
 def test_ten_thousand_cells(rules):
     cells = [{"cell_type": "code", "execution_count": i + 1, "metadata": {}, "outputs": [],
               "source": f"x{i} = df['c{i % 7}'].fillna({i})"} for i in range(10_000)]
@@ -123,3 +118,122 @@ def test_unreadable_file_is_an_error_row(rules, tmp_path):
     ref = NotebookRef("file:gone.ipynb", tmp_path / "gone.ipynb", "gone.ipynb")
     m = mine_ref(ref, rules)
     assert m.error["reason"] == "unreadable" and m.error["message"].startswith("gone.ipynb: ")
+
+
+# -- robustness: one notebook can only become a row of notebooks.csv or of errors.csv -------------
+
+GOOD = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+    {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": "import pandas as pd", "outputs": []}]}
+
+
+def _poisoned(tmp_path):
+    """A batch of good notebooks with one of each kind that used to stop a whole batch."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"good{i}.ipynb").write_text(json.dumps(GOOD))
+    big = json.loads(json.dumps(GOOD))
+    big["cells"][0]["execution_count"] = 2**63
+    (folder / "count.ipynb").write_text(json.dumps(big))
+    raw = json.dumps(GOOD)
+    (folder / "lang.ipynb").write_text(raw.replace('"metadata": {}, "cells"',
+                                                   '"metadata": {"language_info": {"name": "\\ud83d"}}, "cells"', 1))
+    (folder / "minor.ipynb").write_text(raw.replace('"nbformat_minor": 5', '"nbformat_minor": "\\udfff"'))
+    out = json.loads(raw)
+    out["cells"][0]["outputs"] = [{"output_type": "display_data", "metadata": {},
+                                   "data": {"PLACEHOLDER": "x", "token=ghp_abc alice@example.com": "y"}}]
+    (folder / "outkey.ipynb").write_text(json.dumps(out).replace("PLACEHOLDER", "\\udc00"))
+    leak = json.loads(raw)
+    leak["metadata"] = {"language_info": {"name": "token=ghp_abc alice@example.com"}}
+    (folder / "leak.ipynb").write_text(json.dumps(leak))
+    (folder / os.fsdecode(b"caf\xe9.ipynb")).write_text(raw)
+    return folder
+
+
+def test_poisoned_batch_is_fully_accounted_for_and_written(tmp_path, rules):
+    folder = _poisoned(tmp_path)
+    refs = discover([folder])
+    results = mine_batch(refs, rules, "x", progress=False)
+    frames = trace_frames(results)
+    ok, bad = set(frames["notebook_traces"].notebook_id), set(frames["trace_errors"].notebook_id)
+    assert ok | bad == {r.notebook_id for r in refs} and not ok & bad and len(refs) == 11
+    assert frames["trace_errors"].set_index("notebook_id").loc["file:count.ipynb", "reason"] == "bad_execution_count"
+    assert "file:caf%E9.ipynb" in ok
+    paths = write_traces(results, tmp_path / "out")  # every value encodes as UTF-8
+    shipped = b"".join(p.read_bytes() for p in paths)
+    assert b"ghp_" not in shipped and b"alice" not in shipped
+    langs = set(frames["notebook_traces"].language)
+    assert langs <= {"python", "other"}
+    assert set(frames["notebook_traces"].nbformat) == {"4.5", "4.other"}
+    assert set(frames["cell_traces"].output_types) == {"", "display_data:other"}
+
+
+def test_a_crash_inside_mining_is_an_error_row_naming_the_file(tmp_path, rules, monkeypatch):
+    folder = _poisoned(tmp_path)
+    monkeypatch.setattr(mine_mod, "order_metrics", lambda counts: 1 / 0)
+    results = mine_batch(discover([folder]), rules, "x", progress=False)
+    assert all(m.error and m.error["message"].startswith(m.error["local_path"] + ": ") for m in results)
+    assert {m.error["reason"] for m in results} == {"internal_error", "bad_execution_count"}
+
+
+def test_time_bound_per_notebook_is_an_error_row(rules):
+    data = json.dumps({**GOOD, "cells": GOOD["cells"] * 50}).encode()
+    with pytest.raises(NotebookError) as err:
+        mine_bytes("file:slow.ipynb", data, rules, Limits(max_seconds=0))
+    assert err.value.reason == "timeout" and "cell 0" in err.value.message
+
+
+def test_memory_bound_per_notebook_is_an_error_row(rules, monkeypatch):
+    readings = iter([100 * 2**20, 100 * 2**20, 5000 * 2**20])
+    monkeypatch.setattr(mine_mod, "resident_bytes", lambda: next(readings))
+    monkeypatch.setattr(mine_mod.Budget, "MEMORY_STEP", 1)
+    data = json.dumps({**GOOD, "cells": GOOD["cells"] * 3}).encode()
+    with pytest.raises(NotebookError) as err:
+        mine_bytes("file:big.ipynb", data, rules, Limits(max_memory_mb=1024))
+    assert err.value.reason == "memory_limit" and "cell 1" in err.value.message
+
+
+def test_resident_memory_is_read_where_the_system_has_it():
+    value = mine_mod.resident_bytes()
+    assert value is None or value > 1_000_000
+
+
+def test_syntax_trees_are_released_cell_by_cell(rules):
+    """Peak memory of a notebook of six large cells stays near that of one (trees were all kept)."""
+    import tracemalloc
+
+    body = "".join(f"v{i} = f(a[{i}], b={i}, c=[{i}, {i}+1], d={{'k': {i}}})\n" for i in range(500))
+    one = json.dumps({**GOOD, "cells": [{**GOOD["cells"][0], "source": body}]}).encode()
+    six = json.dumps({**GOOD, "cells": [{**GOOD["cells"][0], "source": body}] * 6}).encode()
+
+    def peak(data):
+        tracemalloc.start()
+        try:
+            mine_bytes("file:x.ipynb", data, rules)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    p1, p6 = peak(one), peak(six)
+    assert p6 < 2 * p1, (p1, p6)  # keeping every tree took 3.4 times as much
+
+
+def test_checkpoint_made_under_other_limits_is_not_reused(folder, rules, tmp_path):
+    refs = [r for r in discover([folder]) if r.notebook_id == "file:workflow.ipynb"]
+    ckpt = tmp_path / "ckpt.jsonl"
+    strict = mine_batch(refs, rules, "r", Limits(max_cells=3), checkpoint=ckpt, progress=False)
+    assert strict[0].error["reason"] == "too_many_cells"
+    again = mine_batch(refs, rules, "r", Limits(), checkpoint=ckpt, progress=False)
+    assert again[0].error is None
+
+
+def test_checkpoint_made_by_other_code_is_not_reused(folder, rules, tmp_path, monkeypatch):
+    refs = discover([folder])
+    ckpt = tmp_path / "ckpt.jsonl"
+    mine_batch(refs, rules, "r", checkpoint=ckpt, progress=False)
+    calls = []
+    real = mine_mod.mine_ref
+    monkeypatch.setattr(mine_mod, "mine_ref", lambda r, *a, **k: calls.append(r.notebook_id) or real(r, *a, **k))
+    monkeypatch.setattr(mine_mod, "_CODE_VERSION", "a-newer-miner")
+    mine_batch(refs, rules, "r", checkpoint=ckpt, progress=False)
+    assert len(calls) == len(refs)

@@ -66,3 +66,60 @@ def test_bad_cell_is_named():
     with pytest.raises(NotebookError) as err:
         parse_notebook(data)
     assert "cell 1" in err.value.message
+
+
+# -- robustness: values from the file are validated, never copied or rounded ----------------------
+
+
+def _nb(cells=(), **top):
+    doc = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": list(cells)}
+    doc.update(top)
+    return json.dumps(doc).encode()
+
+
+def _code(count, source="x = 1"):
+    return {"cell_type": "code", "execution_count": count, "metadata": {}, "outputs": [], "source": source}
+
+
+@pytest.mark.parametrize("count", [2**63, 2**64 + 1, 2**53])
+def test_execution_count_beyond_exact_integers_is_refused_naming_the_cell(count):
+    with pytest.raises(NotebookError) as err:
+        parse_notebook(_nb([_code(1), _code(count)]))
+    assert err.value.reason == "bad_execution_count" and "cell 1" in err.value.message
+
+
+def test_largest_exact_count_is_kept_exactly():
+    nb = parse_notebook(_nb([_code(2**53 - 1)]))
+    assert nb.cells[0].execution_count == 2**53 - 1
+
+
+def test_number_of_thousands_of_digits_is_invalid_json_not_a_crash():
+    data = b'{"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [{"cell_type": "code", ' \
+           b'"execution_count": ' + b"9" * 5000 + b', "source": "", "outputs": []}]}'
+    with pytest.raises(NotebookError) as err:
+        parse_notebook(data)
+    assert err.value.reason == "invalid_json"
+
+
+def test_lone_surrogates_and_odd_values_become_validated_table_values():
+    raw = (b'{"nbformat": 4, "nbformat_minor": "\\ud800", "cells": [], '
+           b'"metadata": {"language_info": {"name": "py\\udcff"}}}')
+    nb = parse_notebook(raw)
+    assert nb.language == "other" and nb.nbformat == "4.other"
+    nb = parse_notebook(_nb(metadata={"language_info": {"name": "token=ghp_abc123 alice@example.com"}}))
+    assert nb.language == "other"
+    assert parse_notebook(_nb(metadata={"kernelspec": {"language": "R"}})).language == "r"
+    assert parse_notebook(_nb(nbformat_minor=True)).nbformat == "4.other"
+    assert parse_notebook(_nb(nbformat=4.0)).nbformat == "4.5"
+
+
+def test_lone_surrogate_in_source_is_replaced_not_carried():
+    raw = b'{"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [' \
+          b'{"cell_type": "code", "execution_count": 1, "outputs": [], "source": "!ls \\ud800\\nx = 1"}]}'
+    src = parse_notebook(raw).cells[0].source
+    src.encode("utf-8")  # would raise on a lone surrogate
+    assert src.endswith("x = 1")
+
+
+def test_limits_key_changes_with_every_limit():
+    assert Limits().key() != Limits(max_cells=3).key() != Limits(max_seconds=1).key()
