@@ -17,6 +17,15 @@ delete the cache directory (or one entry) to refresh. Cached and fresh
 responses carry the same small header subset, so code cannot come to depend on
 headers that a warm rerun would not have. The client is not thread-safe:
 scrapers run sequentially, which is part of being polite.
+
+Redirects are followed by the client itself, hop by hop, so that every hop
+waits its turn under the host's rate limit and is checked against that host's
+robots.txt; a loop or more than ``max_redirects`` hops is an error. A response
+must arrive whole within ``total_timeout`` seconds (``timeout`` bounds each
+read) and be at most ``max_body_bytes`` long. Every failure the client raises
+derives from :class:`HTTPClientError`, so a crawl can record it and go on; a
+cache write killed half-way leaves a ``.tmp`` file that the next client
+removes.
 """
 
 from __future__ import annotations
@@ -32,10 +41,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import requests
+import urllib3.exceptions
 
 from mliter.io import atomic_write_bytes
 
@@ -44,11 +54,25 @@ log = logging.getLogger(__name__)
 DEFAULT_CONTACT = "https://github.com/mliter/mliter"
 CACHEABLE_STATUSES = frozenset({200, 404, 410})
 KEPT_HEADERS = ("content-type", "etag", "last-modified", "date", "link")
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 TRANSIENT_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,
     requests.exceptions.ChunkedEncodingError,  # connection dropped mid-body
+    urllib3.exceptions.ProtocolError,  # body shorter than its Content-Length, reset mid-body
+    urllib3.exceptions.ReadTimeoutError,
 )
+#: A `.tmp` file this much older than now is left from a killed write, not one in progress.
+STALE_TMP_SECONDS = 600.0
+
+
+def _close(raw: requests.Response) -> None:
+    if raw.raw is not None:  # a test transport may hand over a body with no stream behind it
+        raw.close()
+
+
+class _TotalTimeout(requests.Timeout):
+    """The whole response took longer than ``total_timeout`` (a server dribbling bytes)."""
 
 
 class HTTPClientError(MliterError):
@@ -69,6 +93,18 @@ class RetriesExhausted(HTTPClientError):
     def __init__(self, message: str, url: str, status: int | None) -> None:
         super().__init__(message)
         self.url, self.status = url, status
+
+
+class RedirectError(HTTPClientError):
+    """A redirect loop, too many hops, or a redirect to somewhere we cannot follow."""
+
+
+class BodyTooLarge(HTTPClientError):
+    """The response body is larger than ``max_body_bytes``."""
+
+
+class BadResponse(HTTPClientError):
+    """The response cannot be read: a body that does not decode (bad gzip), a bad URL."""
 
 
 class HTTPStatusError(HTTPClientError):
@@ -162,6 +198,9 @@ class PoliteClient:
         contact: str = DEFAULT_CONTACT,
         user_agent: str | None = None,
         timeout: float = 30.0,
+        total_timeout: float = 300.0,
+        max_body_bytes: int = 512 * 1024 * 1024,
+        max_redirects: int = 10,
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -181,6 +220,9 @@ class PoliteClient:
         self.robots_exempt_hosts = {h.lower() for h in robots_exempt_hosts}
         self.user_agent = user_agent or f"mliter/0.1 (research crawler; +{contact})"
         self.timeout = timeout
+        self.total_timeout = total_timeout
+        self.max_body_bytes = max_body_bytes
+        self.max_redirects = max_redirects
         self.cache_statuses = frozenset(cache_statuses)
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = self.user_agent
@@ -188,6 +230,7 @@ class PoliteClient:
         self.stats = ClientStats()
         self._last_request: dict[str, float] = {}
         self._robots: dict[str, RobotFileParser] = {}
+        self.remove_stale_tmp()
 
     # -- public API ---------------------------------------------------------
 
@@ -233,6 +276,29 @@ class PoliteClient:
         blob = json.dumps(["GET", url, sorted(pairs), accept])
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
+    def remove_stale_tmp(self, older_than: float = STALE_TMP_SECONDS) -> int:
+        """Delete ``.tmp`` files that killed cache writes left behind; returns how many."""
+        removed = 0
+        limit = time.time() - older_than
+        try:
+            shards = [e for e in os.scandir(self.cache_dir) if e.is_dir() and len(e.name) == 2]
+        except OSError:
+            return 0
+        for shard in shards:
+            try:
+                entries = list(os.scandir(shard.path))
+            except OSError:
+                continue
+            for e in entries:
+                if e.name.startswith(".") and e.name.endswith(".tmp"):
+                    try:
+                        if e.stat().st_mtime < limit:
+                            os.unlink(e.path)
+                            removed += 1
+                    except OSError:
+                        pass
+        return removed
+
     # -- internals ----------------------------------------------------------
 
     def _get(
@@ -253,7 +319,21 @@ class PoliteClient:
             )
         if check_robots:
             self._check_robots(url)
-        response = self._fetch(url, params, headers)
+        response, location = self._fetch(url, params, headers)
+        seen = {response.url}
+        hops = 0
+        while location is not None:
+            target = urljoin(response.url, location)
+            hops += 1
+            if target in seen or hops > self.max_redirects:
+                what = "loops back to" if target in seen else f"takes more than {self.max_redirects} hops, reaching"
+                raise RedirectError(f"GET {url}: redirect {what} {target}")
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise RedirectError(f"GET {url}: redirect to {target}, which is not http(s)")
+            seen.add(target)
+            if check_robots:
+                self._check_robots(target)  # a hop into a disallowed path is refused like a direct request
+            response, location = self._fetch(target, None, headers)
         if response.status in self.cache_statuses:
             self._write_cache(key, response)
         return response
@@ -326,9 +406,39 @@ class PoliteClient:
             return None
         return max(0.0, when.timestamp() - self.wall_clock())
 
+    def _read_body(self, raw: requests.Response, url: str, deadline: float) -> bytes:
+        """The whole body, within ``total_timeout`` and ``max_body_bytes``."""
+        declared = raw.headers.get("Content-Length", "")
+        if declared.strip().isdigit() and int(declared) > self.max_body_bytes:
+            _close(raw)
+            raise BodyTooLarge(f"GET {url}: body of {int(declared)} bytes exceeds max_body_bytes={self.max_body_bytes}")
+        stream = raw.raw
+        if raw._content is not False or stream is None or not hasattr(stream, "read1"):
+            body = raw.content  # already read (a transport that does not stream)
+        else:
+            chunks, size = [], 0
+            try:
+                while True:
+                    if time.monotonic() > deadline:
+                        raise _TotalTimeout(f"GET {url}: no complete response within {self.total_timeout:g} s")
+                    chunk = stream.read1(1 << 16, decode_content=True)
+                    if not chunk:
+                        break
+                    size += len(chunk)
+                    if size > self.max_body_bytes:
+                        raise BodyTooLarge(f"GET {url}: body exceeds max_body_bytes={self.max_body_bytes}")
+                    chunks.append(chunk)
+            finally:
+                _close(raw)
+            body = b"".join(chunks)
+        if len(body) > self.max_body_bytes:
+            raise BodyTooLarge(f"GET {url}: body exceeds max_body_bytes={self.max_body_bytes}")
+        return body
+
     def _fetch(
         self, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None
-    ) -> CachedResponse:
+    ) -> tuple[CachedResponse, str | None]:
+        """One URL (one redirect hop), with retries; returns the response and the Location to follow."""
         host = urlsplit(url).netloc.lower()
         status: int | None = None
         reason = "no attempt made"
@@ -336,17 +446,29 @@ class PoliteClient:
             self._wait_for_host(host)
             self.stats.network_requests += 1
             log.debug("GET %s params=%s (attempt %d)", url, params, attempt + 1)
+            deadline = time.monotonic() + self.total_timeout
             try:
                 raw = self.session.get(
-                    url, params=params, headers=dict(headers or {}), timeout=self.timeout
+                    url, params=params, headers=dict(headers or {}), allow_redirects=False, stream=True,
+                    timeout=(self.timeout, min(self.timeout, self.total_timeout)),
                 )
-            except TRANSIENT_ERRORS as exc:
-                status, reason, delay = None, f"{type(exc).__name__}: {exc}", None
-            else:
                 status, reason = raw.status_code, f"HTTP {raw.status_code}"
+                if status in REDIRECT_STATUSES and raw.headers.get("Location"):
+                    _close(raw)
+                    kept = {k: raw.headers[k] for k in KEPT_HEADERS if k in raw.headers}
+                    return CachedResponse(status, kept, b"", raw.url, from_cache=False), raw.headers["Location"]
                 if status != 429 and not 500 <= status < 600:
                     kept = {k: raw.headers[k] for k in KEPT_HEADERS if k in raw.headers}
-                    return CachedResponse(status, kept, raw.content, raw.url, from_cache=False)
+                    body = self._read_body(raw, url, deadline)
+                    return CachedResponse(status, kept, body, raw.url, from_cache=False), None
+                _close(raw)
+            except TRANSIENT_ERRORS as exc:
+                status, reason, delay = None, f"{type(exc).__name__}: {exc}", None
+            except (requests.exceptions.ContentDecodingError, urllib3.exceptions.DecodeError) as exc:
+                raise BadResponse(f"GET {url}: the body cannot be decoded ({type(exc).__name__})") from exc
+            except requests.RequestException as exc:  # invalid URL or schema, too many redirects, ...
+                raise BadResponse(f"GET {url}: {type(exc).__name__}: {exc}") from exc
+            else:
                 delay = self._retry_after(raw)
             if attempt == self.max_retries:
                 break

@@ -1,0 +1,49 @@
+"""Dask distributed: a real LocalCluster gives the same bytes as a sequential run."""
+
+import json
+import shutil
+
+import pytest
+
+from mliter.corpus.notebooks import discover
+from mliter.errors import InputError
+from mliter.traces.notebooks.distributed import parse_spec
+from mliter.traces.notebooks.mine import Checkpoint, mine_batch, run_key
+from mliter.traces.notebooks.parse import Limits
+from mliter.traces.notebooks.stages import DEFAULT_RULES, StageRules
+from mliter.traces.notebooks.write import write_traces
+
+
+def test_cluster_specs():
+    assert parse_spec("local") == ("local", None)
+    assert parse_spec("local:3") == ("local", 3)
+    assert parse_spec("tcp://10.0.0.1:8786") == ("tcp://10.0.0.1:8786", None)
+    for bad in ("local:0", "local:x", "threads", "synchronous"):
+        with pytest.raises(InputError):
+            parse_spec(bad)
+
+
+def test_local_cluster_tables_are_byte_identical_to_sequential(tmp_path, fixtures):
+    folder = tmp_path / "nbs"
+    shutil.copytree(fixtures / "notebooks", folder)
+    base = json.loads((fixtures / "notebooks" / "workflow.ipynb").read_text())
+    for i in range(12):  # variants, so chunks finish out of order
+        nb = json.loads(json.dumps(base))
+        nb["cells"] = nb["cells"][: 3 + i % 10]
+        for k, c in enumerate(nb["cells"]):
+            if c.get("cell_type") == "code":
+                c["execution_count"] = (k * 7 + i) % 13 + 1
+        (folder / f"variant{i:02d}.ipynb").write_text(json.dumps(nb))
+    refs = discover([folder])
+    rules = StageRules.from_csv(DEFAULT_RULES)
+    sequential = mine_batch(refs, rules, "r", progress=False)
+    ckpt = tmp_path / "ckpt.jsonl"
+    spread = mine_batch(refs, rules, "r", checkpoint=ckpt, progress=False, dask_scheduler="local:2", chunk=2)
+    a = write_traces(sequential, tmp_path / "seq", parquet=True)
+    b = write_traces(spread, tmp_path / "dask", parquet=True)
+    for pa, pb in zip(a, b):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+        assert pa.with_suffix(".parquet").read_bytes() == pb.with_suffix(".parquet").read_bytes()
+    # every result streamed into the checkpoint as it came back
+    done = Checkpoint(ckpt, run_key("r", Limits())).done
+    assert len(done) == len(refs)
