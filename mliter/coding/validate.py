@@ -9,8 +9,8 @@ only ever computed from valid codes.
 
 from __future__ import annotations
 
-from mliter.errors import InputError, MliterError
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from mliter.coding.codebook import Code, Codebook
+from mliter.errors import InputError, MliterError
 
 #: A note sharing this many consecutive words with the paper's abstract counts as copied.
 COPY_RUN = 8
@@ -64,13 +65,20 @@ def copied_run(note: str, source: str, n: int = COPY_RUN) -> str | None:
     return None
 
 
+def _shown(raw: str, width: int = 60) -> str:
+    """A cell's value quoted in a message, cut short when long."""
+    return repr(raw) if len(raw) <= width else repr(raw[:width]) + f"... ({len(raw)} characters)"
+
+
 def check_value(code: Code, raw: str) -> tuple[str | None, object]:
     """(problem message or None, parsed value) of one cell of `code`; empty cells are checked by the caller."""
     if code.type == "categorical":
-        return (None, raw) if raw in code.values else (f"value {raw!r} is not a {code.code} value", None)
+        return (None, raw) if raw in code.values else (f"value {_shown(raw)} is not a {code.code} value", None)
     if code.type == "count":
         if not re.fullmatch(r"\d+", raw):
-            return f"value {raw!r} is not a whole number", None
+            return f"value {_shown(raw)} is not a whole number", None
+        if len(raw) > 9:  # beyond any count, and too long for int() to be asked to read
+            return f"value of {len(raw)} digits is out of range", None
         value = int(raw)
         if value not in code.allowed_counts:
             if value == 1 and code.kind == "alternatives":
@@ -108,14 +116,24 @@ def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str]
     if not re.fullmatch(codebook.coder_pattern, coder):
         add(None, None, f"file name {path.name!r} is not a valid coder id",
             f"coding/papers/<coder>.csv with <coder> matching {codebook.coder_pattern}")
-    rows = list(csv.reader(text.splitlines()))
+    # csv reads the text itself: str.splitlines() would also split inside a field at U+2028,
+    # U+0085 and the other Unicode line breaks a note may contain.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    try:
+        for cells in reader:
+            rows.append(cells)
+    except csv.Error as exc:
+        add(len(rows) + 1, None, f"not readable as CSV: {exc}", "a CSV file as a spreadsheet saves it")
+        if not rows:
+            return problems
     if not rows:
         return [Problem(name, None, None, "file is empty", "a header row: " + ",".join(codebook.columns))]
     header = [h.strip() for h in rows[0]]
     known_cols = set(codebook.columns)
     for col in header:
         if col not in known_cols:
-            add(1, col, f"unknown column {col!r} (not a code of codebook {codebook.version})",
+            add(1, col, f"unknown column {_shown(col)} (not a code of codebook {codebook.version})",
                 "columns " + ", ".join(codebook.columns))
     for col in codebook.columns:
         if col not in header:
@@ -137,16 +155,16 @@ def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str]
             if not pid:
                 add(r, "paper_id", "missing paper id", "an id of corpus/papers.csv")
             elif known is not None and pid not in known:
-                add(r, "paper_id", f"unknown paper id {pid!r}", "an id of corpus/papers.csv")
+                add(r, "paper_id", f"unknown paper id {_shown(pid)}", "an id of corpus/papers.csv")
             elif pid in seen:
                 add(r, "paper_id", f"paper {pid!r} is coded twice by this coder (first in row {seen[pid]})",
                     "one row per paper")
             else:
                 seen[pid] = r
         if "coder" in get and get["coder"] != coder:
-            add(r, "coder", f"coder {get['coder']!r} differs from the file name", repr(coder))
+            add(r, "coder", f"coder {_shown(get['coder'])} differs from the file name", repr(coder))
         if "codebook_version" in get and get["codebook_version"] not in codebook.accepted_versions:
-            add(r, "codebook_version", f"codebook version {get['codebook_version']!r}",
+            add(r, "codebook_version", f"codebook version {_shown(get['codebook_version'])}",
                 " or ".join(map(repr, codebook.accepted_versions))
                 + f" (codebook {codebook.version} and the earlier versions it keeps valid); recode against it")
         for code in codebook.codes:

@@ -134,3 +134,38 @@ def test_malformed_rows_and_files(cb, ids, tmp_path):
     assert "not UTF-8" in str(validate_file(tmp_path / "coder_l.csv", cb, ids)[0])
     (tmp_path / "Bad Name.csv").write_text(",".join(cb.columns) + "\n")
     assert "not a valid coder id" in str(validate_file(tmp_path / "Bad Name.csv", cb, ids)[0])
+
+
+def _coder_file(tmp_path, cb, fx, edit):
+    """coder_a.csv with one cell of its first data row replaced."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((fx / "coder_a.csv").read_text(encoding="utf-8"), newline="")))
+    col, value = edit
+    rows[1][rows[0].index(col)] = value
+    out = tmp_path / "coder_a.csv"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    out.write_text(buf.getvalue(), encoding="utf-8")
+    return out
+
+
+def test_note_with_unicode_line_separator_is_one_field(tmp_path, cb, fx, ids):
+    note = next(c.code for c in cb.codes if c.type == "text")
+    path = _coder_file(tmp_path, cb, fx, (note, "first line\u2028second\u0085third"))
+    assert validate_file(path, cb, ids) == []
+
+
+def test_count_of_thousands_of_digits_is_a_row_problem(tmp_path, cb, fx, ids):
+    path = _coder_file(tmp_path, cb, fx, ("li_model_family", "9" * 5000))
+    (problem,) = validate_file(path, cb, ids)
+    assert problem.row == 2 and problem.column == "li_model_family" and "5000 digits" in problem.message
+    assert len(str(problem)) < 400
+
+
+def test_field_beyond_the_csv_limit_is_a_row_problem(tmp_path, cb, fx, ids):
+    note = next(c.code for c in cb.codes if c.type == "text")
+    path = _coder_file(tmp_path, cb, fx, (note, "x" * 200_000))
+    problems = validate_file(path, cb, ids)
+    assert problems and problems[0].row == 2 and str(problems[0]).startswith(str(path))
