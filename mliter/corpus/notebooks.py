@@ -95,22 +95,32 @@ def _manifest_for(folder: Path) -> Path | None:
 
 
 def portable(text: str) -> str:
-    """A path as table text: bytes of a file name that are not UTF-8 become `%XX`, the rest is kept."""
-    if text.isascii():
+    """A path as table text: bytes of a file name that are not UTF-8, and control characters
+    (a line break in a name would split a CSV row), become `%XX`; the rest is kept."""
+    if text.isprintable():
         return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or ch == " " or (ord(ch) > 0x7F and _encodes(ch) and not _control(ch)):
+            out.append(ch)
+        else:
+            raw = ch.encode("utf-8", "surrogateescape" if 0xDC80 <= ord(ch) <= 0xDCFF else "surrogatepass")
+            out.append("".join(f"%{b:02X}" for b in raw))
+    return "".join(out)
+
+
+def _encodes(ch: str) -> bool:
     try:
-        text.encode("utf-8")
-        return text
+        ch.encode("utf-8")
+        return True
     except UnicodeEncodeError:
-        out = []
-        for ch in text:
-            try:
-                ch.encode("utf-8")
-                out.append(ch)
-            except UnicodeEncodeError:
-                raw = ch.encode("utf-8", "surrogateescape" if 0xDC80 <= ord(ch) <= 0xDCFF else "surrogatepass")
-                out.append("".join(f"%{b:02X}" for b in raw))
-        return "".join(out)
+        return False
+
+
+def _control(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(ch) in ("Cc", "Zl", "Zp")
 
 
 def _file_ref(rel: str, file: Path) -> NotebookRef:
