@@ -237,3 +237,17 @@ def test_checkpoint_made_by_other_code_is_not_reused(folder, rules, tmp_path, mo
     monkeypatch.setattr(mine_mod, "_CODE_VERSION", "a-newer-miner")
     mine_batch(refs, rules, "r", checkpoint=ckpt, progress=False)
     assert len(calls) == len(refs)
+
+
+def test_large_tables_are_written_as_partitioned_parquet(folder, rules, tmp_path):
+    results = mine_batch(discover([folder]), rules, "x", progress=False)
+    write_traces(results, tmp_path / "out", parquet=True, partition_rows=5)
+    cells = tmp_path / "out" / "traces" / "cells.parquet"
+    parts = sorted(p.name for p in cells.iterdir())
+    frames = trace_frames(results)
+    assert len(parts) == -(-len(frames["cell_traces"]) // 5) and parts[0] == "part-00000.parquet"
+    back = pd.read_parquet(cells)
+    assert list(back.cell_index) == list(pd.read_csv(tmp_path / "out" / "traces" / "cells.csv").cell_index)
+    assert (tmp_path / "out" / "traces" / "errors.parquet").is_file()  # small tables stay one file
+    write_traces(results, tmp_path / "out", parquet=True)  # and a rerun at the default size replaces the folder
+    assert cells.is_file()
