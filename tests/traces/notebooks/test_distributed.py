@@ -27,7 +27,7 @@ def test_local_cluster_tables_are_byte_identical_to_sequential(tmp_path, fixture
     folder = tmp_path / "nbs"
     shutil.copytree(fixtures / "notebooks", folder)
     base = json.loads((fixtures / "notebooks" / "workflow.ipynb").read_text())
-    for i in range(12):  # variants, so chunks finish out of order
+    for i in range(6):  # variants, so chunks finish out of order
         nb = json.loads(json.dumps(base))
         nb["cells"] = nb["cells"][: 3 + i % 10]
         for k, c in enumerate(nb["cells"]):
@@ -47,3 +47,14 @@ def test_local_cluster_tables_are_byte_identical_to_sequential(tmp_path, fixture
     # every result streamed into the checkpoint as it came back
     done = Checkpoint(ckpt, run_key("r", Limits())).done
     assert len(done) == len(refs)
+
+
+def test_joining_a_running_scheduler_by_address(tmp_path, fixtures):
+    from distributed import LocalCluster
+
+    refs = discover([fixtures / "notebooks"])
+    rules = StageRules.from_csv(DEFAULT_RULES)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        spread = mine_batch(refs, rules, "r", progress=False, dask_scheduler=cluster.scheduler_address, chunk=1)
+        assert cluster.scheduler.clients.keys() <= {"fire-and-forget"}  # our client was closed
+    assert [m.to_json() for m in spread] == [m.to_json() for m in mine_batch(refs, rules, "r", progress=False)]
