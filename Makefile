@@ -17,6 +17,8 @@ help:
 	@echo "make traces    re-mine notebook traces from NOTEBOOKS=$(NOTEBOOKS)"
 	@echo "make package   regenerate datapackage.json from the declared tables"
 	@echo "make bench     time the miner against json.loads on the same bytes"
+	@echo "make fuzz      10,000 fuzzed notebooks, coder files and codebooks: crashes, hangs, unaccounted = 0"
+	@echo "make scale     100,000 synthetic notebooks, sequential vs Dask LocalCluster of 1 and 2 workers"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,3 +57,10 @@ bench: $(STAMP)
 
 clean-figures:
 	rm -f $(ANALYSIS_OUTPUTS)
+
+.PHONY: fuzz scale
+fuzz: $(STAMP)
+	$(PY) bench/fuzz.py
+
+scale: $(STAMP)
+	$(PY) bench/scale.py

@@ -65,6 +65,26 @@ def connect(spec: str, timeout: float = 30.0) -> Iterator["object"]:
             cluster.close()
 
 
+def _worker_code_version() -> str:
+    from mliter.traces.notebooks.mine import code_version
+
+    return code_version()
+
+
+def _same_miner(client, spec: str) -> None:
+    """Refuse workers that run other miner code than this process: their rows would differ."""
+    from mliter.traces.notebooks.mine import code_version
+
+    try:
+        versions = client.run(_worker_code_version)
+    except Exception as exc:  # a worker without mliter cannot even say
+        raise InputError(f"--dask {spec}: workers cannot import mliter ({type(exc).__name__}: {exc})") from exc
+    other = sorted(w for w, v in versions.items() if v != code_version())
+    if other:
+        raise InputError(f"--dask {spec}: workers {', '.join(other)} run other miner code than this process; "
+                         "install the same mliter on every worker")
+
+
 def _mine_chunk(refs: Sequence[NotebookRef], rules: StageRules, limits: Limits) -> list[Mined]:
     return [mine_ref(r, rules, limits) for r in refs]
 
@@ -83,6 +103,7 @@ def mine_distributed(todo: Sequence[tuple[str, NotebookRef]], rules: StageRules,
     if not todo:
         return
     with connect(spec) as client:
+        _same_miner(client, spec)
         rules_f, limits_f = client.scatter([rules, limits], broadcast=True)
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         window = in_flight or 4 * workers

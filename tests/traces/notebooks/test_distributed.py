@@ -58,3 +58,19 @@ def test_joining_a_running_scheduler_by_address(tmp_path, fixtures):
         spread = mine_batch(refs, rules, "r", progress=False, dask_scheduler=cluster.scheduler_address, chunk=1)
         assert cluster.scheduler.clients.keys() <= {"fire-and-forget"}  # our client was closed
     assert [m.to_json() for m in spread] == [m.to_json() for m in mine_batch(refs, rules, "r", progress=False)]
+
+
+def test_workers_with_other_miner_code_are_refused(fixtures, monkeypatch):
+    from distributed import LocalCluster
+
+    from mliter.traces.notebooks import mine as mine_mod
+
+    refs = discover([fixtures / "notebooks"])
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        monkeypatch.setattr(mine_mod, "_CODE_VERSION", "this-process-only")  # threads share the module...
+        import mliter.traces.notebooks.distributed as dist
+
+        monkeypatch.setattr(dist, "_worker_code_version", lambda: "the-workers")  # ...so the workers say otherwise
+        with pytest.raises(InputError, match="other miner code"):
+            mine_batch(refs, StageRules.from_csv(DEFAULT_RULES), "r", progress=False,
+                       dask_scheduler=cluster.scheduler_address)
