@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import random
 import re
 import resource
@@ -104,8 +105,14 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def run_cluster(refs, rules, digest, workers: int, chunk: int):
-    """Mine on a fresh LocalCluster joined by address; (seconds, results, start-up s, peak MB per worker)."""
+    """Mine on a fresh LocalCluster joined by address:
+    (seconds, results, start-up s, peak MB per worker, CPU s of the workers, CPU s of this process)."""
     from distributed import Client, LocalCluster
 
     t0 = time.perf_counter()
@@ -113,12 +120,16 @@ def run_cluster(refs, rules, digest, workers: int, chunk: int):
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         client.run(lambda: __import__("mliter.traces.notebooks.mine"))  # workers import the miner before timing
         startup = time.perf_counter() - t0
+        cpu0 = client.run(_cpu_seconds)
+        own0 = _cpu_seconds()
         t1 = time.perf_counter()
         results = mine_batch(refs, rules, digest, progress=False, dask_scheduler=cluster.scheduler_address,
                              chunk=chunk)
         seconds = time.perf_counter() - t1
+        own = _cpu_seconds() - own0
+        cpu = sum(v - cpu0.get(w, 0.0) for w, v in client.run(_cpu_seconds).items())
         peaks = sorted(client.run(_peak_rss_mb).values())
-    return seconds, results, startup, peaks
+    return seconds, results, startup, peaks, cpu, own
 
 
 def main() -> int:
@@ -141,24 +152,28 @@ def main() -> int:
         refs = discover([tmp])
         print(f"corpus: {len(refs):,} notebooks, {size / 1e6:.0f} MB, mutated from {len(bases)} shared notebooks "
               f"({time.perf_counter() - t0:.0f} s to write)")
-        t1 = time.perf_counter()
+        print(f"load average before: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+        t1, c1 = time.perf_counter(), _cpu_seconds()
         sequential = mine_batch(refs, rules, digest, progress=False)
-        t_seq = time.perf_counter() - t1
+        t_seq, cpu_seq = time.perf_counter() - t1, _cpu_seconds() - c1
         reference = [m.to_json() for m in sequential]
         n_err = sum(m.error is not None for m in sequential)
         del sequential
-        print(f"sequential:          {t_seq:7.1f} s  {len(refs) / t_seq:7,.0f} notebooks/s  "
+        print(f"sequential:          {t_seq:7.1f} s  {len(refs) / t_seq:7,.0f} notebooks/s  CPU {cpu_seq:.0f} s  "
               f"(peak memory of this process {_peak_rss_mb():,.0f} MB; {n_err} error rows)")
         for w in args.workers:
-            seconds, results, startup, peaks = run_cluster(refs, rules, digest, w, args.chunk)
+            seconds, results, startup, peaks, cpu, own = run_cluster(refs, rules, digest, w, args.chunk)
             same = [m.to_json() for m in results] == reference
             del results
             print(f"LocalCluster {w} worker{'s' if w > 1 else ' '}: {seconds:7.1f} s  {len(refs) / seconds:7,.0f} "
                   f"notebooks/s  speed-up {t_seq / seconds:4.2f}x  rows identical: {'yes' if same else 'NO'}  "
                   f"peak memory per worker {', '.join(f'{p:,.0f}' for p in peaks)} MB  (start-up {startup:.1f} s)")
+            print(f"    CPU: workers {cpu:.0f} s (sequential {cpu_seq:.0f} s: {cpu_seq / cpu:.2f} of the workers' CPU "
+                  f"is mining), this process (client and scheduler) {own:.0f} s; "
+                  f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
         small = refs[: max(1, len(refs) // 10)]
         w = max(args.workers)
-        seconds, _, _, peaks = run_cluster(small, rules, digest, w, args.chunk)
+        seconds, _, _, peaks, _, _ = run_cluster(small, rules, digest, w, args.chunk)
         print(f"a tenth ({len(small):,}) on {w} workers: {len(small) / seconds:7,.0f} notebooks/s, "
               f"peak memory per worker {', '.join(f'{p:,.0f}' for p in peaks)} MB")
     finally:
