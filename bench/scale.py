@@ -102,6 +102,15 @@ def generate(n: int, folder: Path, bases: list[dict]) -> int:
 
 
 def _peak_rss_mb() -> float:
+    """Peak resident memory of this process (VmHWM): unlike ru_maxrss, which Linux carries over
+    from the parent across fork and exec, it starts afresh in a spawned worker."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

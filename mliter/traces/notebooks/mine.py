@@ -113,9 +113,9 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
                sha: str | None = None) -> Mined:
     """Mine one notebook's bytes (`sha`: their SHA-256 when the caller has it already);
     raises `NotebookError` when the file cannot be read at all."""
+    budget = Budget(limits)  # from the start: reading the JSON counts too
     sha = sha or hashlib.sha256(data).hexdigest()
     nb = parse_notebook(data, limits)
-    budget = Budget(limits)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     parsed: list[CellCode] = []
     python = nb.language in PYTHON_LANGUAGES
