@@ -96,7 +96,7 @@ def _lost(ref: NotebookRef, exc: BaseException) -> Mined:
 
 
 def mine_distributed(todo: Sequence[tuple[str, NotebookRef]], rules: StageRules, limits: Limits, spec: str,
-                     chunk: int = 16, in_flight: int | None = None) -> Iterator[list[tuple[str, Mined]]]:
+                     chunk: int = 64, in_flight: int | None = None) -> Iterator[list[tuple[str, Mined]]]:
     """Yield finished (key, Mined) chunks as workers finish them (not in input order)."""
     from distributed import as_completed
 
@@ -107,6 +107,7 @@ def mine_distributed(todo: Sequence[tuple[str, NotebookRef]], rules: StageRules,
         rules_f, limits_f = client.scatter([rules, limits], broadcast=True)
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         window = in_flight or 4 * workers
+        chunk = max(1, min(chunk, -(-len(todo) // window)))  # a small run still reaches every worker
         items = iter(todo)
         parts = iter(lambda: list(islice(items, chunk)), [])
         pending: dict = {}

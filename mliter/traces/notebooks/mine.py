@@ -226,19 +226,21 @@ def mine_ref(ref: NotebookRef, rules: StageRules, limits: Limits = Limits()) -> 
                         "message": f"{ref.local_path}: {message}", "sha256": sha})
 
 
+def _source_digest() -> str:
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for f in sorted([*here.glob("*.py"), here.parents[1] / "corpus" / "notebooks.py"]):
+        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
 def code_version() -> str:
-    """A digest of the miner's own source: a checkpoint made by other code is not reused."""
-    global _CODE_VERSION
-    if _CODE_VERSION is None:
-        h = hashlib.sha256()
-        here = Path(__file__).resolve().parent
-        for f in sorted([*here.glob("*.py"), here.parents[1] / "corpus" / "notebooks.py"]):
-            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-        _CODE_VERSION = h.hexdigest()[:16]
+    """A digest of the miner's own source, taken when it was imported: a checkpoint made by
+    other code is not reused, and Dask workers running other code are refused."""
     return _CODE_VERSION
 
 
-_CODE_VERSION: str | None = None
+_CODE_VERSION: str = _source_digest()
 
 
 def run_key(rules_digest: str, limits: Limits) -> str:
@@ -300,7 +302,7 @@ def mine_batch(
     checkpoint: Path | None = None,
     progress: bool = True,
     dask_scheduler: str | None = None,
-    chunk: int = 16,
+    chunk: int = 64,
 ) -> list[Mined]:
     """Mine every notebook, resuming from `checkpoint` when given; results in input order.
 
