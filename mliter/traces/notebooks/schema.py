@@ -15,8 +15,10 @@ NOTEBOOKS = Table(
     columns=(
         Column("notebook_id", "string", "Notebook id (see corpus/notebooks.csv).", required=True, unique=True),
         Column("sha256", "string", "SHA-256 of the mined bytes.", required=True),
-        Column("nbformat", "string", "nbformat version of the file as found (3.x files are upgraded to 4 to be read)."),
-        Column("language", "string", "Kernel language from the notebook metadata."),
+        Column("nbformat", "string", "nbformat version of the file as found (3.x files are upgraded to 4 to be read); "
+                                     "`4.other` when the minor version is not a small integer."),
+        Column("language", "string", "Kernel language from the notebook metadata, lower-cased: one of a known set "
+                                     "(mliter.traces.notebooks.parse.KNOWN_LANGUAGES) or `other`."),
         Column("n_cells", "integer", "All cells.", required=True, minimum=0),
         Column("n_code_cells", "integer", "Code cells.", required=True, minimum=0),
         Column("n_markdown_cells", "integer", "Markdown cells.", required=True, minimum=0),
@@ -57,7 +59,8 @@ CELLS = Table(
         Column("imports", "string", "Modules imported, ';'-separated."),
         Column("apis", "string", "Calls resolved through import aliases (e.g. pandas.read_csv) and method names (.fit), ';'-separated."),
         Column("magics", "string", "IPython magics (magic:%name) and shell commands (shell:cmd), ';'-separated."),
-        Column("output_types", "string", "Kinds of saved outputs (stream, error, display_data:image/png, ...), ';'-separated."),
+        Column("output_types", "string", "Kinds of saved outputs (stream, error, display_data:image/png, ...), ';'-separated; "
+                                         "an output type nbformat does not define is `unknown`, a key that is not a MIME type `other`."),
         Column("error_names", "string", "Exception class names of saved error outputs, ';'-separated."),
         Column("stage", "string", "Workflow stage from coding/stage_rules.csv (see coding/stages.md).", required=True, enum=STAGES),
     ),
