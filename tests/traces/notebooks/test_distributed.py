@@ -74,3 +74,27 @@ def test_workers_with_other_miner_code_are_refused(fixtures, monkeypatch):
         with pytest.raises(InputError, match="other miner code"):
             mine_batch(refs, StageRules.from_csv(DEFAULT_RULES), "r", progress=False,
                        dask_scheduler=cluster.scheduler_address)
+
+
+def test_a_failed_task_is_retried_notebook_by_notebook(fixtures, monkeypatch):
+    from distributed import LocalCluster
+
+    import mliter.traces.notebooks.distributed as dist
+
+    real = dist._mine_chunk
+
+    def flaky(refs, rules, limits):  # a chunk of several dies; alone, only the truncated notebook does
+        if len(refs) > 1 or refs[0].notebook_id == "file:truncated.ipynb":
+            raise RuntimeError("worker lost")
+        return real(refs, rules, limits)
+
+    monkeypatch.setattr(dist, "_mine_chunk", flaky)
+    refs = discover([fixtures / "notebooks"])
+    rules = StageRules.from_csv(DEFAULT_RULES)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        spread = mine_batch(refs, rules, "r", progress=False, dask_scheduler=cluster.scheduler_address, chunk=5)
+    lost = {m.error["notebook_id"] for m in spread if m.error and m.error["reason"] == "worker_lost"}
+    assert lost == {"file:truncated.ipynb"}
+    sequential = mine_batch(refs, rules, "r", progress=False)
+    kept = [i for i, r in enumerate(refs) if r.notebook_id != "file:truncated.ipynb"]
+    assert [spread[i].to_json() for i in kept] == [sequential[i].to_json() for i in kept]
