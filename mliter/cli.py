@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "mliter.traces.notebooks.commands",
     "mliter.traces.openml.commands",
     "mliter.traces.versions.commands",
+    "mliter.traces.pipelines.commands",
     "mliter.data_commands",
     "mliter.coding.commands",
 ]

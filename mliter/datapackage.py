@@ -21,6 +21,7 @@ SCHEMA_MODULES = [
     "mliter.traces.notebooks.schema",
     "mliter.traces.openml.schema",
     "mliter.traces.versions.schema",
+    "mliter.traces.pipelines.schema",
     "mliter.coding.schema",
 ]
 
