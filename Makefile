@@ -9,7 +9,7 @@ NOTEBOOKS ?= ../shared/data/notebooks
 REPORT_DEPS := $(wildcard mliter/report/*.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help env figures test traces package validate bench clean-figures
+.PHONY: help env figures test traces package validate bench clean-figures pipelines mariadb
 
 help:
 	@echo "make figures   regenerate every table and figure from the shipped dataset (incremental)"
@@ -55,3 +55,11 @@ bench: $(STAMP)
 
 clean-figures:
 	rm -f $(ANALYSIS_OUTPUTS)
+
+# Provenance of ML pipelines (issue 9): re-mine the shared ML Metadata and MLflow stores.
+PROVENANCE ?= ../shared/data/provenance
+pipelines: $(STAMP)
+	@test -d "$(PROVENANCE)" || { echo "no stores at $(PROVENANCE): run 'make pipelines PROVENANCE=/path/to/folder'"; exit 1; }
+	$(VENV)/bin/mliter mine pipelines --quiet $(PROVENANCE)/mlmd_sqlite/*.sqlite $(PROVENANCE)/mlflow_sqlite/*.db \
+	  $(PROVENANCE)/mlflow_filestore/*/mlruns $(PROVENANCE)/mlflow_filestore/*.tar.gz
+	$(VENV)/bin/mliter data package
