@@ -86,34 +86,35 @@ def roc(scored: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     return pd.DataFrame({"fpr": fpr, "tpr": tpr, "threshold": thr}), float(roc_auc_score(y, s["p_push"]))
 
 
-def _policy(s: pd.DataFrame, t: float) -> dict[str, float]:
-    skip = s["p_push"].to_numpy() < t
-    pushed = s["pushed"].astype(bool).to_numpy()
-    total = s["compute_s"].to_numpy(dtype=float)
-    prunable = s["compute_prunable_s"].to_numpy(dtype=float)
-    n_exec = s["n_executions"].to_numpy(dtype=float)
-    n_prun = s["n_prunable"].to_numpy(dtype=float)
-    waste = total[~pushed].sum()
-    waste_n = n_exec[~pushed].sum()
-    return {
-        "skipped_share": float(skip.mean()) if len(s) else np.nan,
-        "saved_share": float(prunable[skip].sum() / total.sum()) if total.sum() > 0 else np.nan,
-        "saved_of_waste": float(prunable[skip & ~pushed].sum() / waste) if waste > 0 else np.nan,
-        "saved_share_executions": float(n_prun[skip].sum() / n_exec.sum()) if n_exec.sum() > 0 else np.nan,
-        "saved_of_waste_executions": float(n_prun[skip & ~pushed].sum() / waste_n) if waste_n > 0 else np.nan,
-        "false_skip_rate": float(skip[pushed].mean()) if pushed.any() else np.nan,
-    }
+def _policy(a: dict[str, np.ndarray], t: float, idx: np.ndarray | None = None) -> dict[str, float]:
+    if idx is not None:
+        a = {k: v[idx] for k, v in a.items()}
+    skip = a["p"] < t
+    pushed, total, prunable, n_exec, n_prun = a["pushed"], a["total"], a["prunable"], a["n_exec"], a["n_prun"]
+    timed = ~np.isnan(total)
+    tt, tp = np.where(timed, total, 0.0), np.where(timed, prunable, 0.0)
+    waste, waste_n = tt[~pushed].sum(), n_exec[~pushed].sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "skipped_share": float(skip.mean()) if skip.size else np.nan,
+            "saved_share": float(tp[skip].sum() / tt.sum()) if tt.sum() > 0 else np.nan,
+            "saved_of_waste": float(tp[skip & ~pushed].sum() / waste) if waste > 0 else np.nan,
+            "saved_share_executions": float(n_prun[skip].sum() / n_exec.sum()) if n_exec.sum() > 0 else np.nan,
+            "saved_of_waste_executions": float(n_prun[skip & ~pushed].sum() / waste_n) if waste_n > 0 else np.nan,
+            "false_skip_rate": float(skip[pushed].mean()) if pushed.any() else np.nan,
+        }
 
 
 def saving_curve(scored: pd.DataFrame, thresholds=None, n_boot: int = 200, seed: int = SEED) -> pd.DataFrame:
-    """Per threshold: share of graphlets skipped, compute saved (of all, of the waste; in seconds where the
-    store records durations, and in executions), the false-skip rate, with bootstrap intervals over pipelines."""
-    s = scored.dropna(subset=["p_push"]).copy()
-    s["compute_s"] = s["compute_s"].astype(float)
-    s["compute_prunable_s"] = s["compute_prunable_s"].astype(float)
-    timed = s["compute_s"].notna().to_numpy()
+    """Per threshold: share of graphlets skipped, compute saved (of all, and of the waste: seconds over the
+    graphlets whose store records durations, and in executions), and the false-skip rate, each with a
+    95% bootstrap interval over pipelines."""
+    s = scored.dropna(subset=["p_push"])
+    arrays = {"p": s["p_push"].to_numpy(dtype=float), "pushed": s["pushed"].astype(bool).to_numpy(),
+              "total": s["compute_s"].astype(float).to_numpy(), "prunable": s["compute_prunable_s"].astype(float).to_numpy(),
+              "n_exec": s["n_executions"].astype(float).to_numpy(), "n_prun": s["n_prunable"].astype(float).to_numpy()}
     if thresholds is None:  # every distinct prediction (at most 40 quantiles of them), below none and above all
-        p = np.unique(s["p_push"].to_numpy())
+        p = np.unique(arrays["p"])
         if p.size > 40:
             p = np.unique(np.quantile(p, np.linspace(0, 1, 40)))
         thresholds = np.concatenate([[0.0], p + 1e-12, [1.0 + 1e-9]])
@@ -125,11 +126,10 @@ def saving_curve(scored: pd.DataFrame, thresholds=None, n_boot: int = 200, seed:
              for _ in range(n_boot)] if len(uniq) else []
     rows = []
     for t in thresholds:
-        point = _policy(s, t) | {k: v for k, v in _policy(s[timed], t).items() if not k.endswith("executions")
-                                 and k != "false_skip_rate" and k != "skipped_share"}
-        boot = [_policy(s.iloc[d], t) for d in draws]
-        row = {"threshold": float(t), "n_graphlets": int(len(s)), "n_timed": int(timed.sum()),
-               "n_pushed": int(s["pushed"].astype(bool).sum()), "n_pipelines": int(len(uniq))}
+        point = _policy(arrays, t)
+        boot = [_policy(arrays, t, d) for d in draws]
+        row = {"threshold": float(t), "n_graphlets": int(len(s)), "n_timed": int((~np.isnan(arrays["total"])).sum()),
+               "n_pushed": int(arrays["pushed"].sum()), "n_pipelines": int(len(uniq))}
         for k, v in point.items():
             vals = np.array([b[k] for b in boot], dtype=float)
             vals = vals[~np.isnan(vals)]
