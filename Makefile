@@ -35,7 +35,7 @@ include .make/analysis.mk
 
 figures: $(ANALYSIS_OUTPUTS) figures/MANIFEST.tsv
 
-test: $(STAMP)
+test: $(STAMP) mariadb
 	$(PY) -m pytest -q
 
 traces: $(STAMP)
@@ -63,3 +63,9 @@ pipelines: $(STAMP)
 	$(VENV)/bin/mliter mine pipelines --quiet $(PROVENANCE)/mlmd_sqlite/*.sqlite $(PROVENANCE)/mlflow_sqlite/*.db \
 	  $(PROVENANCE)/mlflow_filestore/*/mlruns $(PROVENANCE)/mlflow_filestore/*.tar.gz
 	$(VENV)/bin/mliter data package
+
+# The pipeline tests start a throwaway MariaDB server (Debian package mariadb-server): installed when missing.
+mariadb:
+	@command -v mariadbd >/dev/null 2>&1 || test -x /usr/sbin/mariadbd || { \
+	  echo "installing mariadb-server (Debian) for the ML Metadata MySQL tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server; }

@@ -19,6 +19,7 @@ None, or an alias points at it). See docs/pipelines.md.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 
@@ -99,37 +100,36 @@ def cut_mlmd(prov: Provenance, g: nx.DiGraph | None = None) -> list[Graphlet]:
     """The graphlets of one pipeline's `Provenance` (ML Metadata), in training order."""
     g = G.build(prov) if g is None else g
     by_id = {e.id: e for e in prov.executions}
-    trainers = sorted((e for e in prov.executions if is_training(g, e)), key=_start)
+    key = {e.id: _start(e) for e in prov.executions}
+    trainers = sorted((e for e in prov.executions if is_training(g, e)), key=lambda e: key[e.id])
     trainer_ids = {t.id for t in trainers}
+    starts = [key[t.id] for t in trainers]
     claimed: set[str] = set(trainer_ids)
     parts: list[tuple[list[str], list[str]]] = []
     for i, t in enumerate(trainers):
-        since = _start(trainers[i - 1]) if i else (-2, (0, 0, ""))
-        up = sorted((x for x in G.upstream_executions(g, t.id)
-                     if x in by_id and x not in claimed and _start(by_id[x]) >= since), key=lambda x: _start(by_id[x]))
+        since = starts[i - 1] if i else (-2, (0, 0, ""))
+        up = [x for x in G.upstream_executions(g, t.id) if x in by_id and x not in claimed and key[x] >= since]
         claimed.update(up)
-        down = sorted((x for x in G.downstream_executions(g, t.id, lambda n: n in trainer_ids)
-                       if x in by_id and x not in claimed and by_id[x].role in DOWNSTREAM_ROLES | {"other"}),
-                      key=lambda x: _start(by_id[x]))
+        down = [x for x in G.downstream_executions(g, t.id, trainer_ids.__contains__)
+                if x in by_id and x not in claimed and by_id[x].role in DOWNSTREAM_ROLES | {"other"}]
         claimed.update(down)
         parts.append((up, down))
-    for e in sorted(prov.executions, key=_start):  # executions no lineage ties to a training
-        if e.id in claimed:
-            continue
+    for e in sorted((e for e in prov.executions if e.id not in claimed), key=lambda e: key[e.id]):
+        # executions no lineage ties to a training
         if e.role in DOWNSTREAM_ROLES:
-            before = [k for k, t in enumerate(trainers) if _start(t) <= _start(e)]
-            if before:
-                parts[before[-1]][1].append(e.id)
+            k = bisect.bisect_right(starts, key[e.id]) - 1  # the latest training started before it
+            if k >= 0:
+                parts[k][1].append(e.id)
                 claimed.add(e.id)
         else:  # ran since the previous training (a validation whose output no one read, a failed Transform)
-            after = [k for k, t in enumerate(trainers) if _start(t) >= _start(e)]
-            if after:
-                parts[after[0]][0].append(e.id)
+            k = bisect.bisect_left(starts, key[e.id])  # the next training
+            if k < len(trainers):
+                parts[k][0].append(e.id)
                 claimed.add(e.id)
     out = []
     for i, (t, (up, down)) in enumerate(zip(trainers, parts)):
-        up = sorted(up, key=lambda x: _start(by_id[x]))
-        down = sorted(down, key=lambda x: _start(by_id[x]))
+        up = sorted(up, key=key.__getitem__)
+        down = sorted(down, key=key.__getitem__)
         pushed = _pushed_mlmd(g, down)
         out.append(Graphlet(prov.store, t.pipeline, i + 1, t.id, tuple(up), tuple(down), pushed,
                             "pushed_model" if pushed else "", _mlmd_signatures(g, t, by_id)))

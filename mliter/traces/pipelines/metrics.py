@@ -10,7 +10,7 @@ data validation (everything but ingestion and validation) is what early pruning 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+import time
 
 from mliter.traces.pipelines.graphlets import SIGNATURES, change_type, changes_between
 from mliter.traces.pipelines.model import BEFORE_PRUNING, Graphlet, Provenance
@@ -21,7 +21,7 @@ INCOMPLETE_STATES = frozenset({"FAILED", "CANCELED", "RUNNING", "NEW", "KILLED",
 def iso(ms: int | None) -> str | None:
     if ms is None:
         return None
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms // 1000))
 
 
 def _sum(values) -> float:
@@ -36,10 +36,8 @@ class PipelineRows:
     pipeline: dict = field(default_factory=dict)
 
 
-def pipeline_rows(prov: Provenance, graphlets: list[Graphlet], g, seen_artifacts: set[str] | None = None
-                  ) -> PipelineRows:
-    """Execution, artifact, graphlet and pipeline rows of one pipeline (`seen_artifacts` dedupes artifacts
-    shared between pipelines of one store)."""
+def pipeline_rows(prov: Provenance, graphlets: list[Graphlet]) -> PipelineRows:
+    """Execution, artifact, graphlet and pipeline rows of one pipeline (artifacts it owns only)."""
     out = PipelineRows()
     by_id = {e.id: e for e in prov.executions}
     pipeline = prov.executions[0].pipeline if prov.executions else ""
@@ -71,10 +69,8 @@ def pipeline_rows(prov: Provenance, graphlets: list[Graphlet], g, seen_artifacts
                 for a in written.get(i, ()):
                     pushed_by[a] = gl.push_kind
     for a in prov.artifacts:
-        if seen_artifacts is not None:
-            if a.id in seen_artifacts:
-                continue
-            seen_artifacts.add(a.id)
+        if prov.owned_artifacts is not None and a.id not in prov.owned_artifacts:
+            continue
         is_push = a.type in ("PushedModel", "system.PushedModel", "ModelVersion")
         out.artifacts.append({
             "store": prov.store, "artifact_id": a.id, "type": a.type, "state": a.state,

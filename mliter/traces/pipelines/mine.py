@@ -127,13 +127,12 @@ def mine_store(target: str, name: str | None = None, sink: Callable[[PipelineRow
     sink = sink or result.pipelines.append
     counts = {"n_pipelines": 0, "n_executions": 0, "n_artifacts": 0, "n_graphlets": 0, "n_pushed": 0}
     timed = False
-    seen: set[str] = set()
     try:
         for prov in reader.pipelines():
             if not prov.executions:
                 continue
-            g, gls = GL.cut(prov)
-            rows = pipeline_rows(prov, gls, g, seen)
+            _, gls = GL.cut(prov)
+            rows = pipeline_rows(prov, gls)
             counts["n_pipelines"] += 1
             counts["n_executions"] += len(prov.executions)
             counts["n_artifacts"] += len(rows.artifacts)

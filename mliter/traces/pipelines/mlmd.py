@@ -173,37 +173,47 @@ class MlmdReader:
         self.engine.dispose()
 
     # -- pipelines ------------------------------------------------------------------------
-    def _pipeline_of(self, conn) -> list[tuple[str, list[int]]]:
-        """(pipeline name, execution ids) in store order; each execution in exactly one pipeline."""
-        C, A = self.t["Context"], self.t["Association"]
-        ctx_types = {tid: name for tid, (name, kind) in self.types.items() if kind == "context"}
-        rank = {}
-        for i, group in enumerate((PIPELINE_CONTEXT_TYPES, RUN_CONTEXT_TYPES)):
-            for tid, name in ctx_types.items():
-                if name in group:
-                    rank[tid] = i
-        owner: dict[int, tuple[int, int, str]] = {}
-        if rank:
-            q = (sa.select(A.c.execution_id, C.c.id, C.c.type_id, C.c.name)
-                 .join(C, C.c.id == A.c.context_id).where(C.c.type_id.in_(list(rank))))
-            for ex, cid, tid, cname in conn.execute(q):
-                key = (rank[int(tid)], int(cid), str(cname))
-                if int(ex) not in owner or key < owner[int(ex)]:
-                    owner[int(ex)] = key
-        E = self.t["Execution"]
-        by_pipeline: dict[tuple[int, int, str], list[int]] = {}
-        for (ex,) in conn.execute(sa.select(E.c.id).order_by(E.c.id)):
-            key = owner.get(int(ex), (9, 0, NO_PIPELINE))
-            by_pipeline.setdefault(key, []).append(int(ex))
-        return [(key[2], ids) for key, ids in sorted(by_pipeline.items())]
+    def _groups(self, conn) -> Iterator[tuple[str, list[int]]]:
+        """(pipeline name, execution ids), streamed in store order; each execution in exactly one pipeline:
+        its first pipeline context, else its first run context, else the store's `(no pipeline)`."""
+        C, A, E = self.t["Context"], self.t["Association"], self.t["Execution"]
+        taken = []
+        for group in (PIPELINE_CONTEXT_TYPES, RUN_CONTEXT_TYPES):
+            tids = [tid for tid, (name, kind) in self.types.items() if kind == "context" and name in group]
+            if not tids:
+                continue
+            member = sa.select(A.c.execution_id).join(C, C.c.id == A.c.context_id).where(C.c.type_id.in_(tids))
+            first = (sa.select(A.c.execution_id.label("eid"), sa.func.min(C.c.id).label("cid"))
+                     .join(C, C.c.id == A.c.context_id).where(C.c.type_id.in_(tids)))
+            for earlier in taken:
+                first = first.where(A.c.execution_id.not_in(earlier))
+            sub = first.group_by(A.c.execution_id).subquery()
+            q = sa.select(sub.c.eid, sub.c.cid, C.c.name).join(C, C.c.id == sub.c.cid).order_by(sub.c.cid, sub.c.eid)
+            yield from self._consecutive(conn.execution_options(stream_results=True).execute(q))
+            taken.append(member)
+        rest = sa.select(E.c.id, sa.literal(0), sa.literal(NO_PIPELINE))
+        for earlier in taken:
+            rest = rest.where(E.c.id.not_in(earlier))
+        yield from self._consecutive(conn.execution_options(stream_results=True).execute(rest.order_by(E.c.id)))
+
+    @staticmethod
+    def _consecutive(rows) -> Iterator[tuple[str, list[int]]]:
+        current, name, ids = None, "", []
+        for eid, cid, cname in rows:
+            if cid != current and ids:
+                yield name, ids
+                ids = []
+            current, name = cid, str(cname)
+            ids.append(int(eid))
+        if ids:
+            yield name, ids
 
     def pipelines(self) -> Iterator[Provenance]:
         try:
-            with self.engine.connect() as conn:
-                groups = self._pipeline_of(conn)
+            with self.engine.connect() as listing, self.engine.connect() as conn:
                 batch: list[tuple[str, list[int]]] = []
                 size = 0
-                for group in groups:
+                for group in self._groups(listing):
                     batch.append(group)
                     size += len(group[1])
                     if size >= self.batch * 20 or len(batch) >= self.batch:
@@ -246,6 +256,11 @@ class MlmdReader:
             pcols = [c for c in AP.c if c.name not in ("artifact_id", "is_custom_property")]
             for r in conn.execute(sa.select(AP.c.artifact_id, *pcols).where(AP.c.artifact_id.in_(chunk))):
                 aprops.setdefault(int(r.artifact_id), []).append((str(r.name), _value(r)))
+        first_ex: dict[int, int] = {}
+        for chunk in self._chunks(art_ids):
+            for aid, eid in conn.execute(sa.select(EV.c.artifact_id, sa.func.min(EV.c.execution_id))
+                                         .where(EV.c.artifact_id.in_(chunk)).group_by(EV.c.artifact_id)):
+                first_ex[int(aid)] = int(eid)
         ev_by_ex: dict[int, list] = {}
         for ex, art, kind in events:
             ev_by_ex.setdefault(ex, []).append((ex, art, kind))
@@ -253,7 +268,10 @@ class MlmdReader:
             prov = Provenance(self.name, self.kind, self.uri, str(self.schema_version))
             seen: set[int] = set()
             for i in ids:
-                r = rows[i]
+                r = rows.get(i)
+                if r is None:  # an Association row naming an execution the store no longer has
+                    prov.problems.append(f"context {pipeline!r} lists missing execution {i}")
+                    continue
                 tname = self.types.get(int(r.type_id), (f"type:{r.type_id}", "?"))[0]
                 state = EXECUTION_STATES.get(int(r.last_known_state), "UNKNOWN") if r.last_known_state is not None \
                     else "UNKNOWN"
@@ -276,4 +294,6 @@ class MlmdReader:
                             create_ms=int(a.create_time_since_epoch) if a.create_time_since_epoch else None,
                             properties=tuple(sorted(aprops.get(art, ())))))
             prov.artifacts.sort(key=lambda a: int(a.id))
+            members = set(ids)
+            prov.owned_artifacts = {a.id for a in prov.artifacts if first_ex.get(int(a.id)) in members}
             yield prov

@@ -131,6 +131,9 @@ class Provenance:
     artifacts: list[Artifact] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: Ids of the artifacts whose row this pipeline emits (an artifact read by several pipelines is
+    #: emitted once, by the pipeline of its first execution); None: every artifact listed.
+    owned_artifacts: set[str] | None = None
 
     @property
     def has_durations(self) -> bool:
