@@ -83,11 +83,12 @@ def _sqlite_kind(path: Path, name: str) -> str:
     raise StoreError(name, "neither an ML Metadata store (no MLMDEnv table) nor an MLflow store", "wrong_kind")
 
 
-def open_store(target: str, name: str | None = None):
-    """A reader for `target` (see the module docstring); raises `StoreError` naming the store."""
+def open_store(target: str, name: str | None = None, batch: int = 200):
+    """A reader for `target` (see the module docstring); raises `StoreError` naming the store. `batch`
+    is how many ML Metadata pipelines are read at a time (memory grows with it, not with the store)."""
     name = name or store_name(target)
     if is_sql_url(target):
-        return MlmdReader(target, name)
+        return MlmdReader(target, name, batch=batch)
     if target.startswith(("http://", "https://")):
         from mliter.traces.pipelines.mlflow_store import MlflowReader
 
@@ -100,7 +101,7 @@ def open_store(target: str, name: str | None = None):
 
         return MlflowReader(str(path), name)
     if _sqlite_kind(path, name) == "mlmd":
-        return MlmdReader(str(path), name)
+        return MlmdReader(str(path), name, batch=batch)
     from mliter.traces.pipelines.mlflow_store import MlflowReader
 
     return MlflowReader(str(path), name)
@@ -116,10 +117,10 @@ class StoreResult:
 
 
 def mine_store(target: str, name: str | None = None, sink: Callable[[PipelineRows], None] | None = None,
-               progress=None) -> StoreResult:
+               progress=None, batch: int = 200) -> StoreResult:
     """Mine one store; rows go to `sink` pipeline by pipeline (default: kept in the result)."""
     name = name or store_name(target)
-    reader = open_store(target, name)
+    reader = open_store(target, name, batch)
     result = StoreResult({"store": name, "kind": reader.kind, "uri": display_uri(target),
                           "schema_version": str(reader.schema_version), "status": "ok", "error_kind": None,
                           "error": None})

@@ -95,7 +95,7 @@ class MlflowReader:
         path = Path(target[len("file://"):] if target.startswith("file://") else target)
         if not path.exists():
             raise StoreError(self.name, "no such file or folder", "missing")
-        self._tmp = tempfile.TemporaryDirectory(prefix="mliter-mlflow-")
+        self._tmp = tempfile.TemporaryDirectory(prefix="mliter-mlflow-", dir=_scratch(path))
         tmp = Path(self._tmp.name)
         if path.is_file() and path.name.endswith((".tar.gz", ".tgz", ".tar")):
             try:
@@ -211,6 +211,18 @@ def _run_of_source(source: str | None) -> str:
     """The run a model version came from when the store left `run_id` empty (`run:/<id>/model`)."""
     m = _RUN_SOURCE.search(source or "")
     return (m.group(1) or m.group(3)) if m else ""
+
+
+def _scratch(path: Path) -> str | None:
+    """Where to unpack a temporary copy: memory-backed /dev/shm when it has room (a file store is tens of
+    thousands of small files, slow to create and remove on disk), else the default temporary folder."""
+    shm = Path("/dev/shm")
+    if os.environ.get("MLITER_TMPDIR"):
+        return os.environ["MLITER_TMPDIR"]
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        return None
+    size = path.stat().st_size * 40 if path.is_file() else sum(p.stat().st_size + 4096 for p in path.rglob("*"))
+    return str(shm) if shutil.disk_usage(shm).free > 4 * size else None
 
 
 def _id_key(text: str):
