@@ -16,7 +16,8 @@ help:
 	@echo "make test      run the unit and integration tests (validates datapackage.json)"
 	@echo "make traces    re-mine notebook traces from NOTEBOOKS=$(NOTEBOOKS)"
 	@echo "make package   regenerate datapackage.json from the declared tables"
-	@echo "make bench     time the miner against json.loads on the same bytes"
+	@echo "make bench     time the miners against plain parsing/scans of the same data"
+	@echo "make pipelines re-mine the ML Metadata and MLflow stores in PROVENANCE=$(PROVENANCE)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +53,7 @@ validate: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/mine.py
+	$(PY) bench/pipelines.py
 
 clean-figures:
 	rm -f $(ANALYSIS_OUTPUTS)
