@@ -10,6 +10,7 @@ data validation (everything but ingestion and validation) is what early pruning 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import math
 import time
 
 from mliter.traces.pipelines.graphlets import SIGNATURES, change_type, changes_between
@@ -25,7 +26,8 @@ def iso(ms: int | None) -> str | None:
 
 
 def _sum(values) -> float:
-    return float(sum(v for v in values if v is not None))
+    """Exactly rounded (math.fsum), so the order executions come in never changes a byte."""
+    return math.fsum(v for v in values if v is not None)
 
 
 @dataclass
