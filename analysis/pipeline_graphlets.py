@@ -7,8 +7,8 @@ experiments). Right: share of graphlets that pushed, per store, with 95% Wilson 
 The shared stores are five small public projects, not production fleets: n is on every bar.
 """
 
-INPUTS = ["traces/pipelines/stores.csv", "traces/pipelines/pipelines.csv", "traces/pipelines/graphlets.csv",
-          "mliter/report/pipelines.py"]
+INPUTS = ["coding/change_types.yaml", "traces/pipelines/stores.csv", "traces/pipelines/pipelines.csv",
+          "traces/pipelines/graphlets.csv", "mliter/report/pipelines.py"]
 OUTPUTS = ["figures/pipeline_graphlets.pdf", "figures/pipeline_graphlets.png", "figures/pipeline_graphlets.csv",
            "figures/pipeline_graphlets.md", "figures/pipeline_graphlets.tex", "figures/pipeline_pushed.csv",
            "figures/pipeline_pushed.md", "figures/pipeline_pushed.tex", "figures/variables/pipeline_graphlets.json"]

@@ -7,8 +7,8 @@ abstract states. Ours come from the public stores in ../shared/data/provenance, 
 analysis/pipeline_pruning.py at the threshold that loses no pushed model.
 """
 
-INPUTS = ["traces/pipelines/stores.csv", "traces/pipelines/pipelines.csv", "traces/pipelines/graphlets.csv",
-          "mliter/report/pipelines.py", "mliter/traces/pipelines/predictor.py"]
+INPUTS = ["coding/change_types.yaml", "traces/pipelines/stores.csv", "traces/pipelines/pipelines.csv",
+          "traces/pipelines/graphlets.csv", "mliter/report/pipelines.py", "mliter/traces/pipelines/predictor.py"]
 OUTPUTS = ["figures/pipeline_paper.csv", "figures/pipeline_paper.md", "figures/pipeline_paper.tex"]
 
 import pandas as pd  # noqa: E402

@@ -11,7 +11,7 @@ that pushed nothing) beside the false-skip rate (pushed models that would have b
 predictor has almost nothing to learn from; the numbers say so, they are not a finding.
 """
 
-INPUTS = ["traces/pipelines/graphlets.csv", "mliter/traces/pipelines/predictor.py"]
+INPUTS = ["coding/change_types.yaml", "traces/pipelines/graphlets.csv", "mliter/traces/pipelines/predictor.py"]
 OUTPUTS = ["figures/pipeline_pruning.pdf", "figures/pipeline_pruning.png", "figures/pipeline_pruning.csv",
            "figures/pipeline_pruning.md", "figures/pipeline_pruning.tex", "figures/variables/pipeline_pruning.json"]
 

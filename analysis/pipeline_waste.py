@@ -7,7 +7,7 @@ pushed nothing over its compute in all graphlets. Every store mined records dura
 execution counts are in the table too, for stores that do not.
 """
 
-INPUTS = ["traces/pipelines/executions.csv", "traces/pipelines/graphlets.csv", "mliter/report/pipelines.py"]
+INPUTS = ["coding/change_types.yaml", "traces/pipelines/executions.csv", "traces/pipelines/graphlets.csv", "mliter/report/pipelines.py"]
 OUTPUTS = ["figures/pipeline_waste.pdf", "figures/pipeline_waste.png", "figures/pipeline_waste.csv",
            "figures/pipeline_waste.md", "figures/pipeline_waste.tex", "figures/variables/pipeline_waste.json"]
 

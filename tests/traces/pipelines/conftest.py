@@ -110,8 +110,12 @@ def mlflow_servers(shared, tmp_path_factory):
     db = root / "mlflow.db"
     shutil.copyfile(shared / MLFLOW_DB, db)
     db.chmod(0o644)
-    subprocess.run([sys.executable, "-m", "mlflow", "db", "upgrade", f"sqlite:///{db}"], check=True,
-                   capture_output=True, timeout=120)
+    import sqlalchemy as sa
+    from mlflow.store.db.utils import _upgrade_db
+
+    engine = sa.create_engine(f"sqlite:///{db}")
+    _upgrade_db(engine)  # what `mlflow db upgrade` does, without starting another interpreter
+    engine.dispose()
     servers = {"file": _mlflow_server(fs.as_uri(), root, "file"), "sql": _mlflow_server(f"sqlite:///{db}", root, "sql")}
     try:
         for name, (proc, port, log) in servers.items():

@@ -17,7 +17,7 @@ def _peak(path, n_expected) -> int:
 
     tracemalloc.start()
     try:
-        mine_store(str(path), "synthetic", sink=sink, batch=5)  # small batches, so growth would show
+        mine_store(str(path), "synthetic", sink=sink, batch=2)  # small batches, so growth would show
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -26,8 +26,8 @@ def _peak(path, n_expected) -> int:
 
 
 def test_memory_is_bounded_by_a_batch_not_the_store(tmp_path):
-    small = write_store(tmp_path / "small.sqlite", 20, 10)
-    large = write_store(tmp_path / "large.sqlite", 120, 10)
+    small = write_store(tmp_path / "small.sqlite", 10, 8)
+    large = write_store(tmp_path / "large.sqlite", 60, 8)
     p_small, p_large = _peak(small.path, small.n_graphlets), _peak(large.path, large.n_graphlets)
-    print(f"peak traced memory: {p_small / 2**20:.1f} MiB for 20 pipelines, {p_large / 2**20:.1f} MiB for 120")
+    print(f"peak traced memory: {p_small / 2**20:.1f} MiB for 10 pipelines, {p_large / 2**20:.1f} MiB for 60")
     assert p_large < 1.5 * p_small + 2**20  # six times the pipelines, about the same memory
