@@ -25,8 +25,10 @@ import pandas as pd
 
 from mliter.coding.codebook import Codebook
 from mliter.coding.disagreements import coder_values
-from mliter.coding.validate import AnnotationError, Problem, check_value
+from mliter.coding.validate import AnnotationError, Problem, check_value, records
 
+#: The pseudo-code of screening decisions in adjudication.csv (value: `included` or an exclusion reason).
+SCREENING_CODE = "screening"
 METHODS = ("single_coder", "agreed", "adjudicated", "first_coder_default")
 ADJUDICATION_COLUMNS = ["paper_id", "code", "value", "adjudicator", "reason"]
 
@@ -48,20 +50,21 @@ def read_adjudication(path: str | Path, codebook: Codebook) -> pd.DataFrame:
         raise AnnotationError([Problem(name, 1, None, f"header {header}", ",".join(ADJUDICATION_COLUMNS))])
     out, seen = [], {}
     codes = {c.code: c for c in codebook.coded}
-    for r, cells in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(Problem(name, r, None, f"row has {len(cells)} fields", f"{len(header)} fields"))
-            continue
-        rec = dict(zip(header, (c.strip() for c in cells)))
+    for r, rec in records(rows, header, name, problems):
         code = codes.get(rec["code"])
-        if code is None:
-            problems.append(Problem(name, r, "code", f"unknown code {rec['code']!r}", "one of " + ", ".join(codes)))
+        if rec["code"] == SCREENING_CODE and codebook.screening is not None:
+            allowed = ("included",) + codebook.screening.reason_ids
+            value = rec["value"]
+            if value not in allowed:
+                problems.append(Problem(name, r, "value", f"screening value {value!r}", "one of " + ", ".join(allowed)))
+        elif code is None:
+            problems.append(Problem(name, r, "code", f"unknown code {rec['code']!r}",
+                                    "one of " + ", ".join([*codes, SCREENING_CODE])))
             continue
-        message, value = check_value(code, rec["value"]) if rec["value"] else ("empty value", None)
-        if message:
-            problems.append(Problem(name, r, "value", message, code.describe_allowed()))
+        else:
+            message, value = check_value(code, rec["value"]) if rec["value"] else ("empty value", None)
+            if message:
+                problems.append(Problem(name, r, "value", message, code.describe_allowed()))
         for col in ("adjudicator", "reason"):
             if not rec[col]:
                 problems.append(Problem(name, r, col, f"empty {col}", f"who decided and why, in their own words"))
@@ -79,7 +82,7 @@ def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame
     """Long table: paper_id, code, value, method, n_coders, coder_values, adjudicator, reason."""
     adj = {}
     if adjudication is not None:
-        adj = {(r.paper_id, r.code): r for r in adjudication.itertuples(index=False)}
+        adj = {(r.paper_id, r.code): r for r in adjudication.itertuples(index=False) if r.code != SCREENING_CODE}
     used: set[tuple[str, str]] = set()
     rows = []
     for pid, group in ann.groupby("paper_id", sort=True):

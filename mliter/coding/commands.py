@@ -11,6 +11,8 @@ from mliter.paths import ROOT
 
 PAPERS = Path("corpus/papers.csv")
 FOLDER = Path("coding/papers")
+CODERS = FOLDER / "coders"
+SCREENERS = FOLDER / "screeners"
 FRONT_MATTER = ("Preface", "Keynotes")
 
 
@@ -32,9 +34,24 @@ def _validate(args) -> int:
     from mliter.coding.codebook import load
     from mliter.coding.validate import read_paper_ids, validate_files
 
+    from mliter.coding.screening import validate_screener_file
+
     cb = load(args.codebook)
     ids = read_paper_ids(Path(args.root) / args.papers)
-    problems = validate_files(args.files, cb, ids, _abstracts(args))
+    abstracts = _abstracts(args)
+    from mliter.coding.adjudicate import read_adjudication
+    from mliter.coding.validate import AnnotationError
+
+    screen = [f for f in args.files if Path(f).parent.name == SCREENERS.name]
+    adjud = [f for f in args.files if Path(f).name == "adjudication.csv"]
+    code = [f for f in args.files if f not in screen and f not in adjud]
+    problems = validate_files(code, cb, ids, abstracts)
+    problems += [p for f in screen for p in validate_screener_file(f, cb, ids, abstracts)]
+    for f in adjud:
+        try:
+            read_adjudication(f, cb)
+        except AnnotationError as exc:
+            problems += exc.problems
     for p in problems:
         print(p)
     n_files = len(args.files)
@@ -51,9 +68,9 @@ def _inputs(args):
 
     cb = load(args.codebook)
     root = Path(args.root)
-    files = args.files or coder_files(root / FOLDER, cb)
+    files = args.files or coder_files(root / CODERS, cb)
     if not files:
-        raise InputError(f"no coder files found in {root / FOLDER} (expected <coder>.csv)")
+        raise InputError(f"no coder files found in {root / CODERS} (expected <coder>.csv)")
     ann = read_annotations(files, cb, read_paper_ids(root / args.papers))
     adj = read_adjudication(root / FOLDER / "adjudication.csv", cb)
     return cb, root, ann, adj
@@ -101,6 +118,37 @@ def _adjudicate(args) -> int:
     counts = prov["method"].value_counts().to_dict()
     print(f"{len(cons)} papers -> {CONSENSUS.path}, {PROVENANCE.path}; values by method: "
           + ", ".join(f"{k}={counts[k]}" for k in sorted(counts)))
+    return 0
+
+
+def _screen(args) -> int:
+    import pandas as pd
+
+    from mliter.coding.adjudicate import read_adjudication
+    from mliter.coding.codebook import load
+    from mliter.coding.schema import SCREENING
+    from mliter.coding.screening import read_screeners, screening_table
+    from mliter.coding.validate import coder_files, read_paper_ids
+    from mliter.corpus.papers.abstracts import load_abstracts
+
+    cb = load(args.codebook)
+    root = Path(args.root)
+    papers = pd.read_csv(root / args.papers, dtype=str, keep_default_na=False)
+    if papers.empty:
+        raise InputError(f"{root / args.papers}: no records; screening.csv left unchanged")
+    abstracts = load_abstracts(args.shared)
+    found = sum(1 for pid in papers["paper_id"] if abstracts.get(pid))
+    if not found:
+        raise InputError("no abstract of any corpus record could be read from the shared material "
+                         f"({args.shared or '../shared/data'}); screening.csv left unchanged")
+    screeners = read_screeners(coder_files(root / SCREENERS, cb), cb, read_paper_ids(root / args.papers))
+    adj = read_adjudication(root / FOLDER / "adjudication.csv", cb)
+    table = screening_table(papers, abstracts, cb, screeners, adj)
+    path = SCREENING.write(table, root)
+    counts = table.groupby(["decision", "decided_by"]).size()
+    print(f"{len(table)} records -> {path}")
+    for (decision, by), n in counts.items():
+        print(f"  {decision:12} {by:24} {n}")
     return 0
 
 
@@ -161,6 +209,18 @@ def register(groups) -> None:
         epilog="example:\n  mliter code adjudicate")
     common(j, "coder files (default: every coding/papers/<coder>.csv)")
     j.set_defaults(func=_adjudicate)
+
+    sc = code.add_parser(
+        "screen", help="screen every corpus record -> coding/papers/screening.csv", formatter_class=HelpFormatter,
+        description=("Apply the codebook's screening rules (test-fixture source, front matter, missing abstract) to "
+                     "every record of corpus/papers.csv, draw the stratified coding sample, and merge the coders' "
+                     "screening decisions (coding/papers/screeners/<coder>.csv) and the adjudicator's (code "
+                     "`screening` in coding/papers/adjudication.csv) into coding/papers/screening.csv. Reads "
+                     "abstracts from the shared material (never written)."),
+        epilog="examples:\n  mliter code screen\n  mliter code screen --shared /path/to/shared/data")
+    common(sc, None)
+    sc.add_argument("--shared", type=Path, default=None, help="shared data folder (default ../shared/data)")
+    sc.set_defaults(func=_screen)
 
     s = code.add_parser(
         "sample", help="print the double-coding subset of the paper list", formatter_class=HelpFormatter,

@@ -30,6 +30,8 @@ def code_ref(description: str) -> Column:
     """The `code` column of long tables: one of the compared codes."""
     return Column("code", "string", description, required=True, enum=CODES)
 FOLDER = "coding/papers"
+CODERS = f"{FOLDER}/coders"
+SCREENERS = f"{FOLDER}/screeners"
 
 
 def code_column(code: Code, required: bool = True) -> Column:
@@ -52,7 +54,7 @@ def annotation_table(coder: str, codebook: Codebook = CODEBOOK) -> Table:
                enum=codebook.accepted_versions),
         *(code_column(c) for c in codebook.codes),
     )
-    return Table(name=f"paper_annotations_{coder}", path=f"{FOLDER}/{coder}.csv",
+    return Table(name=f"paper_annotations_{coder}", path=f"{CODERS}/{coder}.csv",
                  title=f"Paper codes by {coder}",
                  description=(f"Codes of applied-ML papers assigned independently by {coder} against the codebook "
                               "coding/papers.codebook.yaml; the note is in the coder's own words."),
@@ -60,7 +62,66 @@ def annotation_table(coder: str, codebook: Codebook = CODEBOOK) -> Table:
 
 
 def coder_tables(root: Path = ROOT, codebook: Codebook = CODEBOOK) -> list[Table]:
-    return [annotation_table(p.stem, codebook) for p in coder_files(Path(root) / FOLDER, codebook)]
+    return [annotation_table(p.stem, codebook) for p in coder_files(Path(root) / CODERS, codebook)]
+
+
+def screener_table(coder: str, codebook: Codebook = CODEBOOK) -> Table:
+    reasons = codebook.screening.reason_ids
+    return Table(
+        name=f"paper_screening_{coder}", path=f"{SCREENERS}/{coder}.csv", title=f"Screening decisions by {coder}",
+        description=(f"Include/exclude decisions by {coder} for the sampled records no mechanical rule decided, "
+                     "against the codebook's screening criteria."),
+        columns=(
+            Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True, unique=True),
+            Column("screener", "string", "Screener id, equal to the file name.", required=True, enum=(coder,)),
+            Column("codebook_version", "string", "Codebook version the decision follows.", required=True,
+                   enum=(codebook.version,)),
+            Column("decision", "string", "include or exclude.", required=True, enum=("include", "exclude")),
+            Column("reason", "string", "Exclusion reason (codebook screening.reasons); empty when included.",
+                   enum=reasons),
+            Column("note", "string", "Why, in the screener's own words (optional)."),
+        ),
+        primary_key=("paper_id",), foreign_keys=PAPER_FK)
+
+
+def screener_tables(root: Path = ROOT, codebook: Codebook = CODEBOOK) -> list[Table]:
+    return [screener_table(p.stem, codebook) for p in coder_files(Path(root) / SCREENERS, codebook)]
+
+
+SCREENING = Table(
+    name="paper_screening",
+    path=f"{FOLDER}/screening.csv",
+    title="Screening of every corpus record",
+    description=("One row per record of corpus/papers.csv: included in the coded survey, excluded (with the "
+                 "reason), outside the stratified sample, or pending a coder's decision; and who or what decided "
+                 "(a mechanical rule of the codebook, the sampling design, coders, an adjudicator). Written by "
+                 "`mliter code screen`."),
+    columns=(
+        Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True, unique=True),
+        Column("decision", "string", "included, excluded, not_sampled (in the frame, outside the stratified "
+               "sample) or pending (sampled, not yet screened by a coder).", required=True,
+               enum=("included", "excluded", "not_sampled", "pending")),
+        Column("reason", "string", "Exclusion reason (codebook screening.reasons) when excluded.",
+               enum=CODEBOOK.screening.reason_ids),
+        Column("category", "string", "The reason's category: not research, not applied, not ML, out of frame.",
+               enum=tuple(dict.fromkeys(r.category for r in CODEBOOK.screening.reasons))),
+        Column("decided_by", "string", "rule, not_sampled, pending, coder, coders_agreed, adjudicator or "
+               "first_screener_default (coders differed and nothing was adjudicated).", required=True,
+               enum=("rule", "not_sampled", "pending", "coder", "coders_agreed", "adjudicator",
+                     "first_screener_default")),
+        Column("screener", "string", "rule:<rule id>, sampling, the screening coders (';'-separated) or the "
+               "adjudicator."),
+        Column("screener_values", "string", "Each screening coder's outcome, 'coder=included|<reason>' "
+               "';'-separated."),
+        Column("stratum", "string", "Sampling stratum of the record's venue (codebook sampling.strata); empty "
+               "when excluded by a rule or in no stratum."),
+        Column("double_coded", "boolean", "In the double-coding subset (a second coder screens and codes it).",
+               required=True),
+        Column("codebook_version", "string", "Codebook version whose rules produced the row.", required=True),
+    ),
+    primary_key=("paper_id",),
+    foreign_keys=PAPER_FK,
+)
 
 
 ADJUDICATION = Table(
@@ -164,4 +225,4 @@ DISAGREEMENTS = Table(
     foreign_keys=PAPER_FK,
 )
 
-TABLES = [*coder_tables(), ADJUDICATION, CONSENSUS, PROVENANCE, AGREEMENT, DISAGREEMENTS]
+TABLES = [*coder_tables(), *screener_tables(), SCREENING, ADJUDICATION, CONSENSUS, PROVENANCE, AGREEMENT, DISAGREEMENTS]
