@@ -79,7 +79,11 @@ def read_adjudication(path: str | Path, codebook: Codebook) -> pd.DataFrame:
 
 
 def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Long table: paper_id, code, value, method, n_coders, coder_values, adjudicator, reason."""
+    """Long table: paper_id, code, value, method, n_coders, coder_values, adjudicator, reason, unstated.
+
+    `unstated` is true for a non-zero count when a coder who gave the consensus value listed
+    the code in their `unstated` column (the value is the unstated-number fallback).
+    """
     adj = {}
     if adjudication is not None:
         adj = {(r.paper_id, r.code): r for r in adjudication.itertuples(index=False) if r.code != SCREENING_CODE}
@@ -103,17 +107,30 @@ def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame
             else:
                 value, method = values[0], "first_coder_default"
             rows.append({"paper_id": pid, "code": code.code, "value": str(value), "method": method, "n_coders": n,
-                         "coder_values": coder_values(group, code.code), "adjudicator": adjudicator, "reason": reason})
+                         "coder_values": coder_values(group, code.code), "adjudicator": adjudicator, "reason": reason,
+                         "unstated": code.type == "count" and _fell_back(group, code.code, value)})
     stray = sorted(set(adj) - used)
     if stray:
         raise InputError("adjudication rows that resolve no disagreement (paper not double-coded, coders agree, "
                          f"or unknown paper): {stray[:10]}" + (" ..." if len(stray) > 10 else ""))
-    return pd.DataFrame(rows, columns=["paper_id", "code", "value", "method", "n_coders", "coder_values",
-                                       "adjudicator", "reason"])
+    return pd.DataFrame(rows, columns=PROVENANCE_COLUMNS)
+
+
+PROVENANCE_COLUMNS = ["paper_id", "code", "value", "method", "n_coders", "coder_values", "adjudicator", "reason",
+                      "unstated"]
+
+
+def _fell_back(group: pd.DataFrame, code: str, value) -> bool:
+    """Whether a coder who gave the consensus `value` set it by the unstated-number rule (listed it in `unstated`)."""
+    if "unstated" not in group or int(value) == 0:
+        return False
+    return any(str(v) == str(value) and code in str(u).split(";")
+               for v, u in zip(group[code], group["unstated"]))
 
 
 def consensus(prov: pd.DataFrame, ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Wide table, one row per paper: the consensus code values, who coded it and how many values were defaulted."""
+    """Wide table, one row per paper: the consensus code values, who coded it, how many values were defaulted,
+    which counts are unstated-number fallbacks and the codebook version(s) of the coder rows."""
     wide = prov.pivot(index="paper_id", columns="code", values="value")
     out = pd.DataFrame(index=wide.index)
     coders = ann.groupby("paper_id")["coder"].apply(lambda s: ";".join(sorted(set(s))))
@@ -124,4 +141,8 @@ def consensus(prov: pd.DataFrame, ann: pd.DataFrame, codebook: Codebook) -> pd.D
     methods = prov.pivot(index="paper_id", columns="code", values="method")
     out["n_adjudicated"] = (methods == "adjudicated").sum(axis=1)
     out["n_defaulted"] = (methods == "first_coder_default").sum(axis=1)
+    fell = prov[prov["unstated"].astype(bool)]
+    out["unstated"] = fell.groupby("paper_id")["code"].apply(
+        lambda s: ";".join(c.code for c in codebook.counts if c.code in set(s))).reindex(out.index).fillna("")
+    out["codebook_version"] = ann.groupby("paper_id")["codebook_version"].apply(lambda s: ";".join(sorted(set(s))))
     return out.reset_index()

@@ -66,28 +66,47 @@ def _inputs(args):
     from mliter.coding.codebook import load
     from mliter.coding.validate import coder_files, read_annotations, read_paper_ids
 
+    from mliter.coding.schema import SCREENING
+    from mliter.coding.screening import read_screeners
+
     cb = load(args.codebook)
     root = Path(args.root)
     files = args.files or coder_files(root / CODERS, cb)
     if not files:
         raise InputError(f"no coder files found in {root / CODERS} (expected <coder>.csv)")
-    ann = read_annotations(files, cb, read_paper_ids(root / args.papers))
+    ids = read_paper_ids(root / args.papers)
+    ann = read_annotations(files, cb, ids)
     adj = read_adjudication(root / FOLDER / "adjudication.csv", cb)
-    return cb, root, ann, adj
+    screeners = read_screeners(coder_files(root / SCREENERS, cb), cb, ids)
+    if (root / SCREENING.path).exists():
+        screening = SCREENING.read(root)
+        included = set(screening.loc[screening["decision"] == "included", "paper_id"])
+        dropped = sorted(set(ann["paper_id"]) - included)
+        if dropped:
+            print(f"{len(dropped)} coded paper(s) not included by {SCREENING.path} are left out: "
+                  + ", ".join(dropped[:8]) + (" ..." if len(dropped) > 8 else ""), file=sys.stderr)
+        ann = ann[ann["paper_id"].isin(included)].reset_index(drop=True)
+        keep = adj["paper_id"].isin(included) | (adj["code"] == "screening")
+        adj = adj[keep].reset_index(drop=True)
+    else:
+        print(f"note: no {SCREENING.path}; every coded paper is kept (run `mliter code screen`)", file=sys.stderr)
+    return cb, root, ann, adj, screeners
 
 
 def _agreement(args) -> int:
-    from mliter.coding.agreement import agreement_table
-    from mliter.coding.disagreements import disagreements
+    import pandas as pd
+
+    from mliter.coding.agreement import agreement_table, screening_agreement
+    from mliter.coding.disagreements import disagreements, screening_disagreements
     from mliter.coding.schema import AGREEMENT, DISAGREEMENTS
 
-    cb, root, ann, adj = _inputs(args)
+    cb, root, ann, adj, screeners = _inputs(args)
     if args.only_version:
         ann = ann[ann["codebook_version"] == args.only_version]
         print(f"rows coded under codebook {args.only_version} only; nothing written")
         return _print_agreement(agreement_table(ann, cb), ann)
-    table = agreement_table(ann, cb)
-    dis = disagreements(ann, cb, adj)
+    table = pd.concat([agreement_table(ann, cb), screening_agreement(screeners)], ignore_index=True)
+    dis = pd.concat([disagreements(ann, cb, adj), screening_disagreements(screeners, adj)], ignore_index=True)
     AGREEMENT.write(table, root)
     DISAGREEMENTS.write(dis, root)
     print(f"{len(dis)} disagreements ({int((dis.adjudicated_value == '').sum())} open) -> "
@@ -110,8 +129,8 @@ def _adjudicate(args) -> int:
     from mliter.coding.adjudicate import consensus, provenance
     from mliter.coding.schema import CONSENSUS, PROVENANCE
 
-    cb, root, ann, adj = _inputs(args)
-    prov = provenance(ann, cb, adj)
+    cb, root, ann, adj, _ = _inputs(args)
+    prov = provenance(ann, cb, adj[adj["code"] != "screening"])
     cons = consensus(prov, ann, cb)
     CONSENSUS.write(cons, root)
     PROVENANCE.write(prov, root)

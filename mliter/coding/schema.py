@@ -26,9 +26,9 @@ PID = Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required
 CODES = tuple(c.code for c in CODEBOOK.coded)
 
 
-def code_ref(description: str) -> Column:
-    """The `code` column of long tables: one of the compared codes."""
-    return Column("code", "string", description, required=True, enum=CODES)
+def code_ref(description: str, screening: bool = False) -> Column:
+    """The `code` column of long tables: one of the compared codes (or `screening`, the screening decision)."""
+    return Column("code", "string", description, required=True, enum=CODES + (("screening",) if screening else ()))
 FOLDER = "coding/papers"
 CODERS = f"{FOLDER}/coders"
 SCREENERS = f"{FOLDER}/screeners"
@@ -131,7 +131,8 @@ ADJUDICATION = Table(
     description="An adjudicator's decision for a paper and code on which the coders disagreed.",
     columns=(
         PID,
-        code_ref("Code decided."),
+        code_ref("Code decided, or `screening` for a screening decision (value `included` or an exclusion reason).",
+                 screening=True),
         Column("value", "string", "Decided value (allowed by the codebook).", required=True),
         Column("adjudicator", "string", "Who decided.", required=True),
         Column("reason", "string", "Why, in the adjudicator's own words.", required=True),
@@ -154,6 +155,10 @@ CONSENSUS = Table(
         Column("n_adjudicated", "integer", "Codes of this paper decided by the adjudicator.", required=True, minimum=0),
         Column("n_defaulted", "integer", "Codes on which coders differed and the first coder's value was kept "
                "by default (not adjudicated).", required=True, minimum=0),
+        Column("unstated", "string", "Count codes whose consensus value is the unstated-number fallback "
+               "(counting.unstated_number: the paper compared or tuned without saying how many), ';'-separated."),
+        Column("codebook_version", "string", "Codebook version of the coder rows the paper's codes come from.",
+               required=True, enum=(CODEBOOK.version,)),
     ),
     primary_key=("paper_id",),
     foreign_keys=PAPER_FK,
@@ -174,6 +179,8 @@ PROVENANCE = Table(
         Column("coder_values", "string", "Each coder's value, 'coder=value' ';'-separated.", required=True),
         Column("adjudicator", "string", "Who decided, for adjudicated values."),
         Column("reason", "string", "The adjudicator's reason, for adjudicated values."),
+        Column("unstated", "boolean", "The value is a non-zero count a coder set by the unstated-number rule "
+               "(and listed in their `unstated` column).", required=True),
     ),
     primary_key=("paper_id", "code"),
     foreign_keys=(ForeignKey(("paper_id",), "paper_consensus", ("paper_id",)),),
@@ -211,10 +218,11 @@ DISAGREEMENTS = Table(
     name="paper_disagreements",
     path=f"{FOLDER}/disagreements.csv",
     title="Disagreements between coders",
-    description="One row per paper and code on which the coders of the paper gave different values.",
+    description=("One row per paper and code on which the coders of the paper gave different values; code "
+                 "`screening` for papers whose screeners reached different screening outcomes."),
     columns=(
         PID,
-        code_ref("Code."),
+        code_ref("Code, or `screening`.", screening=True),
         Column("kind", "string", "category (categorical codes), presence (one coder 0, another > 0) or count.",
                required=True, enum=("category", "presence", "count")),
         Column("spread", "integer", "Largest minus smallest count (counts only).", minimum=0),

@@ -167,7 +167,7 @@ def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str]
                 continue
             raw = get[code.code]
             if raw == "":
-                if code.type != "text":
+                if code.type not in ("text", "code_list"):
                     add(r, code.code, "empty value", code.describe_allowed())
                 continue
             message, _ = check_value(code, raw)
