@@ -155,7 +155,7 @@ def _screen(args) -> int:
     papers = pd.read_csv(root / args.papers, dtype=str, keep_default_na=False)
     if papers.empty:
         raise InputError(f"{root / args.papers}: no records; screening.csv left unchanged")
-    abstracts = load_abstracts(args.shared)
+    abstracts = load_abstracts(args.shared, root=root)
     found = sum(1 for pid in papers["paper_id"] if abstracts.get(pid))
     if not found:
         raise InputError("no abstract of any corpus record could be read from the shared material "

@@ -124,7 +124,7 @@ def test_malformed_rows_and_files(cb, ids, tmp_path):
     f = tmp_path / "coder_q.csv"
     f.write_text(",".join(cb.columns) + "\n"
                  + "pmlr:v0/p1,coder_q,2.0,language,0,0,0,0,0,0,0,0\n"
-                 + "pmlr:v0/p2,coder_q,2.0,language,,0,0,0,0,0,0,0,0,abstract,\n")
+                 + "pmlr:v0/p2,coder_q,2.0,language,,0,0,0,0,0,0,0,0,abstract,,\n")
     problems = {(p.row, p.column): p.message for p in validate_file(f, cb, ids)}
     assert problems[(2, None)] == "row has 12 fields"
     assert problems[(3, "dpr_data_sources")] == "empty value"
