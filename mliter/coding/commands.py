@@ -52,6 +52,7 @@ def _validate(args) -> int:
             read_adjudication(f, cb)
         except AnnotationError as exc:
             problems += exc.problems
+    problems += _cross_check(code, screen)
     for p in problems:
         print(p)
     n_files = len(args.files)
@@ -59,6 +60,40 @@ def _validate(args) -> int:
           else f"{len(problems)} problem(s) in {len({p.file for p in problems})} of {n_files} file(s)",
           file=sys.stderr)
     return 1 if problems else 0
+
+
+def _cross_check(code_files, screen_files):
+    """A coder's codes and screening agree: every coded paper was included, every included paper is coded."""
+    import csv
+
+    from mliter.coding.validate import Problem
+
+    def column(path, col, where=None):
+        try:
+            rows = list(csv.DictReader(Path(path).read_text(encoding="utf-8").splitlines()))
+        except (OSError, UnicodeDecodeError):
+            return {}
+        return {(r.get("paper_id") or "").strip(): i for i, r in enumerate(rows, start=2)
+                if col in r and (where is None or where(r))}
+
+    problems = []
+    screens = {Path(f).stem: f for f in screen_files}
+    for f in code_files:
+        s = screens.get(Path(f).stem)
+        if s is None:
+            continue
+        coded = column(f, "paper_id")
+        included = column(s, "decision", lambda r: (r.get("decision") or "").strip() == "include")
+        screened = column(s, "decision")
+        for pid, row in sorted(coded.items(), key=lambda kv: kv[1]):
+            if pid in screened and pid not in included:
+                problems.append(Problem(str(f), row, "paper_id", f"paper {pid!r} is coded but excluded in {s}",
+                                        "codes only for papers the coder included"))
+        for pid, row in sorted(included.items(), key=lambda kv: kv[1]):
+            if pid not in coded:
+                problems.append(Problem(str(s), row, "paper_id", f"paper {pid!r} is included but has no row in {f}",
+                                        "a coding row for every included paper"))
+    return problems
 
 
 def _inputs(args):
@@ -243,7 +278,9 @@ def register(groups) -> None:
 
     s = code.add_parser(
         "sample", help="print the double-coding subset of the paper list", formatter_class=HelpFormatter,
-        description="Print the paper ids every coder codes: the lowest SHA-256 ranks of the ids (deterministic).",
+        description=("Print the paper ids every coder codes: the lowest SHA-256 ranks of the ids (deterministic). "
+                     "The codebook-2.0 survey uses the double_coded column of coding/papers/screening.csv instead "
+                     "(`mliter code screen`); this prints a subset of any paper list."),
         epilog="example:\n  mliter code sample --share 0.4 > /tmp/double_coded.txt")
     s.add_argument("--share", type=float, default=0.4, help="share of the paper list to double-code")
     s.add_argument("--exclude-section", action="append", default=list(FRONT_MATTER),

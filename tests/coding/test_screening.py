@@ -5,7 +5,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from coding_fixtures import cb  # noqa: F401 (fixture)
+from coding_fixtures import cb, fx  # noqa: F401 (fixtures)
 import yaml
 
 from mliter.cli import main
@@ -136,3 +136,19 @@ def test_cli_screen_writes_one_row_per_record(fixtures, tmp_path, capsys):
     (tmp_path / "corpus" / "papers.csv").write_text("paper_id,venue\n")
     assert main(["code", "screen", "--root", str(tmp_path), "--codebook", str(book)]) == 2
     assert (tmp_path / SCREENING.path).read_bytes() == first
+
+
+def test_validate_cross_checks_a_coders_codes_against_their_screening(fx, tmp_path, capsys):
+    (tmp_path / "coders").mkdir()
+    (tmp_path / "screeners").mkdir()
+    (tmp_path / "coders" / "coder_a.csv").write_bytes((fx / "coder_a.csv").read_bytes())  # codes p1..p5
+    (tmp_path / "screeners" / "coder_a.csv").write_text(
+        "paper_id,screener,codebook_version,decision,reason,note\n"
+        "pmlr:v0/p1,coder_a,2.0,include,,\npmlr:v0/p2,coder_a,2.0,exclude,not_ml,\n"
+        "pmlr:v0/p6,coder_a,2.0,include,,\n")
+    args = ["code", "validate", str(tmp_path / "coders" / "coder_a.csv"), str(tmp_path / "screeners" / "coder_a.csv"),
+            "--root", str(fx), "--papers", "papers.csv", "--no-copy-check"]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "row 3, column paper_id: paper 'pmlr:v0/p2' is coded but excluded" in out
+    assert "screeners/coder_a.csv, row 4, column paper_id: paper 'pmlr:v0/p6' is included but has no row" in out
