@@ -9,7 +9,7 @@ NOTEBOOKS ?= ../shared/data/notebooks
 REPORT_DEPS := $(wildcard mliter/report/*.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help env figures test traces package validate bench clean-figures
+.PHONY: help env figures test traces package validate bench clean-figures survey
 
 help:
 	@echo "make figures   regenerate every table and figure from the shipped dataset (incremental)"
@@ -17,6 +17,7 @@ help:
 	@echo "make traces    re-mine notebook traces from NOTEBOOKS=$(NOTEBOOKS)"
 	@echo "make package   regenerate datapackage.json from the declared tables"
 	@echo "make bench     time the miner against json.loads on the same bytes"
+	@echo "make survey    screen the paper corpus, agreement and consensus from the coder files (needs ../shared/data)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +50,11 @@ package: $(STAMP)
 
 validate: $(STAMP)
 	$(VENV)/bin/mliter data validate
+
+survey: $(STAMP)
+	$(VENV)/bin/mliter code screen
+	$(VENV)/bin/mliter code agreement
+	$(VENV)/bin/mliter code adjudicate
 
 bench: $(STAMP)
 	$(PY) bench/mine.py
