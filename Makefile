@@ -9,7 +9,7 @@ NOTEBOOKS ?= ../shared/data/notebooks
 REPORT_DEPS := $(wildcard mliter/report/*.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help env figures test traces package validate bench clean-figures pipelines mariadb
+.PHONY: help env figures test traces package validate bench clean-figures pipelines mariadb survey
 
 help:
 	@echo "make figures   regenerate every table and figure from the shipped dataset (incremental)"
@@ -18,6 +18,7 @@ help:
 	@echo "make package   regenerate datapackage.json from the declared tables"
 	@echo "make bench     time the miners against plain parsing/scans of the same data"
 	@echo "make pipelines re-mine the ML Metadata and MLflow stores in PROVENANCE=$(PROVENANCE)"
+	@echo "make survey    screen the paper corpus, agreement and consensus from the coder files (needs ../shared/data)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +51,11 @@ package: $(STAMP)
 
 validate: $(STAMP)
 	$(VENV)/bin/mliter data validate
+
+survey: $(STAMP)
+	$(VENV)/bin/mliter code screen
+	$(VENV)/bin/mliter code agreement
+	$(VENV)/bin/mliter code adjudicate
 
 bench: $(STAMP)
 	$(PY) bench/mine.py

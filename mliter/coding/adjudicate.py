@@ -25,8 +25,10 @@ import pandas as pd
 
 from mliter.coding.codebook import Codebook
 from mliter.coding.disagreements import coder_values
-from mliter.coding.validate import AnnotationError, Problem, check_value
+from mliter.coding.validate import AnnotationError, Problem, check_value, records
 
+#: The pseudo-code of screening decisions in adjudication.csv (value: `included` or an exclusion reason).
+SCREENING_CODE = "screening"
 METHODS = ("single_coder", "agreed", "adjudicated", "first_coder_default")
 ADJUDICATION_COLUMNS = ["paper_id", "code", "value", "adjudicator", "reason"]
 
@@ -48,20 +50,21 @@ def read_adjudication(path: str | Path, codebook: Codebook) -> pd.DataFrame:
         raise AnnotationError([Problem(name, 1, None, f"header {header}", ",".join(ADJUDICATION_COLUMNS))])
     out, seen = [], {}
     codes = {c.code: c for c in codebook.coded}
-    for r, cells in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(Problem(name, r, None, f"row has {len(cells)} fields", f"{len(header)} fields"))
-            continue
-        rec = dict(zip(header, (c.strip() for c in cells)))
+    for r, rec in records(rows, header, name, problems):
         code = codes.get(rec["code"])
-        if code is None:
-            problems.append(Problem(name, r, "code", f"unknown code {rec['code']!r}", "one of " + ", ".join(codes)))
+        if rec["code"] == SCREENING_CODE and codebook.screening is not None:
+            allowed = ("included",) + codebook.screening.reason_ids
+            value = rec["value"]
+            if value not in allowed:
+                problems.append(Problem(name, r, "value", f"screening value {value!r}", "one of " + ", ".join(allowed)))
+        elif code is None:
+            problems.append(Problem(name, r, "code", f"unknown code {rec['code']!r}",
+                                    "one of " + ", ".join([*codes, SCREENING_CODE])))
             continue
-        message, value = check_value(code, rec["value"]) if rec["value"] else ("empty value", None)
-        if message:
-            problems.append(Problem(name, r, "value", message, code.describe_allowed()))
+        else:
+            message, value = check_value(code, rec["value"]) if rec["value"] else ("empty value", None)
+            if message:
+                problems.append(Problem(name, r, "value", message, code.describe_allowed()))
         for col in ("adjudicator", "reason"):
             if not rec[col]:
                 problems.append(Problem(name, r, col, f"empty {col}", f"who decided and why, in their own words"))
@@ -76,10 +79,14 @@ def read_adjudication(path: str | Path, codebook: Codebook) -> pd.DataFrame:
 
 
 def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Long table: paper_id, code, value, method, n_coders, coder_values, adjudicator, reason."""
+    """Long table: paper_id, code, value, method, n_coders, coder_values, adjudicator, reason, unstated.
+
+    `unstated` is true for a non-zero count when a coder who gave the consensus value listed
+    the code in their `unstated` column (the value is the unstated-number fallback).
+    """
     adj = {}
     if adjudication is not None:
-        adj = {(r.paper_id, r.code): r for r in adjudication.itertuples(index=False)}
+        adj = {(r.paper_id, r.code): r for r in adjudication.itertuples(index=False) if r.code != SCREENING_CODE}
     used: set[tuple[str, str]] = set()
     rows = []
     for pid, group in ann.groupby("paper_id", sort=True):
@@ -100,17 +107,30 @@ def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame
             else:
                 value, method = values[0], "first_coder_default"
             rows.append({"paper_id": pid, "code": code.code, "value": str(value), "method": method, "n_coders": n,
-                         "coder_values": coder_values(group, code.code), "adjudicator": adjudicator, "reason": reason})
+                         "coder_values": coder_values(group, code.code), "adjudicator": adjudicator, "reason": reason,
+                         "unstated": code.type == "count" and _fell_back(group, code.code, value)})
     stray = sorted(set(adj) - used)
     if stray:
         raise InputError("adjudication rows that resolve no disagreement (paper not double-coded, coders agree, "
                          f"or unknown paper): {stray[:10]}" + (" ..." if len(stray) > 10 else ""))
-    return pd.DataFrame(rows, columns=["paper_id", "code", "value", "method", "n_coders", "coder_values",
-                                       "adjudicator", "reason"])
+    return pd.DataFrame(rows, columns=PROVENANCE_COLUMNS)
+
+
+PROVENANCE_COLUMNS = ["paper_id", "code", "value", "method", "n_coders", "coder_values", "adjudicator", "reason",
+                      "unstated"]
+
+
+def _fell_back(group: pd.DataFrame, code: str, value) -> bool:
+    """Whether a coder who gave the consensus `value` set it by the unstated-number rule (listed it in `unstated`)."""
+    if "unstated" not in group or int(value) == 0:
+        return False
+    return any(str(v) == str(value) and code in str(u).split(";")
+               for v, u in zip(group[code], group["unstated"]))
 
 
 def consensus(prov: pd.DataFrame, ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Wide table, one row per paper: the consensus code values, who coded it and how many values were defaulted."""
+    """Wide table, one row per paper: the consensus code values, who coded it, how many values were defaulted,
+    which counts are unstated-number fallbacks and the codebook version(s) of the coder rows."""
     wide = prov.pivot(index="paper_id", columns="code", values="value")
     out = pd.DataFrame(index=wide.index)
     coders = ann.groupby("paper_id")["coder"].apply(lambda s: ";".join(sorted(set(s))))
@@ -121,4 +141,8 @@ def consensus(prov: pd.DataFrame, ann: pd.DataFrame, codebook: Codebook) -> pd.D
     methods = prov.pivot(index="paper_id", columns="code", values="method")
     out["n_adjudicated"] = (methods == "adjudicated").sum(axis=1)
     out["n_defaulted"] = (methods == "first_coder_default").sum(axis=1)
+    fell = prov[prov["unstated"].astype(bool)]
+    out["unstated"] = fell.groupby("paper_id")["code"].apply(
+        lambda s: ";".join(c.code for c in codebook.counts if c.code in set(s))).reindex(out.index).fillna("")
+    out["codebook_version"] = ann.groupby("paper_id")["codebook_version"].apply(lambda s: ";".join(sorted(set(s))))
     return out.reset_index()

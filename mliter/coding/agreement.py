@@ -177,6 +177,26 @@ def agreement_table(ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
                                        "ci_low", "ci_high", "note"])
 
 
+def screening_agreement(screeners: pd.DataFrame) -> pd.DataFrame:
+    """Agreement on the screening decision (include vs exclude) of papers two or more coders screened.
+
+    Same statistics and table shape as `agreement_table` (code `screening`, on `value`):
+    Cohen's kappa per pair of screeners sharing papers and Krippendorff's alpha (nominal).
+    """
+    cols = ["code", "on", "coders", "measure", "n", "percent_agreement", "estimate", "ci_low", "ci_high", "note"]
+    if screeners is None or not len(screeners):
+        return pd.DataFrame(columns=cols)
+    frame = screeners.rename(columns={"screener": "coder"})[["paper_id", "coder", "decision"]]
+    cats = ["include", "exclude"]
+    rows = []
+    for c1, c2 in _pairs(frame):
+        p = _paired(frame, "decision", c1, c2)
+        rows.append({"code": "screening", "on": "value", "coders": f"{c1};{c2}", **asdict(kappa(list(p[c1]), list(p[c2]), cats))})
+    coders = ";".join(sorted(frame["coder"].unique()))
+    rows.append({"code": "screening", "on": "value", "coders": coders, **asdict(alpha(_matrix(frame, "decision", cats), "nominal"))})
+    return pd.DataFrame(rows, columns=cols)
+
+
 def double_coded(ann: pd.DataFrame) -> pd.Series:
     """Number of coders per paper."""
     return ann.groupby("paper_id")["coder"].nunique()

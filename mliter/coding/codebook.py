@@ -19,7 +19,7 @@ import yaml
 from mliter.paths import CODING
 
 DEFAULT_CODEBOOK = CODING / "papers.codebook.yaml"
-TYPES = ("categorical", "count", "text")
+TYPES = ("categorical", "count", "text", "code_list")
 KINDS = ("alternatives", "additions")
 #: Columns of an annotation file that are not codes.
 ID_COLUMNS = ("paper_id", "coder", "codebook_version")
@@ -47,6 +47,8 @@ class Code:
     min: int = 0
     max: int | None = None
     max_length: int | None = None
+    #: For a code_list: the type of the codes it may list (e.g. "count").
+    of: str | None = None
 
     @property
     def allowed_counts(self) -> tuple[int, ...]:
@@ -64,6 +66,8 @@ class Code:
             if self.kind == "alternatives":
                 return f"an integer 0 or 2..{self.max} (a single alternative is coded 0; {self.max} = {self.max} or more)"
             return f"an integer 0..{self.max} ({self.max} = {self.max} or more)"
+        if self.type == "code_list":
+            return f"';'-separated names of {self.of} codes, or empty"
         return f"free text of at most {self.max_length} characters" if self.max_length else "free text"
 
     def iterations(self, count: int) -> int:
@@ -71,6 +75,61 @@ class Code:
         if count <= 0:
             return 0
         return count - 1 if self.kind == "alternatives" else count
+
+
+@dataclass(frozen=True)
+class ExclusionReason:
+    reason: str
+    category: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class ScreeningRule:
+    """A mechanical screening rule: `pattern` (a case-insensitive regex) on `field`, or the abstract-length test."""
+
+    rule: str
+    reason: str
+    field: str
+    definition: str
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class Stratum:
+    stratum: str
+    venues: tuple[str, ...]
+    take: int | None  # None = every record
+
+
+@dataclass(frozen=True)
+class OriginalDomain:
+    key: str
+    label: str
+    domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Inclusion criteria, exclusion reasons, mechanical rules and the sampling design."""
+
+    include: str
+    reasons: tuple[ExclusionReason, ...]
+    rules: tuple[ScreeningRule, ...]
+    min_abstract_words: int
+    seed: str
+    strata: tuple[Stratum, ...]
+    double_coding_share: float
+
+    @property
+    def reason_ids(self) -> tuple[str, ...]:
+        return tuple(r.reason for r in self.reasons)
+
+    def reason(self, reason: str) -> ExclusionReason:
+        for r in self.reasons:
+            if r.reason == reason:
+                return r
+        raise KeyError(reason)
 
 
 @dataclass(frozen=True)
@@ -83,6 +142,17 @@ class Codebook:
     path: Path | None = None
     #: Earlier versions whose annotations stay valid under this one (clarifying revisions).
     compatible_versions: tuple[str, ...] = ()
+    screening: Screening | None = None
+    #: The original survey's domains, in order (the last is the catch-all).
+    original_domains: tuple[OriginalDomain, ...] = ()
+    minimum_coded: int = 0
+
+    def original_domain(self, domain: str) -> str:
+        """The original-survey domain key a value of the code `domain` falls in."""
+        for d in self.original_domains:
+            if domain in d.domains:
+                return d.key
+        raise KeyError(f"domain {domain!r} is in no original_domains entry")
 
     @property
     def accepted_versions(self) -> tuple[str, ...]:
@@ -107,8 +177,12 @@ class Codebook:
 
     @property
     def coded(self) -> list[Code]:
-        """Codes whose values are compared between coders (everything but free text)."""
-        return [c for c in self.codes if c.type != "text"]
+        """Codes whose values are compared between coders (categorical and count codes)."""
+        return [c for c in self.codes if c.type in ("categorical", "count")]
+
+    @property
+    def code_lists(self) -> list[Code]:
+        return self.by_type("code_list")
 
     def part_codes(self, part: str) -> list[Code]:
         return [c for c in self.counts if c.part == part]
@@ -155,6 +229,10 @@ def parse(data: dict[str, Any], source: str = "<codebook>") -> Codebook:
             if part is None:
                 raise CodebookError(f"{where}: a count code belongs to a workflow part")
             kw.update(kind=kind, min=lo, max=hi)
+        elif type_ == "code_list":
+            kw["of"] = str(_need(entry, "of", where))
+            if kw["of"] not in TYPES:
+                raise CodebookError(f"{where}: `of` {kw['of']!r} is not one of {', '.join(TYPES)}")
         else:
             if entry.get("max_length") is not None:
                 kw["max_length"] = int(entry["max_length"])
@@ -172,9 +250,71 @@ def parse(data: dict[str, Any], source: str = "<codebook>") -> Codebook:
     compatible = tuple(str(v) for v in data.get("compatible_versions") or ())
     if version in compatible:
         raise CodebookError(f"{source}: compatible_versions lists the current version {version}")
+    originals = data.get("original_domains") or {}
+    minimum = int(originals.pop("minimum_coded", 0)) if isinstance(originals, dict) else 0
+    orig = []
+    domain_values = set(codes[names.index("domain")].values) if "domain" in names else set()
+    for key, entry in originals.items():
+        where = f"{source}, original_domains.{key}"
+        doms = tuple(str(d) for d in _need(entry, "domains", where))
+        unknown = sorted(set(doms) - domain_values)
+        if unknown:
+            raise CodebookError(f"{where}: {unknown} are not values of the code domain")
+        orig.append(OriginalDomain(str(key), str(_need(entry, "label", where)), doms))
+    if orig:
+        mapped = [d for o in orig for d in o.domains]
+        missing = sorted(domain_values - set(mapped))
+        twice = sorted({d for d in mapped if mapped.count(d) > 1})
+        if missing or twice:
+            raise CodebookError(f"{source}, original_domains: every domain value once "
+                                f"(missing {missing}, listed twice {twice})")
     return Codebook(version=version, codes=tuple(codes), parts=parts, columns=columns,
                     coder_pattern=str(fmt.get("coder_pattern", r"^[a-z][a-z0-9_]*$")),
-                    compatible_versions=compatible)
+                    compatible_versions=compatible,
+                    screening=_screening(data, source) if data.get("screening") else None,
+                    original_domains=tuple(orig), minimum_coded=minimum)
+
+
+def _screening(data: dict[str, Any], source: str) -> Screening:
+    """The `screening` and `sampling` sections, checked: rules name known reasons and fields, regexes compile."""
+    import re
+
+    scr, smp = dict(data["screening"]), dict(_need(data, "sampling", source))
+    where = f"{source}, screening"
+    reasons = tuple(ExclusionReason(str(_need(r, "reason", where)), str(_need(r, "category", where)),
+                                    str(_need(r, "definition", where)).strip()) for r in _need(scr, "reasons", where))
+    ids = [r.reason for r in reasons]
+    if len(set(ids)) != len(ids) or "included" in ids:
+        raise CodebookError(f"{where}.reasons: reason ids must be unique and not 'included' ({ids})")
+    rules = []
+    for r in _need(scr, "rules", where):
+        rule = ScreeningRule(str(_need(r, "rule", where)), str(_need(r, "reason", where)), str(_need(r, "field", where)),
+                             str(_need(r, "definition", where)), r.get("pattern"))
+        if rule.reason not in ids:
+            raise CodebookError(f"{where}, rule {rule.rule}: reason {rule.reason!r} is not one of {ids}")
+        if rule.pattern is None and rule.field != "abstract":
+            raise CodebookError(f"{where}, rule {rule.rule}: a rule on {rule.field!r} needs a pattern")
+        if rule.pattern is not None:
+            try:
+                re.compile(rule.pattern)
+            except re.error as exc:
+                raise CodebookError(f"{where}, rule {rule.rule}: pattern is not a regex: {exc}") from None
+        rules.append(rule)
+    where = f"{source}, sampling"
+    strata = []
+    for s in _need(smp, "strata", where):
+        take = s.get("take", "all")
+        strata.append(Stratum(str(_need(s, "stratum", where)), tuple(str(v) for v in _need(s, "venues", where)),
+                              None if take == "all" else int(take)))
+    venues = [v for s in strata for v in s.venues]
+    if len(set(venues)) != len(venues):
+        raise CodebookError(f"{where}: a venue is listed in two strata")
+    share = float(smp.get("double_coding_share", 0.4))
+    if not 0 < share <= 1:
+        raise CodebookError(f"{where}: double_coding_share must be in (0, 1], got {share}")
+    return Screening(include=str(_need(scr, "include", f"{source}, screening")).strip(), reasons=reasons,
+                     rules=tuple(rules), min_abstract_words=int(scr.get("min_abstract_words", 0)),
+                     seed=str(_need(smp, "seed", where)), strata=tuple(strata), double_coding_share=share)
 
 
 def load(path: str | Path = DEFAULT_CODEBOOK) -> Codebook:

@@ -42,3 +42,22 @@ def disagreements(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFr
     out = pd.DataFrame(rows, columns=COLUMNS)
     out["spread"] = out["spread"].astype("Int64")
     return out
+
+
+def screening_disagreements(screeners: pd.DataFrame, adjudication: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Papers whose screeners reached different outcomes (`included` or different exclusion reasons), code `screening`."""
+    adj = {}
+    if adjudication is not None and len(adjudication):
+        adj = {r.paper_id: str(r.value) for r in adjudication.itertuples(index=False) if r.code == "screening"}
+    rows = []
+    if screeners is not None and len(screeners):
+        frame = screeners.assign(coder=screeners["screener"],
+                                 outcome=[("included" if d == "include" else r)
+                                          for d, r in zip(screeners["decision"], screeners["reason"])])
+        for pid, group in frame.groupby("paper_id", sort=True):
+            if group["outcome"].nunique() > 1:
+                rows.append({"paper_id": pid, "code": "screening", "kind": "category", "spread": None,
+                             "coder_values": coder_values(group, "outcome"), "adjudicated_value": adj.get(pid, "")})
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out["spread"] = out["spread"].astype("Int64")
+    return out
