@@ -25,6 +25,8 @@ COMMAND_MODULES = [
     "mliter.traces.versions_commands",
     "mliter.data_commands",
     "mliter.coding.commands",
+    "mliter.corpus.threads.commands",
+    "mliter.coding.segment_commands",
 ]
 
 

@@ -22,6 +22,7 @@ SCHEMA_MODULES = [
     "mliter.traces.openml_schema",
     "mliter.traces.versions_schema",
     "mliter.coding.schema",
+    "mliter.corpus.threads.schema",
 ]
 
 

@@ -23,28 +23,34 @@ from pathlib import Path
 import pandas as pd
 
 from mliter.coding.codebook import Codebook
-from mliter.coding.disagreements import coder_values
+from mliter.coding.disagreements import coder_values, value_text
 from mliter.coding.validate import AnnotationError, Problem, check_value
 
 METHODS = ("single_coder", "agreed", "adjudicated", "first_coder_default")
 ADJUDICATION_COLUMNS = ["paper_id", "code", "value", "adjudicator", "reason"]
 
 
-def read_adjudication(path: str | Path, codebook: Codebook) -> pd.DataFrame:
+def adjudication_columns(key: str = "paper_id") -> list[str]:
+    """Header of an adjudication file: the unit's key column, then code, value, adjudicator, reason."""
+    return [key] + ADJUDICATION_COLUMNS[1:]
+
+
+def read_adjudication(path: str | Path, codebook: Codebook, key: str = "paper_id") -> pd.DataFrame:
     """The adjudicator's decisions (paper_id, code, value, adjudicator, reason); empty when the file is absent.
 
     Unknown codes, values the codebook does not allow, missing reasons and a (paper, code)
     decided twice are errors naming the file, row and column.
     """
     path = Path(path)
+    columns = adjudication_columns(key)
     if not path.exists():
-        return pd.DataFrame(columns=ADJUDICATION_COLUMNS)
+        return pd.DataFrame(columns=columns)
     rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
     problems: list[Problem] = []
     name = str(path)
     header = [h.strip() for h in rows[0]] if rows else []
-    if header != ADJUDICATION_COLUMNS:
-        raise AnnotationError([Problem(name, 1, None, f"header {header}", ",".join(ADJUDICATION_COLUMNS))])
+    if header != columns:
+        raise AnnotationError([Problem(name, 1, None, f"header {header}", ",".join(columns))])
     out, seen = [], {}
     codes = {c.code: c for c in codebook.coded}
     for r, cells in enumerate(rows[1:], start=2):
@@ -64,24 +70,26 @@ def read_adjudication(path: str | Path, codebook: Codebook) -> pd.DataFrame:
         for col in ("adjudicator", "reason"):
             if not rec[col]:
                 problems.append(Problem(name, r, col, f"empty {col}", f"who decided and why, in their own words"))
-        key = (rec["paper_id"], rec["code"])
-        if key in seen:
-            problems.append(Problem(name, r, "paper_id", f"{key} is already decided in row {seen[key]}", "one decision per paper and code"))
-        seen[key] = r
+        unit = (rec[key], rec["code"])
+        if unit in seen:
+            problems.append(Problem(name, r, key, f"{unit} is already decided in row {seen[unit]}",
+                                    "one decision per unit and code"))
+        seen[unit] = r
         out.append({**rec, "value": value})
     if problems:
         raise AnnotationError(problems)
-    return pd.DataFrame(out, columns=ADJUDICATION_COLUMNS)
+    return pd.DataFrame(out, columns=columns)
 
 
-def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Long table: paper_id, code, value, method, n_coders, coder_values, adjudicator, reason."""
+def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame | None = None,
+               key: str = "paper_id") -> pd.DataFrame:
+    """Long table: <key>, code, value, method, n_coders, coder_values, adjudicator, reason."""
     adj = {}
     if adjudication is not None:
-        adj = {(r.paper_id, r.code): r for r in adjudication.itertuples(index=False)}
+        adj = {(getattr(r, key), r.code): r for r in adjudication.itertuples(index=False)}
     used: set[tuple[str, str]] = set()
     rows = []
-    for pid, group in ann.groupby("paper_id", sort=True):
+    for pid, group in ann.groupby(key, sort=True):
         group = group.sort_values("coder", kind="mergesort")
         n = group["coder"].nunique()
         for code in codebook.coded:
@@ -98,26 +106,31 @@ def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame
                 used.add((pid, code.code))
             else:
                 value, method = values[0], "first_coder_default"
-            rows.append({"paper_id": pid, "code": code.code, "value": str(value), "method": method, "n_coders": n,
+            rows.append({key: pid, "code": code.code, "value": value_text(value), "method": method, "n_coders": n,
                          "coder_values": coder_values(group, code.code), "adjudicator": adjudicator, "reason": reason})
     stray = sorted(set(adj) - used)
     if stray:
-        raise ValueError("adjudication rows that resolve no disagreement (paper not double-coded, coders agree, "
-                         f"or unknown paper): {stray[:10]}" + (" ..." if len(stray) > 10 else ""))
-    return pd.DataFrame(rows, columns=["paper_id", "code", "value", "method", "n_coders", "coder_values",
+        raise ValueError("adjudication rows that resolve no disagreement (unit not double-coded, coders agree, "
+                         f"or unknown unit): {stray[:10]}" + (" ..." if len(stray) > 10 else ""))
+    return pd.DataFrame(rows, columns=[key, "code", "value", "method", "n_coders", "coder_values",
                                        "adjudicator", "reason"])
 
 
-def consensus(prov: pd.DataFrame, ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Wide table, one row per paper: the consensus code values, who coded it and how many values were defaulted."""
-    wide = prov.pivot(index="paper_id", columns="code", values="value")
+def consensus(prov: pd.DataFrame, ann: pd.DataFrame, codebook: Codebook, key: str = "paper_id") -> pd.DataFrame:
+    """Wide table, one row per unit: the consensus code values, who coded it and how many values were defaulted."""
+    wide = prov.pivot(index=key, columns="code", values="value")
     out = pd.DataFrame(index=wide.index)
-    coders = ann.groupby("paper_id")["coder"].apply(lambda s: ";".join(sorted(set(s))))
-    out["n_coders"] = ann.groupby("paper_id")["coder"].nunique()
+    coders = ann.groupby(key)["coder"].apply(lambda s: ";".join(sorted(set(s))))
+    out["n_coders"] = ann.groupby(key)["coder"].nunique()
     out["coders"] = coders
     for code in codebook.coded:
-        out[code.code] = wide[code.code].astype(int) if code.type == "count" else wide[code.code]
-    methods = prov.pivot(index="paper_id", columns="code", values="method")
+        if code.type == "count":
+            out[code.code] = wide[code.code].astype(int)
+        elif code.type == "presence":
+            out[code.code] = wide[code.code] == "present"
+        else:
+            out[code.code] = wide[code.code]
+    methods = prov.pivot(index=key, columns="code", values="method")
     out["n_adjudicated"] = (methods == "adjudicated").sum(axis=1)
     out["n_defaulted"] = (methods == "first_coder_default").sum(axis=1)
     return out.reset_index()
