@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "mliter.coding.commands",
     "mliter.corpus.threads.commands",
     "mliter.coding.segment_commands",
+    "mliter.coding.qda.commands",
 ]
 
 

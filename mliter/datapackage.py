@@ -23,6 +23,7 @@ SCHEMA_MODULES = [
     "mliter.traces.versions_schema",
     "mliter.coding.schema",
     "mliter.corpus.threads.schema",
+    "mliter.coding.threads_schema",
 ]
 
 

@@ -77,6 +77,100 @@ def _show(args) -> int:
     return 0
 
 
+def _inputs(args):
+    """(codebook, root, texts, segments, presence, adjudication) of the thread study, all validated."""
+    from mliter.coding.adjudicate import read_adjudication
+    from mliter.coding.assignment import read_assignment
+    from mliter.coding.codebook import load
+    from mliter.coding.segments import coder_files, presence, read_segments
+
+    cb = load(args.codebook)
+    root = Path(args.root)
+    files = args.files or coder_files(root / CODERS, cb)
+    if not files:
+        raise ValueError(f"no coder files found in {root / CODERS} (expected <coder>.csv)")
+    texts, _ = thread_texts(root, Path(args.data))
+    seg = read_segments(files, cb, texts, read_assignment(root / ASSIGNMENT), partial=args.partial)
+    adj = read_adjudication(root / getattr(args, "adjudication", FOLDER / "adjudication.csv"), cb, key="source_id")
+    return cb, root, texts, seg, presence(seg, cb), adj
+
+
+def _agreement(args) -> int:
+    from mliter.coding.segment_agreement import presence_agreement, unitised_agreement
+    from mliter.coding.segment_consensus import disagreements
+    from mliter.coding.threads_schema import AGREEMENT, DISAGREEMENTS, SEGMENT_AGREEMENT
+
+    cb, root, texts, seg, pres, adj = _inputs(args)
+    table = presence_agreement(pres, cb)
+    units = unitised_agreement(seg, texts, cb)
+    dis = disagreements(pres, seg, cb, adj)
+    AGREEMENT.write(table, root)
+    SEGMENT_AGREEMENT.write(units, root)
+    DISAGREEMENTS.write(dis, root)
+    n_multi = int((pres.groupby("source_id")["coder"].nunique() >= 2).sum())
+    print(f"{pres['source_id'].nunique()} threads coded, {n_multi} by two or more coders; {len(dis)} disagreements "
+          f"({int((dis.adjudicated_value == '').sum())} open) -> {AGREEMENT.path}, {SEGMENT_AGREEMENT.path}, "
+          f"{DISAGREEMENTS.path}")
+    return 0
+
+
+def _check_adjudication(args) -> int:
+    from mliter.coding.segment_consensus import build, disagreements
+    from mliter.coding.validate import AnnotationError, Problem, copied_run
+
+    try:
+        cb, root, texts, seg, pres, adj = _inputs(args)
+    except AnnotationError as exc:
+        print(exc)
+        return 1
+    name = str(Path(args.root) / args.adjudication)
+    problems: list[str] = []
+    _, accounts = thread_texts(Path(args.root), Path(args.data))
+    rows = {(r.source_id, r.code): i for i, r in enumerate(adj.itertuples(index=False), start=2)}
+    for r in adj.itertuples(index=False):
+        row = rows[(r.source_id, r.code)]
+        if len(r.reason) > 300:
+            problems.append(str(Problem(name, row, "reason", f"reason is {len(r.reason)} characters", "at most 300")))
+        text = texts.get(r.source_id, "")
+        run = copied_run(r.reason, text) if text else None
+        if run:
+            problems.append(str(Problem(name, row, "reason", f"reason copies the thread ('{run}')", "your own words")))
+        for acc in sorted(accounts.get(r.source_id, ())):
+            if len(acc) >= 3 and acc.lower() in r.reason.lower().split():
+                problems.append(str(Problem(name, row, "reason", "reason contains an account name", "no names")))
+                break
+    dis = disagreements(pres, seg, cb, adj)
+    for d in dis[dis["adjudicated_value"] == ""].itertuples(index=False):
+        problems.append(f"{name}: open disagreement {d.source_id} {d.code} ({d.coder_values}) has no row")
+    try:
+        _, _, _, violations = build(pres, seg, cb, adj)
+        problems += [f"{name}: {v}" for v in violations]
+    except ValueError as exc:
+        problems.append(f"{name}: {exc}")
+    for p in problems:
+        print(p)
+    print(f"{len(adj)} decision(s), {len(dis)} disagreement(s), {len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _adjudicate(args) -> int:
+    from mliter.coding.segment_consensus import build
+    from mliter.coding.threads_schema import CONSENSUS, CONSENSUS_SEGMENTS, PROVENANCE
+
+    cb, root, texts, seg, pres, adj = _inputs(args)
+    prov, cons, cseg, violations = build(pres, seg, cb, adj)
+    if violations:
+        raise ValueError("consensus breaks the codebook's per-source rules (fix the adjudication; nothing written): "
+                         + "; ".join(violations[:10]))
+    CONSENSUS.write(cons, root)
+    PROVENANCE.write(prov, root)
+    CONSENSUS_SEGMENTS.write(cseg, root)
+    counts = prov["method"].value_counts().to_dict()
+    print(f"{len(cons)} threads, {len(cseg)} consensus segments -> {CONSENSUS.path}, {PROVENANCE.path}, "
+          f"{CONSENSUS_SEGMENTS.path}; values by method: " + ", ".join(f"{k}={counts[k]}" for k in sorted(counts)))
+    return 0
+
+
 def _assign(args) -> int:
     from mliter.coding.assignment import COLUMNS, assignment_frame
     from mliter.corpus.threads.schema import SOURCES as TABLE
@@ -138,6 +232,46 @@ def register(groups) -> None:
     sh.add_argument("source_id")
     common(sh)
     sh.set_defaults(func=_show)
+
+    def study(p, files: bool = True) -> None:
+        if files:
+            p.add_argument("files", nargs="*", type=Path,
+                           help="coder files (default: every coding/threads/coders/<coder>.csv)")
+        else:
+            p.set_defaults(files=[])
+        common(p)
+        p.add_argument("--partial", action="store_true", help="accept coder files that do not yet cover their assignment")
+
+    ag = verbs.add_parser(
+        "agreement", help="presence kappa/alpha, unitised segment alpha and the disagreement list",
+        formatter_class=HelpFormatter,
+        description=("On threads coded by two or more coders: Cohen's kappa and Krippendorff's alpha (bootstrap "
+                     "intervals) on the presence of every code and group -> coding/threads/agreement.csv; unitised "
+                     "character-level alpha per code -> segment_agreement.csv; every disputed (thread, code) -> "
+                     "disagreements.csv."),
+        epilog="example:\n  mliter code segments agreement")
+    study(ag)
+    ag.set_defaults(func=_agreement)
+
+    ca = verbs.add_parser(
+        "check-adjudication", help="check coding/threads/adjudication.csv", formatter_class=HelpFormatter,
+        description=("Check the adjudicator's file: header, known codes, present/absent values, reasons (given, at most "
+                     "300 characters, not copied, no names), one decision per (thread, code), no row for an undisputed "
+                     "code, no open disagreement, and a consensus that keeps the codebook's per-source rules."),
+        epilog="example:\n  mliter code segments check-adjudication")
+    study(ca, files=False)
+    ca.add_argument("adjudication", nargs="?", type=Path, default=FOLDER / "adjudication.csv",
+                    help="adjudication file, relative to --root")
+    ca.set_defaults(func=_check_adjudication)
+
+    ad = verbs.add_parser(
+        "adjudicate", help="consensus presence, provenance and consensus segments", formatter_class=HelpFormatter,
+        description=("Merge the coder files and coding/threads/adjudication.csv into consensus.csv, "
+                     "consensus_provenance.csv and consensus_segments.csv (docs/coding.md); refuses a consensus that "
+                     "breaks the codebook's per-source rules."),
+        epilog="example:\n  mliter code segments adjudicate")
+    study(ad)
+    ad.set_defaults(func=_adjudicate)
 
     a = verbs.add_parser(
         "assign", help="write the assignment table (who codes which source)", formatter_class=HelpFormatter,
