@@ -80,6 +80,12 @@ def parse_xml(data: bytes, file: str) -> ET.Element:
         raise QdaError(file, f"line {exc.position[0]}, column {exc.position[1]}", f"not well-formed XML ({exc})") from None
 
 
+def _raw(el: ET.Element, ns: str) -> str:
+    """An untyped element as canonical XML (C14N, whitespace-only text stripped), so it compares equal after a round trip."""
+    ET.register_namespace("", ns)
+    return ET.canonicalize(ET.tostring(el, encoding="unicode"), strip_text=True)
+
+
 def _codes(parent: ET.Element | None, ns: str, file: str, where: str) -> list[Code]:
     out = []
     if parent is None:
@@ -106,7 +112,7 @@ def read_codebook(data: bytes, file: str) -> Codebook:
     keep_sets = sets is not None and len(sets)
     return Codebook(codes=_codes(root.find(_q(CODEBOOK_NS, "Codes")), CODEBOOK_NS, file, "/CodeBook/Codes"),
                     origin=root.get("origin"),
-                    sets=ET.tostring(sets, encoding="unicode") if keep_sets else None)
+                    sets=_raw(sets, CODEBOOK_NS) if keep_sets else None)
 
 
 def read_project(data: bytes, file: str, source_text: Callable[[str, str], str] | None = None) -> Project:
@@ -137,7 +143,7 @@ def read_project(data: bytes, file: str, source_text: Callable[[str, str], str] 
     for el in root:
         name = _local(el.tag)
         if name not in TYPED and el.tag.startswith(f"{{{ns}}}"):
-            project.extra[name] = ET.tostring(el, encoding="unicode")
+            project.extra[name] = _raw(el, ns)
     return project
 
 

@@ -22,7 +22,7 @@ def refresh(records, client, texts_dir: Path) -> tuple[list, list[str]]:
     for rec in tqdm(records, desc="threads", unit="thread"):
         try:
             issue = client.issue(rec.repo, rec.number)
-            text = render_thread(rec.repo, issue, client.comments(rec.repo, rec.number))
+            text = render_thread(rec.repo, issue, client.comments(rec.repo, rec.number, per_page=100))
         except (GitHubError, HTTPClientError, ValueError) as exc:
             errors.append(f"{rec.source_id} ({rec.url}): {exc}")
             continue

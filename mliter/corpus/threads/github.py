@@ -118,8 +118,10 @@ class GitHubClient:
     def issue(self, repo: str, number: int) -> dict:
         return self.get(f"/repos/{repo}/issues/{number}").json()
 
-    def comments(self, repo: str, number: int, per_page: int = 100) -> list[dict]:
-        return list(self.paginate(f"/repos/{repo}/issues/{number}/comments", {"per_page": per_page}))
+    def comments(self, repo: str, number: int, per_page: int | None = None) -> list[dict]:
+        """Every comment of an issue (all pages; `per_page` up to 100 saves requests on long threads)."""
+        params = {"per_page": per_page} if per_page else None
+        return list(self.paginate(f"/repos/{repo}/issues/{number}/comments", params))
 
 
 def render_thread(repo: str, issue: dict, comments: list[dict]) -> str:
