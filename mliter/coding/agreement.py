@@ -77,7 +77,7 @@ def kappa(a: list, b: list, categories: list | None = None) -> Stat:
     return Stat("cohen_kappa", n, agree, float(res.kappa), low, high)
 
 
-def alpha(matrix: np.ndarray, level: str, n_boot: int = N_BOOT, seed: int = SEED) -> Stat:
+def alpha(matrix: np.ndarray, level: str, n_boot: int = N_BOOT, seed: int = SEED, unit: str = "paper") -> Stat:
     """Krippendorff's alpha of a coders x papers matrix (NaN = not coded) at `level`.
 
     The 95% interval is a percentile bootstrap over papers (fixed seed, so reruns agree);
@@ -91,12 +91,12 @@ def alpha(matrix: np.ndarray, level: str, n_boot: int = N_BOOT, seed: int = SEED
     n = int(pairable.sum())
     measure = f"krippendorff_alpha_{level}"
     if n == 0:
-        return Stat(measure, 0, None, None, note="undefined: no paper coded by two or more coders")
+        return Stat(measure, 0, None, None, note=f"undefined: no {unit} coded by two or more coders")
     agree = float(np.mean([len(set(col[~np.isnan(col)])) == 1 for col in m.T]))
     values = np.unique(m[~np.isnan(m)])
     if len(values) < 2:
         return Stat(measure, n, agree, None,
-                    note=f"undefined: one single value on all {n} papers (no variation to agree on)")
+                    note=f"undefined: one single value on all {n} {unit}s (no variation to agree on)")
     est = krippendorff.alpha(reliability_data=m, level_of_measurement=level)
     rng = np.random.default_rng(seed)
     boots = []

@@ -56,7 +56,7 @@ def presence_agreement(pres: pd.DataFrame, codebook: Codebook, n_boot: int = N_B
         for c1, c2 in pairs:
             p = paired_values(frame, column, c1, c2, KEY)
             add(f"{c1};{c2}", kappa(list(p[c1]), list(p[c2]), [False, True]))
-        add(all_coders, alpha(coder_matrix(frame, column, [False, True], KEY), "nominal", n_boot=n_boot))
+        add(all_coders, alpha(coder_matrix(frame, column, [False, True], KEY), "nominal", n_boot=n_boot, unit="source"))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
