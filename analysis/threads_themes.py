@@ -10,6 +10,8 @@ OUTPUTS = ["figures/threads_themes.csv", "figures/threads_themes.md", "figures/t
 
 import yaml  # noqa: E402
 
+from mliter.errors import InputError  # noqa: E402
+
 from mliter.coding.threads_schema import CODEBOOK, CONSENSUS  # noqa: E402
 from mliter.paths import CODING  # noqa: E402
 from mliter.report.load import read  # noqa: E402
@@ -24,7 +26,7 @@ def main() -> None:
     for t in themes:
         unknown = sorted(set(t["codes"]) - known)
         if unknown:
-            raise ValueError(f"coding/interviews_themes.yaml, theme {t['theme']}: unknown codes {unknown}")
+            raise InputError(f"coding/interviews_themes.yaml, theme {t['theme']}: unknown codes {unknown}")
     table = theme_rows(themes, read(CONSENSUS))
     write_table(table[["theme", "published", "threads_show", "k", "n", "share", "ci_low", "ci_high", "codes"]],
                 "threads_themes", "Published themes of the AutoML interview study (paraphrased) beside the share of "

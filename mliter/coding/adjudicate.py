@@ -25,6 +25,7 @@ import pandas as pd
 from mliter.coding.codebook import Codebook
 from mliter.coding.disagreements import coder_values, value_text
 from mliter.coding.validate import AnnotationError, Problem, check_value
+from mliter.errors import InputError
 
 METHODS = ("single_coder", "agreed", "adjudicated", "first_coder_default")
 ADJUDICATION_COLUMNS = ["paper_id", "code", "value", "adjudicator", "reason"]
@@ -110,7 +111,7 @@ def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame
                          "coder_values": coder_values(group, code.code), "adjudicator": adjudicator, "reason": reason})
     stray = sorted(set(adj) - used)
     if stray:
-        raise ValueError("adjudication rows that resolve no disagreement (unit not double-coded, coders agree, "
+        raise InputError("adjudication rows that resolve no disagreement (unit not double-coded, coders agree, "
                          f"or unknown unit): {stray[:10]}" + (" ..." if len(stray) > 10 else ""))
     return pd.DataFrame(rows, columns=[key, "code", "value", "method", "n_coders", "coder_values",
                                        "adjudicator", "reason"])

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from mliter.errors import MliterError
 from mliter.paths import CODING
 
 DEFAULT_CODEBOOK = CODING / "papers.codebook.yaml"
@@ -41,7 +42,7 @@ ID_COLUMNS = ("paper_id", "coder", "codebook_version")
 TEXT_FIELDS = ("definition", "include", "exclude", "example")
 
 
-class CodebookError(ValueError):
+class CodebookError(MliterError, ValueError):
     """The codebook itself is malformed: names the file and the code or field."""
 
 

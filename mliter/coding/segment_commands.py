@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from mliter.coding.codebook import DEFAULT_INTERVIEW_CODEBOOK
+from mliter.errors import InputError
 from mliter.paths import ROOT, shared_data
 
 SOURCES = Path("corpus/threads.csv")
@@ -48,7 +49,7 @@ def _validate(args) -> int:
 def _locate(args) -> int:
     texts, _ = thread_texts(Path(args.root), Path(args.data))
     if args.source_id not in texts:
-        raise ValueError(f"unknown source id {args.source_id!r}")
+        raise InputError(f"unknown source id {args.source_id!r}")
     text = texts[args.source_id]
     start, found = 0, 0
     while True:
@@ -67,7 +68,7 @@ def _locate(args) -> int:
 def _show(args) -> int:
     texts, _ = thread_texts(Path(args.root), Path(args.data))
     if args.source_id not in texts:
-        raise ValueError(f"unknown source id {args.source_id!r}")
+        raise InputError(f"unknown source id {args.source_id!r}")
     text = texts[args.source_id]
     print(f"# {args.source_id}: {len(text)} characters; each line starts with its offset")
     pos = 0
@@ -88,7 +89,7 @@ def _inputs(args):
     root = Path(args.root)
     files = args.files or coder_files(root / CODERS, cb)
     if not files:
-        raise ValueError(f"no coder files found in {root / CODERS} (expected <coder>.csv)")
+        raise InputError(f"no coder files found in {root / CODERS} (expected <coder>.csv)")
     texts, _ = thread_texts(root, Path(args.data))
     seg = read_segments(files, cb, texts, read_assignment(root / ASSIGNMENT), partial=args.partial)
     adj = read_adjudication(root / getattr(args, "adjudication", FOLDER / "adjudication.csv"), cb, key="source_id")
@@ -145,7 +146,7 @@ def _check_adjudication(args) -> int:
     try:
         _, _, _, violations = build(pres, seg, cb, adj)
         problems += [f"{name}: {v}" for v in violations]
-    except ValueError as exc:
+    except InputError as exc:
         problems.append(f"{name}: {exc}")
     for p in problems:
         print(p)
@@ -160,7 +161,7 @@ def _adjudicate(args) -> int:
     cb, root, texts, seg, pres, adj = _inputs(args)
     prov, cons, cseg, violations = build(pres, seg, cb, adj)
     if violations:
-        raise ValueError("consensus breaks the codebook's per-source rules (fix the adjudication; nothing written): "
+        raise InputError("consensus breaks the codebook's per-source rules (fix the adjudication; nothing written): "
                          + "; ".join(violations[:10]))
     CONSENSUS.write(cons, root)
     PROVENANCE.write(prov, root)

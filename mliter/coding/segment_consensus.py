@@ -16,6 +16,7 @@ import pandas as pd
 from mliter.coding.adjudicate import consensus, provenance
 from mliter.coding.codebook import Codebook
 from mliter.coding.disagreements import coder_values
+from mliter.errors import InputError
 
 KEY = "source_id"
 DISAGREEMENT_COLUMNS = [KEY, "code", "coder_values", "coder_segments", "adjudicated_value"]
@@ -73,7 +74,7 @@ def consensus_segments(prov: pd.DataFrame, seg: pd.DataFrame) -> pd.DataFrame:
     for r in present.itertuples(index=False):
         g = by.get((r.source_id, r.code))
         if g is None:
-            raise ValueError(f"consensus has {r.code} present in {r.source_id} but no coder marked it")
+            raise InputError(f"consensus has {r.code} present in {r.source_id} but no coder marked it")
         whole = g[g["start"].isna()]
         if len(whole):
             rows.append({KEY: r.source_id, "code": r.code, "start": None, "end": None,

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from mliter.coding.codebook import DEFAULT_INTERVIEW_CODEBOOK
+from mliter.errors import InputError
 from mliter.paths import ROOT
 
 #: The known spreadsheet layouts of the shared interview projects (see mliter.coding.qda.imports).
@@ -64,7 +65,7 @@ def load_any(path: Path, project_id: str):
     elif suffix == ".xlsx":
         got = import_workbook(path, project_id)
     else:
-        raise ValueError(f"{path}: unknown kind of coded project (expected .qdpx, .csv or .xlsx)")
+        raise InputError(f"{path}: unknown kind of coded project (expected .qdpx, .csv or .xlsx)")
     return got.sources, got.segments, got.problems
 
 
@@ -76,7 +77,7 @@ def _import(args) -> int:
     for p in problems:
         print(p, file=sys.stderr)
     if src.empty:
-        raise ValueError(f"{args.file}: no sources found; nothing written")
+        raise InputError(f"{args.file}: no sources found; nothing written")
     sources_t, segments_t = imported_pair(project_id, args.folder)
     root = Path(args.root)
     sources_t.write(src, root)

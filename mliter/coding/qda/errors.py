@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from mliter.errors import InputError
 
-class QdaError(ValueError):
+
+class QdaError(InputError):
     """A REFI-QDA file that cannot be read or written; the message names the file and the element."""
 
     def __init__(self, file: str, element: str | None, message: str) -> None:

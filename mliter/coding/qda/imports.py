@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from mliter.coding.qda.tables import SEGMENT_COLUMNS, SOURCE_COLUMNS
+from mliter.errors import InputError
 
 
 @dataclass
@@ -63,7 +64,7 @@ def import_coded_csv(path: str | Path, project: str, participant: str, codes: li
         header = reader.fieldnames or []
         missing = [c for c in [participant, *codes] if c not in header]
         if missing:
-            raise ValueError(f"{path}, row 1: missing column(s) {missing} (columns: {header})")
+            raise InputError(f"{path}, row 1: missing column(s) {missing} (columns: {header})")
         sources: dict[str, dict] = {}
         segments: list[dict] = []
         for i, rec in enumerate(reader, start=1):
@@ -108,7 +109,7 @@ def import_workbook(path: str | Path, project: str, interview: str = "Interview"
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ValueError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+        raise InputError(f"{path}: not a readable .xlsx workbook ({exc})") from None
     problems: list[str] = []
     sources: dict[str, dict] = {}
     segments: list[dict] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from mliter.errors import InputError, MliterError
 from mliter.paths import ROOT, shared_data
 
 
@@ -23,7 +24,7 @@ def refresh(records, client, texts_dir: Path) -> tuple[list, list[str]]:
         try:
             issue = client.issue(rec.repo, rec.number)
             text = render_thread(rec.repo, issue, client.comments(rec.repo, rec.number, per_page=100))
-        except (GitHubError, HTTPClientError, ValueError) as exc:
+        except (GitHubError, HTTPClientError, MliterError) as exc:
             errors.append(f"{rec.source_id} ({rec.url}): {exc}")
             continue
         name = rec.source_id.replace("github:", "").replace("/", "__").replace("#", "_") + ".txt"
@@ -63,7 +64,7 @@ def _threads(args) -> int:
         return 1 if errors else 0
     frame = sources_frame(records, tools, queries, secret)
     if frame.empty:
-        raise ValueError(f"{data / staged.STAGED}: no threads; the shipped table is left as it is")
+        raise InputError(f"{data / staged.STAGED}: no threads; the shipped table is left as it is")
     path = SOURCES.write(frame, Path(args.root))
     print(f"{len(frame)} threads from the staged excerpts -> {path} (pseudonym key {fingerprint(secret)})")
     return 0

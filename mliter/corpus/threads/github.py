@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from mliter.errors import InputError
 from mliter.http import CachedResponse, PoliteClient
 
 API = "https://api.github.com"
@@ -31,7 +32,7 @@ ACCEPT = "application/vnd.github+json"
 LINK = re.compile(r'<([^>]+)>\s*;\s*rel="([^"]+)"')
 
 
-class GitHubError(ValueError):
+class GitHubError(InputError):
     """A GitHub answer the client cannot use (status, rate limit beyond the wait allowed, bad pagination)."""
 
 

@@ -16,6 +16,7 @@ import os
 import secrets
 from pathlib import Path
 
+from mliter.errors import InputError
 from mliter.io import atomic_write_text
 from mliter.paths import ROOT
 
@@ -25,7 +26,7 @@ PREFIX = "p_"
 LENGTH = 12
 
 
-class PseudonymKeyError(ValueError):
+class PseudonymKeyError(InputError):
     """The key is missing or too short."""
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from mliter.corpus.threads.pseudonym import pseudonym
 from mliter.corpus.threads.staged import ThreadRecord
+from mliter.errors import InputError
 
 #: When the staged excerpts were gathered (shared data README).
 STAGED_RETRIEVED = "2026-11-25"
@@ -22,7 +23,7 @@ def sources_frame(records: list[ThreadRecord], tools: dict[str, str], queries: d
     rows = []
     missing = sorted({r.repo for r in records if r.repo not in tools})
     if missing:
-        raise ValueError(f"repos without a tool in the tool map: {missing}")
+        raise InputError(f"repos without a tool in the tool map: {missing}")
     for r in records:
         account, account_basis = r.opener()
         date, date_basis = r.date()
@@ -55,5 +56,5 @@ def checked_texts(sources: pd.DataFrame, records: list[ThreadRecord], where: str
         else:
             out[row.source_id] = rec.excerpt
     if problems:
-        raise ValueError("; ".join(problems[:5]) + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""))
+        raise InputError("; ".join(problems[:5]) + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""))
     return out

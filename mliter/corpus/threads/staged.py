@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from mliter.errors import InputError
 from mliter.io import sha256_bytes
 
 STAGED = Path("automl_threads") / "automl_threads.jsonl"
@@ -29,7 +30,7 @@ BLOCK = re.compile(r"^(\S+) · (description|comment) · (\d{4}-\d{2}-\d{2})\s*$"
 TURN = re.compile(r"\[turn \d+ by ([^,\]\s]+)")
 
 
-class ThreadCorpusError(ValueError):
+class ThreadCorpusError(InputError):
     """A staged record that cannot be read; names the file and line."""
 
 
