@@ -52,6 +52,7 @@ validate: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/mine.py
+	$(PY) bench/unitised_alpha.py
 
 clean-figures:
 	rm -f $(ANALYSIS_OUTPUTS)
