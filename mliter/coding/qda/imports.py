@@ -55,7 +55,12 @@ def _source(project: str, participant: str) -> dict:
             "participant": participant, "text_chars": None, "text_sha256": ""}
 
 
-def import_coded_csv(path: str | Path, project: str, participant: str, codes: list[str]) -> Imported:
+#: Coder name of imports whose file does not say who coded (the published study's own coders).
+STUDY_CODERS = "study_coders"
+
+
+def import_coded_csv(path: str | Path, project: str, participant: str, codes: list[str],
+                     coder: str = STUDY_CODERS) -> Imported:
     """A coded-excerpt CSV: segment = data row (unit `row`, numbered from 1), one code per non-empty code cell."""
     path = Path(path)
     problems: list[str] = []
@@ -78,7 +83,7 @@ def import_coded_csv(path: str | Path, project: str, participant: str, codes: li
                 value = _clean(rec[col])
                 if value:
                     segments.append({"source_id": src["source_id"], "segment_id": f"row{i}", "unit": "row",
-                                     "start": i, "end": i + 1, "code": f"{col}/{value}", "coder": ""})
+                                     "start": i, "end": i + 1, "code": f"{col}/{value}", "coder": coder})
     return _frames(sources, segments, problems)
 
 

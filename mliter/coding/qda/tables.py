@@ -46,7 +46,8 @@ def segment_columns() -> tuple[Column, ...]:
                "and rows), inclusive.", minimum=0),
         Column("end", "integer", "End position, exclusive.", minimum=0),
         Column("code", "string", "Code path in the project's code system (`parent/child`).", required=True),
-        Column("coder", "string", "Who coded it, as the project names it (a coder id, `merged`, or empty)."),
+        Column("coder", "string", "Who coded it, as the project names it (a coder id, `merged`, `study_coders` when "
+               "the file does not say, `unknown` for a selection without a creating user).", required=True),
     )
 
 
@@ -75,7 +76,7 @@ def project_tables(project: Project, project_id: str) -> tuple[pd.DataFrame, pd.
                 who = cod.attrs.get("creatingUser") or sel.attrs.get("creatingUser") or ""
                 segments.append({"source_id": sid, "segment_id": sel.guid, "unit": "char", "start": sel.start,
                                  "end": sel.end, "code": paths[_match(paths, cod.code_guid)],
-                                 "coder": users.get(who.upper(), who)})
+                                 "coder": users.get(who.upper(), who) or "unknown"})
     return pd.DataFrame(sources, columns=SOURCE_COLUMNS), pd.DataFrame(segments, columns=SEGMENT_COLUMNS)
 
 

@@ -39,7 +39,7 @@ def test_project_round_trip_is_lossless_valid_and_byte_stable(tmp_path):
         assert schema_errors(zf.read("project.qde").decode(), "project") == []
     src, seg = project_tables(again, "demo")
     assert list(seg["code"]) == ["shortcoming/control", "shortcoming/control"]
-    assert list(seg["coder"]) == ["c1", ""] and seg["end"].max() == len(p.sources[0].text)
+    assert list(seg["coder"]) == ["c1", "unknown"] and seg["end"].max() == len(p.sources[0].text)
 
 
 def test_interview_codebook_exports_valid_qdc_and_shipped_copy_is_current(repo_root):
