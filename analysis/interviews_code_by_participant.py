@@ -6,7 +6,7 @@ into coding/imported/kalealex/) and the thread consensus go through the same fun
 a QDA tool, a spreadsheet export, our threads - yields the same tables.
 """
 
-INPUTS = ["coding/imported/kalealex/sources.csv", "coding/imported/kalealex/segments.csv",
+INPUTS = ["coding/interviews.codebook.yaml", "coding/imported/kalealex/sources.csv", "coding/imported/kalealex/segments.csv",
           "coding/threads/consensus.csv", "corpus/threads.csv", "mliter/report/threads.py"]
 OUTPUTS = ["figures/interviews_code_by_participant.csv", "figures/interviews_code_by_participant.md",
            "figures/interviews_code_by_participant.tex", "figures/interviews_participant_matrix.csv",

@@ -4,7 +4,7 @@ Reads corpus/threads.csv (tools, dates) and coding/threads/consensus.csv (which 
 coded). The thread texts are staged excerpts of public GitHub issues (see docs/automl_datasheet.md).
 """
 
-INPUTS = ["corpus/threads.csv", "coding/threads/consensus.csv", "mliter/report/threads.py"]
+INPUTS = ["coding/interviews.codebook.yaml", "corpus/threads.csv", "coding/threads/consensus.csv", "mliter/report/threads.py"]
 OUTPUTS = ["figures/threads_sources.csv", "figures/threads_sources.md", "figures/threads_sources.tex",
            "figures/threads_sources.pdf", "figures/threads_sources.png", "figures/variables/threads_sources.json"]
 

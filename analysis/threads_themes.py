@@ -4,7 +4,7 @@ Reads the themes and the codes bearing on each from coding/interviews_themes.yam
 the share of coded threads with any of its codes and its Wilson 95% interval.
 """
 
-INPUTS = ["coding/threads/consensus.csv", "coding/interviews_themes.yaml", "mliter/report/threads.py"]
+INPUTS = ["coding/interviews.codebook.yaml", "coding/threads/consensus.csv", "coding/interviews_themes.yaml", "mliter/report/threads.py"]
 OUTPUTS = ["figures/threads_themes.csv", "figures/threads_themes.md", "figures/threads_themes.tex",
            "figures/variables/threads_themes.json"]
 
