@@ -3,6 +3,7 @@
 import pandas as pd
 
 from mliter.cli import main
+from mliter.coding.qda.files import read_qdpx
 from mliter.coding.segment_consensus import merge_spans
 from mliter.coding.threads_schema import CONSENSUS, CONSENSUS_SEGMENTS, DISAGREEMENTS, PROVENANCE
 from tests.threads_fixtures import make_study, span, write_coder
@@ -58,6 +59,16 @@ def test_pipeline_traces_every_consensus_value(tmp_path, capsys):
     # every consensus segment's code is present in the consensus of its thread
     for r in segs.itertuples():
         assert bool(cons.loc[r.source_id, r.code])
+    # the coded threads open as a REFI-QDA project whose selections are the consensus segments
+    out = tmp_path / "threads.qdpx"
+    assert main(["code", "qda", "export-threads", str(out), "--root", str(root), "--data", str(data)]) == 0
+    project = read_qdpx(out)
+    spans = {(s.name, sel.start, sel.end) for s in project.sources for sel in s.selections}
+    assert (T1, a1[0], b1[1]) in spans and len(project.sources) == 3
+    paths = project.code_paths()
+    coded = {(s.name, paths[c.code_guid].split("/")[1]) for s in project.sources for sel in s.selections
+             for c in sel.codings}
+    assert coded == {(r.source_id, r.code) for r in segs.itertuples()}
 
 
 def test_adjudication_that_breaks_a_rule_is_refused_and_writes_nothing(tmp_path, capsys):
