@@ -1,5 +1,6 @@
 """The staged thread corpus, keyed pseudonyms and the sources table (no text, no usernames)."""
 
+import pandas as pd
 import pytest
 
 from mliter.cli import main
@@ -75,3 +76,29 @@ def test_refresh_keeps_going_after_one_failure(tmp_path):
 def test_shared_corpus_gives_239_threads(shared):
     recs = read_staged(shared / "automl_threads/automl_threads.jsonl")
     assert len(recs) == 239 and all(r.kind == "issue" for r in recs)
+
+
+def test_cli_refresh_writes_local_tables_and_leaves_the_shipped_one(tmp_path, monkeypatch):
+    import mliter.corpus.threads.github as gh
+
+    root, data = make_study(tmp_path)
+    before = (root / SOURCES.path).read_bytes()
+
+    class FakeClient:
+        def __init__(self, *a, **k):
+            pass
+
+        def issue(self, repo, number):
+            return {"number": number, "title": "t", "state": "open", "user": {"login": "u1"},
+                    "created_at": "2020-01-01", "body": "full"}
+
+        def comments(self, repo, number, per_page=None):
+            return []
+
+    monkeypatch.setattr(gh, "GitHubClient", FakeClient)
+    monkeypatch.setenv(ps.ENV, SECRET.decode())
+    out = tmp_path / "fresh"
+    assert main(["corpus", "threads", "--data", str(data), "--root", str(root), "--refresh", str(out)]) == 0
+    fresh = pd.read_csv(out / "threads_full.csv")
+    assert set(fresh.text_origin) == {"full_thread"} and len(fresh) == 3
+    assert (root / SOURCES.path).read_bytes() == before
