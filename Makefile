@@ -60,6 +60,7 @@ survey: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/mine.py
 	$(PY) bench/pipelines.py
+	$(PY) bench/unitised_alpha.py
 
 clean-figures:
 	rm -f $(ANALYSIS_OUTPUTS)

@@ -28,6 +28,9 @@ COMMAND_MODULES = [
     "mliter.traces.pipelines.commands",
     "mliter.data_commands",
     "mliter.coding.commands",
+    "mliter.corpus.threads.commands",
+    "mliter.coding.segment_commands",
+    "mliter.coding.qda.commands",
 ]
 
 

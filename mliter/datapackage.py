@@ -23,6 +23,8 @@ SCHEMA_MODULES = [
     "mliter.traces.versions.schema",
     "mliter.traces.pipelines.schema",
     "mliter.coding.schema",
+    "mliter.corpus.threads.schema",
+    "mliter.coding.threads_schema",
 ]
 
 

@@ -1,4 +1,12 @@
-"""The survey codebook (`coding/papers.codebook.yaml`) loaded into typed, checked dataclasses.
+"""Codebooks (`coding/*.codebook.yaml`) loaded into typed, checked dataclasses.
+
+Two formats share one loader and one `Codebook` type:
+
+- `table` (the paper survey, `coding/papers.codebook.yaml`): one row per unit, one column
+  per code, codes are categorical, count or text;
+- `segments` (the interview / thread study, `coding/interviews.codebook.yaml`): codes of
+  type `presence` grouped in `groups`, marked on character segments of a source's text; a
+  code is present in a source when a coder marked it there (REFI-QDA's coded selections).
 
 The codebook is data: codes, their types and allowed values, definitions and rules, and the
 annotation file format. Everything downstream (validation, agreement, adjudication, the
@@ -9,17 +17,25 @@ names the code and field that is wrong.
 
 from __future__ import annotations
 
-from mliter.errors import MliterError
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from mliter.errors import MliterError
 from mliter.paths import CODING
 
 DEFAULT_CODEBOOK = CODING / "papers.codebook.yaml"
-TYPES = ("categorical", "count", "text", "code_list")
+DEFAULT_INTERVIEW_CODEBOOK = CODING / "interviews.codebook.yaml"
+TYPES = ("categorical", "count", "text", "code_list", "presence")
+FORMATS = ("table", "segments")
+#: How a code of a segments codebook is tied to text: a segment is required, optional
+#: (a whole-source row is allowed) or never given (a whole-source row only).
+SEGMENT_RULES = ("required", "optional", "none")
+#: Columns of a segments coder file, in order.
+SEGMENT_COLUMNS = ("source_id", "coder", "codebook_version", "code", "start", "end", "note")
 KINDS = ("alternatives", "additions")
 #: Columns of an annotation file that are not codes.
 ID_COLUMNS = ("paper_id", "coder", "codebook_version")
@@ -49,6 +65,13 @@ class Code:
     max_length: int | None = None
     #: For a code_list: the type of the codes it may list (e.g. "count").
     of: str | None = None
+    #: Segments codebooks only: whether a row of this code carries offsets (SEGMENT_RULES).
+    segment: str | None = None
+
+    @property
+    def group(self) -> str | None:
+        """The group of a segments code (stored in `part`, which groups codes in both formats)."""
+        return self.part
 
     @property
     def allowed_counts(self) -> tuple[int, ...]:
@@ -62,6 +85,8 @@ class Code:
         """Human wording of the allowed values, used in error messages."""
         if self.type == "categorical":
             return "one of " + ", ".join(self.values)
+        if self.type == "presence":
+            return "present or absent"
         if self.type == "count":
             if self.kind == "alternatives":
                 return f"an integer 0 or 2..{self.max} (a single alternative is coded 0; {self.max} = {self.max} or more)"
@@ -153,6 +178,23 @@ class Codebook:
             if domain in d.domains:
                 return d.key
         raise KeyError(f"domain {domain!r} is in no original_domains entry")
+    #: `table` or `segments` (FORMATS).
+    format: str = "table"
+    name: str = ""
+    #: Segments codebooks: per group, {"max_codes_per_source": n} and/or {"exclusive": True}.
+    group_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def groups(self) -> dict[str, str]:
+        return self.parts
+
+    def group_codes(self, group: str) -> list[Code]:
+        return [c for c in self.codes if c.part == group]
+
+    @property
+    def exclusive_codes(self) -> list[Code]:
+        """Codes that exclude every other code in the same source (the "nothing codable" code)."""
+        return [c for c in self.codes if self.group_rules.get(c.part, {}).get("exclusive")]
 
     @property
     def accepted_versions(self) -> tuple[str, ...]:
@@ -198,6 +240,11 @@ def parse(data: dict[str, Any], source: str = "<codebook>") -> Codebook:
     """Build and check a `Codebook` from the parsed YAML mapping."""
     if not isinstance(data, dict):
         raise CodebookError(f"{source}: expected a mapping at the top level")
+    fmt_name = data.get("format", "table")
+    if fmt_name not in FORMATS:
+        raise CodebookError(f"{source}: format {fmt_name!r} is not one of {', '.join(FORMATS)}")
+    if fmt_name == "segments":
+        return _parse_segments(data, source)
     version = str(_need(data, "version", source))
     parts = dict(_need(data, "parts", source))
     raw_codes = _need(data, "codes", source)
@@ -247,10 +294,25 @@ def parse(data: dict[str, Any], source: str = "<codebook>") -> Codebook:
     if columns != expected:
         raise CodebookError(f"{source}: file_format.columns {list(columns)} must be {list(expected)} "
                             "(the id columns, then one column per code in codebook order)")
+    orig, minimum = _original_domains(data, codes, names, source)
+    return Codebook(version=version, codes=tuple(codes), parts=parts, columns=columns,
+                    coder_pattern=str(fmt.get("coder_pattern", r"^[a-z][a-z0-9_]*$")),
+                    compatible_versions=_compatible(data, version, source), name=str(data.get("codebook", "")),
+                    screening=_screening(data, source) if data.get("screening") else None,
+                    original_domains=orig, minimum_coded=minimum)
+
+
+def _compatible(data: dict[str, Any], version: str, source: str) -> tuple[str, ...]:
     compatible = tuple(str(v) for v in data.get("compatible_versions") or ())
     if version in compatible:
         raise CodebookError(f"{source}: compatible_versions lists the current version {version}")
-    originals = data.get("original_domains") or {}
+    return compatible
+
+
+def _original_domains(data: dict[str, Any], codes: list[Code], names: list[str],
+                      source: str) -> tuple[tuple[OriginalDomain, ...], int]:
+    """The `original_domains` section, checked: every value of the code `domain` falls in exactly one."""
+    originals = dict(data.get("original_domains") or {})
     minimum = int(originals.pop("minimum_coded", 0)) if isinstance(originals, dict) else 0
     orig = []
     domain_values = set(codes[names.index("domain")].values) if "domain" in names else set()
@@ -268,11 +330,7 @@ def parse(data: dict[str, Any], source: str = "<codebook>") -> Codebook:
         if missing or twice:
             raise CodebookError(f"{source}, original_domains: every domain value once "
                                 f"(missing {missing}, listed twice {twice})")
-    return Codebook(version=version, codes=tuple(codes), parts=parts, columns=columns,
-                    coder_pattern=str(fmt.get("coder_pattern", r"^[a-z][a-z0-9_]*$")),
-                    compatible_versions=compatible,
-                    screening=_screening(data, source) if data.get("screening") else None,
-                    original_domains=tuple(orig), minimum_coded=minimum)
+    return tuple(orig), minimum
 
 
 def _screening(data: dict[str, Any], source: str) -> Screening:
@@ -315,6 +373,52 @@ def _screening(data: dict[str, Any], source: str) -> Screening:
     return Screening(include=str(_need(scr, "include", f"{source}, screening")).strip(), reasons=reasons,
                      rules=tuple(rules), min_abstract_words=int(scr.get("min_abstract_words", 0)),
                      seed=str(_need(smp, "seed", where)), strata=tuple(strata), double_coding_share=share)
+
+
+def _parse_segments(data: dict[str, Any], source: str) -> Codebook:
+    """A `segments` codebook: presence codes in groups, each with its segment rule."""
+    version = str(_need(data, "version", source))
+    groups = {str(k): str(v) for k, v in dict(_need(data, "groups", source)).items()}
+    rules = {str(k): dict(v) for k, v in (data.get("group_rules") or {}).items()}
+    for g, rule in rules.items():
+        if g not in groups:
+            raise CodebookError(f"{source}, group_rules.{g}: not a group (groups: {', '.join(groups)})")
+        unknown = set(rule) - {"max_codes_per_source", "exclusive"}
+        if unknown:
+            raise CodebookError(f"{source}, group_rules.{g}: unknown rule(s) {sorted(unknown)}")
+    codes: list[Code] = []
+    for i, entry in enumerate(_need(data, "codes", source)):
+        where = f"{source}, codes[{i}]"
+        name = str(_need(entry, "code", where))
+        where = f"{source}, code {name}"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise CodebookError(f"{where}: a code id is lower-case letters, digits and underscores")
+        group = str(_need(entry, "group", where))
+        if group not in groups:
+            raise CodebookError(f"{where}: group {group!r} is not one of {', '.join(groups)}")
+        segment = str(entry.get("segment", "required"))
+        if segment not in SEGMENT_RULES:
+            raise CodebookError(f"{where}: segment {segment!r} is not one of {', '.join(SEGMENT_RULES)}")
+        if entry.get("type", "presence") != "presence":
+            raise CodebookError(f"{where}: codes of a segments codebook have type presence")
+        texts = {k: str(_need(entry, k, where)).strip() for k in TEXT_FIELDS}
+        codes.append(Code(code=name, name=str(_need(entry, "name", where)), type="presence", part=group,
+                          segment=segment, **texts))
+    names = [c.code for c in codes]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise CodebookError(f"{source}: duplicate codes {dup}")
+    empty = [g for g in groups if not any(c.part == g for c in codes)]
+    if empty:
+        raise CodebookError(f"{source}: groups without codes: {empty}")
+    fmt = dict(_need(data, "file_format", source))
+    columns = tuple(str(_need(c, "name", f"{source}, file_format.columns")) for c in _need(fmt, "columns", source))
+    if columns != SEGMENT_COLUMNS:
+        raise CodebookError(f"{source}: file_format.columns {list(columns)} must be {list(SEGMENT_COLUMNS)}")
+    return Codebook(version=version, codes=tuple(codes), parts=groups, columns=columns,
+                    coder_pattern=str(fmt.get("coder_pattern", r"^[a-z][a-z0-9_]*$")),
+                    compatible_versions=_compatible(data, version, source), format="segments",
+                    name=str(data.get("codebook", "")), group_rules=rules)
 
 
 def load(path: str | Path = DEFAULT_CODEBOOK) -> Codebook:

@@ -7,6 +7,7 @@ can work through the open rows. Pure function over `validate.read_annotations` o
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from mliter.coding.codebook import Codebook
@@ -14,9 +15,16 @@ from mliter.coding.codebook import Codebook
 COLUMNS = ["paper_id", "code", "kind", "spread", "coder_values", "adjudicated_value"]
 
 
+def value_text(value) -> str:
+    """A code value as tables write it: presence codes (booleans) as present/absent, others as str."""
+    if isinstance(value, (bool, np.bool_)):
+        return "present" if value else "absent"
+    return str(value)
+
+
 def coder_values(group: pd.DataFrame, column: str) -> str:
     """`coder_a=2;coder_b=0`: each coder's value, coders in alphabetical order."""
-    return ";".join(f"{c}={v}" for c, v in sorted(zip(group["coder"], group[column].astype(str))))
+    return ";".join(f"{c}={value_text(v)}" for c, v in sorted(zip(group["coder"], group[column])))
 
 
 def disagreements(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame | None = None) -> pd.DataFrame:

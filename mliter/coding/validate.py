@@ -20,6 +20,8 @@ import pandas as pd
 
 from mliter.coding.codebook import Code, Codebook
 
+#: Values of a presence code in adjudication and provenance tables.
+PRESENCE_VALUES = ("present", "absent")
 #: A note sharing this many consecutive words with the paper's abstract counts as copied.
 COPY_RUN = 8
 
@@ -79,6 +81,8 @@ def check_value(code: Code, raw: str) -> tuple[str | None, object]:
     """(problem message or None, parsed value) of one cell of `code`; empty cells are checked by the caller."""
     if code.type == "categorical":
         return (None, raw) if raw in code.values else (f"value {raw!r} is not a {code.code} value", None)
+    if code.type == "presence":
+        return (None, raw == "present") if raw in PRESENCE_VALUES else (f"value {raw!r} is not present or absent", None)
     if code.type == "count":
         if not re.fullmatch(r"\d+", raw):
             return f"value {raw!r} is not a whole number", None
@@ -93,6 +97,30 @@ def check_value(code: Code, raw: str) -> tuple[str | None, object]:
     if code.max_length is not None and len(raw) > code.max_length:
         return f"note is {len(raw)} characters long", None
     return None, raw
+
+
+def read_coder_rows(path: Path, codebook: Codebook, problems: list[Problem], pattern: str) -> list[list[str]] | None:
+    """The CSV rows of a coder file, or None (with the problem appended) when it cannot be read or is empty.
+
+    A file name that is not a coder id is recorded as a problem but reading goes on.
+    """
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, None, None, f"not UTF-8 ({exc.reason} at byte {exc.start})"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(name, None, None, f"cannot be read: {exc.strerror}"))
+        return None
+    if not re.fullmatch(codebook.coder_pattern, path.stem):
+        problems.append(Problem(name, None, None, f"file name {path.name!r} is not a valid coder id",
+                                f"{pattern} with <coder> matching {codebook.coder_pattern}"))
+    rows = list(csv.reader(text.splitlines()))
+    if not rows:
+        problems.append(Problem(name, None, None, "file is empty", "a header row: " + ",".join(codebook.columns)))
+        return None
+    return rows
 
 
 def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str] | None,
@@ -111,19 +139,10 @@ def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str]
     def add(row, column, message, expected=None):
         problems.append(Problem(name, row, column, message, expected))
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return [Problem(name, None, None, f"not UTF-8 ({exc.reason} at byte {exc.start})")]
-    except OSError as exc:
-        return [Problem(name, None, None, f"cannot be read: {exc.strerror}")]
+    rows = read_coder_rows(path, codebook, problems, "coding/papers/<coder>.csv")
+    if rows is None:
+        return problems
     coder = path.stem
-    if not re.fullmatch(codebook.coder_pattern, coder):
-        add(None, None, f"file name {path.name!r} is not a valid coder id",
-            f"coding/papers/<coder>.csv with <coder> matching {codebook.coder_pattern}")
-    rows = list(csv.reader(text.splitlines()))
-    if not rows:
-        return [Problem(name, None, None, "file is empty", "a header row: " + ",".join(codebook.columns))]
     header = [h.strip() for h in rows[0]]
     known_cols = set(codebook.columns)
     for col in header:
