@@ -189,11 +189,11 @@ def screening_agreement(screeners: pd.DataFrame) -> pd.DataFrame:
     frame = screeners.rename(columns={"screener": "coder"})[["paper_id", "coder", "decision"]]
     cats = ["include", "exclude"]
     rows = []
-    for c1, c2 in _pairs(frame):
-        p = _paired(frame, "decision", c1, c2)
+    for c1, c2 in coder_pairs(frame):
+        p = paired_values(frame, "decision", c1, c2)
         rows.append({"code": "screening", "on": "value", "coders": f"{c1};{c2}", **asdict(kappa(list(p[c1]), list(p[c2]), cats))})
     coders = ";".join(sorted(frame["coder"].unique()))
-    rows.append({"code": "screening", "on": "value", "coders": coders, **asdict(alpha(_matrix(frame, "decision", cats), "nominal"))})
+    rows.append({"code": "screening", "on": "value", "coders": coders, **asdict(alpha(coder_matrix(frame, "decision", cats), "nominal"))})
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -219,8 +219,8 @@ class Codebook:
 
     @property
     def coded(self) -> list[Code]:
-        """Codes whose values are compared between coders (categorical and count codes)."""
-        return [c for c in self.codes if c.type in ("categorical", "count")]
+        """Codes whose values are compared between coders (categorical, count and presence codes)."""
+        return [c for c in self.codes if c.type in ("categorical", "count", "presence")]
 
     @property
     def code_lists(self) -> list[Code]:
