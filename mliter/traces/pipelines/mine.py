@@ -180,6 +180,9 @@ def mine_stores(targets: Iterable[str], progress: bool = False) -> list[StoreRes
                 out.append(mine_store(uri, name, progress=bar))
             except StoreError as err:
                 out.append(StoreResult(error_row(uri, name, err)))
+            except Exception as exc:  # noqa: BLE001 - one store's unforeseen failure never stops the batch
+                err = StoreError(name, f"unexpected failure while mining ({type(exc).__name__}: {exc})")
+                out.append(StoreResult(error_row(uri, name, err)))
     finally:
         bar.close()
     return out

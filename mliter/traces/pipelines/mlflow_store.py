@@ -30,6 +30,9 @@ PAGE = 1000
 def _client():
     try:
         os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # read old file stores (maintenance mode)
+        # a server that does not answer is an error row within seconds, not minutes of retries
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "60")
         from mlflow.tracking import MlflowClient
     except ImportError as exc:  # pragma: no cover - the extra is missing
         raise StoreError("mlflow", "reading MLflow stores needs the `mlflow` client: "

@@ -117,3 +117,35 @@ def test_help_has_an_example(capsys):
     with pytest.raises(SystemExit):
         main(["mine", "pipelines", "--help"])
     assert "example" in capsys.readouterr().out
+
+
+def test_an_unreachable_tracking_server_is_an_error_row(tmp_path, tfx_copy, monkeypatch):
+    pytest.importorskip("mlflow")
+    import socket
+
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    out = tmp_path / "out"
+    code = main(["mine", "pipelines", "--quiet", "--out", str(out), f"tfx={tfx_copy}", f"down=http://127.0.0.1:{port}"])
+    assert code == 1
+    stores = PIPELINE_STORES.read(out).set_index("store")
+    assert stores.loc["down", "status"] == "error" and "down:" in stores.loc["down", "error"]
+    assert stores.loc["tfx", "status"] == "ok"
+
+
+def test_an_unforeseen_failure_is_an_error_row(tmp_path, tfx_copy, monkeypatch):
+    from mliter.traces.pipelines import mine
+
+    real = mine.mine_store
+
+    def flaky(target, name=None, **kw):
+        if name == "boom":
+            raise KeyError("a bug")
+        return real(target, name, **kw)
+
+    monkeypatch.setattr(mine, "mine_store", flaky)
+    results = mine.mine_stores([f"boom={tfx_copy}", f"tfx={tfx_copy}"])
+    assert [r.row["status"] for r in results] == ["error", "ok"]
+    assert "KeyError" in results[0].row["error"] and results[0].row["error"].startswith("boom:")
