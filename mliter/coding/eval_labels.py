@@ -101,7 +101,7 @@ def validate(path: Path) -> list[str]:
     return problems
 
 
-def _code_cells(path: Path) -> list[str]:
+def code_cells(path: Path) -> list[str]:
     nb = json.loads(path.read_bytes())
     out = []
     for c in nb.get("cells", []):
@@ -126,7 +126,7 @@ def show_notebook(cell_id: str, out=sys.stdout) -> None:
     marked = {int(r["code_cell"]): r["cell_id"] for r in s.values() if r["local_path"] == ref["local_path"]}
     path = DATA / ref["source"] / ref["local_path"]
     print(f"# {ref['local_path']}  (sampled code cells: {', '.join(marked[i] for i in sorted(marked))})", file=out)
-    for i, src in enumerate(_code_cells(path)):
+    for i, src in enumerate(code_cells(path)):
         tag = f"  <<< SAMPLED {marked[i]}" if i in marked else ""
         print(f"\n----- code cell {i}{tag}", file=out)
         print(src, file=out)

@@ -132,16 +132,12 @@ def split_repos(profiles: dict[str, Counter], seed: int = SEED) -> dict[str, str
 
 def code_cells(path: Path) -> list[str]:
     """Source of every code cell of a notebook, in order (for choosing non-blank cells only)."""
+    from mliter.coding.eval_labels import code_cells as read
+
     try:
-        nb = json.loads(path.read_bytes())
+        return read(path)
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: not a readable notebook ({exc})") from exc
-    out = []
-    for c in nb.get("cells", []):
-        if c.get("cell_type") == "code":
-            src = c.get("source", "")
-            out.append("".join(src) if isinstance(src, list) else str(src))
-    return out
 
 
 def draw_cells(folder: Path, nb_rows: list[dict], split: dict[str, str], rng: random.Random,
