@@ -219,9 +219,32 @@ class _Builder:
         self.eda: list[str] = []
         self.bound_models: dict[str, int] = {}  # variable -> index into ops[MODEL]
         self.literals: dict[str, Any] = {}
+        self.results: set[str] = set()  # variables holding predictions or results (dataflow from predict/metrics)
+
+    def _track_results(self, tree: ast.AST, aliases: dict[str, str]) -> None:
+        """Variables assigned from a prediction, a metric or an expression reading a result variable
+        become result variables: their transforms and new columns are post-processing."""
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Assign):
+                continue
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            names += [e.id for t in node.targets if isinstance(t, (ast.Tuple, ast.List)) for e in t.elts if isinstance(e, ast.Name)]
+            if not names:
+                continue
+            hit = False
+            for sub in ast.walk(node.value):
+                if isinstance(sub, ast.Name) and (sub.id in self.results or RESULT_NAME.search(sub.id)) and sub.id not in aliases:
+                    hit = True
+                elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in PREDICT_METHODS:
+                    hit = True
+                if hit:
+                    break
+            if hit:
+                self.results.update(names)
 
     def add_cell(self, tree: ast.AST, aliases: dict[str, str]) -> frozenset[str]:
         roles: set[str] = set()
+        self._track_results(tree, aliases)
         for site in iter_calls(tree, aliases, self.literals):
             r = self._add_site(site)
             if r:
@@ -234,7 +257,7 @@ class _Builder:
             if isinstance(node, (ast.Assign, ast.AugAssign)):
                 for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     if (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
-                            and not RESULT_NAME.search(t.value.id)
+                            and not RESULT_NAME.search(t.value.id) and t.value.id not in self.results
                             and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str)):
                         column = t.slice.value if _SAFE_NAME.match(t.slice.value) else expr_marker(t.slice)
                         params = {"column": normalise_value(column), "value": expr_marker(node.value)}
@@ -244,7 +267,9 @@ class _Builder:
 
     def _add_site(self, site: CallSite) -> str | None:
         if site.qualified is not None:
-            r = role(site.qualified)
+            r = role(site.qualified) or catalogue_role(site.qualified)
+            if r == PREPROCESSING and _reads_results(site, self.results):
+                return None  # `pd.concat([preds_a, preds_b])`, `pd.DataFrame({"y": preds})`: post-processing
             if r in (MODEL, PREPROCESSING):
                 params = {f"_{i}": v for i, v in enumerate(site.args)}
                 params.update(site.kwargs)
@@ -268,7 +293,13 @@ class _Builder:
             _, params = self.ops[MODEL][self.bound_models[site.receiver]]
             params.update({f"{site.method}.{k}": v for k, v in site.kwargs})
             return MODEL
+        if site.literal_receiver:
+            return None  # `"a,b".split(",")`, `"x".replace(...)`: string handling, no operator
         r = method_role(site.method, site.root)
+        if r == PREPROCESSING and site.root in self.results:
+            return None  # transforms of predictions and result frames are post-processing
+        if r is None and site.root not in self.results:
+            r = catalogue_method_role(site.method)
         if r in (PREPROCESSING, MODEL):
             params = {f"_{i}": v for i, v in enumerate(site.args)}
             params.update(site.kwargs)
@@ -279,6 +310,39 @@ class _Builder:
 
     def operators(self, r: str) -> tuple[Operator, ...]:
         return tuple(sorted(Operator(name, tuple(sorted(params.items()))) for name, params in self.ops[r]))
+
+
+#: Methods whose value is a prediction (their results are post-processed, not pre-processed).
+PREDICT_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function", "get_preds", "generate"})
+_CATALOGUE_ROLE = {"construct model": MODEL, "fit": MODEL, "tune": MODEL, "transform": PREPROCESSING,
+                   "split": None, "load": DATA, "metric": METRIC, "display": EDA, "plot": EDA}
+
+
+def catalogue_role(qualified: str) -> str | None:
+    """The signature role of a call from the API catalogue (Hugging Face, fastai, Lightning, timm, ...),
+    for names `mliter.traces.operators.role` does not know. Pipelines stay structure only."""
+    from mliter.traces.catalogue import default_catalogue
+
+    if qualified.startswith("sklearn.pipeline."):
+        return None
+    e = default_catalogue().call(qualified)
+    return _CATALOGUE_ROLE.get(e.role) if e is not None else None
+
+
+#: Methods of unknown values that the catalogue marks as model training (fastai, Lightning, HF).
+_TRAINING = frozenset({"fit_one_cycle", "fine_tune", "fit_flat_cos", "fit_sgdr"})
+
+
+def catalogue_method_role(name: str) -> str | None:
+    return MODEL if name in _TRAINING else None
+
+
+def _reads_results(site: CallSite, results: set[str]) -> bool:
+    for node in site.nodes:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and (sub.id in results or RESULT_NAME.search(sub.id)):
+                return True
+    return False
 
 
 def _normalise_text(text: str) -> str:
