@@ -37,6 +37,8 @@ ROLES = ("load", "save", "display", "plot", "transform", "split", "construct mod
 STAGES = ("setup", "load", "EDA", "DPR", "LI", "PPR", "other")
 #: Roles whose calls only show something: a statement made of them defines nothing for later.
 DISPLAY_ROLES = frozenset({"display", "plot"})
+#: Roles of a call whose value, when a statement is the call alone, is shown rather than kept.
+SHOWN_ROLES = frozenset({"load", "transform", "split", "metric", "explain", "predict"})
 #: Roles that make or use a model (the signature's model operators) and pre-processing operators.
 MODEL_ROLES = frozenset({"construct model", "fit", "tune"})
 PREPROCESSING_ROLES = frozenset({"transform", "split"})

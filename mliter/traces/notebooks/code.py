@@ -113,7 +113,9 @@ def neutralise_ipython(source: str) -> tuple[str, set[str], bool]:
     if first is not None and lines[first].lstrip().startswith("%%"):
         name = lines[first].lstrip()[2:].split(None, 1)[0] if lines[first].lstrip()[2:].strip() else ""
         magics.add(f"magic:%%{name}")
-        if name not in PYTHON_CELL_MAGICS:
+        rest = lines[first].lstrip()[2 + len(name):].split()
+        writes_python = name == "writefile" and bool(rest) and rest[-1].endswith(".py")
+        if name not in PYTHON_CELL_MAGICS and not writes_python:  # `%%writefile x.py` holds Python: read it
             return "", magics, False
         lines[first] = "pass"
     out = []
@@ -228,10 +230,12 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
     Assign, AugAssign, AnnAssign, Subscript, Expr = ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Subscript, ast.Expr
     keyword = ast.keyword
     child_fields = _CHILD_FIELDS
+    loop_vars: list[set[str]] = [set() for _ in range(n)]
     for si in range(n):
         st = body[si]
         feats_si = cell.stmt_feats[si]
         defs_si = defs[si]
+        loops_si = loop_vars[si]
         if type(st) is Expr:
             v = st.value
             if type(v) is Call:
@@ -342,6 +346,9 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                 continue
             if kind is ast.Return and type(node.value) is Subscript:
                 uses.append(("syntax", "subset", owner, si))
+            if (kind is ast.For or kind is ast.comprehension) and owner is None:
+                # loop and comprehension variables are scaffolding, not values left for later cells
+                loops_si.update(x.id for x in ast.walk(node.target) if type(x) is Name)
             child_owner = owner
             if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
                 if owner is None:
@@ -367,6 +374,8 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                             push((item, depth, child_owner))
                 elif value is not None and isinstance(value, AST) and type(value) is not Constant:
                     push((value, depth, child_owner))
+        if loops_si:
+            defs_si -= loops_si
 
 
 def _call_root(func: ast.AST) -> str | None:
@@ -461,7 +470,7 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
     """
     if cell.tree is None and not cell.uses:
         return
-    from mliter.traces.catalogue import DISPLAY_ROLES, default_catalogue
+    from mliter.traces.catalogue import DISPLAY_ROLES, SHOWN_ROLES, default_catalogue
 
     cat = default_catalogue()
     prefixes = {"calls": "call", "methods": "method", "attrs": "attr", "bases": "base",
@@ -532,6 +541,12 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
                 entry = cat.method(attr) if attr else None
             if entry is not None and entry.role in DISPLAY_ROLES:
                 cell.stmt_kind[si] = "display"
+                cell.stmt_defs[si] = set()
+            elif entry is not None and entry.role == "save":
+                cell.stmt_kind[si] = "save"  # writes a file: its stage is that of what it writes
+                cell.stmt_defs[si] = {root} if root is not None and root not in aliases else set()
+            elif entry is not None and root is None and entry.role in SHOWN_ROLES:
+                cell.stmt_kind[si] = "display"  # `pd.read_csv(...)` alone on a line: the value is shown, not kept
                 cell.stmt_defs[si] = set()
             elif root is not None and root not in aliases and qualified is None:
                 cell.stmt_kind[si] = "define"  # a method changes its receiver (`model.fit`, `df.drop(inplace=True)`)

@@ -230,39 +230,124 @@ class StageRules:
             seen_reads |= cells[i].reads
         last_def: dict[str, int] = {}
         out: list[CellStage] = []
+        weak: list[set[str]] = []  # names a cell defines by weak evidence only (literals, plain assignments)
         for i, c in enumerate(cells):
             reads_from = {n: last_def[n] for n in c.reads if n in last_def}
             if c.status == "empty" or not c.stmt_kind:
                 fallback = self.label(expand(set(c.features()))) if c.status not in ("empty",) else "other"
                 out.append(CellStage(fallback, frozenset({fallback}) if c.status != "empty" else frozenset(), reads_from))
+                weak.append(set())
             else:
-                out.append(self._cell_stage(c, later[i], expand, reads_from))
+                st, w = self._cell_stage(c, later[i], expand, reads_from, out)
+                out.append(st)
+                weak.append(w)
             for n in c.defined:
                 last_def[n] = i
+        # a cell whose products are weak (a list of columns, a dict of settings, a toggle) serves the
+        # cells that read them: it takes the primary stage of its first reader
+        for i, names in enumerate(weak):
+            if not names:
+                continue
+            for j in range(i + 1, len(cells)):
+                if cells[j].reads & names and not weak[j]:
+                    if out[j].stage not in ("other",):
+                        out[i].stage = "setup" if out[j].stage == "load" else out[j].stage
+                        out[i].stages = frozenset(out[i].stages | {out[i].stage})
+                    break
         return out
 
-    def _cell_stage(self, c: "CellCode", later: set[str], expand, reads_from: dict[str, int]) -> CellStage:
-        stmt_stage = [self.label(expand(f)) if f else "other" for f in c.stmt_feats]
-        products = [i for i, k in enumerate(c.stmt_kind) if k in ("define", "effect")]
-        kept = [i for i in products if c.stmt_defs[i] & later]
-        if not kept:
-            kept = products
+    def label_band(self, features: Iterable[str]) -> tuple[str, int]:
+        """Like `label`, with the band (0 strongest) that decided; band 9 when nothing matched."""
+        best: dict[int, str] = {}
+        for f in features:
+            rule = self.feature_rule(f)
+            if rule is None:
+                continue
+            p = rule.precedence
+            band = 0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3
+            if STAGE_RANK[rule.stage] > STAGE_RANK[best.get(band, "other")]:
+                best[band] = rule.stage
+        return (best[min(best)], min(best)) if best else ("other", 9)
+
+    def label_majority(self, features: Iterable[str]) -> str:
+        """The most frequent stage among the strongest band's features (ties: the latest stage).
+
+        Used for the bodies of functions and classes: a training function that also logs a metric
+        is training, a feature function with one model-looking call is still feature code."""
+        counts: dict[int, dict[str, int]] = {}
+        for f in features:
+            rule = self.feature_rule(f)
+            if rule is None:
+                continue
+            p = rule.precedence
+            band = 0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3
+            d = counts.setdefault(band, {})
+            d[rule.stage] = d.get(rule.stage, 0) + 1
+        if not counts:
+            return "other"
+        d = counts[min(counts)]
+        real = {k: v for k, v in d.items() if k not in ("setup", "other")} or d
+        return max(real, key=lambda s: (real[s], STAGE_RANK[s]))
+
+    def _cell_stage(self, c: "CellCode", later: set[str], expand, reads_from: dict[str, int],
+                    done: list[CellStage]) -> tuple[CellStage, set[str]]:
+        stmt_stage, stmt_band = [], []
+        for f, kind, d in zip(c.stmt_feats, c.stmt_kind, c.stmt_defs):
+            if not f:
+                stmt_stage.append("other")
+                stmt_band.append(9)
+                continue
+            feats = expand(f)
+            stage, band = self.label_band(feats)
+            if any(x.startswith("local:") and x[6:] in c.defs for x in f) and kind == "define" and d and \
+                    all(n.lower() in c.defs for n in d):  # a definition: what its body mostly does
+                stage = self.label_majority(feats)
+            stmt_stage.append(stage)
+            stmt_band.append(band)
+        source_stages = {done[j].stage for j in reads_from.values() if j < len(done)}
+        products = [i for i, k in enumerate(c.stmt_kind)
+                    if k == "define" or (k == "effect" and stmt_stage[i] != "other")]
+        saves = [i for i, k in enumerate(c.stmt_kind) if k == "save"]
+        kept = [i for i in products if c.stmt_defs[i] & later] or products
+        if kept and all(stmt_stage[i] == "setup" and all(f.startswith("import:") for f in c.stmt_feats[i]) for i in kept) \
+                and any(k in ("display", "effect") for k in c.stmt_kind):
+            kept = []  # imports made for what the cell shows: the display decides
         touched = {s for s in stmt_stage if s != "other"}
         if c.imports:
             touched.add("setup")
+        weak: set[str] = set()
         if kept:
             cand = [stmt_stage[i] for i in kept]
             strong = [s for s in cand if s not in ("setup", "other")]
             pool = strong or cand
             primary = max(pool, key=STAGE_RANK.__getitem__)
-            if primary == "other" and any(s != "other" for s in stmt_stage):
-                primary = max(stmt_stage, key=STAGE_RANK.__getitem__)
+            if all(stmt_band[i] >= 3 or (stmt_band[i] >= 2 and stmt_stage[i] == "setup") for i in kept) \
+                    and not c.imports and not saves:
+                weak = set().union(*(c.stmt_defs[i] for i in kept))
+            elif primary == "EDA" and all(stmt_stage[i] in ("EDA", "setup", "other") for i in kept):
+                weak = set().union(*(c.stmt_defs[i] for i in kept))  # a summary kept for later: its readers decide
+        elif saves:
+            # writing a file: the stage of what is written (features -> DPR, predictions/models -> PPR)
+            primary = "DPR" if source_stages and source_stages <= {"load", "EDA", "DPR", "setup"} else "PPR"
         else:
-            primary = self.label(expand(set(c.features())))
+            primary = self._display_stage(c, expand, source_stages)
+            if primary == "setup" and c.imports and not any(k == "none" for k in c.stmt_kind):
+                primary = "other"
         touched.add(primary)
         if len(touched) > 1:
             touched.discard("other")
-        return CellStage(primary, frozenset(touched), reads_from)
+        return CellStage(primary, frozenset(touched), reads_from), weak
+
+    def _display_stage(self, c: "CellCode", expand, source_stages: set[str]) -> str:
+        """A cell that defines nothing: the stage of what it looks at (codebook: display-only parts)."""
+        own, band = self.label_band(expand(set(c.features())))
+        if own == "PPR" and band == 0:
+            return "PPR"
+        if "PPR" in source_stages and own != "EDA":
+            return "PPR"  # looking at results (not a plot or summary of the data)
+        if own in ("EDA", "other", "DPR", "load") and source_stages & {"load", "EDA", "DPR"}:
+            return "EDA"
+        return own
 
 
 def _callee(feature: str, defs: Mapping[str, set[str]], module_defs: Mapping[str, set[str]]) -> str | None:
