@@ -224,6 +224,14 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
         out.add("preprocessing_operator")
     if pre.reparameterised:
         out.add("preprocessing_hyperparameter")
+    # a top-level setting read by the model or the pre-processing changed value (`MAX_LEN = 512` -> `128`)
+    before = {name: (value, side) for name, value, side in prev.settings}
+    for name, value, side in cur.settings:
+        if name in before and before[name][0] != value and side and before[name][1] == side:
+            if side == "model" and "model_operator" not in out:
+                out.add("model_hyperparameter")
+            elif side == "preprocessing":
+                out.add("preprocessing_hyperparameter")
     if set(prev.data_files) != set(cur.data_files):
         out.add("data_source")
     if set(prev.metrics) != set(cur.metrics):

@@ -167,6 +167,9 @@ def const_value(node: ast.AST, literals: dict[str, Any], depth: int = 0) -> Any:
             except (ArithmeticError, ValueError):
                 raise _NotConst from None
         raise _NotConst
+    if kind is ast.IfExp:  # `6 if use_flash else 4` with a known test
+        test = const_value(node.test, literals, depth + 1)
+        return const_value(node.body if test else node.orelse, literals, depth + 1)
     if kind is ast.Call and type(node.func) is ast.Name and node.func.id == "dict" and not node.args:
         if any(k.arg is None for k in node.keywords):
             raise _NotConst

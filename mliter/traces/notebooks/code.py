@@ -241,7 +241,9 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
             if type(v) is Call:
                 parts = _dotted(v.func)
                 # `model.fit(X)` / `df.drop(..., inplace=True)` change their receiver; a plain call acts
-                uses.append(("stmtcall", _call_root(v.func), v.func.attr if type(v.func) is Attribute else None, parts, si))
+                inplace = any(k.arg == "inplace" for k in v.keywords)
+                uses.append(("stmtcall", _call_root(v.func), v.func.attr if type(v.func) is Attribute else None, parts, si,
+                             inplace, si == n - 1))
             elif type(v) is not Constant:
                 cell.stmt_kind[si] = "display"
         stack: list = [(st, 1, None)]
@@ -393,6 +395,11 @@ def _call_root(func: ast.AST) -> str | None:
     return None
 
 
+#: Methods that change their receiver in place (a statement made of one of them defines the receiver).
+MUTATORS = frozenset({"append", "extend", "update", "insert", "pop", "remove", "clear", "sort", "add", "setdefault",
+                      "set_index", "reset_index", "set_transform", "with_transform", "set_format", "to", "cuda", "eval",
+                      "train", "requires_grad_", "zero_grad", "step", "backward", "load_state_dict", "freeze", "unfreeze",
+                      "add_module", "register_buffer", "set_params", "fit_one_cycle", "fine_tune", "lr_find"})
 _PARAM_WORDS = ("param",)
 _CONFIG_WORDS = ("config", "environ", "option", "setting", "rcparams")
 
@@ -531,7 +538,7 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
             elif attr is not None:
                 add("methods", attr, owner, si)
         elif tag == "stmtcall":
-            _, root, attr, parts, si = use
+            _, root, attr, parts, si, inplace, last = use
             qualified = resolve(parts, aliases) if parts else None
             if qualified is not None:
                 entry = cat.call(qualified)
@@ -545,12 +552,16 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
             elif entry is not None and entry.role == "save":
                 cell.stmt_kind[si] = "save"  # writes a file: its stage is that of what it writes
                 cell.stmt_defs[si] = {root} if root is not None and root not in aliases else set()
-            elif entry is not None and root is None and entry.role in SHOWN_ROLES:
+            elif entry is not None and (root is None or root in aliases) and entry.role in SHOWN_ROLES:
                 cell.stmt_kind[si] = "display"  # `pd.read_csv(...)` alone on a line: the value is shown, not kept
                 cell.stmt_defs[si] = set()
-            elif root is not None and root not in aliases and qualified is None:
-                cell.stmt_kind[si] = "define"  # a method changes its receiver (`model.fit`, `df.drop(inplace=True)`)
+            elif root is not None and root not in aliases and qualified is None and (
+                    inplace or attr in MUTATORS or (entry is not None and entry.role in ("fit", "tune", "construct model"))):
+                cell.stmt_kind[si] = "define"  # a method changes its receiver (`model.fit`, `df.drop(..., inplace=True)`)
                 cell.stmt_defs[si] = {root}
+            elif last and root is not None and qualified is None:
+                cell.stmt_kind[si] = "display"  # `df.count()` ending a cell: its value is shown
+                cell.stmt_defs[si] = set()
             else:
                 cell.stmt_kind[si] = "effect"
                 cell.stmt_defs[si] = set()

@@ -310,7 +310,7 @@ class StageRules:
         saves = [i for i, k in enumerate(c.stmt_kind) if k == "save"]
         kept = [i for i in products if c.stmt_defs[i] & later] or products
         if kept and all(stmt_stage[i] == "setup" and all(f.startswith("import:") for f in c.stmt_feats[i]) for i in kept) \
-                and any(k in ("display", "effect") for k in c.stmt_kind):
+                and any(k == "display" for k in c.stmt_kind):
             kept = []  # imports made for what the cell shows: the display decides
         touched = {s for s in stmt_stage if s != "other"}
         if c.imports:
@@ -321,17 +321,20 @@ class StageRules:
             strong = [s for s in cand if s not in ("setup", "other")]
             pool = strong or cand
             primary = max(pool, key=STAGE_RANK.__getitem__)
-            if all(stmt_band[i] >= 3 or (stmt_band[i] >= 2 and stmt_stage[i] == "setup") for i in kept) \
-                    and not c.imports and not saves:
+            shows = any(k == "display" for k in c.stmt_kind)
+            all_weak = all(stmt_band[i] >= 3 or (stmt_band[i] >= 2 and stmt_stage[i] == "setup") for i in kept)
+            if all_weak and shows:
+                primary = self._display_stage(c, expand, source_stages)  # made to be looked at here
+            elif all_weak and not c.imports and not saves:
                 weak = set().union(*(c.stmt_defs[i] for i in kept))
-            elif primary == "EDA" and all(stmt_stage[i] in ("EDA", "setup", "other") for i in kept):
+            elif primary == "EDA" and not shows and all(stmt_stage[i] in ("EDA", "setup", "other") for i in kept):
                 weak = set().union(*(c.stmt_defs[i] for i in kept))  # a summary kept for later: its readers decide
         elif saves:
             # writing a file: the stage of what is written (features -> DPR, predictions/models -> PPR)
             primary = "DPR" if source_stages and source_stages <= {"load", "EDA", "DPR", "setup"} else "PPR"
         else:
             primary = self._display_stage(c, expand, source_stages)
-            if primary == "setup" and c.imports and not any(k == "none" for k in c.stmt_kind):
+            if primary == "setup" and c.imports and any(k == "display" for k in c.stmt_kind):
                 primary = "other"
         touched.add(primary)
         if len(touched) > 1:
