@@ -179,8 +179,8 @@ class StageRules:
                 continue
             p = rule.precedence
             band = 0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3
-            if STAGE_RANK[rule.stage] > STAGE_RANK[best.get(band, "other")]:
-                best[band] = rule.stage
+            if band not in best or STAGE_RANK[rule.stage] > STAGE_RANK[best[band]]:
+                best[band] = rule.stage  # an `other` rule counts as evidence of its band too
         return best[min(best)] if best else "other"
 
     def label_cells(self, cells: Sequence["CellCode"], module_defs: Mapping[str, set[str]] | None = None) -> list[str]:
@@ -265,9 +265,38 @@ class StageRules:
                 continue
             p = rule.precedence
             band = 0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3
-            if STAGE_RANK[rule.stage] > STAGE_RANK[best.get(band, "other")]:
+            if band not in best or STAGE_RANK[rule.stage] > STAGE_RANK[best[band]]:
                 best[band] = rule.stage
         return (best[min(best)], min(best)) if best else ("other", 9)
+
+    def band_stages(self, features: Iterable[str], band: int) -> set[str]:
+        """The stages of the features that fall in one precedence band."""
+        out = set()
+        for f in features:
+            rule = self.feature_rule(f)
+            if rule is None:
+                continue
+            p = rule.precedence
+            b = 0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3
+            if b == band:
+                out.add(rule.stage)
+        return out
+
+    @staticmethod
+    def _reads_results(feats: Iterable[str], reads_from: dict[str, int], done: list[CellStage]) -> bool:
+        """Does a statement use a value made by a post-processing cell, or a variable named for results?"""
+        from mliter.traces.operators import RESULT_NAME
+
+        lower = {n.lower(): j for n, j in reads_from.items()}
+        for f in feats:
+            if f.startswith("var:"):
+                name = f[4:]
+                j = lower.get(name)
+                if j is not None and j < len(done) and done[j].stage == "PPR":
+                    return True
+                if j is not None and RESULT_NAME.search(name):
+                    return True
+        return False
 
     def label_majority(self, features: Iterable[str]) -> str:
         """The most frequent stage among the strongest band's features (ties: the latest stage).
@@ -299,6 +328,10 @@ class StageRules:
                 continue
             feats = expand(f)
             stage, band = self.label_band(feats)
+            if stage == "PPR" and band == 0 and self.band_stages(feats, 0) >= {"LI", "PPR"} and not _result_names(d):
+                stage = "LI"  # training that also scores itself is training (codebook 2.0)
+            elif stage == "DPR" and self._reads_results(f, reads_from, done):
+                stage = "PPR"  # a table built from results or predictions is post-processing
             if any(x.startswith("local:") and x[6:] in c.defs for x in f) and kind == "define" and d and \
                     all(n.lower() in c.defs for n in d):  # a definition: what its body mostly does
                 stage = self.label_majority(feats)
@@ -333,7 +366,8 @@ class StageRules:
             # writing a file: the stage of what is written (features -> DPR, predictions/models -> PPR)
             primary = "DPR" if source_stages and source_stages <= {"load", "EDA", "DPR", "setup"} else "PPR"
         else:
-            primary = self._display_stage(c, expand, source_stages)
+            primary = self._display_stage(c, expand, source_stages,
+                                          self._reads_results(set(c.features()), reads_from, done))
             if primary == "setup" and c.imports and any(k == "display" for k in c.stmt_kind):
                 primary = "other"
         touched.add(primary)
@@ -341,16 +375,24 @@ class StageRules:
             touched.discard("other")
         return CellStage(primary, frozenset(touched), reads_from), weak
 
-    def _display_stage(self, c: "CellCode", expand, source_stages: set[str]) -> str:
+    def _display_stage(self, c: "CellCode", expand, source_stages: set[str], reads_results: bool = False) -> str:
         """A cell that defines nothing: the stage of what it looks at (codebook: display-only parts)."""
         own, band = self.label_band(expand(set(c.features())))
         if own == "PPR" and band == 0:
             return "PPR"
         if "PPR" in source_stages and own != "EDA":
             return "PPR"  # looking at results (not a plot or summary of the data)
+        if reads_results:
+            return "PPR"  # a plot or print of predictions, scores or a results table
         if own in ("EDA", "other", "DPR", "load") and source_stages & {"load", "EDA", "DPR"}:
             return "EDA"
         return own
+
+
+def _result_names(names: Iterable[str]) -> bool:
+    from mliter.traces.operators import RESULT_NAME
+
+    return any(RESULT_NAME.search(n) for n in names)
 
 
 def _callee(feature: str, defs: Mapping[str, set[str]], module_defs: Mapping[str, set[str]]) -> str | None:
