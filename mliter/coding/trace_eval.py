@@ -66,6 +66,17 @@ def read_coders(kind: str, root: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
+def read_adjudication(kind: str, root: Path) -> pd.DataFrame | None:
+    """coding/labels/adjudication_<kind>.csv when an adjudicator has decided the disagreements."""
+    path = root / LABELS / f"adjudication_{kind}.csv"
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+
+
+def load_consensus(kind: str, root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Consensus and disagreements of the coder files of one kind, adjudication applied."""
+    return consensus(read_coders(kind, root), kind, read_adjudication(kind, root))
+
+
 def key_column(kind: str) -> tuple[str, str, str]:
     """(id column, primary label column, set column) of a kind of item."""
     if kind == "cells":

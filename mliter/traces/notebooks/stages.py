@@ -169,19 +169,26 @@ class StageRules:
         rule = self.feature_rule(feature)
         return rule.stage if rule else None
 
-    def label(self, features: Iterable[str]) -> str:
-        """Latest stage within the highest precedence band that has a matching feature."""
-        best: dict[int, str] = {}
+    def _banded(self, features: Iterable[str]):
+        """(band, stage) of every feature a rule matches; band 0 is the strongest (see `BANDS`)."""
         memo = self._memo
         for f in features:
             rule = memo[f] if f in memo else self.feature_rule(f)
-            if rule is None:
-                continue
-            p = rule.precedence
-            band = 0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3
-            if band not in best or STAGE_RANK[rule.stage] > STAGE_RANK[best[band]]:
-                best[band] = rule.stage  # an `other` rule counts as evidence of its band too
-        return best[min(best)] if best else "other"
+            if rule is not None:
+                p = rule.precedence
+                yield (0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3), rule.stage
+
+    def label_band(self, features: Iterable[str]) -> tuple[str, int]:
+        """Latest stage within the strongest band that has a match, and that band (9: nothing matched)."""
+        best: dict[int, str] = {}
+        for band, stage in self._banded(features):
+            if band not in best or STAGE_RANK[stage] > STAGE_RANK[best[band]]:
+                best[band] = stage  # an `other` rule counts as evidence of its band too
+        return (best[min(best)], min(best)) if best else ("other", 9)
+
+    def label(self, features: Iterable[str]) -> str:
+        """Latest stage within the highest precedence band that has a matching feature."""
+        return self.label_band(features)[0]
 
     def label_cells(self, cells: Sequence["CellCode"], module_defs: Mapping[str, set[str]] | None = None) -> list[str]:
         """Primary stages of a notebook's code cells, in order (see `label_notebook`)."""
@@ -256,31 +263,9 @@ class StageRules:
                     break
         return out
 
-    def label_band(self, features: Iterable[str]) -> tuple[str, int]:
-        """Like `label`, with the band (0 strongest) that decided; band 9 when nothing matched."""
-        best: dict[int, str] = {}
-        for f in features:
-            rule = self.feature_rule(f)
-            if rule is None:
-                continue
-            p = rule.precedence
-            band = 0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3
-            if band not in best or STAGE_RANK[rule.stage] > STAGE_RANK[best[band]]:
-                best[band] = rule.stage
-        return (best[min(best)], min(best)) if best else ("other", 9)
-
     def band_stages(self, features: Iterable[str], band: int) -> set[str]:
         """The stages of the features that fall in one precedence band."""
-        out = set()
-        for f in features:
-            rule = self.feature_rule(f)
-            if rule is None:
-                continue
-            p = rule.precedence
-            b = 0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3
-            if b == band:
-                out.add(rule.stage)
-        return out
+        return {stage for b, stage in self._banded(features) if b == band}
 
     @staticmethod
     def _reads_results(feats: Iterable[str], reads_from: dict[str, int], done: list[CellStage]) -> bool:
@@ -304,14 +289,9 @@ class StageRules:
         Used for the bodies of functions and classes: a training function that also logs a metric
         is training, a feature function with one model-looking call is still feature code."""
         counts: dict[int, dict[str, int]] = {}
-        for f in features:
-            rule = self.feature_rule(f)
-            if rule is None:
-                continue
-            p = rule.precedence
-            band = 0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3
+        for band, stage in self._banded(features):
             d = counts.setdefault(band, {})
-            d[rule.stage] = d.get(rule.stage, 0) + 1
+            d[stage] = d.get(stage, 0) + 1
         if not counts:
             return "other"
         d = counts[min(counts)]
