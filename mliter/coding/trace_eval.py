@@ -261,3 +261,32 @@ def corrected_shares(rule_labels: Sequence[str], truth: Sequence[str], pred: Seq
     lo, hi = np.percentile(boots, [2.5, 97.5], axis=0)
     return pd.DataFrame({"category": cats, "raw_share": obs, "corrected_share": point,
                          "ci_low": lo, "ci_high": hi})
+
+
+def build_tables(root: Path, data: Path, progress: bool = True) -> list[Path]:
+    """Write the consensus files (coding/labels/consensus_*.csv) and the frozen rules' predictions for
+    every sampled item (traces/eval_cells.csv, traces/eval_pairs.csv). Refuses when a coder file is missing."""
+    from mliter.io import atomic_write_text
+
+    written = []
+    for kind in ("cells", "pairs"):
+        cons, dis = load_consensus(kind, root)
+        sample = pd.read_csv(root / LABELS / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
+        key = key_column(kind)[0]
+        missing = set(sample[key]) - set(cons[key])
+        if missing:
+            raise InputError(f"{kind}: {len(missing)} sampled items lack labels from every coder (first {sorted(missing)[0]})")
+        p = root / LABELS / f"consensus_{kind}.csv"
+        atomic_write_text(p, cons.sort_values(key).to_csv(index=False, lineterminator="\n"))
+        written.append(p)
+        p = root / LABELS / f"disagreements_{kind}.csv"
+        keep = dis.merge(sample[[key]], on=key)
+        atomic_write_text(p, keep.sort_values(key).to_csv(index=False, lineterminator="\n"))
+        written.append(p)
+    cells = pd.read_csv(root / LABELS / "sample_cells.csv", dtype={"code_cell": int})
+    pairs = pd.read_csv(root / LABELS / "sample_pairs.csv", dtype=str)
+    for name, frame in (("eval_cells", predict_cells(cells, data)), ("eval_pairs", predict_pairs(pairs, data))):
+        p = root / "traces" / f"{name}.csv"
+        atomic_write_text(p, frame.to_csv(index=False, lineterminator="\n"))
+        written.append(p)
+    return written
