@@ -22,6 +22,7 @@ SCHEMA_MODULES = [
     "mliter.traces.openml.schema",
     "mliter.traces.versions.schema",
     "mliter.coding.schema",
+    "mliter.coding.trace_schema",
 ]
 
 

@@ -259,8 +259,12 @@ def corrected_shares(rule_labels: Sequence[str], truth: Sequence[str], pred: Seq
         np.add.at(m, (t_idx[pick], p_idx[pick]), 1)
         boots[b] = invert_shares(obs, m)
     lo, hi = np.percentile(boots, [2.5, 97.5], axis=0)
-    return pd.DataFrame({"category": cats, "raw_share": obs, "corrected_share": point,
-                         "ci_low": lo, "ci_high": hi})
+
+    def clean(x: np.ndarray) -> np.ndarray:  # least-squares noise around 0 and 1 is no estimate
+        return np.round(np.clip(x, 0.0, 1.0), 9)
+
+    return pd.DataFrame({"category": cats, "raw_share": obs, "corrected_share": clean(point),
+                         "ci_low": clean(lo), "ci_high": clean(hi)})
 
 
 def build_tables(root: Path, data: Path, progress: bool = True) -> list[Path]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
@@ -223,6 +224,8 @@ class StageRules:
             return out
 
         def expand(feats: set[str]) -> set[str]:
+            if not defs and not module_defs:
+                return feats  # nothing the notebook defines: the features are what they are
             out = set(feats)
             for f in feats:
                 callee = _callee(f, defs, module_defs)
@@ -270,16 +273,13 @@ class StageRules:
     @staticmethod
     def _reads_results(feats: Iterable[str], reads_from: dict[str, int], done: list[CellStage]) -> bool:
         """Does a statement use a value made by a post-processing cell, or a variable named for results?"""
-        from mliter.traces.operators import RESULT_NAME
-
+        if not reads_from:
+            return False
         lower = {n.lower(): j for n, j in reads_from.items()}
         for f in feats:
-            if f.startswith("var:"):
-                name = f[4:]
-                j = lower.get(name)
-                if j is not None and j < len(done) and done[j].stage == "PPR":
-                    return True
-                if j is not None and RESULT_NAME.search(name):
+            if f[:4] == "var:":
+                j = lower.get(f[4:])
+                if j is not None and ((j < len(done) and done[j].stage == "PPR") or _is_result_name(f[4:])):
                     return True
         return False
 
@@ -369,10 +369,15 @@ class StageRules:
         return own
 
 
-def _result_names(names: Iterable[str]) -> bool:
+@lru_cache(maxsize=65536)
+def _is_result_name(name: str) -> bool:
     from mliter.traces.operators import RESULT_NAME
 
-    return any(RESULT_NAME.search(n) for n in names)
+    return RESULT_NAME.search(name) is not None
+
+
+def _result_names(names: Iterable[str]) -> bool:
+    return any(_is_result_name(n) for n in names)
 
 
 def _callee(feature: str, defs: Mapping[str, set[str]], module_defs: Mapping[str, set[str]]) -> str | None:
