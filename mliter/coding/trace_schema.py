@@ -142,46 +142,32 @@ API_CATALOGUE = Table(
     primary_key=("pattern",),
 )
 
-ADJ_CELLS = Table(
-    name="eval_adjudication_cells", path="coding/labels/adjudication_cells.csv", title="Adjudicated stage labels",
-    description="The lead's stage for each cell the two coders disagreed on.",
-    columns=(Column("cell_id", "string", "Sampled cell.", required=True, unique=True),
-             Column("stage", "string", "Adjudicated primary stage.", required=True, enum=STAGES),
-             Column("stages", "string", "Stages touched, ';'-separated."),
-             Column("adjudicator", "string", "Who decided.", required=True),
-             Column("note", "string", "Why, in a few words (no code).")),
-    primary_key=("cell_id",),
-)
+def _per_item(kind: str, name: str, path: str, title: str, description: str, *columns: Column) -> Table:
+    """A table keyed by the sampled item (`cell_id` or `pair_id`)."""
+    key = "cell_id" if kind == "cells" else "pair_id"
+    return Table(name=name, path=path, title=title, description=description,
+                 columns=(Column(key, "string", "Sampled item.", required=True, unique=True), *columns),
+                 primary_key=(key,))
 
-ADJ_PAIRS = Table(
-    name="eval_adjudication_pairs", path="coding/labels/adjudication_pairs.csv", title="Adjudicated change types",
-    description="The lead's change type for each pair the two coders disagreed on.",
-    columns=(Column("pair_id", "string", "Sampled pair.", required=True, unique=True),
-             Column("code", "string", "Adjudicated change type.", required=True, enum=PAIR_CODES),
-             Column("codes", "string", "Every applicable code, ';'-separated."),
-             Column("adjudicator", "string", "Who decided.", required=True),
-             Column("note", "string", "Why, in a few words (no code).")),
-    primary_key=("pair_id",),
-)
 
-DIS_CELLS = Table(
-    name="eval_disagreements_cells", path="coding/labels/disagreements_cells.csv", title="Coder disagreements on cells",
-    description="Cells the two coders gave different primary stages, with both labels (before adjudication).",
-    columns=(Column("cell_id", "string", "Sampled cell.", required=True, unique=True),
-             Column("stage_a", "string", "Coder a's stage.", required=True, enum=STAGES),
-             Column("stage_b", "string", "Coder b's stage.", required=True, enum=STAGES)),
-    primary_key=("cell_id",),
-)
+def _adjudication(kind: str) -> Table:
+    label, many, vocab = ("stage", "stages", STAGES) if kind == "cells" else ("code", "codes", PAIR_CODES)
+    return _per_item(kind, f"eval_adjudication_{kind}", f"coding/labels/adjudication_{kind}.csv",
+                     f"Adjudicated labels of {kind}", f"The lead's label for each of the {kind} the two coders disagreed on.",
+                     Column(label, "string", "Adjudicated label.", required=True, enum=vocab),
+                     Column(many, "string", "Every applicable label, ';'-separated."),
+                     Column("adjudicator", "string", "Who decided.", required=True),
+                     Column("note", "string", "Why, in a few words (no code)."))
 
-DIS_PAIRS = Table(
-    name="eval_disagreements_pairs", path="coding/labels/disagreements_pairs.csv", title="Coder disagreements on pairs",
-    description="Pairs the two coders gave different change types, with both codes (before adjudication).",
-    columns=(Column("pair_id", "string", "Sampled pair.", required=True, unique=True),
-             Column("code_a", "string", "Coder a's code.", required=True, enum=PAIR_CODES),
-             Column("code_b", "string", "Coder b's code.", required=True, enum=PAIR_CODES)),
-    primary_key=("pair_id",),
-)
+
+def _disagreements(kind: str) -> Table:
+    label, vocab = ("stage", STAGES) if kind == "cells" else ("code", PAIR_CODES)
+    return _per_item(kind, f"eval_disagreements_{kind}", f"coding/labels/disagreements_{kind}.csv",
+                     f"Coder disagreements on {kind}", f"{kind.capitalize()} the two coders labelled differently (before adjudication).",
+                     Column(f"{label}_a", "string", "Coder a's label.", required=True, enum=vocab),
+                     Column(f"{label}_b", "string", "Coder b's label.", required=True, enum=vocab))
+
 
 TABLES = [EVAL_SPLIT, SAMPLE_CELLS, SAMPLE_PAIRS, _coder_cells("a"), _coder_cells("b"), _coder_pairs("a"),
           _coder_pairs("b"), CONSENSUS_CELLS, CONSENSUS_PAIRS, EVAL_CELLS, EVAL_PAIRS, API_CATALOGUE,
-          ADJ_CELLS, ADJ_PAIRS, DIS_CELLS, DIS_PAIRS]
+          _adjudication("cells"), _adjudication("pairs"), _disagreements("cells"), _disagreements("pairs")]
