@@ -223,6 +223,7 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
     if body and type(body[-1]) is ast.Expr and type(body[-1].value) not in (ast.Call, ast.Constant, ast.Await):
         uses.append(("syntax", "display", None, n - 1))
     reads = cell.reads
+    seen: set[tuple] = set()
     classes: set[str] = set()
     max_depth = limits.max_ast_depth
     AST = ast.AST
@@ -262,7 +263,10 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                         defs_si.add(node.id)
                 else:
                     reads.add(node.id)
-                uses.append(("name", node.id, owner, si))
+                key = (node.id, owner, si)
+                if key not in seen:  # a repeat would add the same feature again: only the first counts
+                    seen.add(key)
+                    uses.append(("name", node.id, owner, si))
                 continue
             if kind is Call:
                 func = node.func
@@ -287,7 +291,10 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                 continue
             if kind is Attribute:
                 if type(node.ctx) is not Store:
-                    uses.append(("attrs", node.attr, owner, si))
+                    key = ("." + node.attr, owner, si)
+                    if key not in seen:
+                        seen.add(key)
+                        uses.append(("attrs", node.attr, owner, si))
                 push((node.value, depth, owner))
                 continue
             if kind is ast.Import:
