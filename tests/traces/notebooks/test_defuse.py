@@ -122,3 +122,17 @@ def test_summaries_survive_without_trees():
     parsed, _ = analyse_cells([c for c in nb.cells if c.cell_type == "code"], True, Limits())
     assert all(p.tree is None for p in parsed)
     assert parsed[1].defined == {"df"} and "pd" in parsed[1].reads
+
+
+def test_calls_of_local_functions_are_followed_with_a_depth_bound():
+    from mliter.traces.notebooks.stages import MAX_CALL_DEPTH
+
+    chain = [f"def f{i}(x):\n    return f{i + 1}(x)" for i in range(MAX_CALL_DEPTH + 3)]
+    chain.append(f"def f{MAX_CALL_DEPTH + 3}(x):\n    from sklearn.svm import SVC\n    return SVC().fit(x, x)")
+    near = stages_of("def g(x):\n    return h(x)", "def h(x):\n    from sklearn.svm import SVC\n    return SVC().fit(x, x)",
+                     "y = g(df)")
+    assert near[2] == "LI"  # followed two calls deep
+    far = stages_of(*chain, "y = f0(df)")
+    assert far[-1] != "LI"  # beyond the bound the body is not reached
+    rec = stages_of("def r(x):\n    return r(x)", "y = r(1)")  # recursion terminates
+    assert len(rec) == 2
