@@ -25,6 +25,7 @@ SCHEMA_MODULES = [
     "mliter.coding.schema",
     "mliter.corpus.threads.schema",
     "mliter.coding.threads_schema",
+    "mliter.coding.trace_schema",
 ]
 
 

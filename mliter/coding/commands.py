@@ -288,3 +288,28 @@ def register(groups) -> None:
     s.add_argument("--papers", type=Path, default=PAPERS, help="paper list, relative to --root")
     s.add_argument("--root", type=Path, default=ROOT, help="repository root")
     s.set_defaults(func=_sample)
+
+    t = code.add_parser(
+        "trace-eval", help="consensus of the notebook-trace coders and the frozen rules' predictions",
+        formatter_class=HelpFormatter,
+        description=("Merge coding/labels/cells_<coder>.csv and pairs_<coder>.csv into consensus files (agreed "
+                     "labels, adjudicated ones from coding/labels/adjudication_*.csv, else coder a's, listed in "
+                     "disagreements_*.csv), and mine the sampled cells and version pairs with the current rules into "
+                     "traces/eval_cells.csv and traces/eval_pairs.csv (never executing code). The figures "
+                     "(analysis/trace_validity.py) score them; the held-out half is scored after the rules are frozen."),
+        epilog="example:\n  mliter code trace-eval --data ../shared/data")
+    t.add_argument("--data", type=Path, default=None, help="folder holding notebooks_eval/ and notebook_versions*/")
+    t.add_argument("--root", type=Path, default=ROOT, help="repository root")
+    t.set_defaults(func=_trace_eval)
+
+
+def _trace_eval(args) -> int:
+    from mliter.coding.trace_eval import build_tables
+    from mliter.paths import shared_data
+
+    data = args.data or shared_data()
+    if not (data / "notebooks_eval").is_dir():
+        raise InputError(f"{data}: no notebooks_eval/ folder (pass --data)")
+    for p in build_tables(Path(args.root), data):
+        print(p)
+    return 0
