@@ -9,14 +9,16 @@ NOTEBOOKS ?= ../shared/data/notebooks
 REPORT_DEPS := $(wildcard mliter/report/*.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help env figures test traces package validate bench clean-figures
+.PHONY: help env figures test traces package validate bench clean-figures pipelines mariadb survey
 
 help:
 	@echo "make figures   regenerate every table and figure from the shipped dataset (incremental)"
 	@echo "make test      run the unit and integration tests (validates datapackage.json)"
 	@echo "make traces    re-mine notebook traces from NOTEBOOKS=$(NOTEBOOKS)"
 	@echo "make package   regenerate datapackage.json from the declared tables"
-	@echo "make bench     time the miner against json.loads on the same bytes"
+	@echo "make bench     time the miners against plain parsing/scans of the same data"
+	@echo "make pipelines re-mine the ML Metadata and MLflow stores in PROVENANCE=$(PROVENANCE)"
+	@echo "make survey    screen the paper corpus, agreement and consensus from the coder files (needs ../shared/data)"
 	@echo "make fuzz      10,000 fuzzed notebooks, coder files and codebooks: crashes, hangs, unaccounted = 0"
 	@echo "make scale     100,000 synthetic notebooks, sequential vs Dask LocalCluster of 1 and 2 workers"
 
@@ -37,7 +39,7 @@ include .make/analysis.mk
 
 figures: $(ANALYSIS_OUTPUTS) figures/MANIFEST.tsv
 
-test: $(STAMP)
+test: $(STAMP) mariadb
 	$(PY) -m pytest -q
 
 traces: $(STAMP)
@@ -52,11 +54,32 @@ package: $(STAMP)
 validate: $(STAMP)
 	$(VENV)/bin/mliter data validate
 
+survey: $(STAMP)
+	$(VENV)/bin/mliter code screen
+	$(VENV)/bin/mliter code agreement
+	$(VENV)/bin/mliter code adjudicate
+
 bench: $(STAMP)
 	$(PY) bench/mine.py
+	$(PY) bench/pipelines.py
+	$(PY) bench/unitised_alpha.py
 
 clean-figures:
 	rm -f $(ANALYSIS_OUTPUTS)
+
+# Provenance of ML pipelines (issue 9): re-mine the shared ML Metadata and MLflow stores.
+PROVENANCE ?= ../shared/data/provenance
+pipelines: $(STAMP)
+	@test -d "$(PROVENANCE)" || { echo "no stores at $(PROVENANCE): run 'make pipelines PROVENANCE=/path/to/folder'"; exit 1; }
+	$(VENV)/bin/mliter mine pipelines --quiet $(PROVENANCE)/mlmd_sqlite/*.sqlite $(PROVENANCE)/mlflow_sqlite/*.db \
+	  $(PROVENANCE)/mlflow_filestore/*/mlruns $(PROVENANCE)/mlflow_filestore/*.tar.gz
+	$(VENV)/bin/mliter data package
+
+# The pipeline tests start a throwaway MariaDB server (Debian package mariadb-server): installed when missing.
+mariadb:
+	@command -v mariadbd >/dev/null 2>&1 || test -x /usr/sbin/mariadbd || { \
+	  echo "installing mariadb-server (Debian) for the ML Metadata MySQL tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server; }
 
 .PHONY: fuzz scale
 fuzz: $(STAMP)

@@ -29,7 +29,8 @@ def main() -> None:
     per_paper = iterations_by_part(read(CONSENSUS), CODEBOOK)
     shares = iteration_shares(per_paper, CODEBOOK)
     write_table(shares, "survey_iterations",
-                "Reported iterations by workflow part per domain (counts and shares of the domain's iterations).")
+                "Reported iterations by workflow part per domain (counts and shares of the domain's iterations). Coded "
+                "from abstracts: counts are lower bounds of what the full papers report.")
 
     plot = shares[shares["iterations"] > 0].iloc[::-1]
     fig, ax = plt.subplots(figsize=(6.0, 0.45 * len(plot) + 1.0))
@@ -44,7 +45,7 @@ def main() -> None:
         left += vals
     ax.set_yticks(y, [f"{domain_label(d)} (n={n})" for d, n in zip(plot["domain"], plot["papers"])])
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of reported iterations")
+    ax.set_xlabel("share of reported iterations (from abstracts: counts are lower bounds)")
     ax.legend(ncols=3, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     savefig(fig, "survey_iterations")
 

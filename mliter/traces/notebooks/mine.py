@@ -109,30 +109,62 @@ class Budget:
                                                     f"{self.limits.max_memory_mb} MB (stopped {where})")
 
 
+def analyse_cells(code_cells, is_python: bool, limits: Limits, local_modules=None, budget: "Budget | None" = None):
+    """The static pass over a notebook's code cells, cell by cell: parse, bind imports, collect
+    features and the def-use summary, then release the tree (see `mliter.traces.notebooks.code`).
+
+    `local_modules` (optional) resolves a module imported from beside the notebook to the features
+    of its functions (`mliter.traces.notebooks.modules`); calls into such modules that it cannot
+    resolve are recorded on the cell as unresolved. `budget` (the notebook's time and memory bound)
+    is checked after each cell is parsed, while its tree is alive. Returns the cells and the module summaries."""
+    from mliter.traces.notebooks.modules import bind_local_modules, mark_unresolved
+
+    aliases: dict[str, str] = {}
+    module_defs: dict[str, set[str]] = {}
+    parsed = []
+    for c in code_cells:
+        if is_python:
+            pc = parse_cell(c.source, limits)
+            if budget is not None:
+                budget.check(c.index, len(c.source))
+        else:  # an R or Julia notebook: counts and outputs are still read, the code is not parsed as Python
+            pc = CellCode(len(c.source.splitlines()), "non_python" if c.source.strip() else "empty")
+        import_aliases(pc, aliases)
+        bind_local_modules(pc, aliases, module_defs, local_modules)
+        collect_uses(pc, aliases, limits)
+        mark_unresolved(pc, aliases, module_defs)
+        parsed.append(pc)
+    return parsed, module_defs
+
+
 def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits = Limits(),
-               sha: str | None = None) -> Mined:
+               sha: str | None = None, local_modules=None) -> Mined:
     """Mine one notebook's bytes (`sha`: their SHA-256 when the caller has it already);
-    raises `NotebookError` when the file cannot be read at all."""
+    raises `NotebookError` when the file cannot be read at all.
+
+    The cyclic garbage collector is paused while one notebook is mined: the work allocates
+    hundreds of thousands of small acyclic objects (syntax nodes, feature strings) whose
+    allocation would otherwise trigger full collections over everything the process holds;
+    reference counting frees them all the same."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _mine_bytes(notebook_id, data, rules, limits, sha, local_modules)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits,
+                sha: str | None, local_modules) -> Mined:
     budget = Budget(limits)  # from the start: reading the JSON counts too
     sha = sha or hashlib.sha256(data).hexdigest()
     nb = parse_notebook(data, limits)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    parsed: list[CellCode] = []
-    python = nb.language in PYTHON_LANGUAGES
-    for cell in code_cells:
-        if python:
-            pc = parse_cell(cell.source, limits)
-            budget.check(cell.index, len(cell.source))  # while the cell's tree is alive: its peak
-            pc.tree = None  # released cell by cell: the recorded uses and bindings are all later steps read
-        else:  # an R or Julia notebook: counts and outputs are still read, the code is not parsed as Python
-            pc = CellCode(len(cell.source.splitlines()), "non_python" if cell.source.strip() else "empty")
-        parsed.append(pc)
-    aliases: dict[str, str] = {}
-    for pc in parsed:
-        import_aliases(pc, aliases)
-    for cell, pc in zip(code_cells, parsed):
-        collect_uses(pc, aliases, limits)
-        budget.check(cell.index)
+    parsed, module_defs = analyse_cells(code_cells, nb.language in PYTHON_LANGUAGES, limits, local_modules,
+                                        budget)
 
     counts = [c.execution_count for c in code_cells]
     metrics = order_metrics(counts)
@@ -143,9 +175,10 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
     libraries: set[str] = set()
     apis_all: set[str] = set()
     n_error_outputs = 0
-    stages = rules.label_cells(parsed)
+    labelled = rules.label_notebook(parsed, module_defs)
     budget.check(None)
-    for k, (cell, pc, stage) in enumerate(zip(code_cells, parsed, stages)):
+    for k, (cell, pc, lab) in enumerate(zip(code_cells, parsed, labelled)):
+        stage = lab.stage
         if pc.status != "empty":
             stage_cells[stage] += 1
             stage_hidden[stage] += gaps[k]
@@ -169,6 +202,9 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
             "output_types": join_list(kinds),
             "error_names": join_list(enames),
             "stage": stage,
+            "stages": join_list(lab.stages),
+            "n_reads_from": len(lab.reads_from),
+            "unresolved_calls": len(pc.unresolved),
         })
     n_nonempty = sum(stage_cells.values())
     stage_rows = [{
@@ -215,7 +251,10 @@ def mine_ref(ref: NotebookRef, rules: StageRules, limits: Limits = Limits()) -> 
             raise NotebookError("too_large", f"{size} bytes exceeds the limit of {limits.max_bytes}")
         data = Path(ref.file).read_bytes()
         sha = hashlib.sha256(data).hexdigest()
-        return mine_bytes(ref.notebook_id, data, rules, limits, sha=sha)
+        from mliter.traces.notebooks.modules import local_module_resolver
+
+        return mine_bytes(ref.notebook_id, data, rules, limits, sha=sha,
+                          local_modules=local_module_resolver(ref.file))
     except NotebookError as exc:
         reason, message = exc.reason, exc.message
     except OSError as exc:

@@ -62,7 +62,10 @@ CELLS = Table(
         Column("output_types", "string", "Kinds of saved outputs (stream, error, display_data:image/png, ...), ';'-separated; "
                                          "an output type nbformat does not define is `unknown`, a key that is not a MIME type `other`."),
         Column("error_names", "string", "Exception class names of saved error outputs, ';'-separated."),
-        Column("stage", "string", "Workflow stage from coding/stage_rules.csv (see coding/stages.md).", required=True, enum=STAGES),
+        Column("stage", "string", "Primary workflow stage: the cell's purpose, from the def-use index, coding/api_catalogue.csv and coding/stage_rules.csv (see coding/stages.md).", required=True, enum=STAGES),
+        Column("stages", "string", "Every stage the cell touches (multi-label), ';'-separated."),
+        Column("n_reads_from", "integer", "Names the cell reads that an earlier code cell defined (def-use index).", minimum=0),
+        Column("unresolved_calls", "integer", "Calls into modules beside the notebook whose file was not there to summarise.", minimum=0),
     ),
     primary_key=("notebook_id", "cell_index"),
     foreign_keys=NB_FK,

@@ -90,3 +90,12 @@ def test_python2_fallback_is_linear_on_long_lines():
     assert time.perf_counter() - t0 < 1.0  # the former regular expression took over 10 s
     assert cell.status == "syntax_error"
     assert parse_cell("print 'a', b\nprint\n").status == "python2"
+
+
+def test_ipython_probe_is_linear_on_blank_lines():
+    import time
+
+    t0 = time.perf_counter()
+    cell = parse_cell("\n" * 40_000 + "x = 1")
+    assert time.perf_counter() - t0 < 1.0  # `^\s*` crossed newlines: 24 s
+    assert cell.status == "ok"
