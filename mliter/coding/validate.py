@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -38,8 +39,9 @@ class Problem:
     expected: str | None = None
 
     def __str__(self) -> str:
+        column = self.column if not self.column or len(self.column) <= 80 else self.column[:80] + "..."
         where = self.file + (f", row {self.row}" if self.row is not None else "") + (
-            f", column {self.column}" if self.column else "")
+            f", column {column}" if column else "")
         return f"{where}: {self.message}" + (f" (expected {self.expected})" if self.expected else "")
 
 
@@ -173,7 +175,7 @@ def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str]
             add(1, col, f"missing column {col!r}", "columns " + ", ".join(codebook.columns))
     dup_cols = sorted({c for c in header if header.count(c) > 1})
     for col in dup_cols:
-        add(1, col, f"column {col!r} appears {header.count(col)} times", "each column once")
+        add(1, col, f"column {_shown(col)} appears {header.count(col)} times", "each column once")
     index = {c: i for i, c in enumerate(header) if c in known_cols}
     seen: dict[str, int] = {}
     for r, cells in enumerate(rows[1:], start=2):
@@ -190,7 +192,7 @@ def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str]
             elif known is not None and pid not in known:
                 add(r, "paper_id", f"unknown paper id {_shown(pid)}", "an id of corpus/papers.csv")
             elif pid in seen:
-                add(r, "paper_id", f"paper {pid!r} is coded twice by this coder (first in row {seen[pid]})",
+                add(r, "paper_id", f"paper {_shown(pid)} is coded twice by this coder (first in row {seen[pid]})",
                     "one row per paper")
             else:
                 seen[pid] = r
@@ -226,14 +228,15 @@ def list_problems(code: Code, raw: str, codebook: Codebook, row: Mapping[str, st
     """Problems of a code_list cell: each listed name a code of the right type, listed once, non-zero in the row."""
     allowed = [c.code for c in codebook.by_type(code.of)]
     names = [n.strip() for n in raw.split(";")]
+    times = Counter(names)  # counted once: names.count() per name was quadratic in a long cell
     out = []
     for n in names:
         if n not in allowed:
-            out.append((f"{n!r} is not a {code.of} code", "';'-separated names among " + ", ".join(allowed)))
-        elif names.count(n) > 1:
-            out.append((f"{n!r} is listed twice", "each code once"))
+            out.append((f"{_shown(n)} is not a {code.of} code", "';'-separated names among " + ", ".join(allowed)))
+        elif times[n] > 1:
+            out.append((f"{_shown(n)} is listed twice", "each code once"))
         elif row.get(n, "") in ("0", ""):
-            out.append((f"{n!r} is listed but its value is {row.get(n, '')!r}",
+            out.append((f"{_shown(n)} is listed but its value is {_shown(row.get(n, ''))}",
                         "only codes whose non-zero value came from counting.unstated_number"))
     return sorted(set(out))
 

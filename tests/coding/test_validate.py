@@ -169,3 +169,11 @@ def test_field_beyond_the_csv_limit_is_a_row_problem(tmp_path, cb, fx, ids):
     path = _coder_file(tmp_path, cb, fx, (note, "x" * 200_000))
     problems = validate_file(path, cb, ids)
     assert problems and problems[0].row == 2 and str(problems[0]).startswith(str(path))
+
+
+def test_messages_quote_long_values_cut_short(tmp_path, cb, ids):
+    long = "x" * 100_000
+    path = tmp_path / "coder_a.csv"
+    path.write_text(",".join(cb.columns) + f",{long},{long}\n", encoding="utf-8")
+    problems = validate_file(path, cb, ids)
+    assert problems and all(len(str(p)) < 2000 for p in problems)
