@@ -1,5 +1,6 @@
 # mliter: `make figures` and `make test` are the only commands a new user needs; each
-# creates the environment in .venv first when it is missing or older than pyproject.toml.
+# installs the environment in .venv first, exactly as pinned in uv.lock (frozen: a lock that no
+# longer matches pyproject.toml is an error that says to run `make lock`, never a silent re-resolve).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,21 +9,53 @@ STAMP  := $(VENV)/.installed
 NOTEBOOKS ?= ../shared/data/notebooks
 REPORT_DEPS := $(wildcard mliter/report/*.py)
 
+# uv is bootstrapped from PyPI with pip into its own small venv (.uv/), pinned here; it never downloads
+# a Python build: the lock is made with, and installs into, the system interpreter named by PYTHON.
+UV_VERSION := 0.13.9
+UV      := .uv/bin/uv
+UV_STAMP := .uv/.uv-$(UV_VERSION)
+export UV_PYTHON_DOWNLOADS := never
+PYTHON_EXE = $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
+LOCK_PYTHON := $(shell cat .python-version)
+# Locked tool environments beside the project (their own pyproject.toml and uv.lock).
+TOOL_PROJECTS := tools/cffconvert
+TOOL_STAMPS := $(foreach t,$(TOOL_PROJECTS),$(t)/.venv/.installed)
+
 .DEFAULT_GOAL := help
-.PHONY: help env figures test traces package validate bench clean-figures
+.PHONY: help env lock check-python figures test traces package validate bench clean-figures
 
 help:
 	@echo "make figures   regenerate every table and figure from the shipped dataset (incremental)"
 	@echo "make test      run the unit and integration tests (validates datapackage.json)"
+	@echo "make lock      re-resolve uv.lock after changing dependencies in pyproject.toml (commit it)"
 	@echo "make traces    re-mine notebook traces from NOTEBOOKS=$(NOTEBOOKS)"
 	@echo "make package   regenerate datapackage.json from the declared tables"
 	@echo "make bench     time the miner against json.loads on the same bytes"
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+check-python:
+	@$(PYTHON) -c 'import sys; want = tuple(map(int, "$(LOCK_PYTHON)".split("."))); \
+	sys.exit(0 if sys.version_info[:2] == want else "uv.lock is made for Python $(LOCK_PYTHON) (.python-version) but $(PYTHON) is " \
+	+ sys.version.split()[0] + ": run make with PYTHON=python$(LOCK_PYTHON)")'
+
+$(UV_STAMP): | check-python
+	test -x .uv/bin/python || $(PYTHON) -m venv .uv
+	.uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@rm -f .uv/.uv-* && touch $@
+
+$(STAMP): uv.lock pyproject.toml $(UV_STAMP) | check-python
+	@$(UV) sync --locked --all-extras --python "$(PYTHON_EXE)" --quiet || { \
+	  echo "make: uv.lock could not be installed as locked. If it says the lockfile needs to be updated,"; \
+	  echo "      pyproject.toml changed after the lock was made: run 'make lock' and commit uv.lock."; exit 1; }
 	@touch $@
+
+tools/%/.venv/.installed: tools/%/uv.lock tools/%/pyproject.toml $(UV_STAMP)
+	@$(UV) sync --locked --project tools/$* --python "$(PYTHON_EXE)" --quiet || { \
+	  echo "make: tools/$*/uv.lock is stale or not installable: run 'make lock'"; exit 1; }
+	@touch $@
+
+lock: $(UV_STAMP)
+	$(UV) lock --python "$(PYTHON_EXE)"
+	$(foreach t,$(TOOL_PROJECTS),$(UV) lock --project $(t) --python "$(PYTHON_EXE)" &&) true
 
 env: $(STAMP)
 
@@ -35,7 +68,7 @@ include .make/analysis.mk
 
 figures: $(ANALYSIS_OUTPUTS) figures/MANIFEST.tsv
 
-test: $(STAMP)
+test: $(STAMP) $(TOOL_STAMPS)
 	$(PY) -m pytest -q
 
 traces: $(STAMP)

@@ -5,6 +5,7 @@ relative to the repository root). This module reads those declarations with `ast
 (no import, standard library only, so `make` can run it before the environment exists)
 and writes one grouped make rule per script, the rule merging the variables fragments,
 and `figures/MANIFEST.tsv`, the list of every output and the script that owns it.
+`uv.lock` is a prerequisite of every rule: a figure is rebuilt when the pinned libraries change.
 
     python -m mliter.report.dag analysis .make/analysis.mk figures/MANIFEST.tsv
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 VARIABLES_OUT = ("figures/variables.json", "figures/variables.tex")
+LOCK = "uv.lock"
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,12 @@ def make_rules(items: list[Script]) -> str:
     fragments: list[str] = []
     for s in items:
         outs = " ".join(s.outputs)
-        lines.append(f"{outs} &: {s.path} {' '.join(s.inputs)} $(REPORT_DEPS) | $(STAMP)")
+        lines.append(f"{outs} &: {s.path} {' '.join(s.inputs)} {LOCK} $(REPORT_DEPS) | $(STAMP)")
         lines.append(f"\t$(PY) {s.path}")
         lines.append(f"\t@touch {outs}")
         lines.append("")
         fragments += [o for o in s.outputs if o.startswith("figures/variables/")]
-    lines.append(f"{' '.join(VARIABLES_OUT)} &: {' '.join(fragments)} mliter/report/variables.py | $(STAMP)")
+    lines.append(f"{' '.join(VARIABLES_OUT)} &: {' '.join(fragments)} mliter/report/variables.py {LOCK} | $(STAMP)")
     lines.append("\t$(PY) -m mliter.report.variables")
     lines.append(f"\t@touch {' '.join(VARIABLES_OUT)}")
     lines.append("")
