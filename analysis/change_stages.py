@@ -20,7 +20,7 @@ from mliter.report.load import read  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
-from mliter.traces.versions_schema import VERSIONS  # noqa: E402
+from mliter.traces.versions.schema import VERSIONS  # noqa: E402
 
 
 def main() -> None:

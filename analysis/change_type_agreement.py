@@ -18,7 +18,7 @@ from mliter.report.iterations import label_agreement  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
-from mliter.traces.versions_schema import CHANGE_LABELS, VERSIONS  # noqa: E402
+from mliter.traces.versions.schema import CHANGE_LABELS, VERSIONS  # noqa: E402
 
 
 def main() -> None:

@@ -20,10 +20,10 @@ import numpy as np  # noqa: E402
 from mliter.report.iterations import change_distribution, code_names  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402
-from mliter.traces.openml_schema import OPENML_RUNS  # noqa: E402
+from mliter.traces.openml.schema import OPENML_RUNS  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
-from mliter.traces.versions_schema import VERSIONS  # noqa: E402
+from mliter.traces.versions.schema import VERSIONS  # noqa: E402
 
 #: Version sources as shown in the figure.
 SOURCE_LABELS = {"git": "notebooks (git)", "folder": "notebooks (git)", "kaggle": "notebooks (Kaggle)",

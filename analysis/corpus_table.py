@@ -13,7 +13,7 @@ from mliter.corpus.schema import NOTEBOOK_MANIFEST  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
-from mliter.traces.schema import ERRORS, NOTEBOOKS  # noqa: E402
+from mliter.traces.notebooks.schema import ERRORS, NOTEBOOKS  # noqa: E402
 
 LIBRARIES = ["pandas", "numpy", "matplotlib", "seaborn", "sklearn", "xgboost", "lightgbm", "catboost",
              "tensorflow", "keras", "torch", "optuna"]

@@ -20,7 +20,7 @@ from mliter.report.stats import wilson  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
-from mliter.traces.schema import NOTEBOOKS  # noqa: E402
+from mliter.traces.notebooks.schema import NOTEBOOKS  # noqa: E402
 
 
 def main() -> None:

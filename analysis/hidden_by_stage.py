@@ -1,7 +1,7 @@
 """Figure: where hidden executions concentrate, by workflow stage (bootstrap 95% intervals).
 
 The notebook analogue of "which component did they iterate on": each hidden execution
-is attributed to the cell that closes its gap in counts (see mliter.traces.order), and
+is attributed to the cell that closes its gap in counts (see mliter.traces.notebooks.order), and
 so to that cell's stage. Bars show the pooled share of all hidden executions per stage
 and, beside it, the share of cells of that stage, so over-representation shows;
 intervals resample notebooks (percentile bootstrap, fixed seed).
@@ -21,7 +21,7 @@ from mliter.report.stats import SEED  # noqa: E402
 from mliter.report.style import STAGE_COLORS, apply_style, savefig  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
-from mliter.traces.schema import STAGE_SUMMARY  # noqa: E402
+from mliter.traces.notebooks.schema import STAGE_SUMMARY  # noqa: E402
 
 ORDER = ["setup", "load", "EDA", "DPR", "LI", "PPR", "other"]
 N_BOOT = 2000

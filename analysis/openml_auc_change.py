@@ -24,7 +24,7 @@ from mliter.report.openml import OPENML_CODES, auc_change_by_type  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
-from mliter.traces.openml_schema import OPENML_RUNS  # noqa: E402
+from mliter.traces.openml.schema import OPENML_RUNS  # noqa: E402
 
 
 def _panel(ax, runs, table, value: str, mean: str, lo: str, hi: str, label: str) -> None:

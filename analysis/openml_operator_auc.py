@@ -22,7 +22,7 @@ from mliter.report.openml import family_summary  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
-from mliter.traces.openml_schema import FAMILY_SCORES  # noqa: E402
+from mliter.traces.openml.schema import FAMILY_SCORES  # noqa: E402
 
 STUDY, MEASURE = 34, "area_under_roc_curve"
 

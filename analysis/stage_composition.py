@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.style import STAGE_COLORS, apply_style, savefig  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
-from mliter.traces.schema import STAGE_SUMMARY  # noqa: E402
+from mliter.traces.notebooks.schema import STAGE_SUMMARY  # noqa: E402
 
 ORDER = ["setup", "load", "EDA", "DPR", "LI", "PPR", "other"]
 

@@ -18,8 +18,8 @@ from mliter.report.load import read  # noqa: E402
 from mliter.report.stats import wilson  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
-from mliter.traces.schema import CELLS  # noqa: E402
-from mliter.traces.stages import STAGES  # noqa: E402
+from mliter.traces.notebooks.schema import CELLS  # noqa: E402
+from mliter.traces.notebooks.stages import STAGES  # noqa: E402
 
 SETS = {"in-sample": "stage_labels.csv", "held-out": "stage_labels_heldout.csv"}
 

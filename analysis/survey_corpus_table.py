@@ -12,7 +12,7 @@ OUTPUTS = ["figures/survey_corpus_table.csv", "figures/survey_corpus_table.md", 
 
 from mliter.coding.schema import CODEBOOK, CONSENSUS  # noqa: E402
 from mliter.coding.survey import corpus_summary, domain_by_venue  # noqa: E402
-from mliter.corpus.papers_schema import PAPERS  # noqa: E402
+from mliter.corpus.papers.schema import PAPERS  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mliter.corpus.notebooks import discover  # noqa: E402
 from mliter.paths import shared_data  # noqa: E402
-from mliter.traces.mine import mine_bytes  # noqa: E402
-from mliter.traces.stages import StageRules  # noqa: E402
+from mliter.traces.notebooks.mine import mine_bytes  # noqa: E402
+from mliter.traces.notebooks.stages import StageRules  # noqa: E402
 
 
 def best_of(rounds: int, fn) -> float:

@@ -11,6 +11,8 @@ import argparse
 import importlib
 import sys
 
+from mliter.errors import MliterError
+
 GROUPS = {
     "corpus": "capture material and write manifests under corpus/",
     "mine": "mine traces from captured material into traces/",
@@ -19,10 +21,10 @@ GROUPS = {
 }
 COMMAND_MODULES = [
     "mliter.corpus.commands",
-    "mliter.corpus.papers_commands",
-    "mliter.traces.commands",
-    "mliter.traces.openml_commands",
-    "mliter.traces.versions_commands",
+    "mliter.corpus.papers.commands",
+    "mliter.traces.notebooks.commands",
+    "mliter.traces.openml.commands",
+    "mliter.traces.versions.commands",
     "mliter.data_commands",
     "mliter.coding.commands",
 ]
@@ -54,7 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, OSError) as exc:
+    except MliterError as exc:
+        print(f"mliter: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file that cannot be read or written: the message names it
         print(f"mliter: error: {exc}", file=sys.stderr)
         return 2
 

@@ -18,10 +18,10 @@ from mliter.tables import Table
 #: Modules that expose a `TABLES` list; a new stage appends its module here.
 SCHEMA_MODULES = [
     "mliter.corpus.schema",
-    "mliter.corpus.papers_schema",
-    "mliter.traces.schema",
-    "mliter.traces.openml_schema",
-    "mliter.traces.versions_schema",
+    "mliter.corpus.papers.schema",
+    "mliter.traces.notebooks.schema",
+    "mliter.traces.openml.schema",
+    "mliter.traces.versions.schema",
     "mliter.coding.schema",
 ]
 

@@ -21,6 +21,7 @@ scrapers run sequentially, which is part of being polite.
 
 from __future__ import annotations
 
+from mliter.errors import MliterError
 import email.utils
 import hashlib
 import json
@@ -50,7 +51,7 @@ TRANSIENT_ERRORS = (
 )
 
 
-class HTTPClientError(Exception):
+class HTTPClientError(MliterError):
     """Base class of every error this module raises on purpose."""
 
 

@@ -8,6 +8,7 @@ listing them in a module named in `mliter.datapackage.SCHEMA_MODULES`.
 
 from __future__ import annotations
 
+from mliter.errors import InputError
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,7 +104,7 @@ class Table:
         missing = [c for c in self.column_names if c not in df.columns]
         extra = [c for c in df.columns if c not in self.column_names]
         if missing or extra:
-            raise ValueError(f"table {self.name}: missing columns {missing}, undeclared columns {extra}")
+            raise InputError(f"table {self.name}: missing columns {missing}, undeclared columns {extra}")
         out = df[self.column_names]
         if len(out):
             out = out.sort_values(list(self.primary_key), kind="mergesort").reset_index(drop=True)

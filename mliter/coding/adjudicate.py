@@ -17,6 +17,7 @@ the wide table the analyses read. Free-text notes never reach either table.
 
 from __future__ import annotations
 
+from mliter.errors import InputError
 import csv
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame
                          "coder_values": coder_values(group, code.code), "adjudicator": adjudicator, "reason": reason})
     stray = sorted(set(adj) - used)
     if stray:
-        raise ValueError("adjudication rows that resolve no disagreement (paper not double-coded, coders agree, "
+        raise InputError("adjudication rows that resolve no disagreement (paper not double-coded, coders agree, "
                          f"or unknown paper): {stray[:10]}" + (" ..." if len(stray) > 10 else ""))
     return pd.DataFrame(rows, columns=["paper_id", "code", "value", "method", "n_coders", "coder_values",
                                        "adjudicator", "reason"])

@@ -18,6 +18,7 @@ single value used throughout so chance agreement is 1) the estimate is left empt
 
 from __future__ import annotations
 
+from mliter.errors import InputError
 import itertools
 import warnings
 from dataclasses import asdict, dataclass
@@ -51,7 +52,7 @@ class Stat:
 def kappa(a: list, b: list, categories: list | None = None) -> Stat:
     """Cohen's kappa of two coders' labels of the same papers (statsmodels on the contingency table)."""
     if len(a) != len(b):
-        raise ValueError(f"kappa needs paired labels, got {len(a)} and {len(b)}")
+        raise InputError(f"kappa needs paired labels, got {len(a)} and {len(b)}")
     n = len(a)
     if n == 0:
         return Stat("cohen_kappa", 0, None, None, note="undefined: no paper coded by both coders")
@@ -59,7 +60,7 @@ def kappa(a: list, b: list, categories: list | None = None) -> Stat:
     pos = {c: i for i, c in enumerate(cats)}
     missing = sorted({str(v) for v in list(a) + list(b) if v not in pos})
     if missing:
-        raise ValueError(f"labels {missing} are not among the categories {cats}")
+        raise InputError(f"labels {missing} are not among the categories {cats}")
     table = np.zeros((len(cats), len(cats)))
     for x, y in zip(a, b):
         table[pos[x], pos[y]] += 1
@@ -84,7 +85,7 @@ def alpha(matrix: np.ndarray, level: str, n_boot: int = N_BOOT, seed: int = SEED
     resamples in which alpha is undefined (a single value throughout) are left out.
     """
     if level not in ALPHA_LEVELS:
-        raise ValueError(f"level {level!r} is not one of {ALPHA_LEVELS}")
+        raise InputError(f"level {level!r} is not one of {ALPHA_LEVELS}")
     m = np.asarray(matrix, dtype=float)
     pairable = (~np.isnan(m)).sum(axis=0) >= 2 if m.size else np.zeros(0, bool)
     m = m[:, pairable] if m.size else m

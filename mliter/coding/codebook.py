@@ -9,6 +9,7 @@ names the code and field that is wrong.
 
 from __future__ import annotations
 
+from mliter.errors import MliterError
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ ID_COLUMNS = ("paper_id", "coder", "codebook_version")
 TEXT_FIELDS = ("definition", "include", "exclude", "example")
 
 
-class CodebookError(ValueError):
+class CodebookError(MliterError, ValueError):
     """The codebook itself is malformed: names the file and the code or field."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mliter.errors import InputError
 import sys
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def _inputs(args):
     root = Path(args.root)
     files = args.files or coder_files(root / FOLDER, cb)
     if not files:
-        raise ValueError(f"no coder files found in {root / FOLDER} (expected <coder>.csv)")
+        raise InputError(f"no coder files found in {root / FOLDER} (expected <coder>.csv)")
     ann = read_annotations(files, cb, read_paper_ids(root / args.papers))
     adj = read_adjudication(root / FOLDER / "adjudication.csv", cb)
     return cb, root, ann, adj

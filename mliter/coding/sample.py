@@ -7,6 +7,7 @@ order, and growing the corpus keeps most earlier choices.
 
 from __future__ import annotations
 
+from mliter.errors import InputError
 import hashlib
 import math
 from typing import Iterable
@@ -21,7 +22,7 @@ def id_hash(paper_id: str) -> str:
 def double_coding_sample(paper_ids: Iterable[str], share: float = DEFAULT_SHARE) -> list[str]:
     """The ceil(share * n) ids with the smallest hashes, sorted by id."""
     if not 0 < share <= 1:
-        raise ValueError(f"share must be in (0, 1], got {share}")
+        raise InputError(f"share must be in (0, 1], got {share}")
     ids = sorted(set(paper_ids))
     k = math.ceil(share * len(ids))
     return sorted(sorted(ids, key=id_hash)[:k])

@@ -7,7 +7,7 @@
   (every consensus value with the coder values it came from);
 - `paper_agreement` and `paper_disagreements`, written by `mliter code agreement`.
 
-Paper ids reference the corpus table `papers` (`mliter.corpus.papers_schema`).
+Paper ids reference the corpus table `papers` (`mliter.corpus.papers.schema`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ only ever computed from valid codes.
 
 from __future__ import annotations
 
+from mliter.errors import InputError, MliterError
 import csv
 import re
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ class Problem:
         return f"{where}: {self.message}" + (f" (expected {self.expected})" if self.expected else "")
 
 
-class AnnotationError(ValueError):
+class AnnotationError(MliterError, ValueError):
     """Annotation files with problems; the message lists them all."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -183,7 +184,7 @@ def read_paper_ids(papers_csv: str | Path) -> set[str]:
         raise FileNotFoundError(f"paper list {papers_csv} not found (write it with `mliter corpus papers`)")
     df = pd.read_csv(papers_csv, dtype=str, keep_default_na=False, usecols=lambda c: c == "paper_id")
     if "paper_id" not in df.columns:
-        raise ValueError(f"{papers_csv}, row 1: no paper_id column")
+        raise InputError(f"{papers_csv}, row 1: no paper_id column")
     return set(df["paper_id"])
 
 

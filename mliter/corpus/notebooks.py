@@ -9,6 +9,7 @@ get stable ids like `git:owner/repo/path.ipynb`; otherwise `file:<relative path>
 
 from __future__ import annotations
 
+from mliter.errors import MliterError
 import csv
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,7 @@ class NotebookRef:
         return ""
 
 
-class SourceError(ValueError):
+class SourceError(MliterError, ValueError):
     pass
 
 

@@ -18,11 +18,12 @@ Filters take comma-separated ids. A list with no match is answered with HTTP 412
 request goes through `mliter.http.PoliteClient`: cached on disk, so a rerun against a warm
 cache makes no request (412 answers are not cached, so a list that ends exactly on a page
 boundary asks once more). This module returns response bodies; parsing is
-`mliter.traces.openml_parse`, so capture and mining stay separate.
+`mliter.traces.openml.parse`, so capture and mining stay separate.
 """
 
 from __future__ import annotations
 
+from mliter.errors import InputError
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -48,7 +49,7 @@ class Response:
 def _ids(values: int | Iterable[int]) -> str:
     vals = [values] if isinstance(values, int) else list(values)
     if not vals:
-        raise ValueError("an OpenML filter needs at least one id")
+        raise InputError("an OpenML filter needs at least one id")
     return ",".join(str(int(v)) for v in sorted(set(vals)))
 
 
@@ -124,7 +125,7 @@ class OpenMLApi:
         if tasks is not None:
             parts.append(f"task/{_ids(tasks)}")
         if not parts:
-            raise ValueError("run_list needs uploaders or tasks")
+            raise InputError("run_list needs uploaders or tasks")
         yield from self.list_pages("run/list/" + "/".join(parts), page_size,
                                    count=lambda body: body.count(b"<oml:run>"))
 

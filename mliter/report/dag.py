@@ -12,6 +12,7 @@ and `figures/MANIFEST.tsv`, the list of every output and the script that owns it
 
 from __future__ import annotations
 
+from mliter.errors import InputError
 import ast
 import sys
 from dataclasses import dataclass
@@ -38,13 +39,13 @@ def read_script(path: Path) -> Script:
                 try:
                     value = ast.literal_eval(node.value)
                 except ValueError:
-                    raise ValueError(f"{path}: {name} must be a literal list of paths") from None
+                    raise InputError(f"{path}: {name} must be a literal list of paths") from None
                 found[name] = tuple(value)
     for name in ("INPUTS", "OUTPUTS"):
         if name not in found:
-            raise ValueError(f"{path}: missing module-level {name} = [...] declaration")
+            raise InputError(f"{path}: missing module-level {name} = [...] declaration")
     if not found["OUTPUTS"]:
-        raise ValueError(f"{path}: OUTPUTS is empty")
+        raise InputError(f"{path}: OUTPUTS is empty")
     return Script(f"{path.parent.name}/{path.name}", found["INPUTS"], found["OUTPUTS"])
 
 
@@ -54,7 +55,7 @@ def scripts(folder: Path) -> list[Script]:
     for s in out:
         for o in s.outputs:
             if o in owner:
-                raise ValueError(f"output {o} is claimed by both {owner[o]} and {s.path}: one script owns a figure")
+                raise InputError(f"output {o} is claimed by both {owner[o]} and {s.path}: one script owns a figure")
             owner[o] = s.path
     return out
 

@@ -7,11 +7,12 @@ returns a tidy data frame sorted deterministically; plotting stays in the script
 
 from __future__ import annotations
 
+from mliter.errors import InputError
 import numpy as np
 import pandas as pd
 
 from mliter.traces.changes import default_codebook
-from mliter.traces.stages import STAGES
+from mliter.traces.notebooks.stages import STAGES
 
 #: Stages in workflow order for figures and tables (`other` last).
 STAGE_ORDER = [s for s in STAGES if s != "other"] + ["other"]
@@ -98,7 +99,7 @@ def openml_codes(path) -> pd.Series:
     """The `change_type` column of an OpenML runs table in the published schema."""
     df = pd.read_csv(path, dtype={"change_type": "string"}, keep_default_na=False, na_values=[""])
     if "change_type" not in df.columns:
-        raise ValueError(f"{path}: no change_type column (expected the published 14-column OpenML schema)")
+        raise InputError(f"{path}: no change_type column (expected the published 14-column OpenML schema)")
     return df["change_type"]
 
 
@@ -113,7 +114,7 @@ def label_agreement(labels: pd.DataFrame, versions: pd.DataFrame) -> tuple[pd.Da
     merged = labels.merge(versions[["version_id", "change_type"]], on="version_id", how="left")
     missing = merged[merged["change_type"].isna()]["version_id"].tolist()
     if missing:
-        raise ValueError(f"hand-coded versions without a classified row in traces/versions.csv: {missing[:3]}")
+        raise InputError(f"hand-coded versions without a classified row in traces/versions.csv: {missing[:3]}")
     rows = []
     for sample, g in sorted(merged.groupby("sample"), key=lambda kv: (kv[0] == "heldout", kv[0])):
         agree = int((g["code"] == g["change_type"]).sum())

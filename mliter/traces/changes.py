@@ -1,6 +1,6 @@
 """The one change-type classifier: which code of `coding/change_types.yaml` a version gets.
 
-`classify(prev, cur)` compares two workflow signatures (`mliter.traces.signature.Signature`)
+`classify(prev, cur)` compares two workflow signatures (`mliter.traces.versions.signature.Signature`)
 and returns a `ChangeResult`: the code, the facets that changed, and diff sizes. The
 decision is data-driven: `facets` computes which parts of the signature differ, and the
 codebook's codes are tried in precedence order, the first whose `when` condition holds
@@ -10,6 +10,7 @@ has no cells, data files or hashes, so only the shared codes can come out for it
 
 from __future__ import annotations
 
+from mliter.errors import MliterError
 import difflib
 from collections import Counter
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Iterable
 import yaml
 
 from mliter.paths import CODING
-from mliter.traces.signature import CellDigest, Operator, Signature
+from mliter.traces.versions.signature import CellDigest, Operator, Signature
 
 DEFAULT_CHANGE_CODEBOOK = CODING / "change_types.yaml"
 #: Facets the classifier computes; a codebook may only name these.
@@ -29,7 +30,7 @@ FACETS = ("first", "model_operator", "model_hyperparameter", "preprocessing_oper
 CODE_TEXT_FIELDS = ("name", "definition", "include", "exclude", "example")
 
 
-class ChangeCodebookError(ValueError):
+class ChangeCodebookError(MliterError, ValueError):
     """The change-type codebook is malformed; the message names the file, code and field."""
 
 

@@ -10,6 +10,7 @@ Which sources make the shipped corpus is data, not code: see `sources`.
 
 from __future__ import annotations
 
+from mliter.errors import InputError
 import importlib
 import json
 from pathlib import Path
@@ -77,7 +78,7 @@ def parse_path(path: str | Path, errors: list[RecordError] | None = None, fmt: s
     """Every paper record of one local source (format detected unless `fmt` is given)."""
     fmt = fmt or detect(path)
     if fmt not in PARSERS:
-        raise ValueError(f"unknown paper source format {fmt!r}; known: {sorted(PARSERS)}")
+        raise InputError(f"unknown paper source format {fmt!r}; known: {sorted(PARSERS)}")
     return importlib.import_module(PARSERS[fmt]).parse_path(Path(path), errors)
 
 

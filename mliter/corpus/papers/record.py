@@ -16,6 +16,7 @@ shipped file (many sources carry no license for their text).
 
 from __future__ import annotations
 
+from mliter.errors import MliterError
 import html
 import re
 import unicodedata
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field, replace
 ID_RANK = ("pmlr", "acl", "arxiv", "doi", "s2", "openalex", "list")
 
 
-class RecordError(ValueError):
+class RecordError(MliterError, ValueError):
     """A record that cannot be read: names the file, the entry and what was expected."""
 
     def __init__(self, file: object, entry: object, message: str) -> None:

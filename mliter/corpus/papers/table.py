@@ -13,8 +13,8 @@ NOT_SHIPPED = ("abstract", "record")
 
 
 def papers_frame(papers: Iterable[Paper]) -> pd.DataFrame:
-    """One row per paper in the columns of `mliter.corpus.papers_schema.PAPERS`."""
-    from mliter.corpus.papers_schema import PAPERS
+    """One row per paper in the columns of `mliter.corpus.papers.schema.PAPERS`."""
+    from mliter.corpus.papers.schema import PAPERS
 
     rows = []
     for p in papers:

@@ -1,0 +1,196 @@
+"""Calls of a parsed cell with their arguments, resolved through the notebook's import aliases.
+
+`mliter.traces.notebooks.code` reduces calls to feature strings; a workflow signature also needs
+each call's arguments (`RandomForestClassifier(n_estimators=500)`) and which variable a
+constructor's result was bound to (`rf = ...; rf.fit(X, y, sample_weight=w)`). This module
+walks a cell's syntax tree once, in source order, and yields those as `CallSite`s.
+Argument values are reduced to text that never carries code: the literal's canonical
+form when `ast.literal_eval` accepts it (also through a variable bound to a literal,
+`params = {...}; xgb.train(params, ...)`), else `<expr:HASH>`, a short hash of the
+expression's syntax tree, so two versions can be compared without shipping the code. A
+variable bound to a non-literal container (`grid = {"k": randint(5, 12)}`, `dict(...)`) stands
+for that expression's hash, so a changed search space shows in the call that uses it; other
+variables (data frames, models) stand for their name only.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from mliter.traces.notebooks.code import _dotted, resolve
+
+#: Placeholder for an argument that is not a literal (the hash tells versions apart).
+EXPR = "<expr>"
+
+
+@dataclass(frozen=True)
+class BoundExpr:
+    """What a variable bound to a non-literal expression stands for: the expression's marker."""
+
+    marker: str
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """One call: `qualified` when resolved through imports, else `method` names the attribute called.
+
+    `receiver` is the plain variable an unresolved method is called on (`rf` in `rf.fit()`),
+    `root` the variable a method chain starts from (`scores` in `scores.describe().T.drop()`),
+    `target` the variable the call's value is assigned to (`rf` in `rf = RFC()`).
+    `args` and `kwargs` hold normalised values (see `normalise_value`); `**x` is kept under `**`.
+    """
+
+    qualified: str | None
+    method: str | None
+    receiver: str | None
+    target: str | None
+    args: tuple[str, ...]
+    kwargs: tuple[tuple[str, str], ...]
+    lineno: int
+    nodes: tuple[ast.AST, ...] = ()  # the raw argument nodes (args then keyword values), not shipped
+    root: str | None = None
+
+
+def normalise_value(value: Any) -> str:
+    """Canonical text of a literal value: JSON when it can be, sorted for sets and dict keys.
+
+    >>> normalise_value({"b": 1, "a": (1, 2.0)}), normalise_value(None), normalise_value("mean")
+    ('{"a": [1, 2.0], "b": 1}', 'null', '"mean"')
+    """
+
+    def plain(v: Any) -> Any:
+        if isinstance(v, (set, frozenset)):
+            return sorted((plain(x) for x in v), key=repr)
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {str(k): plain(x) for k, x in v.items()}
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        return repr(v)
+
+    return json.dumps(plain(value), sort_keys=True, ensure_ascii=False)
+
+
+def expr_marker(node: ast.AST) -> str:
+    """`<expr:xxxxxxxx>`: a hash of the expression's tree (formatting and comments ignored)."""
+    digest = hashlib.sha256(ast.dump(node, include_attributes=False).encode("utf-8")).hexdigest()[:8]
+    return f"{EXPR[:-1]}:{digest}>"
+
+
+def _literal(node: ast.AST, literals: dict[str, Any]) -> tuple[bool, Any]:
+    if isinstance(node, ast.Name) and node.id in literals:
+        value = literals[node.id]
+        return (False, None) if isinstance(value, BoundExpr) else (True, value)
+    try:
+        return True, ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+
+
+def value_text(node: ast.AST, literals: dict[str, Any]) -> str:
+    """Normalised text of an argument: the literal, or an `<expr:...>` marker."""
+    if isinstance(node, ast.Name) and isinstance(literals.get(node.id), BoundExpr):
+        return literals[node.id].marker
+    ok, value = _literal(node, literals)
+    return normalise_value(value) if ok else expr_marker(node)
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+
+
+def iter_calls(tree: ast.AST, aliases: dict[str, str], literals: dict[str, Any] | None = None) -> Iterator[CallSite]:
+    """Calls of `tree` in source order, resolved through `aliases` (import name -> module path).
+
+    `literals` maps variable names to literal values seen so far (updated in place by
+    top-level `name = <literal>` assignments, so it carries over from cell to cell).
+    """
+    literals = {} if literals is None else literals
+    events: list[tuple[tuple[int, int], int, ast.AST]] = []
+    targets: dict[int, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            events.append((_position(node), 1, node))
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if isinstance(node.value, ast.Call):
+                targets[id(node.value)] = node.targets[0].id
+            events.append((_position(node), 0, node))
+    events.sort(key=lambda e: (e[0], e[1]))
+    pending: list[ast.Assign] = []
+    for _, kind, node in events:
+        if kind == 0:  # literal bindings take effect once the statement is done: record and apply later
+            pending.append(node)  # type: ignore[arg-type]
+            continue
+        while pending and _position(pending[0]) < _position(node) and _ends_before(pending[0], node):
+            _bind(pending.pop(0), literals)
+        yield _call_site(node, aliases, literals, targets.get(id(node)))  # type: ignore[arg-type]
+    for node in pending:
+        _bind(node, literals)
+
+
+def _ends_before(assign: ast.AST, node: ast.AST) -> bool:
+    end = (getattr(assign, "end_lineno", 0) or 0, getattr(assign, "end_col_offset", 0) or 0)
+    return end <= _position(node)
+
+
+def _bind(node: ast.Assign, literals: dict[str, Any]) -> None:
+    name = node.targets[0].id  # type: ignore[attr-defined]
+    ok, value = _literal(node.value, literals)
+    if ok:
+        literals[name] = value
+    elif _is_config(node.value):  # a parameter grid or column list built with calls
+        literals[name] = BoundExpr(expr_marker(node.value))
+    else:
+        literals.pop(name, None)
+
+
+def _is_config(node: ast.AST) -> bool:
+    """A container display or `dict(...)`: configuration, unlike data (`df = pd.read_csv(...)`)."""
+    if isinstance(node, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict"
+
+
+def _call_site(node: ast.Call, aliases: dict[str, str], literals: dict[str, Any], target: str | None) -> CallSite:
+    parts = _dotted(node.func)
+    qualified = resolve(parts, aliases) if parts else None
+    method = receiver = None
+    if qualified is None and isinstance(node.func, ast.Attribute):
+        method = node.func.attr
+        if parts is not None and len(parts) == 2:
+            receiver = parts[0]
+    elif qualified is None and parts is not None and len(parts) == 1:
+        method = None  # a builtin or a name the notebook defines: not an operator
+    args = tuple(value_text(a, literals) for a in node.args)
+    kwargs: list[tuple[str, str]] = []
+    for kw in node.keywords:
+        if kw.arg is None:
+            ok, value = _literal(kw.value, literals)
+            if ok and isinstance(value, dict):  # `**params` of a literal dict: its keys are arguments
+                kwargs.extend((str(k), normalise_value(v)) for k, v in value.items())
+            else:
+                kwargs.append(("**", expr_marker(kw.value)))
+        else:
+            kwargs.append((kw.arg, value_text(kw.value, literals)))
+    nodes = tuple(node.args) + tuple(kw.value for kw in node.keywords)
+    return CallSite(qualified, method, receiver, target, args, tuple(kwargs), node.lineno, nodes, _root(node.func))
+
+
+def _root(func: ast.AST) -> str | None:
+    """The variable a method chain starts from (`a.b().c[0].d` -> `a`), None when it is no variable."""
+    node = func.value if isinstance(func, ast.Attribute) else None
+    while node is not None and not isinstance(node, ast.Name):
+        if isinstance(node, ast.Attribute):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        else:
+            return None
+    return node.id if isinstance(node, ast.Name) else None

@@ -1,0 +1,346 @@
+"""The static workflow signature of one version of a workflow, and how to build it from a notebook.
+
+A `Signature` says what a version of a workflow *does*, in terms the change-type codebook
+(`coding/change_types.yaml`) can compare: which model operators and pre-processing operators
+it constructs and with which arguments, which data it reads, which metrics it computes,
+which exploratory calls it makes, and hashes of its code and prose. Diffing two consecutive
+signatures with `mliter.traces.changes.classify` gives the version's change type.
+
+Building from a notebook (`notebook_signature`) is static only (`ast`, never executed) and
+reuses the trace miner: `parse_notebook`, `parse_cell`, `import_aliases`, then
+`mliter.traces.notebooks.calls.iter_calls` for arguments and `StageRules` for each cell's stage.
+Operator roles come from `mliter.traces.operators.role`. Methods whose receiver was built
+by a model constructor (`model.fit(epochs=10)`, `model.compile(optimizer="adam")`) add their
+keyword arguments to that operator as `fit.epochs`, `compile.optimizer`, so they count as
+hyperparameters. An assignment of a named column (`df["family"] = ...`) is feature code:
+a `pandas.setitem` pre-processing operator with the column name and a hash of the expression,
+unless the frame's name says it holds results (`submission`, `preds`, `results`, ...), which
+is post-processing and no operator.
+
+Building from OpenML (for the OpenML source): a flow is a tree of components, each a
+fully qualified class name (`sklearn.impute._base.SimpleImputer`) with parameters, and a
+setup gives the parameter values of one run. Map each component with `operators.role`:
+`model` components go to `Signature.model`, `preprocessing` components to
+`Signature.preprocessing`; a component with no role (`sklearn.pipeline.Pipeline`,
+`sklearn.compose.ColumnTransformer` is preprocessing, a pipeline is structure only) is
+left out, and the last step of a pipeline is a model component when `role` does not say
+otherwise. Each component becomes `Operator.make(class_name, params)` where `params`
+maps the setup's parameter names to their values decoded with `json.loads` when they are
+JSON (OpenML stores `"100"`, `"\\"mean\\""`, `"null"`) and kept as the string otherwise;
+parameters whose value is a component (a nested estimator) are left out, since the
+component appears on its own. Leave `data_files`, `metrics`, `eda`, the hashes and
+`cells` empty: a sequence is per (user, task), so only the operator facets can differ,
+and the classifier then yields only the shared codes S, C, M, P, H, R, N. Use
+`Signature.from_operators(model=[...], preprocessing=[...])`.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from mliter.tables import join_list
+from mliter.traces.notebooks.calls import CallSite, expr_marker, iter_calls, normalise_value
+from mliter.traces.notebooks.code import CellCode, collect_uses, import_aliases, parse_cell
+from mliter.traces.notebooks.parse import Cell, Limits, Notebook, NotebookError, parse_notebook
+from mliter.traces.operators import (
+    DATA, EDA, METRIC, MODEL, PREPROCESSING, RESULT_NAME, TRAINING_METHODS, method_role, role,
+)
+from mliter.traces.notebooks.stages import StageRules
+
+PYTHON_LANGUAGES = frozenset({"python", "python2", "python3", "ipython", "ipython2", "ipython3"})
+#: Keyword arguments naming the file a reader opens.
+PATH_KWARGS = ("filepath_or_buffer", "path", "io", "fname", "file", "path_or_buf", "filepath", "directory", "filename")
+#: Keyword arguments naming metrics by string (`scoring="roc_auc"`, `metrics=["accuracy"]`).
+METRIC_KWARGS = ("scoring", "metrics", "eval_metric", "metric")
+_SAFE_NAME = re.compile(r"^[\w.\-+ ()\[\]]{1,120}$")
+_PARSED = ("ok", "python2")
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _short(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True, order=True)
+class Operator:
+    """One operator instance: its qualified name and its arguments as (name, normalised value) pairs.
+
+    Positional arguments are named `_0`, `_1`, ...; values are canonical JSON of literals
+    or `<expr:HASH>` markers (see `mliter.traces.notebooks.calls.normalise_value`), never code.
+    """
+
+    name: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def make(cls, name: str, params: Mapping[str, Any] | None = None) -> "Operator":
+        """An operator from plain Python values (e.g. decoded OpenML parameter settings)."""
+        items = [(str(k), normalise_value(v)) for k, v in (params or {}).items()]
+        return cls(name, tuple(sorted(items)))
+
+    @property
+    def param_dict(self) -> dict[str, str]:
+        return dict(self.params)
+
+
+@dataclass(frozen=True)
+class CellDigest:
+    """What the diff needs of one non-empty code cell (hashes, stage, roles), never its text."""
+
+    text_hash: str
+    line_hashes: tuple[str, ...]
+    stage: str
+    roles: frozenset[str]
+
+    @property
+    def explores_only(self) -> bool:
+        """The cell only looks at data: exploratory calls and no other operator (or an EDA stage label)."""
+        return self.roles == frozenset({EDA}) or (not self.roles and self.stage == "EDA")
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A static workflow signature (see the module docstring); all fields are sorted, hashable tuples."""
+
+    model: tuple[Operator, ...] = ()
+    preprocessing: tuple[Operator, ...] = ()
+    data_files: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
+    eda: tuple[str, ...] = ()  # a multiset: names repeat once per call
+    doc_hash: str = ""  # markdown and raw cells
+    code_hash: str = ""  # syntax trees of the code cells (comments and formatting ignored)
+    text_hash: str = ""  # the code cells' text as written
+    cells: tuple[CellDigest, ...] = field(default=(), compare=False)
+    n_unparsed_cells: int = 0
+
+    @classmethod
+    def from_operators(cls, model: Iterable[Operator] = (), preprocessing: Iterable[Operator] = (),
+                       data_files: Iterable[str] = (), metrics: Iterable[str] = ()) -> "Signature":
+        """A signature from operators alone (OpenML flows; tests)."""
+        return cls(tuple(sorted(model)), tuple(sorted(preprocessing)), tuple(sorted(set(data_files))),
+                   tuple(sorted(set(metrics))))
+
+    @property
+    def operator_hash(self) -> str:
+        """Hash of the operators with their arguments, data files and metrics: equal means same workflow."""
+        parts = [repr(self.model), repr(self.preprocessing), repr(self.data_files), repr(self.metrics)]
+        return _sha("\n".join(parts))
+
+    def summary(self) -> dict[str, Any]:
+        """Counts, hashes and sorted operator names: what a shipped table may hold of a signature."""
+        return {
+            "n_model_ops": len(self.model),
+            "n_preprocessing_ops": len(self.preprocessing),
+            "n_data_files": len(self.data_files),
+            "n_metrics": len(self.metrics),
+            "n_eda_calls": len(self.eda),
+            "n_code_cells": len(self.cells),
+            "n_unparsed_cells": self.n_unparsed_cells,
+            "model_ops": join_list(op.name for op in self.model),
+            "preprocessing_ops": join_list(op.name for op in self.preprocessing),
+            "data_files": join_list(self.data_files),
+            "metrics": join_list(self.metrics),
+            "operator_hash": self.operator_hash,
+            "code_hash": self.code_hash,
+            "doc_hash": self.doc_hash,
+        }
+
+
+# -- building from a notebook -------------------------------------------------------------
+
+
+def _file_name(node: ast.AST, literals: dict[str, Any]) -> str:
+    """The basename a path expression ends in (`PATH + "train.csv"` -> `train.csv`), else `<expr>`."""
+    text: str | None = None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.Name) and isinstance(literals.get(node.id), str):
+        text = literals[node.id]
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
+        return _file_name(node.right, literals)  # `dir + "x.csv"`, `Path(d) / "x.csv"`
+    elif isinstance(node, ast.JoinedStr) and node.values:
+        last = node.values[-1]
+        if isinstance(last, ast.Constant) and isinstance(last.value, str):
+            text = last.value
+    elif isinstance(node, ast.Call) and node.args:  # os.path.join(dir, "x.csv"), Path("x.csv")
+        return _file_name(node.args[-1], literals)
+    if text is None:
+        return "<expr>"
+    base = re.split(r"[/\\]", text.rstrip("/\\"))[-1].strip()
+    return base if base and _SAFE_NAME.match(base) else "<expr>"
+
+
+def _data_name(site: CallSite, literals: dict[str, Any]) -> str:
+    """What a data reader reads: a file basename, or `module:function` for built-in datasets."""
+    assert site.qualified is not None
+    nodes = dict(zip(range(len(site.args)), site.nodes))
+    kwnodes = {k: n for (k, _), n in zip(site.kwargs, site.nodes[len(site.args):])}
+    node = nodes.get(0) or next((kwnodes[k] for k in PATH_KWARGS if k in kwnodes), None)
+    module = site.qualified.split(".")[0]
+    if "datasets" in site.qualified or node is None:
+        # `sklearn.datasets.load_iris` -> sklearn:load_iris; `keras.datasets.mnist.load_data` -> keras:mnist
+        tail = site.qualified.split(".")
+        name = tail[-2] if tail[-1] == "load_data" else tail[-1]
+        if node is not None and isinstance(node, ast.Constant) and isinstance(node.value, str) and module == "datasets":
+            name = _file_name(node, {})
+        return f"{module}:{name}"
+    return _file_name(node, literals)
+
+
+def _metric_names(site: CallSite) -> list[str]:
+    out = []
+    for key, value in site.kwargs:
+        if key in METRIC_KWARGS and not value.startswith("<expr"):
+            try:
+                decoded = json.loads(value)
+            except ValueError:
+                continue
+            values = decoded if isinstance(decoded, list) else [decoded]
+            out += [f"{key}:{v}" for v in values if isinstance(v, str) and _SAFE_NAME.match(v)]
+    return out
+
+
+class _Builder:
+    """Accumulates operators over a notebook's cells, in order (state: bound model variables)."""
+
+    def __init__(self) -> None:
+        self.ops: dict[str, list[tuple[str, dict[str, str]]]] = {MODEL: [], PREPROCESSING: []}
+        self.data: set[str] = set()
+        self.metrics: set[str] = set()
+        self.eda: list[str] = []
+        self.bound_models: dict[str, int] = {}  # variable -> index into ops[MODEL]
+        self.literals: dict[str, Any] = {}
+
+    def add_cell(self, tree: ast.AST, aliases: dict[str, str]) -> frozenset[str]:
+        roles: set[str] = set()
+        for site in iter_calls(tree, aliases, self.literals):
+            r = self._add_site(site)
+            if r:
+                roles.add(r)
+            names = _metric_names(site)
+            if names:
+                self.metrics.update(names)
+                roles.add(METRIC)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AugAssign)):
+                for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
+                            and not RESULT_NAME.search(t.value.id)
+                            and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str)):
+                        column = t.slice.value if _SAFE_NAME.match(t.slice.value) else expr_marker(t.slice)
+                        params = {"column": normalise_value(column), "value": expr_marker(node.value)}
+                        self.ops[PREPROCESSING].append(("pandas.setitem", params))
+                        roles.add(PREPROCESSING)
+        return frozenset(roles)
+
+    def _add_site(self, site: CallSite) -> str | None:
+        if site.qualified is not None:
+            r = role(site.qualified)
+            if r in (MODEL, PREPROCESSING):
+                params = {f"_{i}": v for i, v in enumerate(site.args)}
+                params.update(site.kwargs)
+                self.ops[r].append((site.qualified, params))
+                if r == MODEL and site.target:
+                    self.bound_models[site.target] = len(self.ops[MODEL]) - 1
+                elif site.target:
+                    self.bound_models.pop(site.target, None)
+            elif r == DATA:
+                self.data.add(_data_name(site, self.literals))
+            elif r == METRIC:
+                self.metrics.add(site.qualified)
+            elif r == EDA:
+                self.eda.append(site.qualified)
+            return r
+        if site.method is None:
+            if site.target:
+                self.bound_models.pop(site.target, None)
+            return None
+        if site.receiver in self.bound_models and site.method in TRAINING_METHODS:
+            _, params = self.ops[MODEL][self.bound_models[site.receiver]]
+            params.update({f"{site.method}.{k}": v for k, v in site.kwargs})
+            return MODEL
+        r = method_role(site.method, site.root)
+        if r in (PREPROCESSING, MODEL):
+            params = {f"_{i}": v for i, v in enumerate(site.args)}
+            params.update(site.kwargs)
+            self.ops[r].append((f"method:{site.method}", params))
+        elif r == EDA:
+            self.eda.append(f"method:{site.method}")
+        return r
+
+    def operators(self, r: str) -> tuple[Operator, ...]:
+        return tuple(sorted(Operator(name, tuple(sorted(params.items()))) for name, params in self.ops[r]))
+
+
+def _normalise_text(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Limits = Limits()) -> Signature:
+    """The signature of a parsed notebook (see the module docstring); pure, never executes code."""
+    code_cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    docs = [_normalise_text(c.source) for c in nb.cells if c.cell_type in ("markdown", "raw")]
+    if nb.language in PYTHON_LANGUAGES:
+        parsed = [parse_cell(c.source, limits) for c in code_cells]
+    else:
+        parsed = [CellCode(len(c.source.splitlines()), "non_python") for c in code_cells]
+    aliases: dict[str, str] = {}
+    for pc in parsed:
+        import_aliases(pc, aliases)
+    builder = _Builder()
+    cell_roles: list[frozenset[str]] = []
+    tree_hashes: list[str] = []
+    for c, pc in zip(code_cells, parsed):
+        if pc.status in _PARSED and pc.tree is not None:
+            cell_roles.append(builder.add_cell(pc.tree, aliases))
+            tree_hashes.append(_short(ast.dump(pc.tree, include_attributes=False) + "|" + join_list(pc.magics)))
+        else:
+            cell_roles.append(frozenset())
+            tree_hashes.append("text:" + _short(_normalise_text(c.source)))
+    stage_aliases = dict(aliases)
+    for pc in parsed:
+        collect_uses(pc, stage_aliases, limits)
+    stages = rules.label_cells(parsed) if rules is not None else ["other"] * len(parsed)
+    digests = []
+    for c, stage, roles in zip(code_cells, stages, cell_roles):
+        lines = [line.rstrip() for line in c.source.splitlines() if line.strip()]
+        digests.append(CellDigest(_short(_normalise_text(c.source)), tuple(_short(x) for x in lines), stage, roles))
+    return Signature(
+        model=builder.operators(MODEL),
+        preprocessing=builder.operators(PREPROCESSING),
+        data_files=tuple(sorted(builder.data)),
+        metrics=tuple(sorted(builder.metrics)),
+        eda=tuple(sorted(builder.eda)),
+        doc_hash=_sha("\n\x00".join(docs)),
+        code_hash=_sha("\n".join(tree_hashes)),
+        text_hash=_sha("\n\x00".join(_normalise_text(c.source) for c in code_cells)),
+        cells=tuple(digests),
+        n_unparsed_cells=sum(pc.status not in _PARSED for pc in parsed),
+    )
+
+
+def signature_from_bytes(data: bytes, rules: StageRules | None = None, limits: Limits = Limits()) -> Signature:
+    """Parse notebook bytes and build their signature; raises `NotebookError` on a file it cannot read."""
+    return notebook_signature(parse_notebook(data, limits), rules, limits)
+
+
+def script_signature(data: bytes, rules: StageRules | None = None, limits: Limits = Limits()) -> Signature:
+    """The signature of a Python script (e.g. a Kaggle script kernel): the whole file as one code cell."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotebookError("bad_encoding", f"not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    return notebook_signature(Notebook("script", "python", [Cell(0, "code", text)]), rules, limits)
+
+
+def operator_counts(ops: Iterable[Operator]) -> Counter[str]:
+    return Counter(op.name for op in ops)

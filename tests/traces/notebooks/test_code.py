@@ -1,0 +1,82 @@
+"""Static cell analysis: IPython syntax, aliases, syntax errors, limits."""
+
+import pytest
+
+from mliter.traces.notebooks.code import collect_uses, import_aliases, neutralise_ipython, parse_cell
+from mliter.traces.notebooks.parse import Limits
+
+
+def analyse(*sources):
+    cells = [parse_cell(s) for s in sources]
+    aliases = {}
+    for c in cells:
+        import_aliases(c, aliases)
+    for c in cells:
+        collect_uses(c, aliases)
+    return cells
+
+
+def test_calls_resolve_through_import_aliases_across_cells():
+    a, b = analyse("import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier as RF\nimport numpy.random",
+                   "df = pd.read_csv('x')\nm = RF(n_estimators=3)\nm.fit(df, df.y)\nnumpy.random.seed(1)\nprint(df.shape)")
+    assert a.imports == {"pandas", "sklearn.ensemble", "numpy.random"}
+    assert {"pandas.read_csv", "sklearn.ensemble.RandomForestClassifier", "numpy.random.seed", "print"} <= b.calls
+    assert "fit@sklearn.ensemble.RandomForestClassifier" in b.methods  # the receiver's constructor is known
+    assert "shape" in b.attrs and "random" not in b.attrs
+
+
+def test_line_and_cell_magics_are_neutralised():
+    text, magics, is_python = neutralise_ipython("%matplotlib inline\n!pip install x\nfiles = !ls -l\nx = 1\nlen?")
+    assert is_python
+    assert magics == {"magic:%matplotlib", "shell:pip", "shell:ls", "magic:?"}
+    assert text.count("\n") == 4  # line numbers are kept
+    cell = parse_cell("%%time\nimport os\nos.listdir('.')")
+    assert cell.status == "ok" and cell.imports == {"os"} and "magic:%%time" in cell.magics
+    bash = parse_cell("%%bash\nls -l | wc")
+    assert bash.status == "non_python" and bash.magics == {"magic:%%bash"}
+
+
+def test_comparison_with_bang_is_not_a_shell_assignment():
+    cell = parse_cell("ok = a != b")
+    assert cell.status == "ok" and not cell.magics
+
+
+def test_syntax_error_is_recorded_not_raised():
+    cell = parse_cell("for i in range(3:\n    pass")
+    assert cell.status == "syntax_error"
+    assert cell.error.startswith("SyntaxError at line")
+
+
+def test_python2_print_statement_is_read():
+    cell = analyse("import os\nprint 'files', os.listdir('.')")[0]
+    assert cell.status == "python2"
+    assert "os.listdir" in cell.calls
+
+
+def test_indented_cell_is_dedented():
+    assert parse_cell("    df.describe()\n    df.head()").status == "ok"
+
+
+def test_empty_and_overlong_cells():
+    assert parse_cell("  \n").status == "empty"
+    long = parse_cell("x = 1\n" * 100, Limits(max_cell_chars=50))
+    assert long.status == "too_long" and long.n_lines == 100
+
+
+def test_deep_syntax_tree_is_bounded():
+    cell = analyse("x = " + "(" * 90 + "1" + ")" * 90)[0]
+    assert cell.status in ("ok", "too_deep")
+    shallow_limit = parse_cell("y = [[[[[[[[1]]]]]]]]", Limits(max_ast_depth=5))
+    assert shallow_limit.status == "too_deep"
+
+
+def test_function_definitions_keep_their_own_features():
+    defs, use = analyse("import xgboost as xgb\ndef fit_model(X, y):\n    return xgb.XGBClassifier().fit(X, y)",
+                        "m = fit_model(X, y)")
+    assert "call:xgboost.XGBClassifier" in defs.defs["fit_model"]
+    assert use.local_calls == {"fit_model"}
+
+
+@pytest.mark.parametrize("src", ["x = %time f()", "%pip install -q foo", "!ls ../input"])
+def test_magic_only_cells_parse(src):
+    assert parse_cell(src).status == "ok"
