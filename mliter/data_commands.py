@@ -8,11 +8,11 @@ from mliter.paths import ROOT
 
 
 def _package(args) -> int:
-    """datapackage.json, croissant.json and the version lines of CITATION.cff, all from the declarations."""
+    """datapackage.json, croissant.json, CITATION.cff's version and the datasheet's tables, from the declarations."""
     from mliter import croissant
     from mliter.datapackage import all_tables, render
     from mliter.io import write_if_changed
-    from mliter.metadata import citation_text
+    from mliter.metadata import citation_text, datasheet_text
 
     root = Path(args.root)
     cff = root / "CITATION.cff"
@@ -20,6 +20,7 @@ def _package(args) -> int:
         root / "datapackage.json": render(root),
         root / "croissant.json": croissant.render(root, all_tables()),
         cff: citation_text(cff.read_text(encoding="utf-8")),
+        root / "docs" / "datasheet.md": datasheet_text(root, all_tables()),
     }
     for path, text in outputs.items():
         changed = write_if_changed(path, text.encode("utf-8"))

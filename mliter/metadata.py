@@ -146,3 +146,42 @@ def citation_bibtex() -> str:
     year = __release_date__[:4]
     return (f"@misc{{mliter{year}, title = {{{TITLE}}}, author = {{{{mliter contributors}}}}, "
             f"year = {{{year}}}, version = {{{__version__}}}, url = {{{HOMEPAGE}}}}}")
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def composition_markdown(root: Path, tables: list) -> str:
+    """One row per shipped table: path, rows, what a row is (counted from the files, never typed)."""
+    lines = ["| table | rows | one row is |", "|---|---:|---|"]
+    for t in tables:
+        path = Path(root) / t.path
+        if path.exists():
+            with open(path, "rb") as fh:
+                rows = max(sum(1 for _ in fh) - 1, 0)
+            lines.append(f"| `{t.path}` | {rows:,} | {_md_cell(t.title)} |")
+    return "\n".join(lines)
+
+
+def coded_variables_markdown() -> str:
+    lines = ["| variable | produced by | kind | how it was checked |", "|---|---|---|---|"]
+    lines += [f"| {_md_cell(v.variable)} | {_md_cell(v.producer)} | {v.kind} | {_md_cell(v.check)} |"
+              for v in CODED_VARIABLES]
+    return "\n".join(lines)
+
+
+def fill_generated(text: str, blocks: dict[str, str], where: str = "docs/datasheet.md") -> str:
+    """Replace each `<!-- generated: NAME -->...<!-- /generated -->` block; a missing marker is an error."""
+    for name, body in blocks.items():
+        pattern = re.compile(rf"(<!-- generated: {re.escape(name)} -->\n).*?(<!-- /generated -->)", re.S)
+        if not pattern.search(text):
+            raise MliterError(f"{where}: no '<!-- generated: {name} -->' ... '<!-- /generated -->' block")
+        text = pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text, count=1)
+    return text
+
+
+def datasheet_text(root: Path, tables: list) -> str:
+    path = Path(root) / "docs" / "datasheet.md"
+    return fill_generated(path.read_text(encoding="utf-8"), {
+        "composition": composition_markdown(root, tables), "coded-variables": coded_variables_markdown()})

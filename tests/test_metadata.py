@@ -80,6 +80,7 @@ def test_croissant_rejects_a_field_without_its_column(tmp_path):
 
 def test_datasheet_answers_the_questions_and_names_every_coded_variable():
     sheet = (ROOT / "docs" / "datasheet.md").read_text()
+    assert md.datasheet_text(ROOT, all_tables()) == sheet, "run `mliter data package`"
     for section in ("Motivation", "Composition", "Collection", "Preprocessing", "Uses", "Distribution",
                     "Maintenance"):
         assert re.search(rf"^## {section}", sheet, re.M), f"datasheet lacks the {section} section"
