@@ -22,7 +22,7 @@ TOOL_PROJECTS := tools/cffconvert
 TOOL_STAMPS := $(foreach t,$(TOOL_PROJECTS),$(t)/.venv/.installed)
 
 .DEFAULT_GOAL := help
-.PHONY: help env lock check-python figures test traces package validate bench clean-figures
+.PHONY: help env lock check-python browser figures test traces package validate bench clean-figures
 
 help:
 	@echo "make figures   regenerate every table and figure from the shipped dataset (incremental)"
@@ -60,15 +60,21 @@ lock: $(UV_STAMP)
 env: $(STAMP)
 
 # The analysis DAG is read from each script's INPUTS/OUTPUTS (standard library only).
-.make/analysis.mk figures/MANIFEST.tsv &: $(wildcard analysis/*.py) mliter/report/dag.py
-	$(PYTHON) -m mliter.report.dag analysis .make/analysis.mk figures/MANIFEST.tsv
-	@touch .make/analysis.mk figures/MANIFEST.tsv
+.make/analysis.mk figures/MANIFEST.tsv figures/captions.json &: $(wildcard analysis/*.py) mliter/report/dag.py
+	$(PYTHON) -m mliter.report.dag analysis .make/analysis.mk figures/MANIFEST.tsv figures/captions.json
+	@touch .make/analysis.mk figures/MANIFEST.tsv figures/captions.json
 
 include .make/analysis.mk
 
-figures: $(ANALYSIS_OUTPUTS) figures/MANIFEST.tsv
+figures: $(ANALYSIS_OUTPUTS) figures/MANIFEST.tsv figures/captions.json
 
-test: $(STAMP) $(TOOL_STAMPS)
+# The findings-page test drives Debian's chromium (headless, loopback only); installed here when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the findings-page test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) $(TOOL_STAMPS) browser
 	$(PY) -m pytest -q
 
 traces: $(STAMP)
