@@ -22,11 +22,12 @@ TOOL_PROJECTS := tools/cffconvert
 TOOL_STAMPS := $(foreach t,$(TOOL_PROJECTS),$(t)/.venv/.installed)
 
 .DEFAULT_GOAL := help
-.PHONY: help env lock check-python browser figures test traces package validate bench clean-figures
+.PHONY: help env lock check-python browser fetch figures test traces package validate bench clean-figures
 
 help:
 	@echo "make figures   regenerate every table and figure from the shipped dataset (incremental)"
 	@echo "make test      run the unit and integration tests (validates datapackage.json)"
+	@echo "make fetch     rebuild the raw material from the manifests into RAW=raw (sha256-verified)"
 	@echo "make lock      re-resolve uv.lock after changing dependencies in pyproject.toml (commit it)"
 	@echo "make traces    re-mine notebook traces from NOTEBOOKS=$(NOTEBOOKS)"
 	@echo "make package   regenerate datapackage.json from the declared tables"
@@ -88,6 +89,11 @@ package: $(STAMP)
 
 validate: $(STAMP)
 	$(VENV)/bin/mliter data validate
+
+# Rebuild the raw material from the manifests (no ../shared needed), then e.g. `make traces NOTEBOOKS=raw/notebooks`.
+RAW ?= raw
+fetch: $(STAMP)
+	$(VENV)/bin/mliter corpus fetch --out $(RAW)
 
 bench: $(STAMP)
 	$(PY) bench/mine.py
