@@ -171,13 +171,17 @@ def coded_variables_markdown() -> str:
     return "\n".join(lines)
 
 
+def _replace_block(pattern: re.Pattern[str], text: str, body: str) -> str:
+    return pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text, count=1)
+
+
 def fill_generated(text: str, blocks: dict[str, str], where: str = "docs/datasheet.md") -> str:
     """Replace each `<!-- generated: NAME -->...<!-- /generated -->` block; a missing marker is an error."""
     for name, body in blocks.items():
         pattern = re.compile(rf"(<!-- generated: {re.escape(name)} -->\n).*?(<!-- /generated -->)", re.S)
         if not pattern.search(text):
             raise MliterError(f"{where}: no '<!-- generated: {name} -->' ... '<!-- /generated -->' block")
-        text = pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text, count=1)
+        text = _replace_block(pattern, text, body)
     return text
 
 

@@ -1,8 +1,8 @@
 """Derive the analysis DAG from the scripts themselves and emit it as make rules.
 
 Each `analysis/<name>.py` declares module-level `INPUTS` and `OUTPUTS` lists (paths
-relative to the repository root) and, optionally, `CAPTIONS` (output stem -> caption template). This module reads those declarations with `ast`
-(no import, standard library only, so `make` can run it before the environment exists)
+relative to the repository root) and, optionally, `CAPTIONS` (output stem -> caption
+template). This module reads those declarations with `ast` (no import, standard library only, so `make` can run it before the environment exists)
 and writes one grouped make rule per script, the rule merging the variables fragments,
 `figures/MANIFEST.tsv`, the list of every output and the script that owns it, and
 `figures/captions.json`, every figure's caption template by script (a script without `CAPTIONS`
@@ -38,6 +38,7 @@ class Script:
 def read_script(path: Path) -> Script:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found: dict[str, tuple[str, ...]] = {}
+    declared: tuple[tuple[str, str], ...] = ()
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
@@ -54,19 +55,19 @@ def read_script(path: Path) -> Script:
                     raise InputError(f"{path}: CAPTIONS must be a literal dict stem -> caption") from None
                 if not isinstance(caps, dict) or not all(isinstance(v, str) for v in caps.values()):
                     raise InputError(f"{path}: CAPTIONS must be a literal dict stem -> caption")
-                found["CAPTIONS"] = tuple(sorted(caps.items()))
+                declared = tuple(sorted((str(k), v) for k, v in caps.items()))
     for name in ("INPUTS", "OUTPUTS"):
         if name not in found:
             raise InputError(f"{path}: missing module-level {name} = [...] declaration")
     if not found["OUTPUTS"]:
         raise InputError(f"{path}: OUTPUTS is empty")
     stems = {Path(o).stem for o in found["OUTPUTS"]}
-    unknown = [k for k, _ in found.get("CAPTIONS", ()) if k not in stems]
+    unknown = [k for k, _ in declared if k not in stems]
     if unknown:
         raise InputError(f"{path}: CAPTIONS names {unknown}, which are not stems of its OUTPUTS")
     doc = (ast.get_docstring(tree) or "").split("\n\n")[0].replace("\n", " ").strip()
     return Script(f"{path.parent.name}/{path.name}", found["INPUTS"], found["OUTPUTS"],
-                  found.get("CAPTIONS", ()), doc)
+                  declared, doc)
 
 
 def scripts(folder: Path) -> list[Script]:

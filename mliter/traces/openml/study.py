@@ -115,7 +115,7 @@ def sequences(runs: pd.DataFrame, params: StudyParameters = StudyParameters()) -
     for col in OPTION_COLUMNS:
         values = df[col].astype("string").fillna("")
         uniq = pd.unique(values)
-        work[col] = values.map(dict(zip(uniq, (canonical(v) for v in uniq)))).replace("", np.nan)
+        work[col] = values.map(dict(zip(uniq, (canonical(v) for v in uniq), strict=True))).replace("", np.nan)
     agg = work.groupby(keys, sort=True).agg(
         n_iterations=("auc", "size"), n_machine_pace=("machine", "sum"), n_human_pace=("human", "sum"),
         n_assessable=("assessable", "sum"), n_wasted=("wasted", "sum"),
