@@ -22,7 +22,7 @@ TOOL_PROJECTS := tools/cffconvert
 TOOL_STAMPS := $(foreach t,$(TOOL_PROJECTS),$(t)/.venv/.installed)
 
 .DEFAULT_GOAL := help
-.PHONY: help env lock check-python browser fetch figures test traces package validate bench clean-figures
+.PHONY: help env lock check-python browser lint fetch figures test traces package validate bench clean-figures
 
 help:
 	@echo "make figures   regenerate every table and figure from the shipped dataset (incremental)"
@@ -75,7 +75,12 @@ browser:
 	  echo "installing Debian's chromium for the findings-page test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) $(TOOL_STAMPS) browser
+# Lint and type-check the package (configuration and its justified exceptions: pyproject.toml).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check mliter
+	$(VENV)/bin/mypy
+
+test: $(STAMP) $(TOOL_STAMPS) browser lint
 	$(PY) -m pytest -q
 
 traces: $(STAMP)

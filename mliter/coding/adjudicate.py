@@ -64,7 +64,7 @@ def read_adjudication(path: str | Path, codebook: Codebook) -> pd.DataFrame:
             problems.append(Problem(name, r, "value", message, code.describe_allowed()))
         for col in ("adjudicator", "reason"):
             if not rec[col]:
-                problems.append(Problem(name, r, col, f"empty {col}", f"who decided and why, in their own words"))
+                problems.append(Problem(name, r, col, f"empty {col}", "who decided and why, in their own words"))
         key = (rec["paper_id"], rec["code"])
         if key in seen:
             problems.append(Problem(name, r, "paper_id", f"{key} is already decided in row {seen[key]}", "one decision per paper and code"))
