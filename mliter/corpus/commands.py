@@ -19,13 +19,16 @@ def _notebooks(args) -> int:
 
 
 def _fetch(args) -> int:
-    from mliter.corpus.fetch import GONE, FAILED, MISMATCH, fetch_all, manifest_items, summary
+    from mliter.corpus.fetch import FAILED, GONE, MISMATCH, fetch_all, manifest_items, summary, write_notebook_manifest
     from mliter.http import PoliteClient
 
     client = PoliteClient(args.cache_dir, offline=args.offline, min_interval=args.min_interval)
     items = [i for i in manifest_items(Path(args.root), args.raw_base)
              if not args.only or i.manifest in args.only]
     outcomes = fetch_all(items, Path(args.out), client, progress=not args.quiet)
+    manifest = write_notebook_manifest(Path(args.root), Path(args.out), outcomes)
+    if manifest is not None:
+        print(f"notebook manifest with provenance: {manifest} (make traces NOTEBOOKS={manifest.parent})")
     for o in outcomes:
         if o.status in (MISMATCH, GONE, FAILED):
             print(f"{o.status}: {o.item.item} ({o.item.url}): {o.detail}", file=sys.stderr)

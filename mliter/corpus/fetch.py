@@ -167,6 +167,29 @@ def fetch_all(items: Iterable[Item], out: Path, client: PoliteClient, progress: 
     return outcomes
 
 
+def write_notebook_manifest(root: Path, out: Path, outcomes: list[Outcome]) -> Path | None:
+    """`<out>/notebooks/manifest.csv`: the rows of corpus/notebooks.csv whose file is now there, provenance kept.
+
+    `mliter corpus notebooks <out>/notebooks` (as `make traces NOTEBOOKS=<out>/notebooks` runs it) reads it, so a
+    manifest rebuilt from fetched files keeps each notebook's repository, commit and license.
+    """
+    have = {o.item.item for o in outcomes if o.item.manifest == "notebooks.csv" and o.status in (OK, PRESENT)}
+    source = root / "corpus" / "notebooks.csv"
+    if not have or not source.exists():
+        return None
+    with open(source, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields = list(reader.fieldnames or [])
+        rows = [r for r in reader if r["notebook_id"] in have]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fields, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    target = out / "notebooks" / "manifest.csv"
+    atomic_write_bytes(target, buf.getvalue().encode("utf-8"))
+    return target
+
+
 def write_report(outcomes: list[Outcome], path: Path) -> None:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")

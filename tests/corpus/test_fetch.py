@@ -91,6 +91,9 @@ def test_a_deleted_notebook_is_restored_and_present_ones_cost_no_request(world, 
     assert main(args) == 1  # the mismatch and the gone file fail the run
     err = capsys.readouterr().err
     assert "sha256 mismatch: git:owner/repo/c.ipynb" in err and "gone upstream: git:owner/repo/gone.ipynb" in err
+    manifest = list(csv.DictReader(open(out / "notebooks" / "manifest.csv")))
+    assert [r["notebook_id"] for r in manifest] == ["git:owner/repo/a.ipynb", "git:owner/repo/dir with space/b.ipynb"]
+    assert manifest[0]["commit"] == COMMIT and manifest[0]["repo"] == "owner/repo"
     (out / "notebooks/owner__repo/a.ipynb").unlink()
     client = _client(tmp_path / "fresh")
     outcomes = {o.item.item: o.status for o in fetch_all(manifest_items(root, base), out, client, False)}
