@@ -12,7 +12,8 @@ OUTPUTS = ["figures/stage_rule_accuracy.csv", "figures/stage_rule_accuracy.md", 
            "figures/variables/stage_rule_accuracy.json"]
 CAPTIONS = {
     'stage_rule_accuracy': (
-        'Agreement of the stage rule table with hand labels (Wilson 95% intervals).'
+        'Agreement of the stage rule table with hand labels of {ruleLabelledCellsInSample} tuning and '
+        '{ruleLabelledCellsHeldOut} held-out cells (Wilson 95% intervals).'
     ),
     'stage_rule_confusion': (
         'Hand label (rows) against rule label (columns), per label set.'
@@ -56,7 +57,7 @@ def main() -> None:
         values[f"ruleAccuracy{key}High"] = hi
         values[f"ruleLabelledCells{key}"] = len(merged)
     write_table(pd.DataFrame(rows), "stage_rule_accuracy",
-                caption(CAPTIONS, "stage_rule_accuracy", {}))
+                caption(CAPTIONS, "stage_rule_accuracy", values))
     write_table(pd.concat(confusions, ignore_index=True), "stage_rule_confusion",
                 caption(CAPTIONS, "stage_rule_confusion", {}))
     write_fragment("stage_rule_accuracy", values)

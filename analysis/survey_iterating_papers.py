@@ -11,7 +11,8 @@ OUTPUTS = ["figures/survey_iterating_papers.pdf", "figures/survey_iterating_pape
            "figures/survey_iterating_papers.tex", "figures/variables/survey_iterating_papers.json"]
 CAPTIONS = {
     'survey_iterating_papers': (
-        'Papers that report iterating on each workflow part, per domain (Wilson 95% intervals).'
+        'Papers that report iterating on each workflow part, per domain, of {nIteratingPapers} coded papers '
+        '(Wilson 95% intervals).'
     ),
 }
 
@@ -32,8 +33,9 @@ PARTS = list(CODEBOOK.parts)
 def main() -> None:
     apply_style()
     shares = iterating_shares(iterations_by_part(read(CONSENSUS), CODEBOOK), CODEBOOK)
+    n_papers = int(shares.loc[shares["domain"] == "all", "papers"].iloc[0])
     write_table(shares, "survey_iterating_papers",
-                caption(CAPTIONS, "survey_iterating_papers", {}))
+                caption(CAPTIONS, "survey_iterating_papers", {"nIteratingPapers": n_papers}))
 
     domains = list(dict.fromkeys(shares["domain"]))
     fig, ax = plt.subplots(figsize=(7.0, 3.4))
@@ -53,7 +55,7 @@ def main() -> None:
     savefig(fig, "survey_iterating_papers")
 
     overall = shares[shares["domain"] == "all"].set_index("part")
-    values = {}
+    values: dict[str, float | int] = {"nIteratingPapers": n_papers}
     for part in PARTS:
         key = part.capitalize()
         values[f"shareIterating{key}"] = float(overall.loc[part, "share"])

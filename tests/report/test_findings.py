@@ -29,6 +29,8 @@ def test_captions_json_is_current_and_reaches_the_md_files():
                 assert first == f"<!-- {fill(template, variables)} -->", f"{md} caption differs from {s.path}"
                 checked += 1
     assert checked >= 15
+    by_script = json.loads((FIG / "variables_by_script.json").read_text())
+    assert {k: v for values in by_script.values() for k, v in values.items()} == variables
 
 
 def test_caption_names_only_numbers_the_script_writes():
