@@ -102,6 +102,7 @@ fetch: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/mine.py
+	$(PY) bench/openml_study.py
 
 clean-figures:
 	rm -f $(ANALYSIS_OUTPUTS)
