@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mliter.traces.openml.study import PUBLISHED_COLUMNS, sequences  # noqa: E402
+from timing import best_of  # noqa: E402
 
 
 def synthetic(n: int, seed: int = 0) -> bytes:
@@ -36,15 +36,6 @@ def synthetic(n: int, seed: int = 0) -> bytes:
         "start_time": "2016-01-01 00:00:00", "time_delta_in_mins": (rng.random(n) * 5).round(3)})
     df["iter"] = df.groupby(["user_id", "task_id"]).cumcount() + 1
     return df[list(PUBLISHED_COLUMNS)].to_csv(index=False).encode()
-
-
-def best_of(rounds: int, fn) -> float:
-    times = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> int:
