@@ -38,9 +38,14 @@ check-python:
 	sys.exit(0 if sys.version_info[:2] == want else "uv.lock is made for Python $(LOCK_PYTHON) (.python-version) but $(PYTHON) is " \
 	+ sys.version.split()[0] + ": run make with PYTHON=python$(LOCK_PYTHON)")'
 
+# A venv when the interpreter can make one; else (a Debian python3 without python3-venv) pip --target.
 $(UV_STAMP): | check-python
-	test -x .uv/bin/python || $(PYTHON) -m venv .uv
-	.uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@if test -x .uv/bin/python || $(PYTHON) -m venv .uv >/dev/null 2>&1; then \
+	  .uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"; \
+	else \
+	  $(PYTHON) -m pip install --quiet --disable-pip-version-check --target .uv/pkgs "uv==$(UV_VERSION)" && \
+	  mkdir -p .uv/bin && ln -sf ../pkgs/bin/uv .uv/bin/uv; \
+	fi
 	@rm -f .uv/.uv-* && touch $@
 
 $(STAMP): uv.lock pyproject.toml $(UV_STAMP) | check-python
