@@ -47,6 +47,7 @@ class Item:
     url: str
     dest: str  # relative to the output folder
     sha256: str
+    problem: str = ""  # why the manifest row cannot be fetched (a bad path, no URL)
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,12 @@ def notebook_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
         if r["source"] != "github" or not (r["repo"] and r["commit"] and r["path"]):
             yield Item(path.name, r["notebook_id"], "", "", r["sha256"])
             continue
-        yield Item(path.name, r["notebook_id"], _raw(r["repo"], r["commit"], r["path"], base),
-                   "notebooks/" + _safe(r["local_path"], f"{path}, row {i}"), r["sha256"])
+        try:
+            dest = "notebooks/" + _safe(r["local_path"], f"{path}, row {i}")
+        except InputError as exc:
+            yield Item(path.name, r["notebook_id"], "", "", r["sha256"], str(exc))
+            continue
+        yield Item(path.name, r["notebook_id"], _raw(r["repo"], r["commit"], r["path"], base), dest, r["sha256"])
 
 
 def version_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
@@ -89,10 +94,13 @@ def version_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
             yield Item(path.name, r["version_id"], "", "", r["sha256"])
             continue
         head = r["workflow_id"].removeprefix(f"git:{repo}/")
-        dest = f"notebook_versions/{repo.replace('/', '__')}/{PurePosixPath(head).stem}/" \
-               f"v{int(r['version']):02d}_{commit[:7]}.ipynb"
-        yield Item(path.name, r["version_id"], _raw(repo, commit, r["path_at_commit"], base),
-                   _safe(dest, f"{path}, row {i}"), r["sha256"])
+        try:
+            dest = _safe(f"notebook_versions/{repo.replace('/', '__')}/{PurePosixPath(head).stem}/"
+                         f"v{int(r['version']):02d}_{commit[:7]}.ipynb", f"{path}, row {i}")
+        except (InputError, ValueError) as exc:
+            yield Item(path.name, r["version_id"], "", "", r["sha256"], f"{path}, row {i}: {exc}")
+            continue
+        yield Item(path.name, r["version_id"], _raw(repo, commit, r["path_at_commit"], base), dest, r["sha256"])
 
 
 def paper_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
@@ -136,7 +144,7 @@ def manifest_items(root: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
 
 def fetch_one(item: Item, out: Path, client: PoliteClient) -> Outcome:
     if not item.url:
-        return Outcome(item, NOT_FETCHABLE, "the manifest names no URL for it (recorded file)")
+        return Outcome(item, NOT_FETCHABLE, item.problem or "the manifest names no URL for it (recorded file)")
     target = out / item.dest
     if target.exists() and item.sha256 and sha256_file(target) == item.sha256:
         return Outcome(item, PRESENT)

@@ -51,6 +51,7 @@ def world(tmp_path):
                      "bytes": len(data), "sha256": sha})
     rows.append({**rows[0], "notebook_id": "file:local.ipynb", "source": "file", "repo": "", "path": "",
                  "commit": "", "local_path": "local.ipynb"})
+    rows.append({**rows[0], "notebook_id": "git:owner/repo/evil.ipynb", "local_path": "../../evil.ipynb"})
     root = tmp_path / "root"
     (root / "corpus").mkdir(parents=True)
     with open(root / "corpus" / "notebooks.csv", "w", newline="") as fh:
@@ -79,6 +80,9 @@ def test_fetch_restores_verifies_and_reports(world, tmp_path):
     assert not (out / "notebooks/owner__repo/c.ipynb").exists(), "a file with the wrong sha256 is never written"
     assert outcomes["git:owner/repo/gone.ipynb"].status == GONE
     assert outcomes["file:local.ipynb"].status == NOT_FETCHABLE
+    evil = outcomes["git:owner/repo/evil.ipynb"]
+    assert evil.status == NOT_FETCHABLE and "row 7" in evil.detail and "leaving the folder" in evil.detail
+    assert not (tmp_path / "evil.ipynb").exists()
     report = list(csv.DictReader(open(out / "fetch_report.csv")))
     assert {r["status"] for r in report} == {OK, MISMATCH, GONE, NOT_FETCHABLE}
 

@@ -27,11 +27,14 @@ def _csv_member(zf: zipfile.ZipFile, where: Path) -> str:
 
 
 def _read(buf, where: str) -> pd.DataFrame:
-    header = pd.read_csv(buf, nrows=0).columns.tolist()
-    check_columns([str(c) for c in header], where)
-    buf.seek(0)
-    df = pd.read_csv(buf, dtype={c: "string" for c in TEXT_COLUMNS}, keep_default_na=False,
-                     na_values={c: [""] for c in header})
+    try:
+        header = pd.read_csv(buf, nrows=0).columns.tolist()
+        check_columns([str(c) for c in header], where)
+        buf.seek(0)
+        df = pd.read_csv(buf, dtype={c: "string" for c in TEXT_COLUMNS}, keep_default_na=False,
+                         na_values={c: [""] for c in header})
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"{where}: not a readable CSV ({type(exc).__name__}: {exc})") from None
     if df.empty:
         raise InputError(f"{where}: the header is right but there are no runs")
     for col in ("rid", "user_id", "task_id", "iter"):

@@ -88,6 +88,14 @@ def test_reader_accepts_zip_and_refuses_other_headers(tmp_path):
     indexed.write_text("".join("," + line for line in FIXTURE.read_text().splitlines(keepends=True)))
     with pytest.raises(InputError, match="unexpected"):
         read_published(indexed)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(InputError, match="empty.csv: not a readable CSV"):
+        read_published(empty)
+    header_only = tmp_path / "header.csv"
+    header_only.write_text(FIXTURE.read_text().splitlines()[0] + "\n")
+    with pytest.raises(InputError, match="no runs"):
+        read_published(header_only)
     wrong = tmp_path / "wrong.csv"
     wrong.write_text(FIXTURE.read_text().replace("\n102,", "\nxx,", 1))
     with pytest.raises(InputError, match=r"row 3, column rid"):
