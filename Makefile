@@ -6,7 +6,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-NOTEBOOKS ?= ../shared/data/notebooks
+# The shared material when it is there, else what `make fetch` rebuilt from the manifests.
+NOTEBOOKS ?= $(if $(wildcard ../shared/data/notebooks),../shared/data/notebooks,raw/notebooks)
 REPORT_DEPS := $(wildcard mliter/report/*.py)
 
 # uv is bootstrapped from PyPI with pip into its own small venv (.uv/), pinned here; it never downloads
@@ -89,7 +90,7 @@ test: $(STAMP) $(TOOL_STAMPS) browser lint
 	$(PY) -m pytest -q
 
 traces: $(STAMP)
-	@test -d "$(NOTEBOOKS)" || { echo "no notebooks at $(NOTEBOOKS): run 'make traces NOTEBOOKS=/path/to/folder'"; exit 1; }
+	@test -d "$(NOTEBOOKS)" || { echo "no notebooks at $(NOTEBOOKS): run 'make fetch' (rebuilds raw/ from the manifests) or 'make traces NOTEBOOKS=/path/to/folder'"; exit 1; }
 	$(VENV)/bin/mliter corpus notebooks $(NOTEBOOKS)
 	$(VENV)/bin/mliter mine traces corpus/notebooks.csv --root $(NOTEBOOKS)
 	$(VENV)/bin/mliter data package
