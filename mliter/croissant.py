@@ -1,4 +1,4 @@
-"""Build `croissant.json` (MLCommons Croissant 1.1) from the declared tables, with mlcroissant itself.
+"""Build `croissant.json` (MLCommons Croissant with its RAI fields) from the declared tables, with mlcroissant.
 
 Each shipped table becomes a FileObject (path, sha256) and a RecordSet whose fields are the table's columns;
 the dataset-level facts come from `mliter.metadata`, the Responsible-AI fields say who or what produced each
