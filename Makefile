@@ -23,7 +23,7 @@ TOOL_PROJECTS := tools/cffconvert
 TOOL_STAMPS := $(foreach t,$(TOOL_PROJECTS),$(t)/.venv/.installed)
 
 .DEFAULT_GOAL := help
-.PHONY: help env lock check-python browser lint fetch figures test traces package validate bench clean-figures
+.PHONY: help env lock check-python browser lint fetch figures test traces package validate bench clean-figures pipelines mariadb survey
 
 help:
 	@echo "make figures   regenerate every table and figure from the shipped dataset (incremental)"
@@ -32,7 +32,9 @@ help:
 	@echo "make lock      re-resolve uv.lock after changing dependencies in pyproject.toml (commit it)"
 	@echo "make traces    re-mine notebook traces from NOTEBOOKS=$(NOTEBOOKS)"
 	@echo "make package   regenerate datapackage.json from the declared tables"
-	@echo "make bench     time the miner against json.loads on the same bytes"
+	@echo "make bench     time the miners against plain parsing/scans of the same data"
+	@echo "make pipelines re-mine the ML Metadata and MLflow stores in PROVENANCE=$(PROVENANCE)"
+	@echo "make survey    screen the paper corpus, agreement and consensus from the coder files (needs ../shared/data)"
 
 check-python:
 	@$(PYTHON) -c 'import sys; want = tuple(map(int, "$(LOCK_PYTHON)".split("."))); \
@@ -86,7 +88,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check mliter
 	$(VENV)/bin/mypy
 
-test: $(STAMP) $(TOOL_STAMPS) browser lint
+test: $(STAMP) $(TOOL_STAMPS) browser lint mariadb
 	$(PY) -m pytest -q
 
 traces: $(STAMP)
@@ -106,9 +108,30 @@ RAW ?= raw
 fetch: $(STAMP)
 	$(VENV)/bin/mliter corpus fetch --out $(RAW)
 
+survey: $(STAMP)
+	$(VENV)/bin/mliter code screen
+	$(VENV)/bin/mliter code agreement
+	$(VENV)/bin/mliter code adjudicate
+
 bench: $(STAMP)
 	$(PY) bench/mine.py
 	$(PY) bench/openml_study.py
+	$(PY) bench/pipelines.py
+	$(PY) bench/unitised_alpha.py
 
 clean-figures:
 	rm -f $(ANALYSIS_OUTPUTS)
+
+# Provenance of ML pipelines (issue 9): re-mine the shared ML Metadata and MLflow stores.
+PROVENANCE ?= ../shared/data/provenance
+pipelines: $(STAMP)
+	@test -d "$(PROVENANCE)" || { echo "no stores at $(PROVENANCE): run 'make pipelines PROVENANCE=/path/to/folder'"; exit 1; }
+	$(VENV)/bin/mliter mine pipelines --quiet $(PROVENANCE)/mlmd_sqlite/*.sqlite $(PROVENANCE)/mlflow_sqlite/*.db \
+	  $(PROVENANCE)/mlflow_filestore/*/mlruns $(PROVENANCE)/mlflow_filestore/*.tar.gz
+	$(VENV)/bin/mliter data package
+
+# The pipeline tests start a throwaway MariaDB server (Debian package mariadb-server): installed when missing.
+mariadb:
+	@command -v mariadbd >/dev/null 2>&1 || test -x /usr/sbin/mariadbd || { \
+	  echo "installing mariadb-server (Debian) for the ML Metadata MySQL tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server; }

@@ -11,8 +11,8 @@ OUTPUTS = ["figures/survey_iterating_papers.pdf", "figures/survey_iterating_pape
            "figures/survey_iterating_papers.tex", "figures/variables/survey_iterating_papers.json"]
 CAPTIONS = {
     'survey_iterating_papers': (
-        'Papers that report iterating on each workflow part, per domain, of {nIteratingPapers} coded papers '
-        '(Wilson 95% intervals).'
+        'Papers that report iterating on each workflow part, per coded domain, of {nIteratingPapers} coded papers '
+        '(Wilson 95% intervals). Coded from abstracts: shares are lower bounds of what the full papers report.'
     ),
 }
 
@@ -50,7 +50,7 @@ def main() -> None:
     n = shares.drop_duplicates("domain").set_index("domain")["papers"]
     ax.set_xticks(x, [f"{domain_label(d)}\n(n={n[d]})" for d in domains], rotation=30, ha="right", fontsize=7)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("share of papers iterating")
+    ax.set_ylabel("share of papers iterating\n(from abstracts: lower bounds)")
     ax.legend(ncols=3, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     savefig(fig, "survey_iterating_papers")
 

@@ -12,7 +12,8 @@ OUTPUTS = ["figures/survey_iterations.pdf", "figures/survey_iterations.png",
            "figures/variables/survey_iterations.json"]
 CAPTIONS = {
     'survey_iterations': (
-        "Reported iterations by workflow part per domain (counts and shares of the domain's iterations)."
+        "Reported iterations by workflow part per domain (counts and shares of the domain's iterations). Coded "
+        'from abstracts: counts are lower bounds of what the full papers report.'
     ),
 }
 
@@ -50,7 +51,7 @@ def main() -> None:
         left += vals
     ax.set_yticks(y, [f"{domain_label(d)} (n={n})" for d, n in zip(plot["domain"], plot["papers"])])
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of reported iterations")
+    ax.set_xlabel("share of reported iterations (from abstracts: counts are lower bounds)")
     ax.legend(ncols=3, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     savefig(fig, "survey_iterations")
 

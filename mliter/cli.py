@@ -26,8 +26,12 @@ COMMAND_MODULES = [
     "mliter.traces.notebooks.commands",
     "mliter.traces.openml.commands",
     "mliter.traces.versions.commands",
+    "mliter.traces.pipelines.commands",
     "mliter.data_commands",
     "mliter.coding.commands",
+    "mliter.corpus.threads.commands",
+    "mliter.coding.segment_commands",
+    "mliter.coding.qda.commands",
 ]
 
 

@@ -22,7 +22,11 @@ SCHEMA_MODULES = [
     "mliter.traces.notebooks.schema",
     "mliter.traces.openml.schema",
     "mliter.traces.versions.schema",
+    "mliter.traces.pipelines.schema",
     "mliter.coding.schema",
+    "mliter.corpus.threads.schema",
+    "mliter.coding.threads_schema",
+    "mliter.coding.trace_schema",
 ]
 
 

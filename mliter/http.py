@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CONTACT = "https://github.com/mliter/mliter"
 CACHEABLE_STATUSES = frozenset({200, 404, 410})
-KEPT_HEADERS = ("content-type", "etag", "last-modified", "date", "link")
+KEPT_HEADERS = ("content-type", "etag", "last-modified", "date", "link", "retry-after",
+                "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "x-ratelimit-resource")
 TRANSIENT_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,
@@ -121,6 +122,7 @@ class ClientStats:
     network_requests: int = 0  # every real HTTP attempt, robots.txt and retries included
     cache_hits: int = 0
     retries: int = 0
+    not_modified: int = 0  # conditional requests the server answered 304 (the cached copy was current)
 
 
 class PoliteClient:
@@ -196,6 +198,7 @@ class PoliteClient:
         url: str,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        revalidate: bool = False,
     ) -> CachedResponse:
         """GET ``url``: from the cache if we have it, else politely from the network.
 
@@ -203,8 +206,36 @@ class PoliteClient:
         Only exhausted retries, robots refusals, offline misses and a failing
         cache write (e.g. a full disk, which would otherwise silently turn every
         rerun into a full re-crawl) raise.
+
+        ``revalidate=True`` (refreshing a crawl) asks the server whether a cached
+        entry is still current with a conditional request (``If-None-Match`` from
+        its ETag, ``If-Modified-Since`` from its Last-Modified): a 304 returns the
+        cached copy (``stats.not_modified``), a 200 replaces it. Offline, or for an
+        entry without validators, the cache is served as usual.
         """
+        if revalidate and not self.offline:
+            return self._revalidate(url, params, headers)
         return self._get(url, params, headers, check_robots=True)
+
+    def _revalidate(self, url: str, params, headers) -> CachedResponse:
+        key = self.cache_key(url, params, headers)
+        cached = self._read_cache(key)
+        validators = {}
+        if cached is not None:
+            if "etag" in cached.headers:
+                validators["If-None-Match"] = cached.headers["etag"]
+            if "last-modified" in cached.headers:
+                validators["If-Modified-Since"] = cached.headers["last-modified"]
+        if not validators:
+            return self._get(url, params, headers, check_robots=True)
+        self._check_robots(url)
+        response = self._fetch(url, params, {**(headers or {}), **validators})
+        if response.status == 304:
+            self.stats.not_modified += 1
+            return cached
+        if response.status in self.cache_statuses:
+            self._write_cache(key, response)
+        return response
 
     def get_json(
         self,

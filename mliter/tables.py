@@ -77,11 +77,9 @@ class Table:
         return [c.name for c in self.columns]
 
     def resource(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {
-            "fields": [c.field() for c in self.columns],
-            "primaryKey": list(self.primary_key),
-            "missingValues": [""],
-        }
+        schema: dict[str, Any] = {"fields": [c.field() for c in self.columns], "missingValues": [""]}
+        if self.primary_key:  # a table whose rows may repeat on every column subset declares none
+            schema["primaryKey"] = list(self.primary_key)
         if self.foreign_keys:
             schema["foreignKeys"] = [
                 {"fields": list(fk.fields), "reference": {"resource": fk.resource, "fields": list(fk.reference_fields)}}
@@ -107,7 +105,8 @@ class Table:
             raise InputError(f"table {self.name}: missing columns {missing}, undeclared columns {extra}")
         out = df[self.column_names]
         if len(out):
-            out = out.sort_values(list(self.primary_key), kind="mergesort").reset_index(drop=True)
+            order = list(self.primary_key) or self.column_names
+            out = out.sort_values(order, kind="mergesort").reset_index(drop=True)
         return out
 
     def to_csv_bytes(self, df: pd.DataFrame) -> bytes:

@@ -17,72 +17,89 @@ the wide table the analyses read. Free-text notes never reach either table.
 
 from __future__ import annotations
 
-from mliter.errors import InputError
 import csv
 from pathlib import Path
 
 import pandas as pd
 
 from mliter.coding.codebook import Codebook
-from mliter.coding.disagreements import coder_values
-from mliter.coding.validate import AnnotationError, Problem, check_value
+from mliter.coding.disagreements import coder_values, value_text
+from mliter.coding.validate import AnnotationError, Problem, check_value, records
+from mliter.errors import InputError
 
+#: The pseudo-code of screening decisions in adjudication.csv (value: `included` or an exclusion reason).
+SCREENING_CODE = "screening"
 METHODS = ("single_coder", "agreed", "adjudicated", "first_coder_default")
 ADJUDICATION_COLUMNS = ["paper_id", "code", "value", "adjudicator", "reason"]
 
 
-def read_adjudication(path: str | Path, codebook: Codebook) -> pd.DataFrame:
+def adjudication_columns(key: str = "paper_id") -> list[str]:
+    """Header of an adjudication file: the unit's key column, then code, value, adjudicator, reason."""
+    return [key] + ADJUDICATION_COLUMNS[1:]
+
+
+def read_adjudication(path: str | Path, codebook: Codebook, key: str = "paper_id") -> pd.DataFrame:
     """The adjudicator's decisions (paper_id, code, value, adjudicator, reason); empty when the file is absent.
 
     Unknown codes, values the codebook does not allow, missing reasons and a (paper, code)
     decided twice are errors naming the file, row and column.
     """
     path = Path(path)
+    columns = adjudication_columns(key)
     if not path.exists():
-        return pd.DataFrame(columns=ADJUDICATION_COLUMNS)
+        return pd.DataFrame(columns=columns)
     rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
     problems: list[Problem] = []
     name = str(path)
     header = [h.strip() for h in rows[0]] if rows else []
-    if header != ADJUDICATION_COLUMNS:
-        raise AnnotationError([Problem(name, 1, None, f"header {header}", ",".join(ADJUDICATION_COLUMNS))])
+    if header != columns:
+        raise AnnotationError([Problem(name, 1, None, f"header {header}", ",".join(columns))])
     out, seen = [], {}
     codes = {c.code: c for c in codebook.coded}
-    for r, cells in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(Problem(name, r, None, f"row has {len(cells)} fields", f"{len(header)} fields"))
-            continue
-        rec = dict(zip(header, (c.strip() for c in cells)))
+    for r, rec in records(rows, header, name, problems):
         code = codes.get(rec["code"])
-        if code is None:
-            problems.append(Problem(name, r, "code", f"unknown code {rec['code']!r}", "one of " + ", ".join(codes)))
+        if rec["code"] == SCREENING_CODE and codebook.screening is not None:
+            allowed = ("included",) + codebook.screening.reason_ids
+            value = rec["value"]
+            if value not in allowed:
+                problems.append(Problem(name, r, "value", f"screening value {value!r}", "one of " + ", ".join(allowed)))
+        elif code is None:
+            problems.append(Problem(name, r, "code", f"unknown code {rec['code']!r}",
+                                    "one of " + ", ".join([*codes, SCREENING_CODE])))
             continue
-        message, value = check_value(code, rec["value"]) if rec["value"] else ("empty value", None)
-        if message:
-            problems.append(Problem(name, r, "value", message, code.describe_allowed()))
+        else:
+            message, value = check_value(code, rec["value"]) if rec["value"] else ("empty value", None)
+            if message:
+                problems.append(Problem(name, r, "value", message, code.describe_allowed()))
         for col in ("adjudicator", "reason"):
             if not rec[col]:
                 problems.append(Problem(name, r, col, f"empty {col}", "who decided and why, in their own words"))
-        key = (rec["paper_id"], rec["code"])
-        if key in seen:
-            problems.append(Problem(name, r, "paper_id", f"{key} is already decided in row {seen[key]}", "one decision per paper and code"))
-        seen[key] = r
+        unit = (rec[key], rec["code"])
+        if unit in seen:
+            problems.append(Problem(name, r, key, f"{unit} is already decided in row {seen[unit]}",
+                                    "one decision per unit and code"))
+        seen[unit] = r
         out.append({**rec, "value": value})
     if problems:
         raise AnnotationError(problems)
-    return pd.DataFrame(out, columns=ADJUDICATION_COLUMNS)
+    return pd.DataFrame(out, columns=columns)
 
 
-def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Long table: paper_id, code, value, method, n_coders, coder_values, adjudicator, reason."""
+def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame | None = None,
+               key: str = "paper_id") -> pd.DataFrame:
+    """Long table: <key>, code, value, method, n_coders, coder_values, adjudicator, reason (+ unstated).
+
+    For a codebook with count codes (the paper survey), `unstated` is true for a non-zero count
+    when a coder who gave the consensus value listed the code in their `unstated` column (the
+    value is the unstated-number fallback); codebooks without counts have no such column.
+    """
     adj = {}
     if adjudication is not None:
-        adj = {(r.paper_id, r.code): r for r in adjudication.itertuples(index=False)}
+        adj = {(getattr(r, key), r.code): r for r in adjudication.itertuples(index=False) if r.code != SCREENING_CODE}
+    with_unstated = bool(codebook.counts)
     used: set[tuple[str, str]] = set()
     rows = []
-    for pid, group in ann.groupby("paper_id", sort=True):
+    for pid, group in ann.groupby(key, sort=True):
         group = group.sort_values("coder", kind="mergesort")
         n = group["coder"].nunique()
         for code in codebook.coded:
@@ -99,26 +116,52 @@ def provenance(ann: pd.DataFrame, codebook: Codebook, adjudication: pd.DataFrame
                 used.add((pid, code.code))
             else:
                 value, method = values[0], "first_coder_default"
-            rows.append({"paper_id": pid, "code": code.code, "value": str(value), "method": method, "n_coders": n,
-                         "coder_values": coder_values(group, code.code), "adjudicator": adjudicator, "reason": reason})
+            row = {key: pid, "code": code.code, "value": value_text(value), "method": method, "n_coders": n,
+                   "coder_values": coder_values(group, code.code), "adjudicator": adjudicator, "reason": reason}
+            if with_unstated:
+                row["unstated"] = code.type == "count" and _fell_back(group, code.code, value)
+            rows.append(row)
     stray = sorted(set(adj) - used)
     if stray:
-        raise InputError("adjudication rows that resolve no disagreement (paper not double-coded, coders agree, "
-                         f"or unknown paper): {stray[:10]}" + (" ..." if len(stray) > 10 else ""))
-    return pd.DataFrame(rows, columns=["paper_id", "code", "value", "method", "n_coders", "coder_values",
-                                       "adjudicator", "reason"])
+        raise InputError("adjudication rows that resolve no disagreement (unit not double-coded, coders agree, "
+                         f"or unknown unit): {stray[:10]}" + (" ..." if len(stray) > 10 else ""))
+    columns = [key] + PROVENANCE_COLUMNS[1:] if with_unstated else [key] + PROVENANCE_COLUMNS[1:-1]
+    return pd.DataFrame(rows, columns=columns)
 
 
-def consensus(prov: pd.DataFrame, ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Wide table, one row per paper: the consensus code values, who coded it and how many values were defaulted."""
-    wide = prov.pivot(index="paper_id", columns="code", values="value")
+PROVENANCE_COLUMNS = ["paper_id", "code", "value", "method", "n_coders", "coder_values", "adjudicator", "reason",
+                      "unstated"]
+
+
+def _fell_back(group: pd.DataFrame, code: str, value) -> bool:
+    """Whether a coder who gave the consensus `value` set it by the unstated-number rule (listed it in `unstated`)."""
+    if "unstated" not in group or int(value) == 0:
+        return False
+    return any(str(v) == str(value) and code in str(u).split(";")
+               for v, u in zip(group[code], group["unstated"]))
+
+
+def consensus(prov: pd.DataFrame, ann: pd.DataFrame, codebook: Codebook, key: str = "paper_id") -> pd.DataFrame:
+    """Wide table, one row per unit: the consensus code values, who coded it, how many values were defaulted
+    and, for a codebook with counts, which counts are unstated-number fallbacks and the codebook version(s)."""
+    wide = prov.pivot(index=key, columns="code", values="value")
     out = pd.DataFrame(index=wide.index)
-    coders = ann.groupby("paper_id")["coder"].apply(lambda s: ";".join(sorted(set(s))))
-    out["n_coders"] = ann.groupby("paper_id")["coder"].nunique()
+    coders = ann.groupby(key)["coder"].apply(lambda s: ";".join(sorted(set(s))))
+    out["n_coders"] = ann.groupby(key)["coder"].nunique()
     out["coders"] = coders
     for code in codebook.coded:
-        out[code.code] = wide[code.code].astype(int) if code.type == "count" else wide[code.code]
-    methods = prov.pivot(index="paper_id", columns="code", values="method")
+        if code.type == "count":
+            out[code.code] = wide[code.code].astype(int)
+        elif code.type == "presence":
+            out[code.code] = wide[code.code] == "present"
+        else:
+            out[code.code] = wide[code.code]
+    methods = prov.pivot(index=key, columns="code", values="method")
     out["n_adjudicated"] = (methods == "adjudicated").sum(axis=1)
     out["n_defaulted"] = (methods == "first_coder_default").sum(axis=1)
+    if "unstated" in prov:
+        fell = prov[prov["unstated"].astype(bool)]
+        out["unstated"] = fell.groupby(key)["code"].apply(
+            lambda s: ";".join(c.code for c in codebook.counts if c.code in set(s))).reindex(out.index).fillna("")
+        out["codebook_version"] = ann.groupby(key)["codebook_version"].apply(lambda s: ";".join(sorted(set(s))))
     return out.reset_index()

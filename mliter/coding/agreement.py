@@ -78,7 +78,7 @@ def kappa(a: list, b: list, categories: list | None = None) -> Stat:
     return Stat("cohen_kappa", n, agree, float(res.kappa), low, high)
 
 
-def alpha(matrix: np.ndarray, level: str, n_boot: int = N_BOOT, seed: int = SEED) -> Stat:
+def alpha(matrix: np.ndarray, level: str, n_boot: int = N_BOOT, seed: int = SEED, unit: str = "paper") -> Stat:
     """Krippendorff's alpha of a coders x papers matrix (NaN = not coded) at `level`.
 
     The 95% interval is a percentile bootstrap over papers (fixed seed, so reruns agree);
@@ -92,12 +92,12 @@ def alpha(matrix: np.ndarray, level: str, n_boot: int = N_BOOT, seed: int = SEED
     n = int(pairable.sum())
     measure = f"krippendorff_alpha_{level}"
     if n == 0:
-        return Stat(measure, 0, None, None, note="undefined: no paper coded by two or more coders")
+        return Stat(measure, 0, None, None, note=f"undefined: no {unit} coded by two or more coders")
     agree = float(np.mean([len(set(col[~np.isnan(col)])) == 1 for col in m.T]))
     values = np.unique(m[~np.isnan(m)])
     if len(values) < 2:
         return Stat(measure, n, agree, None,
-                    note=f"undefined: one single value on all {n} papers (no variation to agree on)")
+                    note=f"undefined: one single value on all {n} {unit}s (no variation to agree on)")
     est = krippendorff.alpha(reliability_data=m, level_of_measurement=level)
     rng = np.random.default_rng(seed)
     boots = []
@@ -109,25 +109,25 @@ def alpha(matrix: np.ndarray, level: str, n_boot: int = N_BOOT, seed: int = SEED
     return Stat(measure, n, agree, float(est), low, high)
 
 
-def _pairs(ann: pd.DataFrame) -> list[tuple[str, str]]:
-    """Coder pairs that coded at least one paper in common (different pairs may share no paper)."""
-    papers = ann.groupby("coder")["paper_id"].apply(set)
+def coder_pairs(ann: pd.DataFrame, key: str = "paper_id") -> list[tuple[str, str]]:
+    """Coder pairs that coded at least one unit in common (different pairs may share no unit)."""
+    papers = ann.groupby("coder")[key].apply(set)
     return [(a, b) for a, b in itertools.combinations(sorted(papers.index), 2) if papers[a] & papers[b]]
 
 
-def _paired(ann: pd.DataFrame, column: str, c1: str, c2: str) -> pd.DataFrame:
-    wide = ann.pivot(index="paper_id", columns="coder", values=column)
+def paired_values(ann: pd.DataFrame, column: str, c1: str, c2: str, key: str = "paper_id") -> pd.DataFrame:
+    wide = ann.pivot(index=key, columns="coder", values=column)
     return wide[[c1, c2]].dropna()
 
 
-def _matrix(ann: pd.DataFrame, column: str, categories: list | None = None) -> np.ndarray:
-    """Coders x papers matrix of `column` (NaN where a coder did not code a paper); categories become ranks."""
+def coder_matrix(ann: pd.DataFrame, column: str, categories: list | None = None, key: str = "paper_id") -> np.ndarray:
+    """Coders x units matrix of `column` (NaN where a coder did not code a unit); categories become ranks."""
     if not len(ann):
         return np.zeros((0, 0))
     values = ann[column]
     if categories is not None:
         values = values.map({c: i for i, c in enumerate(categories)})
-    wide = ann.assign(_v=values.astype(float)).pivot(index="paper_id", columns="coder", values="_v")
+    wide = ann.assign(_v=values.astype(float)).pivot(index=key, columns="coder", values="_v")
     return wide.to_numpy(dtype=float).T
 
 
@@ -150,7 +150,7 @@ def agreement_table(ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """
     ann = with_parts(ann, codebook)
     rows: list[dict] = []
-    pairs = _pairs(ann)
+    pairs = coder_pairs(ann)
     all_coders = ";".join(sorted(ann["coder"].unique()))
 
     def add(code: str, on: str, coders: str, stat: Stat) -> None:
@@ -160,21 +160,41 @@ def agreement_table(ann: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         if not pairs:
             add(code, on, all_coders, Stat("cohen_kappa", 0, None, None, note="undefined: no two coders share a paper"))
         for c1, c2 in pairs:
-            p = _paired(frame, column, c1, c2)
+            p = paired_values(frame, column, c1, c2)
             add(code, on, f"{c1};{c2}", kappa(list(p[c1]), list(p[c2]), cats))
-        add(code, on, all_coders, alpha(_matrix(frame, column, cats), "nominal"))
+        add(code, on, all_coders, alpha(coder_matrix(frame, column, cats), "nominal"))
 
     for code in codebook.coded:
         if code.type == "categorical":
             kappas(ann, code.code, code.code, "value", list(code.values))
             continue
         for level in ("ordinal", "interval"):
-            add(code.code, "count", all_coders, alpha(_matrix(ann, code.code), level))
+            add(code.code, "count", all_coders, alpha(coder_matrix(ann, code.code), level))
         kappas(ann.assign(**{code.code: ann[code.code] > 0}), code.code, code.code, "presence", [False, True])
     for part in codebook.parts:
         kappas(ann, f"part_{part}", f"part_{part}", "presence", [False, True])
     return pd.DataFrame(rows, columns=["code", "on", "coders", "measure", "n", "percent_agreement", "estimate",
                                        "ci_low", "ci_high", "note"])
+
+
+def screening_agreement(screeners: pd.DataFrame) -> pd.DataFrame:
+    """Agreement on the screening decision (include vs exclude) of papers two or more coders screened.
+
+    Same statistics and table shape as `agreement_table` (code `screening`, on `value`):
+    Cohen's kappa per pair of screeners sharing papers and Krippendorff's alpha (nominal).
+    """
+    cols = ["code", "on", "coders", "measure", "n", "percent_agreement", "estimate", "ci_low", "ci_high", "note"]
+    if screeners is None or not len(screeners):
+        return pd.DataFrame(columns=cols)
+    frame = screeners.rename(columns={"screener": "coder"})[["paper_id", "coder", "decision"]]
+    cats = ["include", "exclude"]
+    rows = []
+    for c1, c2 in coder_pairs(frame):
+        p = paired_values(frame, "decision", c1, c2)
+        rows.append({"code": "screening", "on": "value", "coders": f"{c1};{c2}", **asdict(kappa(list(p[c1]), list(p[c2]), cats))})
+    coders = ";".join(sorted(frame["coder"].unique()))
+    rows.append({"code": "screening", "on": "value", "coders": coders, **asdict(alpha(coder_matrix(frame, "decision", cats), "nominal"))})
+    return pd.DataFrame(rows, columns=cols)
 
 
 def double_coded(ann: pd.DataFrame) -> pd.Series:

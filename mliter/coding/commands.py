@@ -11,6 +11,8 @@ from mliter.paths import ROOT
 
 PAPERS = Path("corpus/papers.csv")
 FOLDER = Path("coding/papers")
+CODERS = FOLDER / "coders"
+SCREENERS = FOLDER / "screeners"
 FRONT_MATTER = ("Preface", "Keynotes")
 
 
@@ -32,9 +34,25 @@ def _validate(args) -> int:
     from mliter.coding.codebook import load
     from mliter.coding.validate import read_paper_ids, validate_files
 
+    from mliter.coding.screening import validate_screener_file
+
     cb = load(args.codebook)
     ids = read_paper_ids(Path(args.root) / args.papers)
-    problems = validate_files(args.files, cb, ids, _abstracts(args))
+    abstracts = _abstracts(args)
+    from mliter.coding.adjudicate import read_adjudication
+    from mliter.coding.validate import AnnotationError
+
+    screen = [f for f in args.files if Path(f).parent.name == SCREENERS.name]
+    adjud = [f for f in args.files if Path(f).name == "adjudication.csv"]
+    code = [f for f in args.files if f not in screen and f not in adjud]
+    problems = validate_files(code, cb, ids, abstracts)
+    problems += [p for f in screen for p in validate_screener_file(f, cb, ids, abstracts)]
+    for f in adjud:
+        try:
+            read_adjudication(f, cb)
+        except AnnotationError as exc:
+            problems += exc.problems
+    problems += _cross_check(code, screen)
     for p in problems:
         print(p)
     n_files = len(args.files)
@@ -44,33 +62,86 @@ def _validate(args) -> int:
     return 1 if problems else 0
 
 
+def _cross_check(code_files, screen_files):
+    """A coder's codes and screening agree: every coded paper was included, every included paper is coded."""
+    import csv
+
+    from mliter.coding.validate import Problem
+
+    def column(path, col, where=None):
+        try:
+            rows = list(csv.DictReader(Path(path).read_text(encoding="utf-8").splitlines()))
+        except (OSError, UnicodeDecodeError):
+            return {}
+        return {(r.get("paper_id") or "").strip(): i for i, r in enumerate(rows, start=2)
+                if col in r and (where is None or where(r))}
+
+    problems = []
+    screens = {Path(f).stem: f for f in screen_files}
+    for f in code_files:
+        s = screens.get(Path(f).stem)
+        if s is None:
+            continue
+        coded = column(f, "paper_id")
+        included = column(s, "decision", lambda r: (r.get("decision") or "").strip() == "include")
+        screened = column(s, "decision")
+        for pid, row in sorted(coded.items(), key=lambda kv: kv[1]):
+            if pid in screened and pid not in included:
+                problems.append(Problem(str(f), row, "paper_id", f"paper {pid!r} is coded but excluded in {s}",
+                                        "codes only for papers the coder included"))
+        for pid, row in sorted(included.items(), key=lambda kv: kv[1]):
+            if pid not in coded:
+                problems.append(Problem(str(s), row, "paper_id", f"paper {pid!r} is included but has no row in {f}",
+                                        "a coding row for every included paper"))
+    return problems
+
+
 def _inputs(args):
     from mliter.coding.adjudicate import read_adjudication
     from mliter.coding.codebook import load
     from mliter.coding.validate import coder_files, read_annotations, read_paper_ids
 
+    from mliter.coding.schema import SCREENING
+    from mliter.coding.screening import read_screeners
+
     cb = load(args.codebook)
     root = Path(args.root)
-    files = args.files or coder_files(root / FOLDER, cb)
+    files = args.files or coder_files(root / CODERS, cb)
     if not files:
-        raise InputError(f"no coder files found in {root / FOLDER} (expected <coder>.csv)")
-    ann = read_annotations(files, cb, read_paper_ids(root / args.papers))
+        raise InputError(f"no coder files found in {root / CODERS} (expected <coder>.csv)")
+    ids = read_paper_ids(root / args.papers)
+    ann = read_annotations(files, cb, ids)
     adj = read_adjudication(root / FOLDER / "adjudication.csv", cb)
-    return cb, root, ann, adj
+    screeners = read_screeners(coder_files(root / SCREENERS, cb), cb, ids)
+    if (root / SCREENING.path).exists():
+        screening = SCREENING.read(root)
+        included = set(screening.loc[screening["decision"] == "included", "paper_id"])
+        dropped = sorted(set(ann["paper_id"]) - included)
+        if dropped:
+            print(f"{len(dropped)} coded paper(s) not included by {SCREENING.path} are left out: "
+                  + ", ".join(dropped[:8]) + (" ..." if len(dropped) > 8 else ""), file=sys.stderr)
+        ann = ann[ann["paper_id"].isin(included)].reset_index(drop=True)
+        keep = adj["paper_id"].isin(included) | (adj["code"] == "screening")
+        adj = adj[keep].reset_index(drop=True)
+    else:
+        print(f"note: no {SCREENING.path}; every coded paper is kept (run `mliter code screen`)", file=sys.stderr)
+    return cb, root, ann, adj, screeners
 
 
 def _agreement(args) -> int:
-    from mliter.coding.agreement import agreement_table
-    from mliter.coding.disagreements import disagreements
+    import pandas as pd
+
+    from mliter.coding.agreement import agreement_table, screening_agreement
+    from mliter.coding.disagreements import disagreements, screening_disagreements
     from mliter.coding.schema import AGREEMENT, DISAGREEMENTS
 
-    cb, root, ann, adj = _inputs(args)
+    cb, root, ann, adj, screeners = _inputs(args)
     if args.only_version:
         ann = ann[ann["codebook_version"] == args.only_version]
         print(f"rows coded under codebook {args.only_version} only; nothing written")
         return _print_agreement(agreement_table(ann, cb), ann)
-    table = agreement_table(ann, cb)
-    dis = disagreements(ann, cb, adj)
+    table = pd.concat([agreement_table(ann, cb), screening_agreement(screeners)], ignore_index=True)
+    dis = pd.concat([disagreements(ann, cb, adj), screening_disagreements(screeners, adj)], ignore_index=True)
     AGREEMENT.write(table, root)
     DISAGREEMENTS.write(dis, root)
     print(f"{len(dis)} disagreements ({int((dis.adjudicated_value == '').sum())} open) -> "
@@ -93,14 +164,45 @@ def _adjudicate(args) -> int:
     from mliter.coding.adjudicate import consensus, provenance
     from mliter.coding.schema import CONSENSUS, PROVENANCE
 
-    cb, root, ann, adj = _inputs(args)
-    prov = provenance(ann, cb, adj)
+    cb, root, ann, adj, _ = _inputs(args)
+    prov = provenance(ann, cb, adj[adj["code"] != "screening"])
     cons = consensus(prov, ann, cb)
     CONSENSUS.write(cons, root)
     PROVENANCE.write(prov, root)
     counts = prov["method"].value_counts().to_dict()
     print(f"{len(cons)} papers -> {CONSENSUS.path}, {PROVENANCE.path}; values by method: "
           + ", ".join(f"{k}={counts[k]}" for k in sorted(counts)))
+    return 0
+
+
+def _screen(args) -> int:
+    import pandas as pd
+
+    from mliter.coding.adjudicate import read_adjudication
+    from mliter.coding.codebook import load
+    from mliter.coding.schema import SCREENING
+    from mliter.coding.screening import read_screeners, screening_table
+    from mliter.coding.validate import coder_files, read_paper_ids
+    from mliter.corpus.papers.abstracts import load_abstracts
+
+    cb = load(args.codebook)
+    root = Path(args.root)
+    papers = pd.read_csv(root / args.papers, dtype=str, keep_default_na=False)
+    if papers.empty:
+        raise InputError(f"{root / args.papers}: no records; screening.csv left unchanged")
+    abstracts = load_abstracts(args.shared, root=root)
+    found = sum(1 for pid in papers["paper_id"] if abstracts.get(pid))
+    if not found:
+        raise InputError("no abstract of any corpus record could be read from the shared material "
+                         f"({args.shared or '../shared/data'}); screening.csv left unchanged")
+    screeners = read_screeners(coder_files(root / SCREENERS, cb), cb, read_paper_ids(root / args.papers))
+    adj = read_adjudication(root / FOLDER / "adjudication.csv", cb)
+    table = screening_table(papers, abstracts, cb, screeners, adj)
+    path = SCREENING.write(table, root)
+    counts = table.groupby(["decision", "decided_by"]).size()
+    print(f"{len(table)} records -> {path}")
+    for (decision, by), n in counts.items():
+        print(f"  {decision:12} {by:24} {n}")
     return 0
 
 
@@ -162,9 +264,23 @@ def register(groups) -> None:
     common(j, "coder files (default: every coding/papers/<coder>.csv)")
     j.set_defaults(func=_adjudicate)
 
+    sc = code.add_parser(
+        "screen", help="screen every corpus record -> coding/papers/screening.csv", formatter_class=HelpFormatter,
+        description=("Apply the codebook's screening rules (test-fixture source, front matter, missing abstract) to "
+                     "every record of corpus/papers.csv, draw the stratified coding sample, and merge the coders' "
+                     "screening decisions (coding/papers/screeners/<coder>.csv) and the adjudicator's (code "
+                     "`screening` in coding/papers/adjudication.csv) into coding/papers/screening.csv. Reads "
+                     "abstracts from the shared material (never written)."),
+        epilog="examples:\n  mliter code screen\n  mliter code screen --shared /path/to/shared/data")
+    common(sc, None)
+    sc.add_argument("--shared", type=Path, default=None, help="shared data folder (default ../shared/data)")
+    sc.set_defaults(func=_screen)
+
     s = code.add_parser(
         "sample", help="print the double-coding subset of the paper list", formatter_class=HelpFormatter,
-        description="Print the paper ids every coder codes: the lowest SHA-256 ranks of the ids (deterministic).",
+        description=("Print the paper ids every coder codes: the lowest SHA-256 ranks of the ids (deterministic). "
+                     "The codebook-2.0 survey uses the double_coded column of coding/papers/screening.csv instead "
+                     "(`mliter code screen`); this prints a subset of any paper list."),
         epilog="example:\n  mliter code sample --share 0.4 > /tmp/double_coded.txt")
     s.add_argument("--share", type=float, default=0.4, help="share of the paper list to double-code")
     s.add_argument("--exclude-section", action="append", default=list(FRONT_MATTER),
@@ -172,3 +288,28 @@ def register(groups) -> None:
     s.add_argument("--papers", type=Path, default=PAPERS, help="paper list, relative to --root")
     s.add_argument("--root", type=Path, default=ROOT, help="repository root")
     s.set_defaults(func=_sample)
+
+    t = code.add_parser(
+        "trace-eval", help="consensus of the notebook-trace coders and the frozen rules' predictions",
+        formatter_class=HelpFormatter,
+        description=("Merge coding/labels/cells_<coder>.csv and pairs_<coder>.csv into consensus files (agreed "
+                     "labels, adjudicated ones from coding/labels/adjudication_*.csv, else coder a's, listed in "
+                     "disagreements_*.csv), and mine the sampled cells and version pairs with the current rules into "
+                     "traces/eval_cells.csv and traces/eval_pairs.csv (never executing code). The figures "
+                     "(analysis/trace_validity.py) score them; the held-out half is scored after the rules are frozen."),
+        epilog="example:\n  mliter code trace-eval --data ../shared/data")
+    t.add_argument("--data", type=Path, default=None, help="folder holding notebooks_eval/ and notebook_versions*/")
+    t.add_argument("--root", type=Path, default=ROOT, help="repository root")
+    t.set_defaults(func=_trace_eval)
+
+
+def _trace_eval(args) -> int:
+    from mliter.coding.trace_eval import build_tables
+    from mliter.paths import shared_data
+
+    data = args.data or shared_data()
+    if not (data / "notebooks_eval").is_dir():
+        raise InputError(f"{data}: no notebooks_eval/ folder (pass --data)")
+    for p in build_tables(Path(args.root), data):
+        print(p)
+    return 0

@@ -26,10 +26,12 @@ PID = Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required
 CODES = tuple(c.code for c in CODEBOOK.coded)
 
 
-def code_ref(description: str) -> Column:
-    """The `code` column of long tables: one of the compared codes."""
-    return Column("code", "string", description, required=True, enum=CODES)
+def code_ref(description: str, screening: bool = False) -> Column:
+    """The `code` column of long tables: one of the compared codes (or `screening`, the screening decision)."""
+    return Column("code", "string", description, required=True, enum=CODES + (("screening",) if screening else ()))
 FOLDER = "coding/papers"
+CODERS = f"{FOLDER}/coders"
+SCREENERS = f"{FOLDER}/screeners"
 
 
 def code_column(code: Code, required: bool = True) -> Column:
@@ -52,7 +54,7 @@ def annotation_table(coder: str, codebook: Codebook = CODEBOOK) -> Table:
                enum=codebook.accepted_versions),
         *(code_column(c) for c in codebook.codes),
     )
-    return Table(name=f"paper_annotations_{coder}", path=f"{FOLDER}/{coder}.csv",
+    return Table(name=f"paper_annotations_{coder}", path=f"{CODERS}/{coder}.csv",
                  title=f"Paper codes by {coder}",
                  description=(f"Codes of applied-ML papers assigned independently by {coder} against the codebook "
                               "coding/papers.codebook.yaml; the note is in the coder's own words."),
@@ -60,7 +62,66 @@ def annotation_table(coder: str, codebook: Codebook = CODEBOOK) -> Table:
 
 
 def coder_tables(root: Path = ROOT, codebook: Codebook = CODEBOOK) -> list[Table]:
-    return [annotation_table(p.stem, codebook) for p in coder_files(Path(root) / FOLDER, codebook)]
+    return [annotation_table(p.stem, codebook) for p in coder_files(Path(root) / CODERS, codebook)]
+
+
+def screener_table(coder: str, codebook: Codebook = CODEBOOK) -> Table:
+    reasons = codebook.screening.reason_ids
+    return Table(
+        name=f"paper_screening_{coder}", path=f"{SCREENERS}/{coder}.csv", title=f"Screening decisions by {coder}",
+        description=(f"Include/exclude decisions by {coder} for the sampled records no mechanical rule decided, "
+                     "against the codebook's screening criteria."),
+        columns=(
+            Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True, unique=True),
+            Column("screener", "string", "Screener id, equal to the file name.", required=True, enum=(coder,)),
+            Column("codebook_version", "string", "Codebook version the decision follows.", required=True,
+                   enum=(codebook.version,)),
+            Column("decision", "string", "include or exclude.", required=True, enum=("include", "exclude")),
+            Column("reason", "string", "Exclusion reason (codebook screening.reasons); empty when included.",
+                   enum=reasons),
+            Column("note", "string", "Why, in the screener's own words (optional)."),
+        ),
+        primary_key=("paper_id",), foreign_keys=PAPER_FK)
+
+
+def screener_tables(root: Path = ROOT, codebook: Codebook = CODEBOOK) -> list[Table]:
+    return [screener_table(p.stem, codebook) for p in coder_files(Path(root) / SCREENERS, codebook)]
+
+
+SCREENING = Table(
+    name="paper_screening",
+    path=f"{FOLDER}/screening.csv",
+    title="Screening of every corpus record",
+    description=("One row per record of corpus/papers.csv: included in the coded survey, excluded (with the "
+                 "reason), outside the stratified sample, or pending a coder's decision; and who or what decided "
+                 "(a mechanical rule of the codebook, the sampling design, coders, an adjudicator). Written by "
+                 "`mliter code screen`."),
+    columns=(
+        Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True, unique=True),
+        Column("decision", "string", "included, excluded, not_sampled (in the frame, outside the stratified "
+               "sample) or pending (sampled, not yet screened by a coder).", required=True,
+               enum=("included", "excluded", "not_sampled", "pending")),
+        Column("reason", "string", "Exclusion reason (codebook screening.reasons) when excluded.",
+               enum=CODEBOOK.screening.reason_ids),
+        Column("category", "string", "The reason's category: not research, not applied, not ML, out of frame.",
+               enum=tuple(dict.fromkeys(r.category for r in CODEBOOK.screening.reasons))),
+        Column("decided_by", "string", "rule, not_sampled, pending, coder, coders_agreed, adjudicator or "
+               "first_screener_default (coders differed and nothing was adjudicated).", required=True,
+               enum=("rule", "not_sampled", "pending", "coder", "coders_agreed", "adjudicator",
+                     "first_screener_default")),
+        Column("screener", "string", "rule:<rule id>, sampling, the screening coders (';'-separated) or the "
+               "adjudicator."),
+        Column("screener_values", "string", "Each screening coder's outcome, 'coder=included|<reason>' "
+               "';'-separated."),
+        Column("stratum", "string", "Sampling stratum of the record's venue (codebook sampling.strata); empty "
+               "when excluded by a rule or in no stratum."),
+        Column("double_coded", "boolean", "In the double-coding subset (a second coder screens and codes it).",
+               required=True),
+        Column("codebook_version", "string", "Codebook version whose rules produced the row.", required=True),
+    ),
+    primary_key=("paper_id",),
+    foreign_keys=PAPER_FK,
+)
 
 
 ADJUDICATION = Table(
@@ -70,7 +131,8 @@ ADJUDICATION = Table(
     description="An adjudicator's decision for a paper and code on which the coders disagreed.",
     columns=(
         PID,
-        code_ref("Code decided."),
+        code_ref("Code decided, or `screening` for a screening decision (value `included` or an exclusion reason).",
+                 screening=True),
         Column("value", "string", "Decided value (allowed by the codebook).", required=True),
         Column("adjudicator", "string", "Who decided.", required=True),
         Column("reason", "string", "Why, in the adjudicator's own words.", required=True),
@@ -93,6 +155,10 @@ CONSENSUS = Table(
         Column("n_adjudicated", "integer", "Codes of this paper decided by the adjudicator.", required=True, minimum=0),
         Column("n_defaulted", "integer", "Codes on which coders differed and the first coder's value was kept "
                "by default (not adjudicated).", required=True, minimum=0),
+        Column("unstated", "string", "Count codes whose consensus value is the unstated-number fallback "
+               "(counting.unstated_number: the paper compared or tuned without saying how many), ';'-separated."),
+        Column("codebook_version", "string", "Codebook version of the coder rows the paper's codes come from.",
+               required=True, enum=(CODEBOOK.version,)),
     ),
     primary_key=("paper_id",),
     foreign_keys=PAPER_FK,
@@ -113,6 +179,8 @@ PROVENANCE = Table(
         Column("coder_values", "string", "Each coder's value, 'coder=value' ';'-separated.", required=True),
         Column("adjudicator", "string", "Who decided, for adjudicated values."),
         Column("reason", "string", "The adjudicator's reason, for adjudicated values."),
+        Column("unstated", "boolean", "The value is a non-zero count a coder set by the unstated-number rule "
+               "(and listed in their `unstated` column).", required=True),
     ),
     primary_key=("paper_id", "code"),
     foreign_keys=(ForeignKey(("paper_id",), "paper_consensus", ("paper_id",)),),
@@ -150,10 +218,11 @@ DISAGREEMENTS = Table(
     name="paper_disagreements",
     path=f"{FOLDER}/disagreements.csv",
     title="Disagreements between coders",
-    description="One row per paper and code on which the coders of the paper gave different values.",
+    description=("One row per paper and code on which the coders of the paper gave different values; code "
+                 "`screening` for papers whose screeners reached different screening outcomes."),
     columns=(
         PID,
-        code_ref("Code."),
+        code_ref("Code, or `screening`.", screening=True),
         Column("kind", "string", "category (categorical codes), presence (one coder 0, another > 0) or count.",
                required=True, enum=("category", "presence", "count")),
         Column("spread", "integer", "Largest minus smallest count (counts only).", minimum=0),
@@ -164,4 +233,4 @@ DISAGREEMENTS = Table(
     foreign_keys=PAPER_FK,
 )
 
-TABLES = [*coder_tables(), ADJUDICATION, CONSENSUS, PROVENANCE, AGREEMENT, DISAGREEMENTS]
+TABLES = [*coder_tables(), *screener_tables(), SCREENING, ADJUDICATION, CONSENSUS, PROVENANCE, AGREEMENT, DISAGREEMENTS]

@@ -150,7 +150,7 @@ def agreement_summary(agreement: pd.DataFrame, codebook: Codebook) -> pd.DataFra
     """
     rows = []
     names = {c.code: c for c in codebook.coded}
-    order = [c.code for c in codebook.coded] + [f"part_{p}" for p in codebook.parts]
+    order = [c.code for c in codebook.coded] + [f"part_{p}" for p in codebook.parts] + ["screening"]
     pairs = sorted(set(agreement.loc[agreement["measure"] == "cohen_kappa", "coders"]))
     for code in order:
         sub = agreement[agreement["code"] == code]
@@ -162,9 +162,11 @@ def agreement_summary(agreement: pd.DataFrame, codebook: Codebook) -> pd.DataFra
             hit = sub[sub["measure"] == measure]
             return hit[column].iloc[0] if len(hit) else float("nan")
 
-        on = "value" if c is not None and c.type == "categorical" else "presence"
-        row = {"code": code, "name": c.name if c else f"any {code[5:]} iteration",
-               "part": (c.part or "") if c else code[5:], "on": on,
+        screening = code == "screening"
+        on = "value" if screening or (c is not None and c.type == "categorical") else "presence"
+        name = c.name if c else ("Screening decision (include or exclude)" if screening else f"any {code[5:]} iteration")
+        row = {"code": code, "name": name,
+               "part": (c.part or "") if c else ("" if screening else code[5:]), "on": on,
                "n": int(pick("krippendorff_alpha_nominal", "n")),
                "agreement": pick("krippendorff_alpha_nominal", "percent_agreement"),
                "exact_agreement": (pick("krippendorff_alpha_ordinal", "percent_agreement")

@@ -20,6 +20,8 @@ import pandas as pd
 
 from mliter.coding.codebook import Code, Codebook
 
+#: Values of a presence code in adjudication and provenance tables.
+PRESENCE_VALUES = ("present", "absent")
 #: A note sharing this many consecutive words with the paper's abstract counts as copied.
 COPY_RUN = 8
 
@@ -64,10 +66,23 @@ def copied_run(note: str, source: str, n: int = COPY_RUN) -> str | None:
     return None
 
 
+def records(rows: list[list[str]], header: list[str], name: str, problems: list[Problem]):
+    """(row number, {column: stripped cell}) of each non-empty data row; a row of the wrong width is a problem."""
+    for r, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(Problem(name, r, None, f"row has {len(cells)} fields", f"{len(header)} fields"))
+            continue
+        yield r, dict(zip(header, (c.strip() for c in cells)))
+
+
 def check_value(code: Code, raw: str) -> tuple[str | None, object]:
     """(problem message or None, parsed value) of one cell of `code`; empty cells are checked by the caller."""
     if code.type == "categorical":
         return (None, raw) if raw in code.values else (f"value {raw!r} is not a {code.code} value", None)
+    if code.type == "presence":
+        return (None, raw == "present") if raw in PRESENCE_VALUES else (f"value {raw!r} is not present or absent", None)
     if code.type == "count":
         if not re.fullmatch(r"\d+", raw):
             return f"value {raw!r} is not a whole number", None
@@ -77,9 +92,35 @@ def check_value(code: Code, raw: str) -> tuple[str | None, object]:
                 return "value 1 is not allowed: a single alternative is not an iteration and is coded 0", None
             return f"value {value} is out of range", None
         return None, value
+    if code.type == "code_list":
+        return None, raw
     if code.max_length is not None and len(raw) > code.max_length:
         return f"note is {len(raw)} characters long", None
     return None, raw
+
+
+def read_coder_rows(path: Path, codebook: Codebook, problems: list[Problem], pattern: str) -> list[list[str]] | None:
+    """The CSV rows of a coder file, or None (with the problem appended) when it cannot be read or is empty.
+
+    A file name that is not a coder id is recorded as a problem but reading goes on.
+    """
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, None, None, f"not UTF-8 ({exc.reason} at byte {exc.start})"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(name, None, None, f"cannot be read: {exc.strerror}"))
+        return None
+    if not re.fullmatch(codebook.coder_pattern, path.stem):
+        problems.append(Problem(name, None, None, f"file name {path.name!r} is not a valid coder id",
+                                f"{pattern} with <coder> matching {codebook.coder_pattern}"))
+    rows = list(csv.reader(text.splitlines()))
+    if not rows:
+        problems.append(Problem(name, None, None, "file is empty", "a header row: " + ",".join(codebook.columns)))
+        return None
+    return rows
 
 
 def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str] | None,
@@ -98,19 +139,10 @@ def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str]
     def add(row, column, message, expected=None):
         problems.append(Problem(name, row, column, message, expected))
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return [Problem(name, None, None, f"not UTF-8 ({exc.reason} at byte {exc.start})")]
-    except OSError as exc:
-        return [Problem(name, None, None, f"cannot be read: {exc.strerror}")]
+    rows = read_coder_rows(path, codebook, problems, "coding/papers/<coder>.csv")
+    if rows is None:
+        return problems
     coder = path.stem
-    if not re.fullmatch(codebook.coder_pattern, coder):
-        add(None, None, f"file name {path.name!r} is not a valid coder id",
-            f"coding/papers/<coder>.csv with <coder> matching {codebook.coder_pattern}")
-    rows = list(csv.reader(text.splitlines()))
-    if not rows:
-        return [Problem(name, None, None, "file is empty", "a header row: " + ",".join(codebook.columns))]
     header = [h.strip() for h in rows[0]]
     known_cols = set(codebook.columns)
     for col in header:
@@ -154,18 +186,37 @@ def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str]
                 continue
             raw = get[code.code]
             if raw == "":
-                if code.type != "text":
+                if code.type not in ("text", "code_list"):
                     add(r, code.code, "empty value", code.describe_allowed())
                 continue
             message, _ = check_value(code, raw)
             if message:
                 add(r, code.code, message, code.describe_allowed())
+            elif code.type == "code_list":
+                for m, exp in list_problems(code, raw, codebook, get):
+                    add(r, code.code, m, exp)
             elif code.type == "text" and abstracts and pid in abstracts:
                 run = copied_run(raw, abstracts[pid])
                 if run:
                     add(r, code.code, f"note copies the abstract ({COPY_RUN}+ words: '{run}')",
                         "a note in the coder's own words")
     return sorted(problems, key=lambda p: (p.row or 0, p.column or "", p.message))
+
+
+def list_problems(code: Code, raw: str, codebook: Codebook, row: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Problems of a code_list cell: each listed name a code of the right type, listed once, non-zero in the row."""
+    allowed = [c.code for c in codebook.by_type(code.of)]
+    names = [n.strip() for n in raw.split(";")]
+    out = []
+    for n in names:
+        if n not in allowed:
+            out.append((f"{n!r} is not a {code.of} code", "';'-separated names among " + ", ".join(allowed)))
+        elif names.count(n) > 1:
+            out.append((f"{n!r} is listed twice", "each code once"))
+        elif row.get(n, "") in ("0", ""):
+            out.append((f"{n!r} is listed but its value is {row.get(n, '')!r}",
+                        "only codes whose non-zero value came from counting.unstated_number"))
+    return sorted(set(out))
 
 
 def validate_files(paths: Iterable[str | Path], codebook: Codebook, paper_ids: Iterable[str] | None,
@@ -192,7 +243,7 @@ def read_annotations(paths: Iterable[str | Path], codebook: Codebook,
                      paper_ids: Iterable[str] | None) -> pd.DataFrame:
     """All coder files as one typed frame (paper_id, coder, codebook_version, one column per code), or AnnotationError.
 
-    Counts become integers; the free-text note is dropped (it is never compared nor shipped
+    Counts become integers; code lists (`unstated`) stay ';'-separated strings; the free-text note is dropped (it is never compared nor shipped
     in derived tables). Rows are sorted by (paper_id, coder).
     """
     paths = [Path(p) for p in paths]
@@ -204,7 +255,8 @@ def read_annotations(paths: Iterable[str | Path], codebook: Codebook,
         df = pd.read_csv(p, dtype=str, keep_default_na=False).apply(lambda s: s.str.strip())
         df = df[(df != "").any(axis=1)]
         frames.append(df)
-    cols = ["paper_id", "coder", "codebook_version"] + [c.code for c in codebook.coded]
+    cols = ["paper_id", "coder", "codebook_version"] + [c.code for c in codebook.coded] + [
+        c.code for c in codebook.code_lists]
     if not frames:
         return pd.DataFrame(columns=cols)
     out = pd.concat(frames, ignore_index=True)[cols]
@@ -215,7 +267,7 @@ def read_annotations(paths: Iterable[str | Path], codebook: Codebook,
 
 def coder_files(folder: str | Path, codebook: Codebook) -> list[Path]:
     """The coder files in `folder`: `<coder>.csv` whose stem is a coder id and that are not derived tables."""
-    derived = {"consensus", "consensus_provenance", "disagreements", "agreement", "adjudication"}
+    derived = {"consensus", "consensus_provenance", "disagreements", "agreement", "adjudication", "screening"}
     return sorted(p for p in Path(folder).glob("*.csv")
                   if p.stem not in derived and re.fullmatch(codebook.coder_pattern, p.stem))
 

@@ -117,6 +117,9 @@ class OperatorDiff:
     removed: int = 0
     reparameterised: int = 0
     params_changed: int = 0  # argument names whose value differs, over the re-parameterised pairs
+    added_names: tuple[str, ...] = ()  # operator names of the added instances, sorted (repeats kept)
+    removed_names: tuple[str, ...] = ()
+    reparameterised_names: tuple[str, ...] = ()
 
     @property
     def operator_changed(self) -> bool:
@@ -137,17 +140,21 @@ def diff_operators(prev: Iterable[Operator], cur: Iterable[Operator]) -> Operato
         by_name_gone.setdefault(op.name, []).append(op)
     for op in sorted(new.elements()):
         by_name_new.setdefault(op.name, []).append(op)
-    added = removed = repar = nparams = 0
-    for name in set(by_name_gone) | set(by_name_new):
+    nparams = 0
+    names_added: list[str] = []
+    names_removed: list[str] = []
+    names_repar: list[str] = []
+    for name in sorted(set(by_name_gone) | set(by_name_new)):
         g, n = by_name_gone.get(name, []), by_name_new.get(name, [])
         pairs = min(len(g), len(n))
-        repar += pairs
-        removed += len(g) - pairs
-        added += len(n) - pairs
+        names_repar += [name] * pairs
+        names_removed += [name] * (len(g) - pairs)
+        names_added += [name] * (len(n) - pairs)
         for a, b in zip(g[:pairs], n[:pairs]):
             pa, pb = a.param_dict, b.param_dict
             nparams += sum(pa.get(k) != pb.get(k) for k in set(pa) | set(pb))
-    return OperatorDiff(added, removed, repar, nparams)
+    return OperatorDiff(len(names_added), len(names_removed), len(names_repar), nparams,
+                        tuple(names_added), tuple(names_removed), tuple(names_repar))
 
 
 @dataclass(frozen=True)
@@ -217,6 +224,14 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
         out.add("preprocessing_operator")
     if pre.reparameterised:
         out.add("preprocessing_hyperparameter")
+    # a top-level setting read by the model or the pre-processing changed value (`MAX_LEN = 512` -> `128`)
+    before = {name: (value, side) for name, value, side in prev.settings}
+    for name, value, side in cur.settings:
+        if name in before and before[name][0] != value and side and before[name][1] == side:
+            if side == "model" and "model_operator" not in out:
+                out.add("model_hyperparameter")
+            elif side == "preprocessing":
+                out.add("preprocessing_hyperparameter")
     if set(prev.data_files) != set(cur.data_files):
         out.add("data_source")
     if set(prev.metrics) != set(cur.metrics):

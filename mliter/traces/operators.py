@@ -97,7 +97,8 @@ METHOD_ROLES: dict[str, str] = {
 }
 
 #: Methods of a model object whose keyword arguments are hyperparameters (`model.fit(epochs=10)`).
-TRAINING_METHODS = frozenset({"fit", "compile", "train", "fit_generator", "set_params", "partial_fit"})
+TRAINING_METHODS = frozenset({"fit", "compile", "train", "fit_generator", "set_params", "partial_fit",
+                              "fit_one_cycle", "fine_tune", "fit_flat_cos", "fit_sgdr"})
 
 
 def role(qualified: str) -> str | None:

@@ -122,12 +122,13 @@ def test_adjudication_errors(cb, ann, tmp_path):
 
 
 def test_cli_agreement_and_adjudicate_write_declared_tables(fx, tmp_path, capsys):
-    (tmp_path / "coding" / "papers").mkdir(parents=True)
+    (tmp_path / "coding" / "papers" / "coders").mkdir(parents=True)
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "papers.csv").write_bytes((fx / "papers.csv").read_bytes())
-    for name in ("coder_a.csv", "coder_b.csv", "adjudication.csv"):
-        (tmp_path / "coding" / "papers" / name).write_bytes((fx / name).read_bytes())
-    assert main(["code", "agreement", "--root", str(tmp_path), "--only-version", "1.0"]) == 0
+    for name in ("coder_a.csv", "coder_b.csv"):
+        (tmp_path / "coding" / "papers" / "coders" / name).write_bytes((fx / name).read_bytes())
+    (tmp_path / "coding" / "papers" / "adjudication.csv").write_bytes((fx / "adjudication.csv").read_bytes())
+    assert main(["code", "agreement", "--root", str(tmp_path), "--only-version", "2.0"]) == 0
     assert not (tmp_path / "coding" / "papers" / "agreement.csv").exists()
     assert "3 coded by two or more coders" in capsys.readouterr().out
     assert main(["code", "agreement", "--root", str(tmp_path)]) == 0

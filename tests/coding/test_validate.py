@@ -21,7 +21,7 @@ def ids(fx):
 
 
 def test_codebook_has_every_part_and_documented_codes(cb):
-    assert cb.version == "1.2" and cb.accepted_versions == ("1.2", "1.1", "1.0")
+    assert cb.version == "2.0" and cb.accepted_versions == ("2.0",)
     assert {c.part for c in cb.counts} == {"DPR", "LI", "PPR"}
     assert all(len(cb.part_codes(p)) == 3 for p in ("DPR", "LI", "PPR"))
     assert {"health_medicine", "life_natural_sciences", "social_science_policy", "language", "vision_imaging",
@@ -70,7 +70,7 @@ def test_bad_file_reports_file_row_column_and_allowed_values(cb, fx, ids):
     assert {(8, "codebook_version"), (8, "domain"), (8, "coder")} <= found
     assert "bad/coder_x.csv, row 3, column li_model_family" in text
     assert "(expected an integer 0 or 2..10" in text
-    assert "(expected '1.2' or '1.1' or '1.0'" in text
+    assert "(expected '2.0'" in text
     assert "(expected one of health_medicine, life_natural_sciences" in text
     assert all(p.file.endswith("coder_x.csv") for p in problems)
     assert (2, "li_model_family") not in found
@@ -123,8 +123,8 @@ def test_cli_sample_leaves_out_front_matter(fx, capsys):
 def test_malformed_rows_and_files(cb, ids, tmp_path):
     f = tmp_path / "coder_q.csv"
     f.write_text(",".join(cb.columns) + "\n"
-                 + "pmlr:v0/p1,coder_q,1.2,language,0,0,0,0,0,0,0,0\n"
-                 + "pmlr:v0/p2,coder_q,1.2,language,,0,0,0,0,0,0,0,0,abstract,\n")
+                 + "pmlr:v0/p1,coder_q,2.0,language,0,0,0,0,0,0,0,0\n"
+                 + "pmlr:v0/p2,coder_q,2.0,language,,0,0,0,0,0,0,0,0,abstract,,\n")
     problems = {(p.row, p.column): p.message for p in validate_file(f, cb, ids)}
     assert problems[(2, None)] == "row has 12 fields"
     assert problems[(3, "dpr_data_sources")] == "empty value"

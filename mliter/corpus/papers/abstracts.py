@@ -34,10 +34,10 @@ def load_papers(shared_root: str | Path | None = None, sources: Iterable[str | P
     return {p.paper_id: p for p in deduplicate(records)}
 
 
-def load_abstracts(shared_root: str | Path | None = None, sources: Iterable[str | Path] | None = None
-                   ) -> dict[str, str]:
-    """paper_id -> abstract ('' when no source of that paper has one)."""
-    return {pid: p.abstract for pid, p in load_papers(shared_root, sources, errors=[]).items()}
+def load_abstracts(shared_root: str | Path | None = None, sources: Iterable[str | Path] | None = None,
+                   root: str | Path | None = None) -> dict[str, str]:
+    """paper_id -> abstract ('' when no source of that paper has one); `root` is the repository of the source list."""
+    return {pid: p.abstract for pid, p in load_papers(shared_root, sources, errors=[], root=root).items()}
 
 
 def format_for_coder(p: Paper) -> str:

@@ -51,7 +51,11 @@ def _abstracts(args) -> int:
     papers = load_papers(args.shared, args.sources or None, errors=errors)
     if args.verbose:
         _print_errors(errors)
-    ids = args.paper_ids or sorted(papers)
+    ids = list(args.paper_ids)
+    for f in args.ids_file or ():
+        ids += [line.split("#", 1)[0].strip() for line in Path(f).read_text(encoding="utf-8").splitlines()]
+        ids = [i for i in ids if i]
+    ids = ids or sorted(papers)
     missing = [i for i in ids if i not in papers]
     chosen = [papers[i] for i in ids if i in papers]
     if args.json:
@@ -104,9 +108,12 @@ def register(groups) -> None:
         description=("Print each paper's id, title, venue, authors, links and abstract, read from the recorded "
                      "sources (the same ones corpus/papers.csv is built from). Without ids, every paper."),
         epilog=("examples:\n  mliter corpus abstracts pmlr:v219/adams23a arxiv:2202.12139\n"
+                "  mliter corpus abstracts --ids-file /work/notes/papers_coding/assignment_A.txt | less\n"
                 "  mliter corpus abstracts --json > /tmp/to_code.json"),
     )
     a.add_argument("paper_ids", nargs="*", help="paper ids as in corpus/papers.csv")
+    a.add_argument("--ids-file", action="append", type=Path, default=[], metavar="FILE",
+                   help="read paper ids from FILE, one per line (# comments allowed; repeatable)")
     a.add_argument("--sources", nargs="*", type=Path, default=None, help="read these sources instead")
     a.add_argument("--shared", type=Path, default=None, help="shared data folder (default ../shared/data)")
     a.add_argument("--json", action="store_true", help="JSON list of {paper_id, title, abstract}")

@@ -105,7 +105,7 @@ def merge_group(group: list[Paper]) -> Paper:
         fill["authors"] = next((m.authors for m in members if m.authors), ())
     sources = tuple(sorted({s for m in members for s in m.sources}))
     merged = tuple(sorted({i for m in members for i in m.merged_ids}))
-    return replace(best, **fill, sources=sources, merged_ids=merged)
+    return replace(best, **fill, sources=sources, merged_ids=merged, n_records=sum(m.n_records for m in members))
 
 
 def deduplicate(papers: Iterable[Paper]) -> list[Paper]:

@@ -65,6 +65,8 @@ class Paper:
     license: str = ""
     sources: tuple[str, ...] = field(default=())
     merged_ids: tuple[str, ...] = field(default=())
+    #: Raw records merged into this one (identical ids from two responses count twice).
+    n_records: int = 1
 
     def __post_init__(self) -> None:
         if not self.sources:

@@ -33,6 +33,9 @@ PAPERS = Table(
         Column("sources", "string", "Every source that had this paper, ';'-joined (deduplication provenance).",
                required=True),
         Column("merged_ids", "string", "Ids of every record merged into this row, ';'-joined.", required=True),
+        Column("n_records", "integer", "Raw records merged into this row (a record seen twice, e.g. in two "
+               "responses of one query, counts twice): the records captured before deduplication.",
+               required=True, minimum=1),
         Column("record_url", "string", "Permanent URL of the raw record read (GitHub blob at a commit for "
                "recorded files, the request URL for fetched ones)."),
         Column("commit", "string", "Git commit of the recorded file the record was read from (40 hex digits)."),

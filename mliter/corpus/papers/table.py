@@ -22,6 +22,7 @@ def papers_frame(papers: Iterable[Paper]) -> pd.DataFrame:
             "paper_id": p.paper_id, "title": p.title, "authors": ";".join(p.authors), "venue": p.venue,
             "year": p.year, "doi": p.doi, "arxiv_id": p.arxiv_id, "url": p.url, "section": p.section,
             "source": p.source, "sources": ";".join(p.sources), "merged_ids": ";".join(p.merged_ids),
+            "n_records": p.n_records,
             "record_url": p.record_url, "commit": p.commit, "license": p.license,
             "retrieved_at": p.retrieved_at, "sha256": p.sha256,
         })

@@ -53,6 +53,7 @@ class CallSite:
     lineno: int
     nodes: tuple[ast.AST, ...] = ()  # the raw argument nodes (args then keyword values), not shipped
     root: str | None = None
+    literal_receiver: bool = False  # a method of a string or number literal (`"a,b".split(",")`)
 
 
 def normalise_value(value: Any) -> str:
@@ -77,18 +78,109 @@ def normalise_value(value: Any) -> str:
 
 
 def expr_marker(node: ast.AST) -> str:
-    """`<expr:xxxxxxxx>`: a hash of the expression's tree (formatting and comments ignored)."""
-    digest = hashlib.sha256(ast.dump(node, include_attributes=False).encode("utf-8")).hexdigest()[:8]
+    """`<expr:xxxxxxxx>`: a hash of the expression's tree (formatting and comments ignored).
+
+    Variable names are replaced by their order of first appearance before hashing, so renaming
+    a local variable inside an argument (`fit(X_tr)` -> `fit(X_train)`) leaves the hash alone,
+    while using another variable where there were two (`f(a, b)` -> `f(a, a)`) still changes it.
+    Names that are called keep their name (`scale(y)` and `normalise(y)` differ)."""
+    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    names = [n for n in ast.walk(node) if isinstance(n, (ast.Name, ast.arg)) and id(n) not in called]
+    saved = [n.id if isinstance(n, ast.Name) else n.arg for n in names]
+    order: dict[str, str] = {}
+    try:
+        for n, old in zip(names, saved):
+            new = order.setdefault(old, f"_{len(order)}")
+            if isinstance(n, ast.Name):
+                n.id = new
+            else:
+                n.arg = new
+        text = ast.dump(node, include_attributes=False)
+    finally:
+        for n, old in zip(names, saved):
+            if isinstance(n, ast.Name):
+                n.id = old
+            else:
+                n.arg = old
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     return f"{EXPR[:-1]}:{digest}>"
 
 
+#: Bounds of constant propagation: nesting, container size and the exponent of `**`.
+MAX_CONST_DEPTH, MAX_CONST_ITEMS, MAX_POW = 20, 10_000, 64
+_BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+           ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
+           ast.Pow: lambda a, b: a ** b}
+
+
+class _NotConst(Exception):
+    pass
+
+
+def const_value(node: ast.AST, literals: dict[str, Any], depth: int = 0) -> Any:
+    """The value of `node` when static evaluation can tell it (simple constant propagation).
+
+    Literals, names bound to literals earlier (`literals`), containers of those, unary minus and
+    arithmetic on numbers, `+` on strings and `dict(k=...)`; raises `_NotConst` otherwise. Bounded
+    in depth, size and exponent, so no expression can make it slow."""
+    if depth > MAX_CONST_DEPTH:
+        raise _NotConst
+    kind = type(node)
+    if kind is ast.Constant:
+        return node.value
+    if kind is ast.Name:
+        if node.id in literals and not isinstance(literals[node.id], BoundExpr):
+            return literals[node.id]
+        raise _NotConst
+    if kind in (ast.List, ast.Tuple, ast.Set):
+        if len(node.elts) > MAX_CONST_ITEMS:
+            raise _NotConst
+        items = [const_value(e, literals, depth + 1) for e in node.elts]
+        if kind is ast.Set:
+            try:
+                return set(items)
+            except TypeError:
+                raise _NotConst from None
+        return tuple(items) if kind is ast.Tuple else items
+    if kind is ast.Dict:
+        if None in node.keys or len(node.keys) > MAX_CONST_ITEMS:
+            raise _NotConst
+        try:
+            return {const_value(k, literals, depth + 1): const_value(v, literals, depth + 1)
+                    for k, v in zip(node.keys, node.values)}
+        except TypeError:
+            raise _NotConst from None
+    if kind is ast.UnaryOp and type(node.op) in (ast.USub, ast.UAdd):
+        v = const_value(node.operand, literals, depth + 1)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return -v if type(node.op) is ast.USub else v
+        raise _NotConst
+    if kind is ast.BinOp and type(node.op) in _BINOPS:
+        a, b = const_value(node.left, literals, depth + 1), const_value(node.right, literals, depth + 1)
+        numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
+        strings = isinstance(a, str) and isinstance(b, str) and type(node.op) is ast.Add and len(a) + len(b) < 10_000
+        if type(node.op) is ast.Pow and (not numbers or abs(b) > MAX_POW or abs(a) > 10**6):
+            raise _NotConst
+        if numbers or strings:
+            try:
+                return _BINOPS[type(node.op)](a, b)
+            except (ArithmeticError, ValueError):
+                raise _NotConst from None
+        raise _NotConst
+    if kind is ast.IfExp:  # `6 if use_flash else 4` with a known test
+        test = const_value(node.test, literals, depth + 1)
+        return const_value(node.body if test else node.orelse, literals, depth + 1)
+    if kind is ast.Call and type(node.func) is ast.Name and node.func.id == "dict" and not node.args:
+        if any(k.arg is None for k in node.keywords):
+            raise _NotConst
+        return {k.arg: const_value(k.value, literals, depth + 1) for k in node.keywords}
+    raise _NotConst
+
+
 def _literal(node: ast.AST, literals: dict[str, Any]) -> tuple[bool, Any]:
-    if isinstance(node, ast.Name) and node.id in literals:
-        value = literals[node.id]
-        return (False, None) if isinstance(value, BoundExpr) else (True, value)
     try:
-        return True, ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return True, const_value(node, literals)
+    except (_NotConst, RecursionError, MemoryError):
         return False, None
 
 
@@ -120,6 +212,9 @@ def iter_calls(tree: ast.AST, aliases: dict[str, str], literals: dict[str, Any] 
             if isinstance(node.value, ast.Call):
                 targets[id(node.value)] = node.targets[0].id
             events.append((_position(node), 0, node))
+        elif (isinstance(node, ast.Assign) and len(node.targets) == 1
+              and isinstance(node.targets[0], (ast.Tuple, ast.List))):  # `lr, bs, epochs = 1e-3, 64, 5`
+            events.append((_position(node), 0, node))
     events.sort(key=lambda e: (e[0], e[1]))
     pending: list[ast.Assign] = []
     for _, kind, node in events:
@@ -139,7 +234,28 @@ def _ends_before(assign: ast.AST, node: ast.AST) -> bool:
 
 
 def _bind(node: ast.Assign, literals: dict[str, Any]) -> None:
-    name = node.targets[0].id  # type: ignore[attr-defined]
+    target = node.targets[0]
+    if isinstance(target, (ast.Tuple, ast.List)):  # unpacking: element by element when the value is a display
+        names = [t.id if isinstance(t, ast.Name) else None for t in target.elts]
+        values = node.value.elts if isinstance(node.value, (ast.Tuple, ast.List)) else None
+        if values is None:
+            ok, value = _literal(node.value, literals)
+            if ok and isinstance(value, (tuple, list)) and len(value) == len(names):
+                for name, v in zip(names, value):
+                    if name:
+                        literals[name] = v
+                return
+        for k, name in enumerate(names):
+            if name is None:
+                continue
+            if values is not None and len(values) == len(names) and not any(isinstance(v, ast.Starred) for v in values):
+                ok, value = _literal(values[k], literals)
+                if ok:
+                    literals[name] = value
+                    continue
+            literals.pop(name, None)
+        return
+    name = target.id  # type: ignore[attr-defined]
     ok, value = _literal(node.value, literals)
     if ok:
         literals[name] = value
@@ -159,6 +275,11 @@ def _is_config(node: ast.AST) -> bool:
 def _call_site(node: ast.Call, aliases: dict[str, str], literals: dict[str, Any], target: str | None) -> CallSite:
     parts = _dotted(node.func)
     qualified = resolve(parts, aliases) if parts else None
+    if qualified is None and parts and parts[0] not in aliases and any(k[:1] == "*" for k in aliases):
+        from mliter.traces.notebooks.code import _star_resolve
+
+        if _star_resolve(parts[0], [k[1:] for k in aliases if k[:1] == "*"], aliases):
+            qualified = resolve(parts, aliases)
     method = receiver = None
     if qualified is None and isinstance(node.func, ast.Attribute):
         method = node.func.attr
@@ -178,7 +299,9 @@ def _call_site(node: ast.Call, aliases: dict[str, str], literals: dict[str, Any]
         else:
             kwargs.append((kw.arg, value_text(kw.value, literals)))
     nodes = tuple(node.args) + tuple(kw.value for kw in node.keywords)
-    return CallSite(qualified, method, receiver, target, args, tuple(kwargs), node.lineno, nodes, _root(node.func))
+    literal = isinstance(node.func, ast.Attribute) and isinstance(node.func.value, (ast.Constant, ast.JoinedStr))
+    return CallSite(qualified, method, receiver, target, args, tuple(kwargs), node.lineno, nodes, _root(node.func),
+                    literal)
 
 
 def _root(func: ast.AST) -> str | None:

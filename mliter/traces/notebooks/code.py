@@ -50,6 +50,7 @@ _ASSIGN_MAGIC = re.compile(r"^(\s*[A-Za-z_][\w\s,.\[\]]*=\s*)([%!])(.*)$")
 _LINE_MAGIC = re.compile(r"^(\s*)(%{1,2})([A-Za-z_][\w.]*)?(.*)$")
 _SHELL = re.compile(r"^(\s*)!(\S*)(.*)$")
 _HELP = re.compile(r"^(\s*)(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
+_NEEDS_NEUTRALISING = re.compile(r"^\s*[%!?]|=\s*[%!]|\?\s*$", re.M)
 _PY2_PRINT = re.compile(r"^(\s*)print(?:\s+(?![(=.,\[])(.*?)|\s*)\s*$", re.M)
 
 
@@ -73,6 +74,19 @@ class CellCode:
     tree: ast.AST | None = None
     bindings: list[tuple[str, str, bool]] = field(default_factory=list)
     uses: list[tuple] = field(default_factory=list)
+    # the def-use summary of the cell, one entry per top-level statement (kept after the tree is released)
+    stmt_feats: list[set[str]] = field(default_factory=list)  # features of each statement (function bodies included)
+    stmt_defs: list[set[str]] = field(default_factory=list)  # names each statement binds or changes for later
+    stmt_kind: list[str] = field(default_factory=list)  # define | effect | display | none
+    reads: set[str] = field(default_factory=set)  # names the cell reads (function bodies included)
+    unresolved: set[str] = field(default_factory=set)  # calls into modules beside the notebook not summarised
+
+    @property
+    def defined(self) -> set[str]:
+        out: set[str] = set()
+        for d in self.stmt_defs:
+            out |= d
+        return out
 
     def features(self) -> list[str]:
         out = [f"import:{m}" for m in self.imports]
@@ -99,7 +113,9 @@ def neutralise_ipython(source: str) -> tuple[str, set[str], bool]:
     if first is not None and lines[first].lstrip().startswith("%%"):
         name = lines[first].lstrip()[2:].split(None, 1)[0] if lines[first].lstrip()[2:].strip() else ""
         magics.add(f"magic:%%{name}")
-        if name not in PYTHON_CELL_MAGICS:
+        rest = lines[first].lstrip()[2 + len(name):].split()
+        writes_python = name == "writefile" and bool(rest) and rest[-1].endswith(".py")
+        if name not in PYTHON_CELL_MAGICS and not writes_python:  # `%%writefile x.py` holds Python: read it
             return "", magics, False
         lines[first] = "pass"
     out = []
@@ -151,7 +167,12 @@ def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
         return CellCode(n_lines, "empty")
     if len(source) > limits.max_cell_chars:
         return CellCode(n_lines, "too_long", f"{len(source)} characters exceeds {limits.max_cell_chars}")
-    text, magics, is_python = neutralise_ipython(textwrap.dedent(source))
+    if source[:1] in (" ", "\t", "\n", "\r"):
+        source = textwrap.dedent(source)
+    if _NEEDS_NEUTRALISING.search(source):
+        text, magics, is_python = neutralise_ipython(source)
+    else:  # plain Python: nothing IPython-only to replace (the common case, checked in C)
+        text, magics, is_python = source, set(), True
     if not is_python:
         return CellCode(n_lines, "non_python", magics=magics)
     status = "ok"
@@ -187,104 +208,217 @@ def _child_fields(kind: type) -> tuple[str, ...]:
 
 def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
     """One iterative pre-order walk: imports and alias bindings, plus the raw uses that
-    `collect_uses` resolves once the notebook's aliases are known (no second walk)."""
+    `collect_uses` resolves once the notebook's aliases are known (no second walk).
+
+    Every use carries the index of the top-level statement it belongs to, so the cell keeps a
+    per-statement summary (features, names defined, kind) once its tree is released. The walk is
+    the miner's hot loop: a call's dotted name is read in one step (its chain is not pushed),
+    constants are never pushed, and common node types have their children listed by hand."""
     body = getattr(tree, "body", [])
-    if body and isinstance(body[-1], ast.Expr) and not isinstance(body[-1].value, (ast.Call, ast.Constant, ast.Await)):
-        cell.uses.append(("syntax", "display", None))
+    n = len(body)
+    cell.stmt_feats = [set() for _ in range(n)]
+    cell.stmt_defs = defs = [set() for _ in range(n)]
+    cell.stmt_kind = ["none"] * n
     uses = cell.uses
-    called: set[int] = set()
+    if body and type(body[-1]) is ast.Expr and type(body[-1].value) not in (ast.Call, ast.Constant, ast.Await):
+        uses.append(("syntax", "display", None, n - 1))
+    reads = cell.reads
+    seen: set[tuple] = set()
     classes: set[str] = set()
-    stack: list[tuple[ast.AST, int, str | None]] = [(tree, 0, None)]
-    push = stack.append
+    max_depth = limits.max_ast_depth
     AST = ast.AST
-    Call, Attribute, Name, Load = ast.Call, ast.Attribute, ast.Name, ast.Load
-    while stack:
-        node, depth, owner = stack.pop()
-        if depth > limits.max_ast_depth:
-            cell.status, cell.error = "too_deep", f"syntax tree deeper than {limits.max_ast_depth}"
-            uses.clear()
-            return
-        kind = type(node)
-        if kind is Call:
-            func = node.func
-            inner = func
-            while type(inner) is Attribute:  # `np.random.seed`: no attr:random
-                called.add(id(inner))
-                inner = inner.value
-            if inner is func:
-                called.add(id(inner))  # a called name is a call feature, not a variable
-            uses.append(("call", _dotted(func), func.attr if type(func) is Attribute else None, owner))
-        elif kind is Attribute:
-            if id(node) not in called and type(node.ctx) is Load:
-                uses.append(("attrs", node.attr, owner))
-        elif kind is Name:
-            if id(node) not in called:
-                uses.append(("name", node.id, owner))
-        elif kind is ast.Import:
-            for a in node.names:
-                cell.imports.add(a.name)
-                if a.asname:
-                    cell.bindings.append((a.asname, a.name, False))
+    Call, Attribute, Name, Constant, Store = ast.Call, ast.Attribute, ast.Name, ast.Constant, ast.Store
+    Assign, AugAssign, AnnAssign, Subscript, Expr = ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Subscript, ast.Expr
+    keyword = ast.keyword
+    child_fields = _CHILD_FIELDS
+    loop_vars: list[set[str]] = [set() for _ in range(n)]
+    for si in range(n):
+        st = body[si]
+        feats_si = cell.stmt_feats[si]
+        defs_si = defs[si]
+        loops_si = loop_vars[si]
+        if type(st) is Expr:
+            v = st.value
+            if type(v) is Call:
+                parts = _dotted(v.func)
+                # `model.fit(X)` / `df.drop(..., inplace=True)` change their receiver; a plain call acts
+                inplace = any(k.arg == "inplace" for k in v.keywords)
+                uses.append(("stmtcall", _call_root(v.func), v.func.attr if type(v.func) is Attribute else None, parts, si,
+                             inplace, si == n - 1))
+            elif type(v) is not Constant:
+                cell.stmt_kind[si] = "display"
+        stack: list = [(st, 1, None)]
+        pop, push = stack.pop, stack.append
+        while stack:
+            node, depth, owner = pop()
+            if depth > max_depth:
+                cell.status, cell.error = "too_deep", f"syntax tree deeper than {max_depth}"
+                uses.clear()
+                return
+            kind = type(node)
+            depth += 1
+            if kind is Name:
+                if type(node.ctx) is Store:
+                    if owner is None:
+                        defs_si.add(node.id)
                 else:
-                    top = a.name.split(".")[0]
-                    cell.bindings.append((top, top, True))
-        elif kind is ast.ImportFrom:
-            if node.module and not node.level:
-                cell.imports.add(node.module)
+                    reads.add(node.id)
+                key = (node.id, owner, si)
+                if key not in seen:  # a repeat would add the same feature again: only the first counts
+                    seen.add(key)
+                    uses.append(("name", node.id, owner, si))
+                continue
+            if kind is Call:
+                func = node.func
+                parts: list[str] = []
+                inner = func
+                while type(inner) is Attribute:
+                    parts.append(inner.attr)
+                    inner = inner.value
+                if type(inner) is Name:
+                    parts.append(inner.id)
+                    reads.add(inner.id)
+                    uses.append(("call", parts[::-1], func.attr if type(func) is Attribute else None, owner, si))
+                else:
+                    uses.append(("call", None, func.attr if type(func) is Attribute else None, owner, si))
+                    push((inner, depth, owner))
+                for a in node.args:
+                    if type(a) is not Constant:
+                        push((a, depth, owner))
+                for k in node.keywords:
+                    if type(k.value) is not Constant:
+                        push((k.value, depth, owner))
+                continue
+            if kind is Attribute:
+                if type(node.ctx) is not Store:
+                    key = ("." + node.attr, owner, si)
+                    if key not in seen:
+                        seen.add(key)
+                        uses.append(("attrs", node.attr, owner, si))
+                push((node.value, depth, owner))
+                continue
+            if kind is ast.Import:
                 for a in node.names:
-                    if a.name != "*":
-                        cell.bindings.append((a.asname or a.name, f"{node.module}.{a.name}", False))
-        elif kind is ast.Assign or kind is ast.AugAssign:
-            targets = node.targets if kind is ast.Assign else [node.target]
-            for t in targets:
-                if type(t) is ast.Subscript:
-                    base = _dotted(t.value)
-                    name = base[-1].lower() if base else ""
-                    # `params["eta"] = ...` / `os.environ[...] = ...` configure; `df["x"] = ...` changes data
-                    marker = ("setparam" if any(w in name for w in _PARAM_WORDS)
-                              else "setconfig" if any(w in name for w in _CONFIG_WORDS) else "setitem")
-                    uses.append(("syntax", marker, owner))
-            if kind is ast.Assign and type(node.value) is Call and len(targets) == 1 and type(targets[0]) is Name:
-                uses.append(("bind", targets[0].id, _dotted(node.value.func)))  # `enc = LabelEncoder()`
-            if kind is ast.Assign and type(node.value) is ast.Subscript:
-                # `df = df[mask]` filters rows; `y = df["target"]` selects part of the data
-                base = _dotted(node.value.value)
-                same = base is not None and any(type(t) is Name and t.id == base[0] for t in targets)
-                uses.append(("syntax", "filter" if same else "subset", owner))
-            if owner is None and depth == 1:
-                uses.append(("syntax", "constant" if _is_literal(node.value) else "assign", owner))
-        elif kind is ast.Return and type(node.value) is ast.Subscript:
-            uses.append(("syntax", "subset", owner))
-        child_owner = owner
-        if owner is None and isinstance(node, _FUNC_OR_CLASS):
-            child_owner = node.name.lower()  # local names are matched case-insensitively
-            cell.defs.setdefault(child_owner, set())
-            uses.append(("defname", child_owner, None))
-            if kind is ast.ClassDef:
-                classes.add(child_owner)
-        elif owner in classes and kind in (ast.FunctionDef, ast.AsyncFunctionDef) and node.name != "__init__":
-            # calling a class runs its constructor, not its other methods: keep those apart
-            child_owner = f"{owner}.{node.name.lower()}"
-            cell.defs.setdefault(child_owner, set())
-        if kind is ast.ClassDef:
-            for b in node.bases:
-                uses.append(("base", _dotted(b), child_owner))
-        depth += 1
-        for fname in _CHILD_FIELDS.get(kind) or _child_fields(kind):
-            value = getattr(node, fname, None)
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, AST):
-                        push((item, depth, child_owner))
-            elif isinstance(value, AST):
-                push((value, depth, child_owner))
+                    cell.imports.add(a.name)
+                    feats_si.add("import:" + a.name)
+                    if a.asname:
+                        cell.bindings.append((a.asname, a.name, False))
+                        defs_si.add(a.asname)
+                    else:
+                        top = a.name.split(".")[0]
+                        cell.bindings.append((top, top, True))
+                        defs_si.add(top)
+                continue
+            if kind is ast.ImportFrom:
+                if node.module and not node.level:
+                    cell.imports.add(node.module)
+                    feats_si.add("import:" + node.module)
+                    for a in node.names:
+                        if a.name != "*":
+                            cell.bindings.append((a.asname or a.name, f"{node.module}.{a.name}", False))
+                            defs_si.add(a.asname or a.name)
+                        else:
+                            cell.bindings.append(("*" + node.module, node.module, False))
+                continue
+            if kind is Assign or kind is AugAssign or kind is AnnAssign:
+                targets = node.targets if kind is Assign else [node.target]
+                for t in targets:
+                    tk = type(t)
+                    if tk is Subscript or tk is Attribute:
+                        base = _dotted(t.value)
+                        if owner is None and base:
+                            defs_si.add(base[0])  # `df["x"] = ...`, `model.n = ...` change `df`, `model`
+                        if tk is Subscript:
+                            name = base[-1].lower() if base else ""
+                            # `params["eta"] = ...` / `os.environ[...] = ...` configure; `df["x"] = ...` changes data
+                            marker = ("setparam" if any(w in name for w in _PARAM_WORDS)
+                                      else "setconfig" if any(w in name for w in _CONFIG_WORDS) else "setitem")
+                            uses.append(("syntax", marker, owner, si))
+                    elif kind is AugAssign and tk is Name and owner is None:
+                        defs_si.add(t.id)
+                value = node.value
+                if value is not None:
+                    vk = type(value)
+                    if kind is Assign and vk is Call and len(targets) == 1 and type(targets[0]) is Name:
+                        uses.append(("bind", targets[0].id, _dotted(value.func), si))  # `enc = LabelEncoder()`
+                    if kind is Assign and vk is Subscript:
+                        # `df = df[mask]` filters rows; `y = df["target"]` selects part of the data
+                        base = _dotted(value.value)
+                        same = base is not None and any(type(t) is Name and t.id == base[0] for t in targets)
+                        uses.append(("syntax", "filter" if same else "subset", owner, si))
+                    if owner is None and depth == 2:
+                        uses.append(("syntax", "constant" if _is_literal(value) else "assign", owner, si))
+                    if vk is not Constant:
+                        push((value, depth, owner))
+                for t in targets:
+                    push((t, depth, owner))
+                continue
+            if kind is ast.Return and type(node.value) is Subscript:
+                uses.append(("syntax", "subset", owner, si))
+            if (kind is ast.For or kind is ast.comprehension) and owner is None:
+                # loop and comprehension variables are scaffolding, not values left for later cells
+                loops_si.update(x.id for x in ast.walk(node.target) if type(x) is Name)
+            child_owner = owner
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
+                if owner is None:
+                    child_owner = node.name.lower()  # local names are matched case-insensitively
+                    cell.defs.setdefault(child_owner, set())
+                    defs_si.add(node.name)
+                    uses.append(("defname", child_owner, None, si))
+                    if kind is ast.ClassDef:
+                        classes.add(child_owner)
+                elif owner in classes and kind is not ast.ClassDef and node.name != "__init__":
+                    # calling a class runs its constructor, not its other methods: keep those apart
+                    child_owner = f"{owner}.{node.name.lower()}"
+                    cell.defs.setdefault(child_owner, set())
+                if kind is ast.ClassDef:
+                    for b in node.bases:
+                        uses.append(("base", _dotted(b), child_owner, si))
+            fields = child_fields.get(kind) or _child_fields(kind)
+            for fname in fields:
+                value = getattr(node, fname, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, AST) and type(item) is not Constant:
+                            push((item, depth, child_owner))
+                elif value is not None and isinstance(value, AST) and type(value) is not Constant:
+                    push((value, depth, child_owner))
+        if loops_si:
+            defs_si -= loops_si
 
 
+def _call_root(func: ast.AST) -> str | None:
+    """The variable a method chain starts from (`df.x.fillna` -> `df`); None for a plain call."""
+    node = func.value if isinstance(func, ast.Attribute) else None
+    while node is not None:
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            node = node.value
+        elif isinstance(node, (ast.Call, ast.Subscript)):
+            node = node.func if isinstance(node, ast.Call) else node.value
+        else:
+            return None
+    return None
+
+
+#: Methods that change their receiver in place (a statement made of one of them defines the receiver).
+MUTATORS = frozenset({"append", "extend", "update", "insert", "pop", "remove", "clear", "sort", "add", "setdefault",
+                      "set_index", "reset_index", "set_transform", "with_transform", "set_format", "to", "cuda", "eval",
+                      "train", "requires_grad_", "zero_grad", "step", "backward", "load_state_dict", "freeze", "unfreeze",
+                      "add_module", "register_buffer", "set_params", "fit_one_cycle", "fine_tune", "lr_find"})
 _PARAM_WORDS = ("param",)
 _CONFIG_WORDS = ("config", "environ", "option", "setting", "rcparams")
 
 
+_LITERAL_NODES = (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.UnaryOp)
+
+
 def _is_literal(node: ast.AST) -> bool:
+    if type(node) is ast.Constant:
+        return True
+    if type(node) not in _LITERAL_NODES:
+        return False
     try:
         ast.literal_eval(node)
         return True
@@ -327,23 +461,52 @@ def resolve(parts: list[str], aliases: dict[str, str]) -> str | None:
     return ".".join([head, *parts[1:]])
 
 
+def _star_resolve(name: str, stars: list[str], aliases: dict[str, str]) -> bool:
+    """Bind `name` in `aliases` when a star import of a catalogued module defines it."""
+    from mliter.traces.catalogue import default_catalogue
+
+    cat = default_catalogue()
+    for module in stars:
+        q = cat.star_name(module, name)
+        if q is not None:
+            aliases[name] = q
+            return True
+    return False
+
+
 def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limits()) -> None:
     """Second step: turn the recorded uses into features, resolved via the notebook's `aliases`.
 
-    Features found inside a top-level function or class also go to `cell.defs[name]`.
+    Features found inside a top-level function or class also go to `cell.defs[name]`; every
+    feature also goes to the summary of its top-level statement (`cell.stmt_feats`). Names that
+    only a star import of a catalogued module explains (`from fastai.vision.all import *`)
+    resolve through the API catalogue. Afterwards the tree and raw uses are released.
     """
     if cell.tree is None and not cell.uses:
         return
+    from mliter.traces.catalogue import DISPLAY_ROLES, SHOWN_ROLES, default_catalogue
+
+    cat = default_catalogue()
     prefixes = {"calls": "call", "methods": "method", "attrs": "attr", "bases": "base",
                 "syntax": "syntax", "local_calls": "local", "variables": "var"}
+    stmt_feats = cell.stmt_feats
+    stars = [k[1:] for k in aliases if k[:1] == "*"]
 
-    def add(kind: str, value: str, owner: str | None) -> None:
-        getattr(cell, kind).add(value)
+    targets = {kind: (getattr(cell, kind), prefixes[kind] + ":") for kind in prefixes}
+    owner_defs = cell.defs
+
+    def add(kind: str, value: str, owner: str | None, si: int) -> None:
+        st, pre = targets[kind]
+        st.add(value)
+        feat = pre + value
         if owner is not None:
-            cell.defs[owner].add(f"{prefixes[kind]}:{value}")
+            owner_defs[owner].add(feat)
+        stmt_feats[si].add(feat)
 
     for use in cell.uses:  # instances first: the walk visits a cell's statements out of order
         if use[0] == "bind" and use[2] is not None and use[2][-1][:1].isupper():  # `X = Class(...)` only
+            if stars and use[2][0] not in aliases:
+                _star_resolve(use[2][0], stars, aliases)
             made_by = resolve(use[2], aliases)
             if made_by is None and len(use[2]) == 1 and use[2][0] not in _BUILTINS:
                 made_by = "local:" + use[2][0].lower()  # an instance of a class the notebook may define
@@ -356,40 +519,75 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
         if tag == "bind":
             continue
         if tag == "call":
-            _, parts, attr, owner = use
+            _, parts, attr, owner, si = use
             if parts is not None:
+                if stars and parts[0] not in aliases and parts[0] not in _BUILTINS:
+                    _star_resolve(parts[0], stars, aliases)
                 qualified = resolve(parts, aliases)
                 if qualified is not None:
-                    add("calls", qualified, owner)
+                    add("calls", qualified, owner, si)
                 elif len(parts) == 1 and parts[0] in _BUILTINS:
-                    add("calls", parts[0], owner)
+                    add("calls", parts[0], owner, si)
                 elif len(parts) == 1:
-                    add("local_calls", parts[0].lower(), owner)
+                    add("local_calls", parts[0].lower(), owner, si)
                 elif len(parts) == 2 and "@" + parts[0] in aliases:
                     made_by = aliases["@" + parts[0]]
                     if made_by.startswith("local:") and not parts[1].startswith("__"):
                         # `net.SGD()` runs the method `network.sgd` (an explicit dunder call is a probe)
-                        add("methods", parts[1], owner)
-                        add("local_calls", f"{made_by[6:]}.{parts[1].lower()}", owner)
+                        add("methods", parts[1], owner, si)
+                        add("local_calls", f"{made_by[6:]}.{parts[1].lower()}", owner, si)
                     else:
-                        add("methods", f"{parts[1]}@{made_by}", owner)
+                        add("methods", f"{parts[1]}@{made_by}", owner, si)
                 elif len(parts) == 2:  # a plain variable: its name says what it holds (`submission.head()`)
-                    add("methods", f"{parts[1]}@var:{parts[0].lower()}", owner)
+                    add("methods", f"{parts[1]}@var:{parts[0].lower()}", owner, si)
                 else:
-                    add("methods", parts[-1], owner)
+                    add("methods", parts[-1], owner, si)
             elif attr is not None:
-                add("methods", attr, owner)
+                add("methods", attr, owner, si)
+        elif tag == "stmtcall":
+            _, root, attr, parts, si, inplace, last = use
+            qualified = resolve(parts, aliases) if parts else None
+            if qualified is not None:
+                entry = cat.call(qualified)
+            elif parts is not None and len(parts) == 1:
+                entry = cat.call(parts[0]) if parts[0] in _BUILTINS else None
+            else:
+                entry = cat.method(attr) if attr else None
+            if entry is not None and entry.role in DISPLAY_ROLES:
+                cell.stmt_kind[si] = "display"
+                cell.stmt_defs[si] = set()
+            elif entry is not None and entry.role == "save":
+                cell.stmt_kind[si] = "save"  # writes a file: its stage is that of what it writes
+                cell.stmt_defs[si] = {root} if root is not None and root not in aliases else set()
+            elif entry is not None and (root is None or root in aliases) and entry.role in SHOWN_ROLES:
+                cell.stmt_kind[si] = "display"  # `pd.read_csv(...)` alone on a line: the value is shown, not kept
+                cell.stmt_defs[si] = set()
+            elif root is not None and root not in aliases and qualified is None and (
+                    inplace or attr in MUTATORS or (entry is not None and entry.role in ("fit", "tune", "construct model"))):
+                cell.stmt_kind[si] = "define"  # a method changes its receiver (`model.fit`, `df.drop(..., inplace=True)`)
+                cell.stmt_defs[si] = {root}
+            elif last and root is not None and qualified is None:
+                cell.stmt_kind[si] = "display"  # `df.count()` ending a cell: its value is shown
+                cell.stmt_defs[si] = set()
+            else:
+                cell.stmt_kind[si] = "effect"
+                cell.stmt_defs[si] = set()
         elif tag == "defname":  # what a function is called hints at what it does
-            add("local_calls", use[1], None)
+            add("local_calls", use[1], None, use[3])
         elif tag == "name":
             if use[1] not in aliases:
-                add("variables", use[1].lower(), use[2])
+                add("variables", use[1].lower(), use[2], use[3])
         elif tag == "base":
             q = resolve(use[1], aliases) if use[1] else None
             if q:
-                add("bases", q, use[2])
+                add("bases", q, use[2], use[3])
         else:
-            add(tag, use[1], use[2])
+            add(tag, use[1], use[2], use[3])
+    for i, kind in enumerate(cell.stmt_kind):
+        if kind == "none" and cell.stmt_defs[i]:
+            cell.stmt_kind[i] = "define"
+        elif kind == "display":
+            cell.stmt_defs[i] = set()
     cell.uses = []
     cell.tree = None  # the tree is not needed once features are collected
 

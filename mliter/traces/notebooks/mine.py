@@ -62,22 +62,57 @@ def _output_kinds(outputs: list[Any]) -> tuple[set[str], set[str]]:
     return kinds, errors
 
 
+def analyse_cells(code_cells, is_python: bool, limits: Limits, local_modules=None):
+    """The static pass over a notebook's code cells, cell by cell: parse, bind imports, collect
+    features and the def-use summary, then release the tree (see `mliter.traces.notebooks.code`).
+
+    `local_modules` (optional) resolves a module imported from beside the notebook to the features
+    of its functions (`mliter.traces.notebooks.modules`); calls into such modules that it cannot
+    resolve are recorded on the cell as unresolved. Returns the cells and the module summaries."""
+    from mliter.traces.notebooks.modules import bind_local_modules, mark_unresolved
+
+    aliases: dict[str, str] = {}
+    module_defs: dict[str, set[str]] = {}
+    parsed = []
+    for c in code_cells:
+        if is_python:
+            pc = parse_cell(c.source, limits)
+        else:  # an R or Julia notebook: counts and outputs are still read, the code is not parsed as Python
+            pc = CellCode(len(c.source.splitlines()), "non_python" if c.source.strip() else "empty")
+        import_aliases(pc, aliases)
+        bind_local_modules(pc, aliases, module_defs, local_modules)
+        collect_uses(pc, aliases, limits)
+        mark_unresolved(pc, aliases, module_defs)
+        parsed.append(pc)
+    return parsed, module_defs
+
+
 def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits = Limits(),
-               sha: str | None = None) -> Mined:
+               sha: str | None = None, local_modules=None) -> Mined:
     """Mine one notebook's bytes (`sha`: their SHA-256 when the caller has it already);
-    raises `NotebookError` when the file cannot be read at all."""
+    raises `NotebookError` when the file cannot be read at all.
+
+    The cyclic garbage collector is paused while one notebook is mined: the work allocates
+    hundreds of thousands of small acyclic objects (syntax nodes, feature strings) whose
+    allocation would otherwise trigger full collections over everything the process holds;
+    reference counting frees them all the same."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _mine_bytes(notebook_id, data, rules, limits, sha, local_modules)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits,
+                sha: str | None, local_modules) -> Mined:
     sha = sha or hashlib.sha256(data).hexdigest()
     nb = parse_notebook(data, limits)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    if nb.language in PYTHON_LANGUAGES:
-        parsed = [parse_cell(c.source, limits) for c in code_cells]
-    else:  # an R or Julia notebook: counts and outputs are still read, the code is not parsed as Python
-        parsed = [CellCode(len(c.source.splitlines()), "non_python" if c.source.strip() else "empty") for c in code_cells]
-    aliases: dict[str, str] = {}
-    for pc in parsed:
-        import_aliases(pc, aliases)
-    for pc in parsed:
-        collect_uses(pc, aliases, limits)
+    parsed, module_defs = analyse_cells(code_cells, nb.language in PYTHON_LANGUAGES, limits, local_modules)
 
     counts = [c.execution_count for c in code_cells]
     metrics = order_metrics(counts)
@@ -88,8 +123,9 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
     libraries: set[str] = set()
     apis_all: set[str] = set()
     n_error_outputs = 0
-    stages = rules.label_cells(parsed)
-    for k, (cell, pc, stage) in enumerate(zip(code_cells, parsed, stages)):
+    labelled = rules.label_notebook(parsed, module_defs)
+    for k, (cell, pc, lab) in enumerate(zip(code_cells, parsed, labelled)):
+        stage = lab.stage
         if pc.status != "empty":
             stage_cells[stage] += 1
             stage_hidden[stage] += gaps[k]
@@ -113,6 +149,9 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
             "output_types": join_list(kinds),
             "error_names": join_list(enames),
             "stage": stage,
+            "stages": join_list(lab.stages),
+            "n_reads_from": len(lab.reads_from),
+            "unresolved_calls": len(pc.unresolved),
         })
     n_nonempty = sum(stage_cells.values())
     stage_rows = [{
@@ -159,7 +198,10 @@ def mine_ref(ref: NotebookRef, rules: StageRules, limits: Limits = Limits()) -> 
             raise NotebookError("too_large", f"{size} bytes exceeds the limit of {limits.max_bytes}")
         data = Path(ref.file).read_bytes()
         sha = hashlib.sha256(data).hexdigest()
-        return mine_bytes(ref.notebook_id, data, rules, limits, sha=sha)
+        from mliter.traces.notebooks.modules import local_module_resolver
+
+        return mine_bytes(ref.notebook_id, data, rules, limits, sha=sha,
+                          local_modules=local_module_resolver(ref.file))
     except NotebookError as exc:
         reason, message = exc.reason, exc.message
     except OSError as exc:

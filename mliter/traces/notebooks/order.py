@@ -27,7 +27,6 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from scipy.stats import kendalltau
 
 
 @dataclass(frozen=True)
@@ -86,6 +85,20 @@ def gaps_before(counts: Sequence[int | None]) -> list[int]:
     return gaps
 
 
+def _tau_b_against_position(executed: Sequence[int], inversions: int) -> float:
+    """Kendall's tau-b of the counts against document position, from the inversion count.
+
+    Positions have no ties, so tau-b = (n0 - n2 - 2*Q) / sqrt(n0 * (n0 - n2)) with n0 pairs,
+    n2 pairs tied in count and Q discordant pairs (the inversions): the same value as
+    `scipy.stats.kendalltau`, in O(n log n) without its per-call overhead."""
+    from collections import Counter
+
+    n = len(executed)
+    n0 = n * (n - 1) // 2
+    n2 = sum(t * (t - 1) // 2 for t in Counter(executed).values())
+    return (n0 - n2 - 2 * inversions) / math.sqrt(n0 * (n0 - n2))
+
+
 def order_metrics(counts: Sequence[int | None]) -> OrderMetrics:
     """Metrics over the code cells' counts in document order (None = no count)."""
     executed = [c for c in counts if c is not None]
@@ -96,7 +109,6 @@ def order_metrics(counts: Sequence[int | None]) -> OrderMetrics:
     inversions = count_inversions(executed)
     tau: float | None = None
     if len(executed) >= 2 and len(set(executed)) >= 2:
-        t = kendalltau(range(len(executed)), executed).statistic
-        tau = None if t is None or math.isnan(t) else round(float(t), 6)
+        tau = round(_tau_b_against_position(executed, inversions), 6)
     linear = hidden == 0 and inversions == 0 and min(executed) == 1 and len(set(executed)) == len(executed)
     return OrderMetrics(len(executed), max_count, max(hidden, 0), inversions, tau, inversions > 0, linear)

@@ -1,28 +1,39 @@
-"""Label each code cell with a workflow stage from a rule table kept as data.
+"""Label each code cell with a workflow stage: its purpose, from a def-use index and rules kept as data.
 
-The rules live in `coding/stage_rules.csv` (pattern, stage, precedence, rationale) so a
-reader can see and change them without touching code. Each feature of a cell (see
-`mliter.traces.notebooks.code`) takes the stage of the highest-precedence rule whose glob pattern
-matches it; the cell then takes the latest stage among its features in the study's
-order setup < load < EDA < DPR < LI < PPR, and `other` when no rule matches. Evidence
-comes in precedence bands (`BANDS`): a generic signal (a bare numpy call), a name hint
-(a variable called `submission`) or a fallback (any top-level assignment) decides only
-when no stronger band has a match, so a weak hint of a later stage cannot outvote a
-specific call of an earlier one.
+Two tables decide, both data: `coding/api_catalogue.csv` (library, API pattern, role, stage;
+`mliter.traces.catalogue`) and `coding/stage_rules.csv` (pattern, stage, precedence, rationale)
+for what the catalogue does not hold (syntax markers, name hints, generic signals). Catalogue
+rows become rules of precedence 50 (exact names), 45 (wildcards), 30 (methods of unknown
+values) and 20 (display and plot roles); a pattern the rule table also has keeps the table's row. Each feature of a
+cell (see `mliter.traces.notebooks.code`) takes the stage of the highest-precedence rule whose
+glob matches it. Evidence comes in precedence bands (`BANDS`): a generic signal, a name hint or a
+fallback decides only when no stronger band has a match.
+
+Globs are compiled once: the rules of one feature kind (`call:`, `method:`, ...) become one
+regular expression whose alternatives are in precedence order, so a feature costs one match on
+first sight and a dict probe after (memo); no per-call glob matching.
+
+A cell's primary stage is its purpose (`coding/stages.md`): the stage of the statements that
+define what later cells read (`label_notebook`, using each cell's def-use summary); display-only
+statements decide only when the cell defines nothing. Calls of notebook-defined functions and
+classes, and of functions of modules beside the notebook when their file was summarised, take
+the features of the body (followed transitively up to `MAX_CALL_DEPTH`).
 """
 
 from __future__ import annotations
 
-from mliter.errors import MliterError
 import csv
-from dataclasses import dataclass
-from fnmatch import fnmatchcase
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
+from mliter.errors import MliterError
 from mliter.paths import CODING
 
 if TYPE_CHECKING:
+    from mliter.traces.catalogue import Catalogue
     from mliter.traces.notebooks.code import CellCode
 
 #: Stages in workflow order; `other` ranks below all of them.
@@ -46,16 +57,68 @@ class RuleError(MliterError, ValueError):
     pass
 
 
-class StageRules:
-    """A compiled rule table with a per-feature memo (features repeat across cells)."""
+def _glob_regex(pattern: str) -> str:
+    out = []
+    for ch in pattern:
+        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
+    return "".join(out)
 
-    def __init__(self, rules: Iterable[Rule]):
-        # highest precedence first; file order breaks ties (sorted is stable)
-        self.rules = sorted(rules, key=lambda r: -r.precedence)
+
+#: How deep calls of notebook-defined functions are followed.
+MAX_CALL_DEPTH = 8
+#: Precedence of rules made from catalogue rows (see the module docstring).
+CATALOGUE_PRECEDENCE = {"exact": 50, "wild": 45, "method": 30, "display": 20}
+
+
+def catalogue_rules(catalogue: "Catalogue") -> list[Rule]:
+    """The catalogue as stage rules: `call:<pattern>` or `method:<name>` with the row's stage."""
+    out = []
+    for e in catalogue.entries:
+        if e.role in ("display", "plot"):
+            prec = CATALOGUE_PRECEDENCE["display"]
+        elif e.pattern.startswith("."):
+            prec = CATALOGUE_PRECEDENCE["method"]
+        else:
+            prec = CATALOGUE_PRECEDENCE["wild" if "*" in e.pattern else "exact"]
+        pattern = f"method:{e.pattern[1:]}" if e.pattern.startswith(".") else f"call:{e.pattern}"
+        out.append(Rule(pattern, e.stage, prec, f"{e.library}: {e.role} (api_catalogue.csv)"))
+    return out
+
+
+@dataclass
+class CellStage:
+    """The stages of one code cell: its primary stage (purpose) and every stage it touches."""
+
+    stage: str
+    stages: frozenset[str] = frozenset()
+    reads_from: dict[str, int] = field(default_factory=dict)  # name -> code-cell index that last defined it
+
+
+class StageRules:
+    """A compiled rule table (one regex per feature kind) with a per-feature memo."""
+
+    def __init__(self, rules: Iterable[Rule], catalogue: "Catalogue | None" = None):
+        own = list(rules)
+        extra = catalogue_rules(catalogue) if catalogue is not None else []
+        mine = {r.pattern for r in own}
+        extra = [r for r in extra if r.pattern not in mine]  # the rule table's own row for a pattern wins
+        # highest precedence first; the rule table before the catalogue, then file order (sorted is stable)
+        self.rules = sorted(own + extra, key=lambda r: -r.precedence)
+        self.catalogue = catalogue
         self._memo: dict[str, Rule | None] = {}
+        by_kind: dict[str, list[int]] = {}
+        for i, r in enumerate(self.rules):
+            by_kind.setdefault(r.pattern.split(":", 1)[0], []).append(i)
+        self._kinds: dict[str, tuple[re.Pattern[str], list[int]]] = {}
+        for kind, idx in by_kind.items():
+            rx = re.compile("|".join(f"({_glob_regex(self.rules[i].pattern)})" for i in idx) + "", re.S)
+            self._kinds[kind] = (rx, idx)
 
     @classmethod
-    def from_csv(cls, path: str | Path = DEFAULT_RULES) -> "StageRules":
+    def from_csv(cls, path: str | Path = DEFAULT_RULES, catalogue: "Catalogue | str | Path | None" = "default") -> "StageRules":
+        """Read a rule table; `catalogue` is the API catalogue to merge ('default': coding/api_catalogue.csv)."""
+        from mliter.traces.catalogue import Catalogue, default_catalogue
+
         rules = []
         with open(path, newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
@@ -74,15 +137,32 @@ class StageRules:
                 if ":" not in row["pattern"]:
                     raise RuleError(f"{path}, row {rowno}: pattern {row['pattern']!r} lacks a 'kind:' prefix")
                 rules.append(Rule(row["pattern"], row["stage"], prec, row["rationale"]))
-        return cls(rules)
+        if catalogue == "default":
+            cat = default_catalogue()
+        elif catalogue is None or isinstance(catalogue, Catalogue):
+            cat = catalogue
+        else:
+            cat = Catalogue.from_csv(catalogue)
+        return cls(rules, cat)
+
+    def _match(self, feature: str) -> int | None:
+        compiled = self._kinds.get(feature.split(":", 1)[0])
+        if compiled is None:
+            return None
+        m = compiled[0].fullmatch(feature)
+        return compiled[1][m.lastindex - 1] if m else None
 
     def feature_rule(self, feature: str) -> Rule | None:
         try:
             return self._memo[feature]
         except KeyError:
             pass
-        untyped = feature.split("@", 1)[0]  # `method:fit@cls` also matches rules for `method:fit`
-        rule = next((r for r in self.rules if fnmatchcase(feature, r.pattern) or fnmatchcase(untyped, r.pattern)), None)
+        best = self._match(feature)
+        if "@" in feature:  # `method:fit@cls` also matches rules for `method:fit`
+            other = self._match(feature.split("@", 1)[0])
+            if other is not None and (best is None or other < best):
+                best = other
+        rule = self.rules[best] if best is not None else None
         self._memo[feature] = rule
         return rule
 
@@ -90,44 +170,222 @@ class StageRules:
         rule = self.feature_rule(feature)
         return rule.stage if rule else None
 
+    def _banded(self, features: Iterable[str]):
+        """(band, stage) of every feature a rule matches; band 0 is the strongest (see `BANDS`)."""
+        memo = self._memo
+        for f in features:
+            rule = memo[f] if f in memo else self.feature_rule(f)
+            if rule is not None:
+                p = rule.precedence
+                yield (0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3), rule.stage
+
+    def label_band(self, features: Iterable[str]) -> tuple[str, int]:
+        """Latest stage within the strongest band that has a match, and that band (9: nothing matched)."""
+        best: dict[int, str] = {}
+        for band, stage in self._banded(features):
+            if band not in best or STAGE_RANK[stage] > STAGE_RANK[best[band]]:
+                best[band] = stage  # an `other` rule counts as evidence of its band too
+        return (best[min(best)], min(best)) if best else ("other", 9)
+
     def label(self, features: Iterable[str]) -> str:
         """Latest stage within the highest precedence band that has a matching feature."""
-        best: dict[int, str] = {}
-        for f in features:
-            rule = self.feature_rule(f)
-            if rule is None:
-                continue
-            band = next(i for i, floor in enumerate(BANDS) if rule.precedence >= floor)
-            if STAGE_RANK[rule.stage] > STAGE_RANK[best.get(band, "other")]:
-                best[band] = rule.stage
-        return best[min(best)] if best else "other"
+        return self.label_band(features)[0]
 
-    def label_cells(self, cells: Sequence["CellCode"]) -> list[str]:
-        """Stages of a notebook's code cells, in order.
+    def label_cells(self, cells: Sequence["CellCode"], module_defs: Mapping[str, set[str]] | None = None) -> list[str]:
+        """Primary stages of a notebook's code cells, in order (see `label_notebook`)."""
+        return [c.stage for c in self.label_notebook(cells, module_defs)]
 
-        A call of a function or class the notebook defines adds the features of its
-        body (followed transitively), so a cell that runs `train()` takes the stage of
-        what `train` does: the rule "a function takes the stage of what it does",
-        applied where the function is used as well as where it is defined.
+    def label_notebook(self, cells: Sequence["CellCode"],
+                       module_defs: Mapping[str, set[str]] | None = None) -> list[CellStage]:
+        """Stages of every code cell from the def-use index of the notebook.
+
+        `module_defs` maps a qualified function name of a module beside the notebook
+        (`src.features.add_features`) to the features of its body, when the file was summarised.
         """
         defs: dict[str, set[str]] = {}
         for c in cells:
             for name, feats in c.defs.items():
                 defs.setdefault(name, set()).update(feats)
-        out = []
-        for c in cells:
-            if c.status == "empty":
-                out.append("other")
+        module_defs = module_defs or {}
+        closure: dict[str, frozenset[str]] = {}
+
+        def body(name: str, depth: int) -> frozenset[str]:
+            hit = closure.get(name)
+            if hit is not None:
+                return hit
+            closure[name] = frozenset()  # a recursive call sees an empty body
+            feats = set(defs.get(name) or module_defs.get(name) or ())
+            if depth < MAX_CALL_DEPTH:
+                for f in list(feats):
+                    callee = _callee(f, defs, module_defs)
+                    if callee is not None:
+                        feats |= body(callee, depth + 1)
+            closure[name] = out = frozenset(feats)
+            return out
+
+        def expand(feats: set[str]) -> set[str]:
+            if not defs and not module_defs:
+                return feats  # nothing the notebook defines: the features are what they are
+            out = set(feats)
+            for f in feats:
+                callee = _callee(f, defs, module_defs)
+                if callee is not None:
+                    out |= body(callee, 1)
+            return out
+
+        later: list[set[str]] = [set() for _ in cells]
+        seen_reads: set[str] = set()
+        for i in range(len(cells) - 1, -1, -1):
+            later[i] = seen_reads.copy() if i < len(cells) - 1 else set()
+            seen_reads |= cells[i].reads
+        last_def: dict[str, int] = {}
+        out: list[CellStage] = []
+        weak: list[set[str]] = []  # names a cell defines by weak evidence only (literals, plain assignments)
+        for i, c in enumerate(cells):
+            reads_from = {n: last_def[n] for n in c.reads if n in last_def}
+            if c.status == "empty" or not c.stmt_kind:
+                fallback = self.label(expand(set(c.features()))) if c.status not in ("empty",) else "other"
+                out.append(CellStage(fallback, frozenset({fallback}) if c.status != "empty" else frozenset(), reads_from))
+                weak.append(set())
+            else:
+                st, w = self._cell_stage(c, later[i], expand, reads_from, out)
+                out.append(st)
+                weak.append(w)
+            for n in c.defined:
+                last_def[n] = i
+        # a cell whose products are weak (a list of columns, a dict of settings, a toggle) serves the
+        # cells that read them: it takes the primary stage of its first reader
+        for i, names in enumerate(weak):
+            if not names:
                 continue
-            feats = set(c.features())
-            todo = [n for n in c.local_calls if n in defs]
-            seen: set[str] = set()
-            while todo:
-                name = todo.pop()
-                if name in seen:
-                    continue
-                seen.add(name)
-                feats |= defs[name]
-                todo.extend(f[6:] for f in defs[name] if f.startswith("local:") and f[6:] in defs)
-            out.append(self.label(feats))
+            for j in range(i + 1, len(cells)):
+                if cells[j].reads & names and not weak[j]:
+                    if out[j].stage not in ("other",):
+                        out[i].stage = "setup" if out[j].stage == "load" else out[j].stage
+                        out[i].stages = frozenset(out[i].stages | {out[i].stage})
+                    break
         return out
+
+    def band_stages(self, features: Iterable[str], band: int) -> set[str]:
+        """The stages of the features that fall in one precedence band."""
+        return {stage for b, stage in self._banded(features) if b == band}
+
+    @staticmethod
+    def _reads_results(feats: Iterable[str], reads_from: dict[str, int], done: list[CellStage]) -> bool:
+        """Does a statement use a value made by a post-processing cell, or a variable named for results?"""
+        if not reads_from:
+            return False
+        lower = {n.lower(): j for n, j in reads_from.items()}
+        for f in feats:
+            if f[:4] == "var:":
+                j = lower.get(f[4:])
+                if j is not None and ((j < len(done) and done[j].stage == "PPR") or _is_result_name(f[4:])):
+                    return True
+        return False
+
+    def label_majority(self, features: Iterable[str]) -> str:
+        """The most frequent stage among the strongest band's features (ties: the latest stage).
+
+        Used for the bodies of functions and classes: a training function that also logs a metric
+        is training, a feature function with one model-looking call is still feature code."""
+        counts: dict[int, dict[str, int]] = {}
+        for band, stage in self._banded(features):
+            d = counts.setdefault(band, {})
+            d[stage] = d.get(stage, 0) + 1
+        if not counts:
+            return "other"
+        d = counts[min(counts)]
+        real = {k: v for k, v in d.items() if k not in ("setup", "other")} or d
+        return max(real, key=lambda s: (real[s], STAGE_RANK[s]))
+
+    def _cell_stage(self, c: "CellCode", later: set[str], expand, reads_from: dict[str, int],
+                    done: list[CellStage]) -> tuple[CellStage, set[str]]:
+        stmt_stage, stmt_band = [], []
+        for f, kind, d in zip(c.stmt_feats, c.stmt_kind, c.stmt_defs):
+            if not f:
+                stmt_stage.append("other")
+                stmt_band.append(9)
+                continue
+            feats = expand(f)
+            stage, band = self.label_band(feats)
+            if stage == "PPR" and band == 0 and self.band_stages(feats, 0) >= {"LI", "PPR"} and not _result_names(d):
+                stage = "LI"  # training that also scores itself is training (codebook 2.0)
+            elif stage == "DPR" and self._reads_results(f, reads_from, done):
+                stage = "PPR"  # a table built from results or predictions is post-processing
+            if any(x.startswith("local:") and x[6:] in c.defs for x in f) and kind == "define" and d and \
+                    all(n.lower() in c.defs for n in d):  # a definition: what its body mostly does
+                stage = self.label_majority(feats)
+            stmt_stage.append(stage)
+            stmt_band.append(band)
+        source_stages = {done[j].stage for j in reads_from.values() if j < len(done)}
+        products = [i for i, k in enumerate(c.stmt_kind)
+                    if k == "define" or (k == "effect" and stmt_stage[i] != "other")]
+        saves = [i for i, k in enumerate(c.stmt_kind) if k == "save"]
+        kept = [i for i in products if c.stmt_defs[i] & later] or products
+        if kept and all(stmt_stage[i] == "setup" and all(f.startswith("import:") for f in c.stmt_feats[i]) for i in kept) \
+                and any(k == "display" for k in c.stmt_kind):
+            kept = []  # imports made for what the cell shows: the display decides
+        touched = {s for s in stmt_stage if s != "other"}
+        if c.imports:
+            touched.add("setup")
+        weak: set[str] = set()
+        if kept:
+            cand = [stmt_stage[i] for i in kept]
+            strong = [s for s in cand if s not in ("setup", "other")]
+            pool = strong or cand
+            primary = max(pool, key=STAGE_RANK.__getitem__)
+            shows = any(k == "display" for k in c.stmt_kind)
+            all_weak = all(stmt_band[i] >= 3 or (stmt_band[i] >= 2 and stmt_stage[i] == "setup") for i in kept)
+            if all_weak and shows:
+                primary = self._display_stage(c, expand, source_stages)  # made to be looked at here
+            elif all_weak and not c.imports and not saves:
+                weak = set().union(*(c.stmt_defs[i] for i in kept))
+            elif primary == "EDA" and not shows and all(stmt_stage[i] in ("EDA", "setup", "other") for i in kept):
+                weak = set().union(*(c.stmt_defs[i] for i in kept))  # a summary kept for later: its readers decide
+        elif saves:
+            # writing a file: the stage of what is written (features -> DPR, predictions/models -> PPR)
+            primary = "DPR" if source_stages and source_stages <= {"load", "EDA", "DPR", "setup"} else "PPR"
+        else:
+            primary = self._display_stage(c, expand, source_stages,
+                                          self._reads_results(set(c.features()), reads_from, done))
+            if primary == "setup" and c.imports and any(k == "display" for k in c.stmt_kind):
+                primary = "other"
+        touched.add(primary)
+        if len(touched) > 1:
+            touched.discard("other")
+        return CellStage(primary, frozenset(touched), reads_from), weak
+
+    def _display_stage(self, c: "CellCode", expand, source_stages: set[str], reads_results: bool = False) -> str:
+        """A cell that defines nothing: the stage of what it looks at (codebook: display-only parts)."""
+        own, band = self.label_band(expand(set(c.features())))
+        if own == "PPR" and band == 0:
+            return "PPR"
+        if "PPR" in source_stages and own != "EDA":
+            return "PPR"  # looking at results (not a plot or summary of the data)
+        if reads_results:
+            return "PPR"  # a plot or print of predictions, scores or a results table
+        if own in ("EDA", "other", "DPR", "load") and source_stages & {"load", "EDA", "DPR"}:
+            return "EDA"
+        return own
+
+
+@lru_cache(maxsize=65536)
+def _is_result_name(name: str) -> bool:
+    from mliter.traces.operators import RESULT_NAME
+
+    return RESULT_NAME.search(name) is not None
+
+
+def _result_names(names: Iterable[str]) -> bool:
+    return any(_is_result_name(n) for n in names)
+
+
+def _callee(feature: str, defs: Mapping[str, set[str]], module_defs: Mapping[str, set[str]]) -> str | None:
+    """The notebook- or module-defined function a feature calls, if its body is known."""
+    if feature.startswith("local:"):
+        name = feature[6:]
+        return name if name in defs else None
+    if feature.startswith("call:") and module_defs:
+        name = feature[5:]
+        return name if name in module_defs else None
+    return None

@@ -13,6 +13,7 @@ do that in the module's `register(groups)` (listed after this one in `mliter.cli
 from __future__ import annotations
 
 from mliter.errors import InputError
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -52,6 +53,16 @@ def _folder(target: str, opts: SourceOptions) -> list[Version]:
     return folder_versions(Path(target).expanduser(), opts.root)
 
 
+def _series(target: str, opts: SourceOptions) -> list[Version]:
+    from mliter.traces.versions.folder import series_versions
+
+    notes: list[str] = []
+    out = series_versions(Path(target).expanduser(), notes)
+    for n in notes:
+        print(f"note: {n}", file=sys.stderr)
+    return out
+
+
 def _kaggle_meta(target: str, opts: SourceOptions) -> list[Version]:
     from mliter.traces.versions.kaggle import meta_kaggle_versions
 
@@ -66,7 +77,7 @@ def _kaggle_api(target: str, opts: SourceOptions) -> list[Version]:
 
 #: kind -> function(target, options) -> versions. Extended by other modules (see the docstring).
 SOURCES: dict[str, Callable[[str, SourceOptions], list[Version]]] = {
-    "git": _git, "folder": _folder, "kaggle-meta": _kaggle_meta, "kaggle": _kaggle_api,
+    "git": _git, "folder": _folder, "series": _series, "kaggle-meta": _kaggle_meta, "kaggle": _kaggle_api,
 }
 #: kind -> function(versions of that kind, options, output root) -> extra paths written.
 WRITERS: dict[str, Callable[[list[Version], SourceOptions, Path], list[Path]]] = {}
@@ -84,8 +95,34 @@ def parse_source(spec: str) -> tuple[str, str]:
         return "folder", spec
     if (p / "KernelVersions.csv").is_file():
         return "kaggle-meta", spec
+    if p.is_dir() and any(True for f in p.rglob("v*_*.ipynb")):
+        return "series", spec
     raise InputError(f"source {spec!r}: give KIND:TARGET with KIND one of {sorted(SOURCES)}, or a git clone, "
-                     "a MANIFEST.tsv or a Meta Kaggle folder")
+                     "a MANIFEST.tsv, a Meta Kaggle folder or a folder of vNN_*.ipynb series")
+
+
+def shipped_sources() -> list[tuple[str, str]]:
+    """(kind, folder) of the sources the shipped traces/versions.csv is mined from (docs/openml.md):
+    the only set that is mined without --out."""
+    from mliter.paths import shared_data
+
+    return sorted([("folder", str((shared_data() / "notebook_versions").resolve())),
+                   ("openml", str((shared_data() / "openml").resolve()))])
+
+
+def output_root(sources: list[str], out: Path | None) -> Path:
+    """Where to write: `out` when given; the repository only when mining exactly the shipped sources,
+    so mining one's own notebooks never overwrites the shipped tables by accident."""
+    if out is not None:
+        return Path(out)
+    given = []
+    for spec in sources:
+        kind, target = parse_source(spec)
+        given.append((kind, str(Path(target).expanduser().resolve())))
+    if given and set(given) <= set(shipped_sources()):
+        return ROOT
+    raise InputError("mining sources other than the shipped ones would replace traces/versions.csv: "
+                     "pass --out FOLDER to write the tables elsewhere")
 
 
 def manifest_rows(versions: list[Version], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -103,6 +140,7 @@ def _versions(args) -> int:
     from mliter.traces.versions.mine import mine_versions
     from mliter.traces.versions.schema import VERSION_MANIFEST, VERSIONS
 
+    args.out = output_root(args.sources, args.out)
     opts = SourceOptions(args.root, args.code_root, args.repo_name, args.cache_dir, args.offline)
     by_kind: dict[str, list[Version]] = {}
     for spec in args.sources:
@@ -146,13 +184,15 @@ def register(groups) -> None:
         ),
         epilog=(
             "examples:\n  mliter mine versions ../shared/data/notebook_versions\n"
+            "  mliter mine versions ~/my-series --out /tmp/mine   # plain folders of vNN_*.ipynb files\n"
             "  mliter mine versions git:~/clones/kaggle-notebooks --repo-name owner/kaggle-notebooks\n"
             "  mliter mine versions kaggle-meta:~/meta-kaggle --code-root ~/meta-kaggle-code\n"
             "  mliter mine versions kaggle:someuser/some-kernel --cache-dir ~/.cache/mliter/http"
         ),
     )
     p.add_argument("sources", nargs="+", help="KIND:TARGET or a path (see above)")
-    p.add_argument("--out", type=Path, default=ROOT, help="repository root to write traces/ and corpus/ under")
+    p.add_argument("--out", type=Path, default=None,
+                   help="root to write traces/ and corpus/ under (required unless mining the shipped sources)")
     p.add_argument("--root", type=Path, default=None, help="folder a MANIFEST.tsv's local_path values are relative to")
     p.add_argument("--code-root", type=Path, default=None, help="Meta Kaggle Code folder with the versions' files")
     p.add_argument("--repo-name", default=None, help="owner/name of a git clone whose origin is not on GitHub")

@@ -144,6 +144,7 @@ def mine_sequence(seq: list[Version], rules: StageRules, limits: Limits = Limits
             "preprocessing_ops_added": result.preprocessing.added,
             "preprocessing_ops_removed": result.preprocessing.removed,
             "preprocessing_ops_reparameterised": result.preprocessing.reparameterised,
+            **operator_name_columns(result),
             "cells_added": result.cells.cells_added, "cells_removed": result.cells.cells_removed,
             "cells_changed": result.cells.cells_changed, "lines_added": result.cells.lines_added,
             "lines_removed": result.cells.lines_removed, "stages_touched": join_list(result.stages_touched),
@@ -177,3 +178,14 @@ def mine_versions(versions: Iterable[Version], rules: StageRules, limits: Limits
             with open(checkpoint, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps({"workflow_id": wid, "rows": got}, sort_keys=True) + "\n")
     return rows
+
+
+def operator_name_columns(result) -> dict[str, str]:
+    """Names of the operators added, removed and re-parameterised, per side, ';'-joined
+    (a name repeats once per instance: `sklearn.ensemble.RandomForestClassifier;...`)."""
+    out = {}
+    for side, diff in (("model", result.model), ("preprocessing", result.preprocessing)):
+        out[f"{side}_ops_added_names"] = ";".join(diff.added_names)
+        out[f"{side}_ops_removed_names"] = ";".join(diff.removed_names)
+        out[f"{side}_ops_reparameterised_names"] = ";".join(diff.reparameterised_names)
+    return out

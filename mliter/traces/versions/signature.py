@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from mliter.tables import join_list
-from mliter.traces.notebooks.calls import CallSite, expr_marker, iter_calls, normalise_value
+from mliter.traces.notebooks.calls import BoundExpr, CallSite, expr_marker, iter_calls, normalise_value, value_text
 from mliter.traces.notebooks.code import CellCode, collect_uses, import_aliases, parse_cell
 from mliter.traces.notebooks.parse import Cell, Limits, Notebook, NotebookError, parse_notebook
 from mliter.traces.operators import (
@@ -121,6 +121,9 @@ class Signature:
     text_hash: str = ""  # the code cells' text as written
     cells: tuple[CellDigest, ...] = field(default=(), compare=False)
     n_unparsed_cells: int = 0
+    # top-level settings bound to literals (`MAX_LEN = 128`): (name, value, side) where side is the part of the
+    # workflow of the first cell that reads it (model, preprocessing or ""); names are compared, never shipped
+    settings: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
 
     @classmethod
     def from_operators(cls, model: Iterable[Operator] = (), preprocessing: Iterable[Operator] = (),
@@ -219,9 +222,36 @@ class _Builder:
         self.eda: list[str] = []
         self.bound_models: dict[str, int] = {}  # variable -> index into ops[MODEL]
         self.literals: dict[str, Any] = {}
+        self.results: set[str] = set()  # variables holding predictions or results (dataflow from predict/metrics)
+        self.top_literals: list[tuple[int, str, str]] = []  # (cell, name, value) of top-level literal bindings
+        self.n_cells = 0
+
+    def _track_results(self, tree: ast.AST, aliases: dict[str, str]) -> None:
+        """Variables assigned from a prediction, a metric or an expression reading a result variable
+        become result variables: their transforms and new columns are post-processing."""
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Assign):
+                continue
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            names += [e.id for t in node.targets if isinstance(t, (ast.Tuple, ast.List)) for e in t.elts if isinstance(e, ast.Name)]
+            if not names:
+                continue
+            hit = False
+            for sub in ast.walk(node.value):
+                if isinstance(sub, ast.Name) and (sub.id in self.results or RESULT_NAME.search(sub.id)) and sub.id not in aliases:
+                    hit = True
+                elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in PREDICT_METHODS:
+                    hit = True
+                if hit:
+                    break
+            if hit:
+                self.results.update(names)
 
     def add_cell(self, tree: ast.AST, aliases: dict[str, str]) -> frozenset[str]:
         roles: set[str] = set()
+        self._track_results(tree, aliases)
+        cell_no = self.n_cells
+        self.n_cells += 1
         for site in iter_calls(tree, aliases, self.literals):
             r = self._add_site(site)
             if r:
@@ -230,24 +260,42 @@ class _Builder:
             if names:
                 self.metrics.update(names)
                 roles.add(METRIC)
-        for node in ast.walk(tree):
+        for node in _outside_definitions(tree):
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and isinstance(node.value, ast.Subscript) and isinstance(node.value.value, ast.Name)
+                    and node.value.value.id == node.targets[0].id and node.targets[0].id not in self.results
+                    and not RESULT_NAME.search(node.targets[0].id)):
+                # `data = data[:2000]` keeps a subset, `df = df[df.x > 0]` filters rows: pre-processing steps
+                sl = node.value.slice
+                kind = "pandas.slice" if isinstance(sl, ast.Slice) else "pandas.filter"
+                self.ops[PREPROCESSING].append((kind, {"rows": value_text(sl, self.literals)}))
+                roles.add(PREPROCESSING)
             if isinstance(node, (ast.Assign, ast.AugAssign)):
                 for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     if (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
-                            and not RESULT_NAME.search(t.value.id)
+                            and not RESULT_NAME.search(t.value.id) and t.value.id not in self.results
                             and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str)):
                         column = t.slice.value if _SAFE_NAME.match(t.slice.value) else expr_marker(t.slice)
                         params = {"column": normalise_value(column), "value": expr_marker(node.value)}
                         self.ops[PREPROCESSING].append(("pandas.setitem", params))
                         roles.add(PREPROCESSING)
+        for st in getattr(tree, "body", []):  # settings this cell binds at top level
+            if isinstance(st, ast.Assign):
+                for t in st.targets:
+                    for name in ([t] if isinstance(t, ast.Name) else getattr(t, "elts", [])):
+                        if isinstance(name, ast.Name) and name.id in self.literals and not isinstance(
+                                self.literals[name.id], BoundExpr):
+                            self.top_literals.append((cell_no, name.id, normalise_value(self.literals[name.id])))
         return frozenset(roles)
 
     def _add_site(self, site: CallSite) -> str | None:
         if site.qualified is not None:
-            r = role(site.qualified)
+            r = role(site.qualified) or catalogue_role(site.qualified)
+            if r == PREPROCESSING and _reads_results(site, self.results):
+                return None  # `pd.concat([preds_a, preds_b])`, `pd.DataFrame({"y": preds})`: post-processing
             if r in (MODEL, PREPROCESSING):
                 params = {f"_{i}": v for i, v in enumerate(site.args)}
-                params.update(site.kwargs)
+                params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
                 self.ops[r].append((site.qualified, params))
                 if r == MODEL and site.target:
                     self.bound_models[site.target] = len(self.ops[MODEL]) - 1
@@ -266,9 +314,16 @@ class _Builder:
             return None
         if site.receiver in self.bound_models and site.method in TRAINING_METHODS:
             _, params = self.ops[MODEL][self.bound_models[site.receiver]]
-            params.update({f"{site.method}.{k}": v for k, v in site.kwargs})
+            params.update({f"{site.method}.{k}": v for k, v in site.kwargs
+                           if k not in NON_HYPERPARAMETERS and f"{site.method}.{k}" not in NON_HYPERPARAMETERS})
             return MODEL
+        if site.literal_receiver:
+            return None  # `"a,b".split(",")`, `"x".replace(...)`: string handling, no operator
         r = method_role(site.method, site.root)
+        if r == PREPROCESSING and site.root in self.results:
+            return None  # transforms of predictions and result frames are post-processing
+        if r is None and site.root not in self.results:
+            r = catalogue_method_role(site.method)
         if r in (PREPROCESSING, MODEL):
             params = {f"_{i}": v for i, v in enumerate(site.args)}
             params.update(site.kwargs)
@@ -279,6 +334,67 @@ class _Builder:
 
     def operators(self, r: str) -> tuple[Operator, ...]:
         return tuple(sorted(Operator(name, tuple(sorted(params.items()))) for name, params in self.ops[r]))
+
+
+#: Arguments that set where output goes, how much is logged or which hardware runs it: not
+#: hyperparameters of the workflow (changing them is an `O` change, not `H` or `R`).
+NON_HYPERPARAMETERS = frozenset({
+    "verbose", "verbosity", "silent", "n_jobs", "nthread", "num_threads", "thread_count", "device", "devices",
+    "accelerator", "gpus", "tpu_cores", "num_workers", "pin_memory", "output_dir", "logging_dir", "logging_steps",
+    "logging_strategy", "logging_first_step", "report_to", "run_name", "push_to_hub", "hub_model_id", "hub_strategy",
+    "hub_token", "save_strategy", "save_steps", "save_total_limit", "overwrite_output_dir", "disable_tqdm",
+    "progress_bar_refresh_rate", "enable_progress_bar", "log_every_n_steps", "default_root_dir", "logger",
+    "enable_checkpointing", "fp16", "bf16", "tf32", "precision", "verbose_eval", "use_cpu", "no_cuda",
+    "dataloader_num_workers", "fit.verbose", "compile.run_eagerly", "fit.workers", "fit.use_multiprocessing",
+})
+
+
+#: Methods whose value is a prediction (their results are post-processed, not pre-processed).
+PREDICT_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function", "get_preds", "generate"})
+_CATALOGUE_ROLE = {"construct model": MODEL, "fit": MODEL, "tune": MODEL, "transform": PREPROCESSING,
+                   "split": None, "load": DATA, "metric": METRIC, "display": EDA, "plot": EDA}
+
+
+def _outside_definitions(tree: ast.AST):
+    """Nodes of a cell that are not inside a function or class definition (what runs at top level)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)
+
+
+#: Catalogued names that make or use a model but are no operator of it: logging, callbacks, functional ops.
+_NOT_OPERATORS = re.compile(r"\.(callbacks|loggers|functional)\.|Callback$|Logger$|\.(set_seed|get_scheduler)$")
+
+
+def catalogue_role(qualified: str) -> str | None:
+    """The signature role of a call from the API catalogue (Hugging Face, fastai, Lightning, timm, ...),
+    for names `mliter.traces.operators.role` does not know. Pipelines stay structure only."""
+    from mliter.traces.catalogue import default_catalogue
+
+    if qualified.startswith("sklearn.pipeline.") or _NOT_OPERATORS.search(qualified):
+        return None
+    e = default_catalogue().call(qualified)
+    return _CATALOGUE_ROLE.get(e.role) if e is not None else None
+
+
+#: Methods of unknown values that the catalogue marks as model training (fastai, Lightning, HF).
+_TRAINING = frozenset({"fit_one_cycle", "fine_tune", "fit_flat_cos", "fit_sgdr"})
+
+
+def catalogue_method_role(name: str) -> str | None:
+    return MODEL if name in _TRAINING else None
+
+
+def _reads_results(site: CallSite, results: set[str]) -> bool:
+    for node in site.nodes:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and (sub.id in results or RESULT_NAME.search(sub.id)):
+                return True
+    return False
 
 
 def _normalise_text(text: str) -> str:
@@ -299,8 +415,9 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     builder = _Builder()
     cell_roles: list[frozenset[str]] = []
     tree_hashes: list[str] = []
-    for c, pc in zip(code_cells, parsed):
+    for k, (c, pc) in enumerate(zip(code_cells, parsed)):
         if pc.status in _PARSED and pc.tree is not None:
+            builder.n_cells = k
             cell_roles.append(builder.add_cell(pc.tree, aliases))
             tree_hashes.append(_short(ast.dump(pc.tree, include_attributes=False) + "|" + join_list(pc.magics)))
         else:
@@ -310,6 +427,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     for pc in parsed:
         collect_uses(pc, stage_aliases, limits)
     stages = rules.label_cells(parsed) if rules is not None else ["other"] * len(parsed)
+    settings = _settings(builder.top_literals, parsed, stages)
     digests = []
     for c, stage, roles in zip(code_cells, stages, cell_roles):
         lines = [line.rstrip() for line in c.source.splitlines() if line.strip()]
@@ -325,7 +443,27 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         text_hash=_sha("\n\x00".join(_normalise_text(c.source) for c in code_cells)),
         cells=tuple(digests),
         n_unparsed_cells=sum(pc.status not in _PARSED for pc in parsed),
+        settings=settings,
     )
+
+
+_SIDE = {"LI": MODEL, "DPR": PREPROCESSING, "load": PREPROCESSING, "EDA": ""}
+
+
+def _settings(top: list[tuple[int, str, str]], parsed: list[CellCode], stages: list[str]) -> tuple[tuple[str, str, str], ...]:
+    """Settings: the last literal value of each top-level name, with the side of its first reader."""
+    last: dict[str, tuple[int, str]] = {}
+    for k, name, value in top:
+        last[name] = (k, value)
+    out = []
+    for name, (k, value) in sorted(last.items()):
+        side = ""
+        for j in range(k + 1, len(parsed)):
+            if name in parsed[j].reads:
+                side = _SIDE.get(stages[j], "")
+                break
+        out.append((name, value, side))
+    return tuple(out)
 
 
 def signature_from_bytes(data: bytes, rules: StageRules | None = None, limits: Limits = Limits()) -> Signature:

@@ -8,7 +8,10 @@ import pytest
 from mliter.paths import CODING, TRACES
 from mliter.traces.notebooks.stages import DEFAULT_RULES, STAGES, Rule, RuleError, StageRules
 
-MIN_ACCURACY = 0.85
+#: The older label sets were coded under codebook 1 (a cell's stage is the latest it touches); the
+#: rules now follow codebook 2.0 (a cell's purpose), so these are regression floors on a neighbouring
+#: definition, not targets. The evaluation of codebook 2.0 is tests/coding/test_trace_eval.py.
+MIN_ACCURACY = 0.75
 
 
 def test_rule_table_loads_and_uses_known_stages():
@@ -55,7 +58,7 @@ def _accuracy(labels: pd.DataFrame, cells: pd.DataFrame) -> tuple[float, pd.Data
 
 
 def test_rule_accuracy_against_hand_labels():
-    """The shipped stage labels agree with at least 85% of the hand-labelled cells."""
+    """The shipped stage labels agree with at least 75% of the older hand-labelled cells (codebook 1)."""
     labels = pd.read_csv(CODING / "stage_labels.csv")
     assert len(labels) >= 150 and set(labels.stage) <= set(STAGES)
     cells = pd.read_csv(TRACES / "cells.csv", keep_default_na=False)
@@ -81,7 +84,7 @@ def test_shipped_labels_match_current_rules(shared):
     assert stale.empty, f"{len(stale)} cells changed stage: run `make traces`"
 
 
-HELDOUT_FLOOR = 0.70
+HELDOUT_FLOOR = 0.62
 
 
 def test_rule_accuracy_on_held_out_labels():

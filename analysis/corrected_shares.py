@@ -1,0 +1,77 @@
+"""Tables: stage and change-type shares corrected for the rules' misclassification.
+
+Every share of a rule-derived label in figures/ (cells per stage, hidden executions per stage,
+change types of notebook versions) is printed raw and corrected with the held-out confusion matrix
+of the frozen rules: P(rule label | true label) is estimated on the held-out half's labelled items,
+and the corrected shares solve observed = P^T * true (matrix inversion by least squares, clipped at
+0 and renormalised). The 95% intervals are percentile bootstraps over the labelled held-out items
+(1000 resamples, seeded). Change types of OpenML runs have no hand-labelled pairs and stay raw.
+Starting iterations (S) are not classified by the rules (they are the first version), so change
+types are corrected among the non-S versions and S keeps its count.
+"""
+
+INPUTS = ["traces/cells.csv", "traces/versions.csv", "coding/labels/sample_cells.csv",
+          "coding/labels/sample_pairs.csv", "coding/labels/consensus_cells.csv", "coding/labels/consensus_pairs.csv",
+          "traces/eval_cells.csv", "traces/eval_pairs.csv"]
+OUTPUTS = ["figures/stage_shares_corrected.csv", "figures/stage_shares_corrected.md", "figures/stage_shares_corrected.tex",
+           "figures/change_type_shares_corrected.csv", "figures/change_type_shares_corrected.md",
+           "figures/change_type_shares_corrected.tex", "figures/variables/corrected_shares.json"]
+
+import pandas as pd  # noqa: E402
+
+from mliter.coding.eval_labels import PAIR_CODES, STAGES  # noqa: E402
+from mliter.coding.trace_eval import corrected_shares  # noqa: E402
+from mliter.paths import CODING, TRACES  # noqa: E402
+from mliter.report.tables import write_table  # noqa: E402
+from mliter.report.variables import write_fragment  # noqa: E402
+
+ORDER = ["setup", "load", "EDA", "DPR", "LI", "PPR", "other"]
+
+
+def heldout(kind: str, key: str, col: str) -> pd.DataFrame:
+    sample = pd.read_csv(CODING / "labels" / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
+    cons = pd.read_csv(CODING / "labels" / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
+    pred = pd.read_csv(TRACES / f"eval_{kind}.csv", dtype=str, keep_default_na=False)
+    m = cons[[key, col]].merge(pred[[key, col]], on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
+    return m[m.half == "heldout"]
+
+
+def main() -> None:
+    values = {}
+    cells = pd.read_csv(TRACES / "cells.csv", keep_default_na=False)
+    cells = cells[cells.status != "empty"]
+    h = heldout("cells", "cell_id", "stage")
+    parts = []
+    for quantity, weights in (("share of code cells", None), ("share of hidden executions", "hidden_before")):
+        labels = list(cells.stage) if weights is None else [
+            s for s, w in zip(cells.stage, cells[weights]) for _ in range(int(w))]
+        t = corrected_shares(labels, h.stage_hand, h.stage_rule, ORDER)
+        t.insert(0, "quantity", quantity)
+        parts.append(t.rename(columns={"category": "stage"}))
+    stage_table = pd.concat(parts, ignore_index=True)
+    write_table(stage_table, "stage_shares_corrected",
+                "Stage shares of the shipped corpus (traces/cells.csv): raw rule labels and corrected by the held-out "
+                "confusion matrix (matrix inversion; bootstrap 95% interval over labelled held-out cells).")
+    for _, r in stage_table[stage_table.quantity == "share of code cells"].iterrows():
+        values[f"cellShare{r.stage.capitalize() if r.stage not in ('EDA', 'DPR', 'LI', 'PPR') else r.stage}Corrected"] = float(r.corrected_share)
+    versions = pd.read_csv(TRACES / "versions.csv", keep_default_na=False)
+    ok = versions[(versions.status == "ok") & (versions.change_type != "S")]
+    hp = heldout("pairs", "pair_id", "code")
+    codes = list(PAIR_CODES)
+    t = corrected_shares(list(ok.change_type), hp.code_hand, hp.code_rule, codes)
+    t = t.rename(columns={"category": "code", "raw_share": "raw_share_of_changes",
+                          "corrected_share": "corrected_share_of_changes"})
+    t.insert(0, "source", "notebooks")
+    t.insert(2, "n_raw", [int((ok.change_type == c).sum()) for c in t.code])
+    write_table(t, "change_type_shares_corrected",
+                "Change types of notebook versions (traces/versions.csv, starting versions excluded): raw shares and "
+                "shares corrected by the held-out confusion matrix of labelled version pairs (bootstrap 95% interval).")
+    for _, r in t.iterrows():
+        values[f"changeShare{r.code}Corrected"] = float(r.corrected_share_of_changes)
+    values["nHeldOutCellsForCorrection"] = len(h)
+    values["nHeldOutPairsForCorrection"] = len(hp)
+    write_fragment("corrected_shares", values)
+
+
+if __name__ == "__main__":
+    main()

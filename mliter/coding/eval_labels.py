@@ -1,0 +1,180 @@
+"""Coder files for the notebook-traces evaluation: their format, a validator, and viewers.
+
+Two files per coder under `coding/labels/`:
+- `cells_<coder>.csv`: cell_id, local_path, code_cell, stage, stages, coder, note
+- `pairs_<coder>.csv`: pair_id, series, from_file, to_file, code, codes, coder, note
+
+`stage` is one of the stages of coding/stages.md and `stages` the ';'-joined set touched (it holds `stage`);
+`code` is the one change type of coding/change_types.yaml the classifier would emit for the pair (the code
+of lowest precedence whose condition holds) and `codes` the ';'-joined set of every code whose condition holds
+(it holds `code`). Notes are short, in the coder's words, and hold no code.
+
+This module uses the standard library only, so a coder can run it with any Python 3:
+    python3 -m mliter.coding.eval_labels validate coding/labels/cells_a.csv
+    python3 -m mliter.coding.eval_labels show-notebook c0001      # all code cells, sampled ones marked
+    python3 -m mliter.coding.eval_labels show-pair p0001          # code and markdown diff of a pair
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import difflib
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "data"
+LABELS = ROOT / "coding" / "labels"
+STAGES = ("setup", "load", "EDA", "DPR", "LI", "PPR", "other")
+PAIR_CODES = ("C", "M", "P", "H", "R", "D", "E", "V", "O", "X", "N")
+CELL_FIELDS = ["cell_id", "local_path", "code_cell", "stage", "stages", "coder", "note"]
+PAIR_FIELDS = ["pair_id", "series", "from_file", "to_file", "code", "codes", "coder", "note"]
+MAX_NOTE = 200
+CODER_RE = re.compile(r"^(cells|pairs)_([a-z][a-z0-9]*)\.csv$")
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def sample(kind: str) -> dict[str, dict]:
+    key = "cell_id" if kind == "cells" else "pair_id"
+    return {r[key]: r for r in read_csv(LABELS / f"sample_{kind}.csv")}
+
+
+def _split_set(value: str) -> list[str]:
+    return [v.strip() for v in value.split(";") if v.strip()]
+
+
+def validate(path: Path) -> list[str]:
+    """Problems of one coder file, each naming the file and row; [] when it is valid and complete."""
+    m = CODER_RE.match(path.name)
+    if not m:
+        return [f"{path}: file name must be cells_<coder>.csv or pairs_<coder>.csv"]
+    kind, coder = m.groups()
+    fields = CELL_FIELDS if kind == "cells" else PAIR_FIELDS
+    key, one, many, vocab = (("cell_id", "stage", "stages", STAGES) if kind == "cells"
+                             else ("pair_id", "code", "codes", PAIR_CODES))
+    try:
+        rows = read_csv(path)
+        with open(path, newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(fh), [])
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        return [f"{path}: cannot read ({exc})"]
+    if header != fields:
+        return [f"{path}: header must be {','.join(fields)} (got {','.join(header)})"]
+    want = sample(kind)
+    problems, seen = [], set()
+    for n, r in enumerate(rows, 2):
+        where = f"{path}:{n}"
+        rid = r[key]
+        if rid not in want:
+            problems.append(f"{where}: {key} {rid!r} is not in sample_{kind}.csv")
+            continue
+        if rid in seen:
+            problems.append(f"{where}: {key} {rid} labelled twice")
+        seen.add(rid)
+        ref = want[rid]
+        same = ("local_path", "code_cell") if kind == "cells" else ("series", "from_file", "to_file")
+        for f in same:
+            if r[f] != ref[f]:
+                problems.append(f"{where}: {f} {r[f]!r} does not match the sample ({ref[f]!r})")
+        if r[one] not in vocab:
+            problems.append(f"{where}: {one} {r[one]!r} is not one of {', '.join(vocab)}")
+        s = _split_set(r[many])
+        bad = [v for v in s if v not in vocab]
+        if bad:
+            problems.append(f"{where}: {many} has unknown value(s) {', '.join(bad)}")
+        if r[one] not in s:
+            problems.append(f"{where}: {many} must contain {one} {r[one]!r}")
+        if r["coder"] != coder:
+            problems.append(f"{where}: coder {r['coder']!r} differs from the file name's {coder!r}")
+        if len(r["note"]) > MAX_NOTE:
+            problems.append(f"{where}: note longer than {MAX_NOTE} characters")
+    missing = sorted(set(want) - seen)
+    if missing:
+        problems.append(f"{path}: {len(missing)} sampled {kind} not labelled yet (first: {missing[0]})")
+    return problems
+
+
+def code_cells(path: Path) -> list[str]:
+    nb = json.loads(path.read_bytes())
+    out = []
+    for c in nb.get("cells", []):
+        if c.get("cell_type") == "code":
+            src = c.get("source", "")
+            out.append("".join(src) if isinstance(src, list) else str(src))
+    return out
+
+
+def _cells_by_type(path: Path) -> list[tuple[str, str]]:
+    nb = json.loads(path.read_bytes())
+    out = []
+    for c in nb.get("cells", []):
+        src = c.get("source", "")
+        out.append((c.get("cell_type", "?"), "".join(src) if isinstance(src, list) else str(src)))
+    return out
+
+
+def show_notebook(cell_id: str, out=sys.stdout) -> None:
+    s = sample("cells")
+    ref = s[cell_id]
+    marked = {int(r["code_cell"]): r["cell_id"] for r in s.values() if r["local_path"] == ref["local_path"]}
+    path = DATA / ref["source"] / ref["local_path"]
+    print(f"# {ref['local_path']}  (sampled code cells: {', '.join(marked[i] for i in sorted(marked))})", file=out)
+    for i, src in enumerate(code_cells(path)):
+        tag = f"  <<< SAMPLED {marked[i]}" if i in marked else ""
+        print(f"\n----- code cell {i}{tag}", file=out)
+        print(src, file=out)
+
+
+def show_pair(pair_id: str, out=sys.stdout) -> None:
+    ref = sample("pairs")[pair_id]
+    base = DATA / ref["source"] / ref["series"]
+    a, b = _cells_by_type(base / ref["from_file"]), _cells_by_type(base / ref["to_file"])
+    print(f"# {ref['series']}: {ref['from_file']} -> {ref['to_file']}", file=out)
+
+    def text(cells):
+        lines = []
+        for i, (t, src) in enumerate(cells):
+            lines.append(f"===== [{t}] cell {i}")
+            lines.extend(src.splitlines())
+        return lines
+
+    diff = list(difflib.unified_diff(text(a), text(b), "from", "to", lineterm="", n=2))
+    print("\n".join(diff) if diff else "(no difference in cell sources: outputs or metadata only)", file=out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    v = sub.add_parser("validate", help="check a coder file: format, vocabulary, completeness")
+    v.add_argument("files", nargs="+")
+    sn = sub.add_parser("show-notebook", help="print a sampled cell's notebook, sampled cells marked")
+    sn.add_argument("cell_id")
+    sp = sub.add_parser("show-pair", help="print the diff of a sampled version pair")
+    sp.add_argument("pair_id")
+    a = ap.parse_args(argv)
+    if a.cmd == "validate":
+        bad = 0
+        for f in a.files:
+            problems = validate(Path(f))
+            for p in problems:
+                print(p)
+            bad += bool(problems)
+            if not problems:
+                print(f"{f}: valid and complete")
+        return 1 if bad else 0
+    if a.cmd == "show-notebook":
+        show_notebook(a.cell_id)
+    else:
+        show_pair(a.pair_id)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,242 @@
+"""The held-out design for notebook traces: a split of the evaluation material by repository,
+and the cells and version pairs two blind coders label.
+
+Why by repository: cells of one notebook, and notebooks of one repository, share an author's
+habits and helper code; a rule tuned on some of them is not tested by the others. So every
+repository of `notebooks_eval/` and `notebook_versions_eval/` goes, with all its notebooks and
+series, to one half: `tuning` (rules may be refined while looking at it) or `heldout` (scored
+once, after the rules are frozen).
+
+The split is stratified: each repository has a profile (notebooks per group a/b/c of the
+eval manifest, version pairs per kind of series) and repositories are assigned, largest first
+in a seeded order, to the half that leaves the two halves' profiles most alike. Everything is
+deterministic for a given seed and manifest; no code text is written, only ids.
+
+Ids: a cell is (`local_path` of the notebook in its folder, `code_cell`: 0-based index counted
+over code cells only); a version pair is (`series` folder, `from_file`, `to_file`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from mliter.errors import InputError
+
+SEED = 20261201
+CELLS_PER_HALF = 310
+OLD_PAIRS = 34
+GROUPS = ("a", "b", "c")
+# Kind of each version series of notebook_versions_eval, from its README (deep learning,
+# feature code in functions or local modules, other tabular), keyed by repository + path.
+SERIES_KIND = {
+    "huggingface/notebooks": "dl",
+    "philschmid/deep-learning-pytorch-huggingface": "dl",
+    "NielsRogge/Transformers-Tutorials": "dl",
+    "muellerzr/Practical-Deep-Learning-for-Coders-2.0": "dl",
+    "rasbt/deeplearning-models": "dl",
+    "rasbt/machine-learning-book": "dl",
+    "mavillan/m5-forecasting-accuracy": "ff",
+    "fastai/course22": "ff",
+    "andfanilo/ieee-fraud-detection": "ff",
+    "sjmiller8182/home-credit-default-risk": "ff",
+    "WillKoehrsen/machine-learning-project-walkthrough": "other",
+    "james-w-balcomb/kaggle--home-credit-default-risk": "other",
+}
+KINDS = ("dl", "ff", "other")
+
+
+@dataclass(frozen=True)
+class VersionFile:
+    local_path: str  # as in the manifest
+    repo: str
+    series: str  # folder of the series, relative to the data folder
+    version_index: int
+
+
+def read_tsv(path: Path) -> list[dict]:
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh, delimiter="\t"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read manifest ({exc})") from exc
+
+
+def version_files(folder: Path) -> list[VersionFile]:
+    """Version files of a versions folder, from its MANIFEST.tsv; `local_path` relative to `folder`."""
+    out = []
+    for row in read_tsv(folder / "MANIFEST.tsv"):
+        lp = row["local_path"]
+        prefix = folder.name + "/"
+        if lp.startswith(prefix):
+            lp = lp[len(prefix):]
+        out.append(VersionFile(lp, row["repo"], str(Path(lp).parent), int(row["version_index"])))
+    return out
+
+
+def consecutive_pairs(files: list[VersionFile]) -> list[tuple[str, str, str, str]]:
+    """(repo, series, from_file, to_file) for every consecutive pair of every series."""
+    by_series: dict[str, list[VersionFile]] = defaultdict(list)
+    for f in files:
+        by_series[f.series].append(f)
+    pairs = []
+    for series in sorted(by_series):
+        vs = sorted(by_series[series], key=lambda f: f.version_index)
+        for a, b in zip(vs, vs[1:]):
+            pairs.append((a.repo, series, Path(a.local_path).name, Path(b.local_path).name))
+    return pairs
+
+
+def repo_profiles(nb_rows: list[dict], pairs: list[tuple]) -> dict[str, Counter]:
+    prof: dict[str, Counter] = defaultdict(Counter)
+    for r in nb_rows:
+        prof[r["repo"]]["nb_" + r["group"]] += 1
+    for repo, *_ in pairs:
+        prof[repo]["pairs_" + SERIES_KIND.get(repo, "other")] += 1
+    return prof
+
+
+def split_repos(profiles: dict[str, Counter], seed: int = SEED) -> dict[str, str]:
+    """Assign each repository to `tuning` or `heldout`, balancing the profiles (see module doc)."""
+    rng = random.Random(seed)
+    keys = [f"nb_{g}" for g in GROUPS] + [f"pairs_{k}" for k in KINDS]
+    totals = Counter()
+    for p in profiles.values():
+        totals.update(p)
+    repos = sorted(profiles)
+    rng.shuffle(repos)
+    repos.sort(key=lambda r: -sum(profiles[r].values()))  # stable: seeded order breaks ties
+    load = {"tuning": Counter(), "heldout": Counter()}
+    out = {}
+
+    def imbalance(lt: Counter, lh: Counter) -> float:
+        return sum(abs(lt[k] - lh[k]) / max(totals[k], 1) for k in keys)
+
+    for repo in repos:
+        p = profiles[repo]
+        cost_t = imbalance(load["tuning"] + p, load["heldout"])
+        cost_h = imbalance(load["tuning"], load["heldout"] + p)
+        if math.isclose(cost_t, cost_h):
+            half = rng.choice(["tuning", "heldout"])
+        else:
+            half = "tuning" if cost_t < cost_h else "heldout"
+        out[repo] = half
+        load[half].update(p)
+    return dict(sorted(out.items()))
+
+
+def code_cells(path: Path) -> list[str]:
+    """Source of every code cell of a notebook, in order (for choosing non-blank cells only)."""
+    from mliter.coding.eval_labels import code_cells as read
+
+    try:
+        return read(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable notebook ({exc})") from exc
+
+
+def draw_cells(folder: Path, nb_rows: list[dict], split: dict[str, str], rng: random.Random,
+               per_half: int = CELLS_PER_HALF) -> list[dict]:
+    """About `per_half` non-blank code cells from each half, the same number from every notebook."""
+    out = []
+    for half in ("tuning", "heldout"):
+        rows = sorted((r for r in nb_rows if split[r["repo"]] == half), key=lambda r: r["local_path"])
+        k = math.ceil(per_half / max(len(rows), 1))
+        for r in rows:
+            cells = code_cells(folder / r["local_path"])
+            cand = [i for i, s in enumerate(cells) if s.strip()]
+            for i in sorted(rng.sample(cand, min(k, len(cand)))):
+                out.append({"source": folder.name, "local_path": r["local_path"], "code_cell": i,
+                            "repo": r["repo"], "group": r["group"], "half": half})
+    for n, row in enumerate(out, 1):
+        row["cell_id"] = f"c{n:04d}"
+    return out
+
+
+def draw_pairs(eval_folder: Path, old_folder: Path, split: dict[str, str], rng: random.Random,
+               n_old: int = OLD_PAIRS, exclude_old: set[tuple[str, str]] = frozenset()) -> list[dict]:
+    """Every consecutive pair of the eval series, plus `n_old` random pairs of the old series
+    (tuning only; pairs already in coding/change_labels.csv are left out)."""
+    out = []
+    for repo, series, a, b in consecutive_pairs(version_files(eval_folder)):
+        out.append({"source": eval_folder.name, "series": series, "from_file": a, "to_file": b,
+                    "repo": repo, "kind": SERIES_KIND.get(repo, "other"), "half": split[repo]})
+    old_files = version_files(old_folder)
+    commit_of = {}
+    for row in read_tsv(old_folder / "MANIFEST.tsv"):
+        lp = row["local_path"].split("/", 1)[1] if row["local_path"].startswith(old_folder.name + "/") else row["local_path"]
+        commit_of[lp] = row["commit"]
+    old = [p for p in consecutive_pairs(old_files)
+           if (commit_of[f"{p[1]}/{p[3]}"], commit_of[f"{p[1]}/{p[2]}"]) not in exclude_old]
+    for repo, series, a, b in sorted(rng.sample(old, min(n_old, len(old)))):
+        out.append({"source": old_folder.name, "series": series, "from_file": a, "to_file": b,
+                    "repo": repo, "kind": "old", "half": "tuning"})
+    for n, row in enumerate(out, 1):
+        row["pair_id"] = f"p{n:04d}"
+    return out
+
+
+def labelled_old_pairs(change_labels: Path) -> set[tuple[str, str]]:
+    """(commit, previous commit) of the pairs coding/change_labels.csv already holds."""
+    if not change_labels.exists():
+        return set()
+    with open(change_labels, newline="", encoding="utf-8") as fh:
+        return {(r["version_id"].rsplit("@", 1)[-1], r["previous_version_id"].rsplit("@", 1)[-1])
+                for r in csv.DictReader(fh)}
+
+
+def write_csv(path: Path, rows: list[dict], fields: list[str]) -> None:
+    from mliter.io import atomic_write_text
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    atomic_write_text(path, buf.getvalue())
+
+
+def build(data: Path, root: Path, seed: int = SEED) -> dict[str, int]:
+    """Write coding/eval_split.csv, coding/labels/sample_cells.csv and sample_pairs.csv."""
+    nb_folder, ver_folder, old_folder = data / "notebooks_eval", data / "notebook_versions_eval", data / "notebook_versions"
+    nb_rows = read_tsv(nb_folder / "MANIFEST.tsv")
+    pairs = consecutive_pairs(version_files(ver_folder))
+    profiles = repo_profiles(nb_rows, pairs)
+    split = split_repos(profiles, seed)
+    split_rows = [{"repo": r, "half": h, **{k: profiles[r][k] for k in
+                   [f"nb_{g}" for g in GROUPS] + [f"pairs_{k}" for k in KINDS]}}
+                  for r, h in split.items()]
+    write_csv(root / "coding/eval_split.csv", split_rows,
+              ["repo", "half"] + [f"nb_{g}" for g in GROUPS] + [f"pairs_{k}" for k in KINDS])
+    rng = random.Random(seed)
+    cells = draw_cells(nb_folder, nb_rows, split, rng)
+    write_csv(root / "coding/labels/sample_cells.csv", cells,
+              ["cell_id", "source", "local_path", "code_cell", "repo", "group", "half"])
+    prs = draw_pairs(ver_folder, old_folder, split, rng,
+                     exclude_old=labelled_old_pairs(root / "coding/change_labels.csv"))
+    write_csv(root / "coding/labels/sample_pairs.csv", prs,
+              ["pair_id", "source", "series", "from_file", "to_file", "repo", "kind", "half"])
+    return {"repos": len(split), "cells": len(cells), "pairs": len(prs)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from mliter.paths import ROOT
+
+    ap = argparse.ArgumentParser(description="Split the eval material by repository and draw the labelling samples.",
+                                 epilog="example: python -m mliter.coding.eval_sample --data ../shared/data")
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    ap.add_argument("--seed", type=int, default=SEED)
+    a = ap.parse_args(argv)
+    print(build(Path(a.data), ROOT, a.seed))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

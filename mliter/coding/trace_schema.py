@@ -1,0 +1,173 @@
+"""Tables of the notebook-trace evaluation (issue 7): the split, the samples, the coders' labels,
+their consensus, the frozen rules' predictions, and the API catalogue. Who produced what:
+
+- `coding/eval_split.csv`, `coding/labels/sample_*.csv`: drawn by `mliter.coding.eval_sample` (seeded
+  script) before any rule was tuned on the material;
+- `coding/labels/cells_<coder>.csv`, `pairs_<coder>.csv`: two coder sessions (ids `a`, `b`) started by the
+  project lead, model-based coders blind to each other, to the rules and to their outputs, following
+  /work/notes/traces_coding/INSTRUCTIONS_*.md (summarised in docs/coding.md);
+- `coding/labels/adjudication_*.csv`: the lead, for the items the coders disagreed on;
+- `coding/labels/consensus_*.csv`: `mliter code trace-eval` (agreed label, else adjudicated);
+- `traces/eval_*.csv`: the frozen rule tables and static analysis (`mliter code trace-eval`);
+- `coding/api_catalogue.csv`: written by the engineers from the libraries' documentation.
+"""
+
+from __future__ import annotations
+
+from mliter.coding.eval_labels import PAIR_CODES, STAGES
+from mliter.tables import Column, ForeignKey, Table
+from mliter.traces.catalogue import ROLES
+
+HALF = Column("half", "string", "Which half of the repository split the item belongs to.", required=True,
+              enum=("tuning", "heldout"))
+
+EVAL_SPLIT = Table(
+    name="eval_split", path="coding/eval_split.csv", title="Repository split of the evaluation material",
+    description=("Every repository of notebooks_eval/ and notebook_versions_eval/ in the tuning or the held-out half "
+                 "(stratified, seeded), with its profile: notebooks per group a/b/c and version pairs per kind."),
+    columns=(Column("repo", "string", "owner/name on GitHub.", required=True, unique=True), HALF,
+             *(Column(c, "integer", f"Profile count {c}.", required=True, minimum=0)
+               for c in ("nb_a", "nb_b", "nb_c", "pairs_dl", "pairs_ff", "pairs_other"))),
+    primary_key=("repo",),
+)
+
+SAMPLE_CELLS = Table(
+    name="eval_sample_cells", path="coding/labels/sample_cells.csv", title="Sampled code cells",
+    description="Code cells drawn for labelling: 5 non-blank code cells per notebook of notebooks_eval/.",
+    columns=(Column("cell_id", "string", "Id of the sampled cell.", required=True, unique=True),
+             Column("source", "string", "Folder of the shared data.", required=True),
+             Column("local_path", "string", "Notebook path inside the folder.", required=True),
+             Column("code_cell", "integer", "0-based index over code cells only.", required=True, minimum=0),
+             Column("repo", "string", "Repository.", required=True),
+             Column("group", "string", "Group of the eval manifest.", enum=("a", "b", "c")), HALF),
+    primary_key=("cell_id",),
+)
+
+SAMPLE_PAIRS = Table(
+    name="eval_sample_pairs", path="coding/labels/sample_pairs.csv", title="Sampled version pairs",
+    description="Every consecutive pair of notebook_versions_eval/ and 34 older pairs of notebook_versions/ (tuning).",
+    columns=(Column("pair_id", "string", "Id of the sampled pair.", required=True, unique=True),
+             Column("source", "string", "Folder of the shared data.", required=True),
+             Column("series", "string", "Series folder.", required=True),
+             Column("from_file", "string", "Earlier version file.", required=True),
+             Column("to_file", "string", "Later version file.", required=True),
+             Column("repo", "string", "Repository.", required=True),
+             Column("kind", "string", "Kind of series.", enum=("dl", "ff", "other", "old")), HALF),
+    primary_key=("pair_id",),
+)
+
+
+def _coder_cells(coder: str) -> Table:
+    return Table(
+        name=f"eval_cells_{coder}", path=f"coding/labels/cells_{coder}.csv", title=f"Stage labels of coder {coder}",
+        description=f"Primary stage and stages touched of every sampled cell, by blind coder {coder} (codebook 2.0).",
+        columns=(Column("cell_id", "string", "Sampled cell.", required=True, unique=True),
+                 Column("local_path", "string", "Notebook path.", required=True),
+                 Column("code_cell", "integer", "Index over code cells.", required=True, minimum=0),
+                 Column("stage", "string", "Primary stage.", required=True, enum=STAGES),
+                 Column("stages", "string", "Stages touched, ';'-separated."),
+                 Column("coder", "string", "Coder id.", required=True),
+                 Column("note", "string", "Why, in the coder's words (no code).")),
+        primary_key=("cell_id",), foreign_keys=(ForeignKey(("cell_id",), "eval_sample_cells", ("cell_id",)),),
+    )
+
+
+def _coder_pairs(coder: str) -> Table:
+    return Table(
+        name=f"eval_pairs_{coder}", path=f"coding/labels/pairs_{coder}.csv", title=f"Change types of coder {coder}",
+        description=f"Change type (as the classifier emits it) and all applicable codes of every sampled pair, by coder {coder}.",
+        columns=(Column("pair_id", "string", "Sampled pair.", required=True, unique=True),
+                 Column("series", "string", "Series folder.", required=True),
+                 Column("from_file", "string", "Earlier version.", required=True),
+                 Column("to_file", "string", "Later version.", required=True),
+                 Column("code", "string", "Change type.", required=True, enum=PAIR_CODES),
+                 Column("codes", "string", "Every applicable code, ';'-separated."),
+                 Column("coder", "string", "Coder id.", required=True),
+                 Column("note", "string", "Why, in the coder's words (no code).")),
+        primary_key=("pair_id",), foreign_keys=(ForeignKey(("pair_id",), "eval_sample_pairs", ("pair_id",)),),
+    )
+
+
+CONSENSUS_CELLS = Table(
+    name="eval_consensus_cells", path="coding/labels/consensus_cells.csv", title="Consensus stage labels",
+    description="The coders' agreed stage, else the adjudicator's; `how` says which.",
+    columns=(Column("cell_id", "string", "Sampled cell.", required=True, unique=True),
+             Column("stage", "string", "Consensus primary stage.", required=True, enum=STAGES),
+             Column("stages", "string", "Stages both coders (or the adjudicator) gave."),
+             Column("union", "string", "Stages any coder gave."),
+             Column("how", "string", "agree, adjudicated or coder_a.", required=True,
+                    enum=("agree", "adjudicated", "coder_a"))),
+    primary_key=("cell_id",),
+)
+
+CONSENSUS_PAIRS = Table(
+    name="eval_consensus_pairs", path="coding/labels/consensus_pairs.csv", title="Consensus change types",
+    description="The coders' agreed change type, else the adjudicator's; `how` says which.",
+    columns=(Column("pair_id", "string", "Sampled pair.", required=True, unique=True),
+             Column("code", "string", "Consensus change type.", required=True, enum=PAIR_CODES),
+             Column("codes", "string", "Codes both coders (or the adjudicator) gave."),
+             Column("union", "string", "Codes any coder gave."),
+             Column("how", "string", "agree, adjudicated or coder_a.", required=True,
+                    enum=("agree", "adjudicated", "coder_a"))),
+    primary_key=("pair_id",),
+)
+
+EVAL_CELLS = Table(
+    name="eval_rule_cells", path="traces/eval_cells.csv", title="Frozen rules on the sampled cells",
+    description="Primary stage and stages touched that the frozen rules give every sampled cell.",
+    columns=(Column("cell_id", "string", "Sampled cell.", required=True, unique=True),
+             Column("stage", "string", "Primary stage by the rules.", required=True, enum=STAGES),
+             Column("stages", "string", "Stages touched by the rules, ';'-separated.")),
+    primary_key=("cell_id",),
+)
+
+EVAL_PAIRS = Table(
+    name="eval_rule_pairs", path="traces/eval_pairs.csv", title="Frozen classifier on the sampled pairs",
+    description="Change type, facets and operator names added/removed/re-parameterised per sampled pair.",
+    columns=(Column("pair_id", "string", "Sampled pair.", required=True, unique=True),
+             Column("code", "string", "Change type by the classifier.", required=True, enum=PAIR_CODES),
+             Column("facets", "string", "Facets that changed, ';'-separated."),
+             *(Column(f"{side}_{what}", "string", f"{side} operators {what}, ';'-separated (names only).")
+               for side in ("model", "preprocessing") for what in ("added", "removed", "reparameterised"))),
+    primary_key=("pair_id",),
+)
+
+API_CATALOGUE = Table(
+    name="api_catalogue", path="coding/api_catalogue.csv", title="API catalogue",
+    description="Library APIs with their role in a workflow and the stage of a cell whose product they make.",
+    columns=(Column("library", "string", "Library.", required=True),
+             Column("pattern", "string", "Qualified name, glob (`*`) or `.method`.", required=True, unique=True),
+             Column("role", "string", "Role in a workflow.", required=True, enum=ROLES),
+             Column("stage", "string", "Stage.", required=True, enum=STAGES)),
+    primary_key=("pattern",),
+)
+
+def _per_item(kind: str, name: str, path: str, title: str, description: str, *columns: Column) -> Table:
+    """A table keyed by the sampled item (`cell_id` or `pair_id`)."""
+    key = "cell_id" if kind == "cells" else "pair_id"
+    return Table(name=name, path=path, title=title, description=description,
+                 columns=(Column(key, "string", "Sampled item.", required=True, unique=True), *columns),
+                 primary_key=(key,))
+
+
+def _adjudication(kind: str) -> Table:
+    label, many, vocab = ("stage", "stages", STAGES) if kind == "cells" else ("code", "codes", PAIR_CODES)
+    return _per_item(kind, f"eval_adjudication_{kind}", f"coding/labels/adjudication_{kind}.csv",
+                     f"Adjudicated labels of {kind}", f"The lead's label for each of the {kind} the two coders disagreed on.",
+                     Column(label, "string", "Adjudicated label.", required=True, enum=vocab),
+                     Column(many, "string", "Every applicable label, ';'-separated."),
+                     Column("adjudicator", "string", "Who decided.", required=True),
+                     Column("note", "string", "Why, in a few words (no code)."))
+
+
+def _disagreements(kind: str) -> Table:
+    label, vocab = ("stage", STAGES) if kind == "cells" else ("code", PAIR_CODES)
+    return _per_item(kind, f"eval_disagreements_{kind}", f"coding/labels/disagreements_{kind}.csv",
+                     f"Coder disagreements on {kind}", f"{kind.capitalize()} the two coders labelled differently (before adjudication).",
+                     Column(f"{label}_a", "string", "Coder a's label.", required=True, enum=vocab),
+                     Column(f"{label}_b", "string", "Coder b's label.", required=True, enum=vocab))
+
+
+TABLES = [EVAL_SPLIT, SAMPLE_CELLS, SAMPLE_PAIRS, _coder_cells("a"), _coder_cells("b"), _coder_pairs("a"),
+          _coder_pairs("b"), CONSENSUS_CELLS, CONSENSUS_PAIRS, EVAL_CELLS, EVAL_PAIRS, API_CATALOGUE,
+          _adjudication("cells"), _adjudication("pairs"), _disagreements("cells"), _disagreements("pairs")]

@@ -1,0 +1,139 @@
+"""The notebook-trace evaluation: split, coder files, consensus, corrected shares, and the figures they feed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mliter.coding.eval_labels import PAIR_CODES, STAGES, validate
+from mliter.coding.trace_eval import (
+    consensus, corrected_shares, invert_shares, kappa, load_consensus, predict_cells, predict_pairs, read_coders,
+)
+from mliter.paths import CODING, FIGURES, ROOT, TRACES
+
+
+def test_kappa_of_identical_and_independent_labels():
+    assert kappa(list("aabb"), list("aabb"))[0] == pytest.approx(1.0)
+    assert kappa(list("aabb"), list("abab"))[0] == pytest.approx(0.0)
+
+
+def test_consensus_prefers_adjudication_then_coder_a():
+    a = pd.DataFrame({"cell_id": ["c1", "c2", "c3"], "stage": ["LI", "DPR", "EDA"], "stages": ["LI", "DPR", "EDA"]})
+    b = pd.DataFrame({"cell_id": ["c1", "c2", "c3"], "stage": ["LI", "PPR", "load"], "stages": ["LI", "PPR", "load"]})
+    adj = pd.DataFrame({"cell_id": ["c2"], "stage": ["PPR"]})
+    cons, dis = consensus({"a": a, "b": b}, "cells", adj)
+    got = dict(zip(cons.cell_id, zip(cons.stage, cons.how)))
+    assert got == {"c1": ("LI", "agree"), "c2": ("PPR", "adjudicated"), "c3": ("EDA", "coder_a")}
+    assert list(dis.cell_id) == ["c2", "c3"]
+
+
+def test_matrix_inversion_recovers_true_shares():
+    # rules call 20% of true A cells B; observed shares follow P^T p
+    counts = np.array([[80, 20], [0, 100]])
+    true = np.array([0.5, 0.5])
+    observed = (counts / counts.sum(1, keepdims=True)).T @ true
+    assert invert_shares(observed, counts) == pytest.approx(true)
+
+
+def test_corrected_shares_are_deterministic_and_bounded():
+    truth = ["A"] * 40 + ["B"] * 60
+    pred = ["A"] * 30 + ["B"] * 10 + ["B"] * 60
+    t1 = corrected_shares(["A"] * 30 + ["B"] * 70, truth, pred, ["A", "B"], n_boot=200)
+    t2 = corrected_shares(["A"] * 30 + ["B"] * 70, truth, pred, ["A", "B"], n_boot=200)
+    assert t1.equals(t2)
+    assert t1.corrected_share.sum() == pytest.approx(1.0)
+    assert t1.corrected_share[0] == pytest.approx(0.4)
+    assert ((t1.ci_low <= t1.corrected_share + 1e-9) & (t1.corrected_share <= t1.ci_high + 1e-9)).all()
+
+
+def test_split_keeps_every_repository_in_one_half():
+    split = pd.read_csv(CODING / "eval_split.csv")
+    assert split.repo.is_unique and set(split.half) == {"tuning", "heldout"}
+    for kind in ("cells", "pairs"):
+        s = pd.read_csv(CODING / "labels" / f"sample_{kind}.csv")
+        merged = s.merge(split, on="repo", how="left", suffixes=("", "_split"))
+        eval_rows = merged[merged.source.str.endswith("_eval")]
+        assert (eval_rows.half == eval_rows.half_split).all()
+    for g in ("nb_a", "nb_b", "nb_c", "pairs_dl", "pairs_ff"):
+        assert (split.groupby("half")[g].sum() > 0).all(), g  # stratified: both halves hold each kind
+
+
+def test_split_and_samples_are_reproducible(shared, tmp_path):
+    from mliter.coding.eval_sample import build
+
+    (tmp_path / "coding" / "labels").mkdir(parents=True)
+    (tmp_path / "coding" / "change_labels.csv").write_bytes((CODING / "change_labels.csv").read_bytes())
+    build(shared, tmp_path)
+    for rel in ("coding/eval_split.csv", "coding/labels/sample_cells.csv", "coding/labels/sample_pairs.csv"):
+        assert (tmp_path / rel).read_bytes() == (ROOT / rel).read_bytes(), rel
+
+
+def test_coder_files_are_valid_complete_and_two():
+    files = sorted((CODING / "labels").glob("cells_*.csv")) + sorted((CODING / "labels").glob("pairs_*.csv"))
+    assert len(files) == 4
+    for f in files:
+        assert validate(f) == [], f
+
+
+def test_sample_sizes_meet_issue_floors():
+    assert len(pd.read_csv(CODING / "labels" / "sample_cells.csv")) >= 500
+    assert len(pd.read_csv(CODING / "labels" / "sample_pairs.csv")) >= 120
+
+
+def test_consensus_files_are_current():
+    for kind, key in (("cells", "cell_id"), ("pairs", "pair_id")):
+        cons, _ = load_consensus(kind, ROOT)
+        shipped = pd.read_csv(CODING / "labels" / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
+        assert cons.sort_values(key).reset_index(drop=True).equals(shipped), kind
+
+
+def test_predictions_are_what_the_frozen_rules_give(shared):
+    cells = pd.read_csv(CODING / "labels" / "sample_cells.csv", dtype={"code_cell": int})
+    fresh = predict_cells(cells, shared)
+    shipped = pd.read_csv(TRACES / "eval_cells.csv", dtype=str, keep_default_na=False)
+    assert fresh.astype(str).equals(shipped)
+    pairs = pd.read_csv(CODING / "labels" / "sample_pairs.csv", dtype=str)
+    some = pairs[pairs.half == "heldout"].head(12)
+    got = predict_pairs(some, shared)
+    want = pd.read_csv(TRACES / "eval_pairs.csv", dtype=str, keep_default_na=False).set_index("pair_id")
+    assert list(got.code) == list(want.loc[got.pair_id, "code"])
+
+
+def _recompute(kind: str, key: str, col: str, half: str) -> tuple[int, int]:
+    sample = pd.read_csv(CODING / "labels" / f"sample_{kind}.csv", dtype=str)
+    cons = pd.read_csv(CODING / "labels" / f"consensus_{kind}.csv", dtype=str)
+    pred = pd.read_csv(TRACES / f"eval_{kind}.csv", dtype=str)
+    m = cons.merge(pred, on=key, suffixes=("_h", "_r")).merge(sample, on=key)
+    m = m[m.half == half]
+    return len(m), int((m[col + "_h"] == m[col + "_r"]).sum())
+
+
+@pytest.mark.parametrize("kind,key,col", [("cells", "cell_id", "stage"), ("pairs", "pair_id", "code")])
+def test_validity_figure_reports_the_held_out_score(kind, key, col):
+    """figures/trace_validity.csv states the held-out accuracy the data gives, with its floor."""
+    fig = pd.read_csv(FIGURES / "trace_validity.csv").set_index(["items", "label set"])
+    for half, name in (("heldout", "held-out half"), ("tuning", "tuning half (in-sample)")):
+        n, hits = _recompute(kind, key, col, half)
+        row = fig.loc[(kind, name)]
+        assert int(row["n"]) == n and int(row["agree"]) == hits
+        assert row["ci_low"] <= hits / n <= row["ci_high"]
+        assert -1 <= row["kappa"] <= 1
+    assert fig.loc[(kind, "held-out half"), "floor"] == {"cells": 0.85, "pairs": 0.75}[kind]
+    assert int(fig.loc[(kind, "held-out half"), "n"]) >= (300 if kind == "cells" else 45)
+
+
+def test_corrected_share_tables_cover_every_stage_and_code():
+    st = pd.read_csv(FIGURES / "stage_shares_corrected.csv")
+    assert set(st.stage) == set(STAGES) and set(st.quantity) == {"share of code cells", "share of hidden executions"}
+    for _, part in st.groupby("quantity"):
+        assert part.raw_share.sum() == pytest.approx(1, abs=1e-3) and part.corrected_share.sum() == pytest.approx(1, abs=1e-3)
+    ct = pd.read_csv(FIGURES / "change_type_shares_corrected.csv")
+    assert set(ct.code) == set(PAIR_CODES)
+    assert ((ct.ci_low <= ct.ci_high) & (ct.ci_low >= 0) & (ct.ci_high <= 1)).all()
+
+
+def test_coder_agreement_figure_has_both_kinds():
+    ag = pd.read_csv(FIGURES / "trace_coder_agreement.csv")
+    assert set(ag["items"]) == {"cells", "pairs"} and (ag.kappa > 0.6).all()
+    assert read_coders("cells", ROOT).keys() == {"a", "b"}
