@@ -11,6 +11,12 @@ INPUTS = ["traces/versions.csv", "coding/change_types.yaml"]
 OUTPUTS = ["figures/change_stages.pdf", "figures/change_stages.png",
            "figures/change_stages.csv", "figures/change_stages.md", "figures/change_stages.tex",
            "figures/variables/change_stages.json"]
+CAPTIONS = {
+    'change_stages': (
+        'Share of notebook versions of each change type whose added, removed or changed code cells include '
+        'each stage (rows need not sum to one); n = versions of that type.'
+    ),
+}
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -18,6 +24,7 @@ import numpy as np  # noqa: E402
 from mliter.report.iterations import STAGE_ORDER, stages_by_change  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.versions.schema import VERSIONS  # noqa: E402
@@ -27,8 +34,7 @@ def main() -> None:
     apply_style()
     table = stages_by_change(read(VERSIONS))
     write_table(table, "change_stages",
-                "Share of notebook versions of each change type whose added, removed or changed code cells "
-                "include each stage (rows need not sum to one); n = versions of that type.")
+                caption(CAPTIONS, "change_stages", {}))
     shown = table[table["n"] > 0]
     data = shown[STAGE_ORDER].to_numpy(float)
     fig, ax = plt.subplots(figsize=(6.0, 0.35 * len(shown) + 1.0))

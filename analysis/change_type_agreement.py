@@ -13,9 +13,19 @@ OUTPUTS = ["figures/change_type_agreement.csv", "figures/change_type_agreement.m
            "figures/change_type_confusion.csv", "figures/change_type_confusion.md",
            "figures/change_type_confusion.tex",
            "figures/variables/change_type_agreement.json"]
+CAPTIONS = {
+    'change_type_agreement': (
+        'Agreement of the change-type classifier with hand coding of random notebook version pairs (tuning '
+        'samples were used to revise the rules; heldout was coded after the last revision).'
+    ),
+    'change_type_confusion': (
+        'Held-out pairs: hand-coded change type (rows) against the classifier (columns).'
+    ),
+}
 
 from mliter.report.iterations import label_agreement  # noqa: E402
 from mliter.report.load import read  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.versions.schema import CHANGE_LABELS, VERSIONS  # noqa: E402
@@ -24,10 +34,9 @@ from mliter.traces.versions.schema import CHANGE_LABELS, VERSIONS  # noqa: E402
 def main() -> None:
     agreement, confusion = label_agreement(read(CHANGE_LABELS), read(VERSIONS))
     write_table(agreement, "change_type_agreement",
-                "Agreement of the change-type classifier with hand coding of random notebook version pairs "
-                "(tuning samples were used to revise the rules; heldout was coded after the last revision).")
+                caption(CAPTIONS, "change_type_agreement", {}))
     write_table(confusion, "change_type_confusion",
-                "Held-out pairs: hand-coded change type (rows) against the classifier (columns).")
+                caption(CAPTIONS, "change_type_confusion", {}))
     held = agreement.set_index("sample").loc["heldout"]
     write_fragment("change_type_agreement", {
         "nChangeLabelsHeldOut": int(held["n"]),

@@ -13,6 +13,13 @@ INPUTS = ["traces/versions.csv", "traces/openml_runs.csv", "coding/change_types.
 OUTPUTS = ["figures/change_types.pdf", "figures/change_types.png",
            "figures/change_types.csv", "figures/change_types.md", "figures/change_types.tex",
            "figures/variables/change_types.json"]
+CAPTIONS = {
+    "change_types": (
+        "Change types per source: versions coded with each type and their share of readable versions "
+        "(share_of_changes leaves out starting versions, S); {nOpenMLRunsUndetermined} OpenML runs whose records "
+        "cannot tell their change type are left out."
+    ),
+}
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -21,6 +28,7 @@ from mliter.report.iterations import change_distribution, code_names  # noqa: E4
 from mliter.report.load import read  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402
 from mliter.traces.openml.schema import OPENML_RUNS  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.versions.schema import VERSIONS  # noqa: E402
@@ -43,10 +51,7 @@ def main() -> None:
     kinds = {label: "openml" if label == "OpenML runs" else "notebook" for label in by_source}
     table = change_distribution(by_source, kinds)
     sources = list(by_source)
-    write_table(table, "change_types",
-                "Change types per source: versions coded with each type and their share of readable versions "
-                f"(share_of_changes leaves out starting versions, S); {n_undetermined} OpenML runs whose records cannot "
-                "tell their change type are left out.")
+    write_table(table, "change_types", caption(CAPTIONS, "change_types", {"nOpenMLRunsUndetermined": n_undetermined}))
 
     names = code_names()
     codes = list(names)

@@ -10,6 +10,12 @@ INPUTS = ["traces/notebooks.csv"]
 OUTPUTS = ["figures/execution_order.pdf", "figures/execution_order.png",
            "figures/execution_order.csv", "figures/execution_order.md", "figures/execution_order.tex",
            "figures/variables/execution_order.json"]
+CAPTIONS = {
+    "execution_order": (
+        "Execution order of {nNotebooksOrdered} notebooks with at least two executed cells "
+        "(shares with Wilson 95% intervals)."
+    ),
+}
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -18,6 +24,7 @@ import pandas as pd  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.stats import wilson  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.notebooks.schema import NOTEBOOKS  # noqa: E402
@@ -40,8 +47,7 @@ def main() -> None:
         lo, hi = wilson(k, n)
         rows.append({"notebooks": label, "count": k, "share": k / n, "ci_low": lo, "ci_high": hi})
     table = pd.DataFrame(rows)
-    write_table(table, "execution_order", f"Execution order of {n} notebooks with at least two executed cells "
-                                          "(shares with Wilson 95% intervals).")
+    write_table(table, "execution_order", caption(CAPTIONS, "execution_order", {"nNotebooksOrdered": n}))
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(6.4, 2.8))
     tau = nbs.kendall_tau.dropna().to_numpy(dtype=float)
@@ -65,6 +71,8 @@ def main() -> None:
         "shareOutOfOrderHigh": share["out of order"]["ci_high"],
         "shareLinear": share["linear (clean top-to-bottom run)"]["share"],
         "shareHiddenExecutions": share["with hidden executions"]["share"],
+        "shareHiddenExecutionsLow": share["with hidden executions"]["ci_low"],
+        "shareHiddenExecutionsHigh": share["with hidden executions"]["ci_high"],
         "medianKendallTau": float(np.median(tau)) if tau.size else float("nan"),
         "medianHiddenExecutions": float(np.median(hidden)),
         "meanHiddenExecutions": float(hidden.mean()),

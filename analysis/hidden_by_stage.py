@@ -11,6 +11,12 @@ INPUTS = ["traces/stages.csv"]
 OUTPUTS = ["figures/hidden_by_stage.pdf", "figures/hidden_by_stage.png",
            "figures/hidden_by_stage.csv", "figures/hidden_by_stage.md", "figures/hidden_by_stage.tex",
            "figures/variables/hidden_by_stage.json"]
+CAPTIONS = {
+    "hidden_by_stage": (
+        "Hidden executions by stage over {nNotebooksWithHidden} notebooks that have any "
+        "(pooled shares, bootstrap 95% intervals over notebooks)."
+    ),
+}
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -19,6 +25,7 @@ import pandas as pd  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.stats import SEED  # noqa: E402
 from mliter.report.style import STAGE_COLORS, apply_style, savefig  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.notebooks.schema import STAGE_SUMMARY  # noqa: E402
@@ -47,8 +54,7 @@ def main() -> None:
     ratio = np.divide(point_h, point_c, out=np.full_like(point_h, np.nan), where=point_c > 0)
     table = pd.DataFrame({"stage": ORDER, "share_hidden": point_h, "ci_low": lo, "ci_high": hi,
                           "share_cells": point_c, "hidden_per_cell_ratio": ratio})
-    write_table(table, "hidden_by_stage", f"Hidden executions by stage over {n} notebooks that have any "
-                                          "(pooled shares, bootstrap 95% intervals over notebooks).")
+    write_table(table, "hidden_by_stage", caption(CAPTIONS, "hidden_by_stage", {"nNotebooksWithHidden": n}))
 
     fig, ax = plt.subplots(figsize=(6.0, 3.0))
     x = np.arange(len(ORDER))

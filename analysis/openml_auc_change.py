@@ -15,6 +15,13 @@ INPUTS = ["traces/openml_runs.csv", "coding/change_types.yaml", "mliter/report/o
 OUTPUTS = ["figures/openml_auc_change.pdf", "figures/openml_auc_change.png",
            "figures/openml_auc_change.csv", "figures/openml_auc_change.md", "figures/openml_auc_change.tex",
            "figures/variables/openml_auc_change.json"]
+CAPTIONS = {
+    'openml_auc_change': (
+        'OpenML runs by change type: runs, mean change in AUC from the previous run and mean distance from '
+        "the task's mean AUC, with 95% bootstrap intervals. Mined from the recorded API responses only (31 "
+        'run ids): most codes have no runs with an AUC, so this is a pipeline demonstration.'
+    ),
+}
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -22,6 +29,7 @@ import numpy as np  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.openml import OPENML_CODES, auc_change_by_type  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.openml.schema import OPENML_RUNS  # noqa: E402
@@ -54,9 +62,7 @@ def main() -> None:
     runs = read(OPENML_RUNS)
     table = auc_change_by_type(runs)
     write_table(table, "openml_auc_change",
-                "OpenML runs by change type: runs, mean change in AUC from the previous run and mean distance "
-                "from the task's mean AUC, with 95% bootstrap intervals. Mined from the recorded API responses "
-                "only (31 run ids): most codes have no runs with an AUC, so this is a pipeline demonstration.")
+                caption(CAPTIONS, "openml_auc_change", {}))
     fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 2.9))
     _panel(left, runs, table, "delta_auc", "mean_delta_auc", "delta_ci_low", "delta_ci_high", "AUC change from previous run")
     _panel(right, runs, table, "dist_from_mean_auc", "mean_dist_from_mean_auc", "dist_ci_low", "dist_ci_high",

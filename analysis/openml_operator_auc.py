@@ -13,6 +13,13 @@ INPUTS = ["traces/openml_family_evaluations.csv", "coding/change_types.yaml", "m
 OUTPUTS = ["figures/openml_operator_auc.pdf", "figures/openml_operator_auc.png",
            "figures/openml_operator_auc.csv", "figures/openml_operator_auc.md", "figures/openml_operator_auc.tex",
            "figures/variables/openml_operator_auc.json"]
+CAPTIONS = {
+    'openml_operator_auc': (
+        'Model families in the OpenML study exports: datasets, flows tried per dataset (max), median of the '
+        "family's best score per dataset, mean gap to the best family, and the share of datasets where the "
+        'family is best with a 95% Wilson interval.'
+    ),
+}
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -20,6 +27,7 @@ import numpy as np  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.openml import family_summary  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.openml.schema import FAMILY_SCORES  # noqa: E402
@@ -32,9 +40,7 @@ def main() -> None:
     fam = read(FAMILY_SCORES)
     summary = family_summary(fam)
     write_table(summary, "openml_operator_auc",
-                "Model families in the OpenML study exports: datasets, flows tried per dataset (max), median of the "
-                "family's best score per dataset, mean gap to the best family, and the share of datasets where the "
-                "family is best with a 95% Wilson interval.")
+                caption(CAPTIONS, "openml_operator_auc", {}))
     auc = summary[(summary.study_id == STUDY) & (summary.measure == MEASURE)].reset_index(drop=True)
     order = list(auc["family"])
     sel = fam[(fam.study_id == STUDY) & (fam.measure == MEASURE)]

@@ -7,6 +7,13 @@ learning/inference cells, so the spread from data-heavy to model-heavy notebooks
 INPUTS = ["traces/stages.csv"]
 OUTPUTS = ["figures/stage_composition.pdf", "figures/stage_composition.png",
            "figures/variables/stage_composition.json"]
+CAPTIONS = {
+    "stage_composition": (
+        "Stage composition of {nNotebooksComposed} notebooks: the share of each notebook's code cells in each "
+        "workflow stage, one bar per notebook, ordered by its share of learning/inference cells (every notebook "
+        "is shown, so there is no interval)."
+    ),
+}
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -45,6 +52,7 @@ def main() -> None:
     write_fragment("stage_composition", {
         **{f"meanShare{s.capitalize() if s.islower() else s}": float(mean[s]) for s in ORDER},
         **{f"pooledShare{s.capitalize() if s.islower() else s}": float(pooled[s]) for s in ORDER},
+        "nNotebooksComposed": len(wide),
         "shareNotebooksWithLI": float((wide["LI"] > 0).mean()),
         "shareNotebooksWithDPR": float((wide["DPR"] > 0).mean()),
         "shareNotebooksWithPPR": float((wide["PPR"] > 0).mean()),

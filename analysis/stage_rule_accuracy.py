@@ -10,12 +10,22 @@ INPUTS = ["coding/stage_labels.csv", "coding/stage_labels_heldout.csv", "traces/
 OUTPUTS = ["figures/stage_rule_accuracy.csv", "figures/stage_rule_accuracy.md", "figures/stage_rule_accuracy.tex",
            "figures/stage_rule_confusion.csv", "figures/stage_rule_confusion.md", "figures/stage_rule_confusion.tex",
            "figures/variables/stage_rule_accuracy.json"]
+CAPTIONS = {
+    'stage_rule_accuracy': (
+        'Agreement of the stage rule table with hand labels of {ruleLabelledCellsInSample} tuning and '
+        '{ruleLabelledCellsHeldOut} held-out cells (Wilson 95% intervals).'
+    ),
+    'stage_rule_confusion': (
+        'Hand label (rows) against rule label (columns), per label set.'
+    ),
+}
 
 import pandas as pd  # noqa: E402
 
 from mliter.paths import CODING  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.stats import wilson  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.notebooks.schema import CELLS  # noqa: E402
@@ -47,9 +57,9 @@ def main() -> None:
         values[f"ruleAccuracy{key}High"] = hi
         values[f"ruleLabelledCells{key}"] = len(merged)
     write_table(pd.DataFrame(rows), "stage_rule_accuracy",
-                "Agreement of the stage rule table with hand labels (Wilson 95% intervals).")
+                caption(CAPTIONS, "stage_rule_accuracy", values))
     write_table(pd.concat(confusions, ignore_index=True), "stage_rule_confusion",
-                "Hand label (rows) against rule label (columns), per label set.")
+                caption(CAPTIONS, "stage_rule_confusion", {}))
     write_fragment("stage_rule_accuracy", values)
 
 

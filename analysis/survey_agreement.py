@@ -10,6 +10,14 @@ INPUTS = ["coding/papers/agreement.csv", "coding/papers.codebook.yaml", "mliter/
 OUTPUTS = ["figures/survey_agreement.csv", "figures/survey_agreement.md", "figures/survey_agreement.tex",
            "figures/survey_agreement.pdf", "figures/survey_agreement.png",
            "figures/variables/survey_agreement.json"]
+CAPTIONS = {
+    'survey_agreement': (
+        "Inter-coder agreement per code on the papers coded by two or more coders: Krippendorff's alpha over "
+        'all coders (nominal on the value of categorical codes and on presence of counts and parts; ordinal '
+        "and interval on counts; 95% bootstrap intervals over papers) and Cohen's kappa per coder pair (95% "
+        'normal-approximation interval).'
+    ),
+}
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -19,6 +27,7 @@ from mliter.coding.schema import AGREEMENT, CODEBOOK  # noqa: E402
 from mliter.coding.survey import agreement_summary  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.style import STAGE_COLORS, apply_style, savefig  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 
@@ -58,10 +67,7 @@ def _num(v):
 def main() -> None:
     table = agreement_summary(read(AGREEMENT), CODEBOOK)
     write_table(table, "survey_agreement",
-                "Inter-coder agreement per code on the papers coded by two or more coders: Krippendorff's alpha "
-                "over all coders (nominal on the value of categorical codes and on presence of counts and parts; "
-                "ordinal and interval on counts; 95% bootstrap intervals over papers) and Cohen's kappa per coder pair "
-                "(95% normal-approximation interval).")
+                caption(CAPTIONS, "survey_agreement", {}))
     plot(table)
     counts = table[table["code"].isin([c.code for c in CODEBOOK.counts])]
     alphas = pd.to_numeric(counts["alpha_ordinal"], errors="coerce")

@@ -9,11 +9,20 @@ INPUTS = ["corpus/papers.csv", "coding/papers/consensus.csv", "coding/papers.cod
 OUTPUTS = ["figures/survey_corpus_table.csv", "figures/survey_corpus_table.md", "figures/survey_corpus_table.tex",
            "figures/survey_domain_venue.csv", "figures/survey_domain_venue.md", "figures/survey_domain_venue.tex",
            "figures/variables/survey_corpus_table.json"]
+CAPTIONS = {
+    "survey_corpus_table": (
+        "The coded paper corpus: {nSurveyPapers} applied-ML papers by domain (assigned per paper), venue and year."
+    ),
+    'survey_domain_venue': (
+        'Coded papers by domain (assigned per paper) and venue.'
+    ),
+}
 
 from mliter.coding.schema import CODEBOOK, CONSENSUS  # noqa: E402
 from mliter.coding.survey import corpus_summary, domain_by_venue  # noqa: E402
 from mliter.corpus.papers.schema import PAPERS  # noqa: E402
 from mliter.report.load import read  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 
@@ -22,9 +31,9 @@ def main() -> None:
     cons, papers = read(CONSENSUS), read(PAPERS)
     table = corpus_summary(cons, papers, CODEBOOK)
     write_table(table, "survey_corpus_table",
-                f"The coded paper corpus: {len(cons)} applied-ML papers by domain (assigned per paper), venue and year.")
+                caption(CAPTIONS, "survey_corpus_table", {"nSurveyPapers": len(cons)}))
     write_table(domain_by_venue(cons, papers, CODEBOOK), "survey_domain_venue",
-                "Coded papers by domain (assigned per paper) and venue.")
+                caption(CAPTIONS, "survey_domain_venue", {}))
     coders = sorted({c for cs in cons["coders"] for c in cs.split(";")})
     n2 = int((cons["n_coders"] >= 2).sum())
     write_fragment("survey_corpus_table", {

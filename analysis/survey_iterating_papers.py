@@ -9,6 +9,12 @@ INPUTS = ["coding/papers/consensus.csv", "coding/papers.codebook.yaml", "mliter/
 OUTPUTS = ["figures/survey_iterating_papers.pdf", "figures/survey_iterating_papers.png",
            "figures/survey_iterating_papers.csv", "figures/survey_iterating_papers.md",
            "figures/survey_iterating_papers.tex", "figures/variables/survey_iterating_papers.json"]
+CAPTIONS = {
+    'survey_iterating_papers': (
+        'Papers that report iterating on each workflow part, per coded domain, of {nIteratingPapers} coded papers '
+        '(Wilson 95% intervals). Coded from abstracts: shares are lower bounds of what the full papers report.'
+    ),
+}
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -17,6 +23,7 @@ from mliter.coding.schema import CODEBOOK, CONSENSUS  # noqa: E402
 from mliter.coding.survey import domain_label, iterating_shares, iterations_by_part  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.style import STAGE_COLORS, apply_style, savefig  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 
@@ -26,9 +33,9 @@ PARTS = list(CODEBOOK.parts)
 def main() -> None:
     apply_style()
     shares = iterating_shares(iterations_by_part(read(CONSENSUS), CODEBOOK), CODEBOOK)
+    n_papers = int(shares.loc[shares["domain"] == "all", "papers"].iloc[0])
     write_table(shares, "survey_iterating_papers",
-                "Papers that report iterating on each workflow part, per coded domain (Wilson 95% intervals). Coded from "
-                "abstracts: shares are lower bounds of what the full papers report.")
+                caption(CAPTIONS, "survey_iterating_papers", {"nIteratingPapers": n_papers}))
 
     domains = list(dict.fromkeys(shares["domain"]))
     fig, ax = plt.subplots(figsize=(7.0, 3.4))
@@ -48,7 +55,7 @@ def main() -> None:
     savefig(fig, "survey_iterating_papers")
 
     overall = shares[shares["domain"] == "all"].set_index("part")
-    values = {}
+    values: dict[str, float | int] = {"nIteratingPapers": n_papers}
     for part in PARTS:
         key = part.capitalize()
         values[f"shareIterating{key}"] = float(overall.loc[part, "share"])

@@ -10,6 +10,12 @@ INPUTS = ["coding/papers/consensus.csv", "coding/papers.codebook.yaml", "mliter/
 OUTPUTS = ["figures/survey_iterations.pdf", "figures/survey_iterations.png",
            "figures/survey_iterations.csv", "figures/survey_iterations.md", "figures/survey_iterations.tex",
            "figures/variables/survey_iterations.json"]
+CAPTIONS = {
+    'survey_iterations': (
+        "Reported iterations by workflow part per domain (counts and shares of the domain's iterations). Coded "
+        'from abstracts: counts are lower bounds of what the full papers report.'
+    ),
+}
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -18,6 +24,7 @@ from mliter.coding.schema import CODEBOOK, CONSENSUS  # noqa: E402
 from mliter.coding.survey import domain_label, domain_part_test, iteration_shares, iterations_by_part  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.style import STAGE_COLORS, apply_style, savefig  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 
@@ -29,8 +36,7 @@ def main() -> None:
     per_paper = iterations_by_part(read(CONSENSUS), CODEBOOK)
     shares = iteration_shares(per_paper, CODEBOOK)
     write_table(shares, "survey_iterations",
-                "Reported iterations by workflow part per domain (counts and shares of the domain's iterations). Coded "
-                "from abstracts: counts are lower bounds of what the full papers report.")
+                caption(CAPTIONS, "survey_iterations", {}))
 
     plot = shares[shares["iterations"] > 0].iloc[::-1]
     fig, ax = plt.subplots(figsize=(6.0, 0.45 * len(plot) + 1.0))

@@ -10,6 +10,12 @@ INPUTS = ["traces/versions.csv", "coding/change_types.yaml"]
 OUTPUTS = ["figures/version_timing.pdf", "figures/version_timing.png",
            "figures/version_timing.csv", "figures/version_timing.md", "figures/version_timing.tex",
            "figures/variables/version_timing.json"]
+CAPTIONS = {
+    'version_timing': (
+        'Versions per notebook workflow, changes (readable versions after the first), span in days and gaps '
+        'between consecutive readable versions in hours.'
+    ),
+}
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -17,6 +23,7 @@ import numpy as np  # noqa: E402
 from mliter.report.iterations import per_workflow  # noqa: E402
 from mliter.report.load import read  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.versions.schema import VERSIONS  # noqa: E402
@@ -27,8 +34,7 @@ def main() -> None:
     versions = read(VERSIONS)
     table = per_workflow(versions)
     write_table(table, "version_timing",
-                "Versions per notebook workflow, changes (readable versions after the first), span in days and "
-                "gaps between consecutive readable versions in hours.")
+                caption(CAPTIONS, "version_timing", {}))
     gaps_h = versions.loc[versions["status"] == "ok", "minutes_since_previous"].dropna().astype(float) / 60
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(6.4, 2.8))

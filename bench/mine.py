@@ -16,27 +16,16 @@ import argparse
 import ast
 import json
 import sys
-import time
 import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mliter.corpus.notebooks import discover  # noqa: E402
+from timing import best_of  # noqa: E402
 from mliter.paths import shared_data  # noqa: E402
 from mliter.traces.notebooks.mine import mine_bytes  # noqa: E402
 from mliter.traces.notebooks.stages import StageRules  # noqa: E402
-
-
-def best_of(rounds: int, fn) -> float:
-    """Best CPU time of this process over `rounds` runs (process time: other jobs on the machine
-    slow the wall clock, not the work measured)."""
-    times = []
-    for _ in range(rounds):
-        t0 = time.process_time()
-        fn()
-        times.append(time.process_time() - t0)
-    return min(times)
 
 
 def main() -> int:

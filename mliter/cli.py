@@ -18,6 +18,7 @@ GROUPS = {
     "mine": "mine traces from captured material into traces/",
     "code": "codebooks, annotation validation and agreement under coding/",
     "data": "the data package: build and validate datapackage.json",
+    "import": "read published datasets of the original studies in their own schema and run their analyses",
 }
 COMMAND_MODULES = [
     "mliter.corpus.commands",

@@ -8,18 +8,32 @@ from mliter.paths import ROOT
 
 
 def _package(args) -> int:
-    from mliter.datapackage import render
+    """datapackage.json, croissant.json, CITATION.cff's version and the datasheet's tables, from the declarations."""
+    from mliter import croissant
+    from mliter.datapackage import all_tables, render
     from mliter.io import write_if_changed
+    from mliter.metadata import citation_text, datasheet_text
 
-    changed = write_if_changed(Path(args.root) / "datapackage.json", render(Path(args.root)).encode())
-    print(("wrote " if changed else "unchanged ") + str(Path(args.root) / "datapackage.json"))
+    root = Path(args.root)
+    cff = root / "CITATION.cff"
+    outputs = {
+        root / "datapackage.json": render(root),
+        root / "croissant.json": croissant.render(root, all_tables()),
+        cff: citation_text(cff.read_text(encoding="utf-8")),
+        root / "docs" / "datasheet.md": datasheet_text(root, all_tables()),
+    }
+    for path, text in outputs.items():
+        changed = write_if_changed(path, text.encode("utf-8"))
+        print(("wrote " if changed else "unchanged ") + str(path))
     return 0
 
 
 def _validate(args) -> int:
     from mliter.datapackage import validate
 
-    errors = validate(Path(args.root))
+    from mliter import croissant
+
+    errors = validate(Path(args.root)) + croissant.validate(Path(args.root) / "croissant.json")
     for e in errors:
         print(e)
     print("valid" if not errors else f"{len(errors)} problems")
@@ -29,11 +43,11 @@ def _validate(args) -> int:
 def register(groups) -> None:
     from mliter.cli import HelpFormatter
 
-    p = groups["data"].add_parser("package", help="regenerate datapackage.json from the declared tables",
+    p = groups["data"].add_parser("package", help="regenerate datapackage.json, croissant.json and CITATION.cff's version from the declarations",
                                   formatter_class=HelpFormatter, epilog="example:\n  mliter data package")
     p.add_argument("--root", type=Path, default=ROOT, help="repository root")
     p.set_defaults(func=_package)
-    v = groups["data"].add_parser("validate", help="validate every shipped table against datapackage.json",
+    v = groups["data"].add_parser("validate", help="validate every shipped table against datapackage.json, and croissant.json with mlcroissant",
                                   formatter_class=HelpFormatter, epilog="example:\n  mliter data validate")
     v.add_argument("--root", type=Path, default=ROOT, help="repository root")
     v.set_defaults(func=_validate)

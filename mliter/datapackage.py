@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mliter import __version__
+from mliter import __release_date__, __version__
+from mliter import metadata as md
 from mliter.tables import Table
 
 #: Modules that expose a `TABLES` list; a new stage appends its module here.
@@ -44,17 +45,17 @@ def descriptor(root: Path | None = None) -> dict[str, Any]:
             resources.append(t.resource())
     return {
         "profile": "tabular-data-package",
-        "name": "mliter",
-        "title": "mliter: traces and codes of how people iterate on machine-learning workflows",
+        "name": md.NAME,
+        "title": md.TITLE,
         "version": __version__,
-        "description": (
-            "Derived tables of the mliter study: manifests of captured material, mined notebook "
-            "execution traces, iteration sequences and coded annotations. Rows carry identifiers, "
-            "derived values and provenance only, never copied code or text."
-        ),
-        "homepage": "https://github.com/mliter/mliter",
-        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                      "title": "Creative Commons Attribution 4.0"}],
+        "created": f"{__release_date__}T00:00:00Z",
+        "description": md.DESCRIPTION,
+        "homepage": md.HOMEPAGE,
+        "keywords": list(md.KEYWORDS),
+        "licenses": [dict(md.DATA_LICENSE)],
+        "sources": [{"title": s.title, "path": s.path, "description": s.description} for s in md.SOURCES],
+        "contributors": [{"title": c.title, "role": c.role, **({"path": c.path} if c.path else {})}
+                         for c in md.CONTRIBUTORS],
         "resources": resources,
     }
 

@@ -73,7 +73,7 @@ def read_adjudication(path: str | Path, codebook: Codebook, key: str = "paper_id
                 problems.append(Problem(name, r, "value", message, code.describe_allowed()))
         for col in ("adjudicator", "reason"):
             if not rec[col]:
-                problems.append(Problem(name, r, col, f"empty {col}", f"who decided and why, in their own words"))
+                problems.append(Problem(name, r, col, f"empty {col}", "who decided and why, in their own words"))
         unit = (rec[key], rec["code"])
         if unit in seen:
             problems.append(Problem(name, r, key, f"{unit} is already decided in row {seen[unit]}",

@@ -19,7 +19,6 @@ over code cells only); a version pair is (`series` folder, `from_file`, `to_file
 from __future__ import annotations
 
 import csv
-import json
 import math
 import random
 from collections import Counter, defaultdict

@@ -158,7 +158,7 @@ def agreement_summary(agreement: pd.DataFrame, codebook: Codebook) -> pd.DataFra
             continue
         c = names.get(code)
 
-        def pick(measure: str, column: str):
+        def pick(measure: str, column: str, sub=sub):
             hit = sub[sub["measure"] == measure]
             return hit[column].iloc[0] if len(hit) else float("nan")
 

@@ -1,23 +1,29 @@
 """Derive the analysis DAG from the scripts themselves and emit it as make rules.
 
 Each `analysis/<name>.py` declares module-level `INPUTS` and `OUTPUTS` lists (paths
-relative to the repository root). This module reads those declarations with `ast`
-(no import, standard library only, so `make` can run it before the environment exists)
+relative to the repository root) and, optionally, `CAPTIONS` (output stem -> caption
+template). This module reads those declarations with `ast` (no import, standard library only, so `make` can run it before the environment exists)
 and writes one grouped make rule per script, the rule merging the variables fragments,
-and `figures/MANIFEST.tsv`, the list of every output and the script that owns it.
+`figures/MANIFEST.tsv`, the list of every output and the script that owns it, and
+`figures/captions.json`, every figure's caption template by script (a script without `CAPTIONS`
+gets the first paragraph of its docstring, marked as such).
+`uv.lock` is a prerequisite of every rule: a figure is rebuilt when the pinned libraries change.
 
-    python -m mliter.report.dag analysis .make/analysis.mk figures/MANIFEST.tsv
+    python -m mliter.report.dag analysis .make/analysis.mk figures/MANIFEST.tsv [figures/captions.json]
 """
 
 from __future__ import annotations
 
 from mliter.errors import InputError
 import ast
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-VARIABLES_OUT = ("figures/variables.json", "figures/variables.tex")
+VARIABLES_OUT = ("figures/variables.json", "figures/variables.tex", "figures/variables_by_script.json")
+CAPTIONS_OUT = "figures/captions.json"
+LOCK = "uv.lock"
 
 
 @dataclass(frozen=True)
@@ -25,11 +31,14 @@ class Script:
     path: str
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
+    captions: tuple[tuple[str, str], ...] = ()
+    docstring: str = ""
 
 
 def read_script(path: Path) -> Script:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found: dict[str, tuple[str, ...]] = {}
+    declared: tuple[tuple[str, str], ...] = ()
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
@@ -39,12 +48,26 @@ def read_script(path: Path) -> Script:
                 except ValueError:
                     raise InputError(f"{path}: {name} must be a literal list of paths") from None
                 found[name] = tuple(value)
+            elif name == "CAPTIONS":
+                try:
+                    caps = ast.literal_eval(node.value)
+                except ValueError:
+                    raise InputError(f"{path}: CAPTIONS must be a literal dict stem -> caption") from None
+                if not isinstance(caps, dict) or not all(isinstance(v, str) for v in caps.values()):
+                    raise InputError(f"{path}: CAPTIONS must be a literal dict stem -> caption")
+                declared = tuple(sorted((str(k), v) for k, v in caps.items()))
     for name in ("INPUTS", "OUTPUTS"):
         if name not in found:
             raise InputError(f"{path}: missing module-level {name} = [...] declaration")
     if not found["OUTPUTS"]:
         raise InputError(f"{path}: OUTPUTS is empty")
-    return Script(f"{path.parent.name}/{path.name}", found["INPUTS"], found["OUTPUTS"])
+    stems = {Path(o).stem for o in found["OUTPUTS"]}
+    unknown = [k for k, _ in declared if k not in stems]
+    if unknown:
+        raise InputError(f"{path}: CAPTIONS names {unknown}, which are not stems of its OUTPUTS")
+    doc = (ast.get_docstring(tree) or "").split("\n\n")[0].replace("\n", " ").strip()
+    return Script(f"{path.parent.name}/{path.name}", found["INPUTS"], found["OUTPUTS"],
+                  declared, doc)
 
 
 def scripts(folder: Path) -> list[Script]:
@@ -63,12 +86,12 @@ def make_rules(items: list[Script]) -> str:
     fragments: list[str] = []
     for s in items:
         outs = " ".join(s.outputs)
-        lines.append(f"{outs} &: {s.path} {' '.join(s.inputs)} $(REPORT_DEPS) | $(STAMP)")
+        lines.append(f"{outs} &: {s.path} {' '.join(s.inputs)} {LOCK} $(REPORT_DEPS) | $(STAMP)")
         lines.append(f"\t$(PY) {s.path}")
         lines.append(f"\t@touch {outs}")
         lines.append("")
         fragments += [o for o in s.outputs if o.startswith("figures/variables/")]
-    lines.append(f"{' '.join(VARIABLES_OUT)} &: {' '.join(fragments)} mliter/report/variables.py | $(STAMP)")
+    lines.append(f"{' '.join(VARIABLES_OUT)} &: {' '.join(fragments)} mliter/report/variables.py {LOCK} | $(STAMP)")
     lines.append("\t$(PY) -m mliter.report.variables")
     lines.append(f"\t@touch {' '.join(VARIABLES_OUT)}")
     lines.append("")
@@ -81,7 +104,20 @@ def manifest(items: list[Script]) -> str:
     rows = ["output\tscript"]
     rows += [f"{o}\t{s.path}" for s in items for o in s.outputs]
     rows += [f"{o}\tmliter/report/variables.py" for o in VARIABLES_OUT]
+    rows.append(f"{CAPTIONS_OUT}\tmliter/report/dag.py")
     return "\n".join(rows) + "\n"
+
+
+def captions(items: list[Script]) -> str:
+    """{script: {"captions": {stem: template}, "declared": bool}}: one place for every caption."""
+    out = {}
+    for s in items:
+        if s.captions:
+            out[s.path] = {"declared": True, "captions": dict(s.captions)}
+        else:
+            stems = sorted({Path(o).stem for o in s.outputs if not o.startswith("figures/variables/")})
+            out[s.path] = {"declared": False, "captions": {st: s.docstring for st in stems}}
+    return json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _write_if_changed(path: Path, text: str) -> None:
@@ -93,10 +129,11 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    folder, rules_path, manifest_path = (Path(a) for a in argv)
+    folder, rules_path, manifest_path = (Path(a) for a in argv[:3])
     items = scripts(folder)
     _write_if_changed(rules_path, make_rules(items))
     _write_if_changed(manifest_path, manifest(items))
+    _write_if_changed(Path(argv[3]) if len(argv) > 3 else manifest_path.parent / "captions.json", captions(items))
     return 0
 
 

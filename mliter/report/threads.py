@@ -88,7 +88,7 @@ def segment_overlap(segs: pd.DataFrame, rows: list[str], cols: list[str]) -> pd.
     """Threads where a segment of a row code overlaps a segment of a column code (finer than co-presence)."""
     out = pd.DataFrame(0, index=rows, columns=cols)
     spans = segs.dropna(subset=["start"])
-    for sid, g in spans.groupby("source_id"):
+    for _sid, g in spans.groupby("source_id"):
         by = {c: list(zip(x["start"].astype(int), x["end"].astype(int))) for c, x in g.groupby("code")}
         for r in rows:
             for c in cols:

@@ -229,7 +229,6 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
     AST = ast.AST
     Call, Attribute, Name, Constant, Store = ast.Call, ast.Attribute, ast.Name, ast.Constant, ast.Store
     Assign, AugAssign, AnnAssign, Subscript, Expr = ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Subscript, ast.Expr
-    keyword = ast.keyword
     child_fields = _CHILD_FIELDS
     loop_vars: list[set[str]] = [set() for _ in range(n)]
     for si in range(n):

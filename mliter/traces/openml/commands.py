@@ -171,8 +171,48 @@ def _mine_openml(args) -> int:
     return 0
 
 
+def _import_workflows(args) -> int:
+    """The study's published table -> per-sequence table and per-mode comparison, written under --out."""
+    from mliter.io import write_if_changed
+    from mliter.report.tables import to_markdown
+    from mliter.traces.openml.published import read_published
+    from mliter.traces.openml.study import StudyParameters, compare_modes, mode_tests, sequences
+
+    runs = read_published(args.file)
+    seqs = sequences(runs, StudyParameters(automated_minutes=args.automated_minutes))
+    modes = compare_modes(seqs)
+    out = Path(args.out)
+    for name, df in (("openml_workflows_sequences.csv", seqs), ("openml_workflows_modes.csv", modes)):
+        write_if_changed(out / name, df.to_csv(index=False, lineterminator="\n", float_format="%.6g").encode())
+    cols = ["mode", "n_sequences", "n_runs", "share_wasted", "mean_ppr_options", "mean_hyperparameter_options",
+            "mean_best_dist"]
+    print(f"{len(runs):,} runs in {len(seqs):,} sequences from {args.file}")
+    print(to_markdown(modes[cols]), end="")
+    print("Kruskal-Wallis p across manual/automated/mixed: "
+          + ", ".join(f"{k} {v:.3g}" for k, v in mode_tests(seqs).items()))
+    print(f"wrote {out / 'openml_workflows_sequences.csv'} and {out / 'openml_workflows_modes.csv'}")
+    return 0
+
+
 def register(groups) -> None:
     from mliter.cli import HelpFormatter
+
+    imp = groups["import"].add_parser(
+        "openml-workflows", formatter_class=HelpFormatter,
+        help="the OpenML study's published runs table (CSV or zip): modes, wasted iterations, options, AUC",
+        description=(
+            "Read the 475,297-run table published with Lee et al. (HILDA 2020), github.com/helix-ml/openml_workflows, "
+            "as a CSV or the zip holding it; any header other than its 14 columns is refused. Classify each "
+            "(user_id, task_id) sequence as manual, automated or mixed, count wasted iterations and options "
+            "explored, and compare the modes (definitions in docs/openml.md)."),
+        epilog="examples:\n  mliter import openml-workflows openml_workflows.zip --out openml-study\n"
+               "  mliter import openml-workflows traces/openml_runs.csv --automated-minutes 2")
+    imp.add_argument("file", type=Path, help="the published CSV, or a zip with one CSV in it")
+    imp.add_argument("--out", type=Path, default=Path("openml-workflows"),
+                     help="folder for openml_workflows_sequences.csv and openml_workflows_modes.csv")
+    imp.add_argument("--automated-minutes", type=float, default=1.0,
+                     help="a gap between consecutive runs below this is machine pace")
+    imp.set_defaults(func=_import_workflows)
 
     _register_source()
     p = groups["mine"].add_parser(

@@ -18,12 +18,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-AUC = "area_under_roc_curve"
-
 from mliter.traces.openml.parse import (
     FlowComponent, OpenMLApiError, OpenMLParseError, RunRecord, Setup, Task, merge_runs, parse_flow,
     parse_flow_list, parse_runs, parse_setup, parse_task, root_kind,
 )
+
+AUC = "area_under_roc_curve"
 
 
 @dataclass

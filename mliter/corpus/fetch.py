@@ -1,0 +1,213 @@
+"""Rebuild the raw material of the manifests from their URLs and commits: `mliter corpus fetch`.
+
+The shipped manifests name every captured file by repository, commit, path and sha256, so the raw material that
+`../shared/data` holds on the developers' machines can be fetched again anywhere, byte for byte:
+
+* `corpus/notebooks.csv` -> `<out>/notebooks/<local_path>` (the layout `make traces NOTEBOOKS=...` reads);
+* `corpus/notebook_versions.csv` -> `<out>/notebook_versions/<owner>__<repo>/<stem>/vNN_<commit7>.ipynb`;
+* `corpus/papers.csv` (record files of repositories) -> `<out>/paper_sources/<owner>__<repo>/<path>`;
+* `traces/openml_run_sources.csv`: fetched API URLs are fetched again; recorded responses name no URL and are
+  reported as not re-fetchable.
+
+Every request goes through the polite client (robots.txt, rate limit, retries, cache). Each file's sha256 is
+verified before it is written (atomically): a file whose bytes differ is rejected and never replaces anything. A
+file already present with the right sha256 is skipped without a request, so an interrupted run resumes. What has
+gone upstream (404/410) is reported, one bad item never stops the batch, and `<out>/fetch_report.csv` lists every
+item with its outcome.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, unquote
+
+from tqdm import tqdm
+
+from mliter.errors import InputError, MliterError
+from mliter.http import PoliteClient
+from mliter.io import atomic_write_bytes, sha256_bytes, sha256_file
+
+RAW_GITHUB = "https://raw.githubusercontent.com"
+OK, PRESENT, MISMATCH, GONE, FAILED, NOT_FETCHABLE = (
+    "fetched", "present", "sha256 mismatch", "gone upstream", "failed", "not re-fetchable")
+REPORT_COLUMNS = ("manifest", "item", "url", "dest", "status", "detail")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One file to rebuild: where it comes from, where it goes, what its bytes must hash to ("" = unknown)."""
+
+    manifest: str
+    item: str
+    url: str
+    dest: str  # relative to the output folder
+    sha256: str
+    problem: str = ""  # why the manifest row cannot be fetched (a bad path, no URL)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    item: Item
+    status: str
+    detail: str = ""
+
+
+def _raw(repo: str, commit: str, path: str, base: str) -> str:
+    return f"{base.rstrip('/')}/{repo}/{commit}/{quote(path)}"
+
+
+def _safe(rel: str, where: str) -> str:
+    p = PurePosixPath(rel)
+    if p.is_absolute() or ".." in p.parts or not p.parts:
+        raise InputError(f"{where}: refusing the destination path {rel!r} (absolute or leaving the folder)")
+    return p.as_posix()
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        for i, row in enumerate(csv.DictReader(fh), start=2):  # header is row 1
+            yield i, {k: (v or "") for k, v in row.items()}
+
+
+def notebook_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
+    for i, r in _rows(path):
+        if r["source"] != "github" or not (r["repo"] and r["commit"] and r["path"]):
+            yield Item(path.name, r["notebook_id"], "", "", r["sha256"])
+            continue
+        try:
+            dest = "notebooks/" + _safe(r["local_path"], f"{path}, row {i}")
+        except InputError as exc:
+            yield Item(path.name, r["notebook_id"], "", "", r["sha256"], str(exc))
+            continue
+        yield Item(path.name, r["notebook_id"], _raw(r["repo"], r["commit"], r["path"], base), dest, r["sha256"])
+
+
+def version_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
+    for i, r in _rows(path):
+        repo, commit = r["repo"], r["commit"]
+        if not (repo and commit and r["path_at_commit"]):
+            yield Item(path.name, r["version_id"], "", "", r["sha256"])
+            continue
+        head = r["workflow_id"].removeprefix(f"git:{repo}/")
+        try:
+            dest = _safe(f"notebook_versions/{repo.replace('/', '__')}/{PurePosixPath(head).stem}/"
+                         f"v{int(r['version']):02d}_{commit[:7]}.ipynb", f"{path}, row {i}")
+        except (InputError, ValueError) as exc:
+            yield Item(path.name, r["version_id"], "", "", r["sha256"], f"{path}, row {i}: {exc}")
+            continue
+        yield Item(path.name, r["version_id"], _raw(repo, commit, r["path_at_commit"], base), dest, r["sha256"])
+
+
+def paper_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
+    """One item per distinct record file (many papers share one), from its github.com blob URL."""
+    seen: set[str] = set()
+    for i, r in _rows(path):
+        url = r["record_url"]
+        prefix = "https://github.com/"
+        if not url.startswith(prefix) or "/blob/" not in url:
+            continue  # API records (arXiv, OpenAlex, ...) are re-fetched by `mliter corpus papers`
+        repo, _, rest = url[len(prefix):].partition("/blob/")
+        commit, _, repo_path = rest.partition("/")
+        if url in seen:
+            continue
+        seen.add(url)
+        repo_path = unquote(repo_path)
+        yield Item(path.name, url, _raw(repo, commit, repo_path, base),
+                   _safe(f"paper_sources/{repo.replace('/', '__')}/{repo_path}", f"{path}, row {i}"), r["sha256"])
+
+
+def openml_items(path: Path) -> Iterator[Item]:
+    for _, r in _rows(path):
+        for f in filter(None, r["files"].split(";")):
+            if f.startswith(("http://", "https://")):
+                name = f.split("://", 1)[1].replace("/", "__").replace("?", "_")
+                yield Item(path.name, f, f, _safe(f"openml/{name}", str(path)), "")
+            else:
+                yield Item(path.name, f"{r['collection']}:{f}", "", "", "")
+
+
+def manifest_items(root: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
+    """Every item of the shipped manifests under `root` that exist."""
+    readers = (("corpus/notebooks.csv", notebook_items), ("corpus/notebook_versions.csv", version_items),
+               ("corpus/papers.csv", paper_items))
+    for rel, reader in readers:
+        if (root / rel).exists():
+            yield from reader(root / rel, base)
+    if (root / "traces/openml_run_sources.csv").exists():
+        yield from openml_items(root / "traces/openml_run_sources.csv")
+
+
+def fetch_one(item: Item, out: Path, client: PoliteClient) -> Outcome:
+    if not item.url:
+        return Outcome(item, NOT_FETCHABLE, item.problem or "the manifest names no URL for it (recorded file)")
+    target = out / item.dest
+    if target.exists() and item.sha256 and sha256_file(target) == item.sha256:
+        return Outcome(item, PRESENT)
+    try:
+        response = client.get(item.url)
+    except MliterError as exc:
+        return Outcome(item, FAILED, str(exc))
+    if response.status in (404, 410):
+        return Outcome(item, GONE, f"HTTP {response.status}")
+    if not response.ok:
+        return Outcome(item, FAILED, f"HTTP {response.status}")
+    got = sha256_bytes(response.content)
+    if item.sha256 and got != item.sha256:
+        return Outcome(item, MISMATCH, f"expected {item.sha256}, got {got}; not written")
+    atomic_write_bytes(target, response.content)
+    return Outcome(item, OK, "" if item.sha256 else "no sha256 in the manifest: not verified")
+
+
+def fetch_all(items: Iterable[Item], out: Path, client: PoliteClient, progress: bool = True) -> list[Outcome]:
+    items = list(items)
+    outcomes = []
+    for item in tqdm(items, desc="fetch", unit="file", disable=not progress):
+        try:
+            outcomes.append(fetch_one(item, out, client))
+        except OSError as exc:  # a destination that cannot be written: recorded, the batch goes on
+            outcomes.append(Outcome(item, FAILED, f"{out / item.dest}: {exc}"))
+    write_report(outcomes, out / "fetch_report.csv")
+    return outcomes
+
+
+def write_notebook_manifest(root: Path, out: Path, outcomes: list[Outcome]) -> Path | None:
+    """`<out>/notebooks/manifest.csv`: the rows of corpus/notebooks.csv whose file is now there, provenance kept.
+
+    `mliter corpus notebooks <out>/notebooks` (as `make traces NOTEBOOKS=<out>/notebooks` runs it) reads it, so a
+    manifest rebuilt from fetched files keeps each notebook's repository, commit and license.
+    """
+    have = {o.item.item for o in outcomes if o.item.manifest == "notebooks.csv" and o.status in (OK, PRESENT)}
+    source = root / "corpus" / "notebooks.csv"
+    if not have or not source.exists():
+        return None
+    with open(source, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields = list(reader.fieldnames or [])
+        rows = [r for r in reader if r["notebook_id"] in have]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fields, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    target = out / "notebooks" / "manifest.csv"
+    atomic_write_bytes(target, buf.getvalue().encode("utf-8"))
+    return target
+
+
+def write_report(outcomes: list[Outcome], path: Path) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(REPORT_COLUMNS)
+    for o in outcomes:
+        w.writerow([o.item.manifest, o.item.item, o.item.url, o.item.dest, o.status, o.detail])
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    counts = Counter(o.status for o in outcomes)
+    order = (OK, PRESENT, MISMATCH, GONE, FAILED, NOT_FETCHABLE)
+    return ", ".join(f"{counts[s]} {s}" for s in order if counts[s])

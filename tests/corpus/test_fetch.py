@@ -1,0 +1,116 @@
+"""`mliter corpus fetch` against a loopback server serving recorded files (never the network)."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import http.server
+import json
+import threading
+
+import pytest
+
+from mliter.cli import main
+from mliter.corpus.fetch import GONE, MISMATCH, NOT_FETCHABLE, OK, PRESENT, fetch_all, manifest_items
+from mliter.http import PoliteClient
+
+COLUMNS = ["notebook_id", "source", "repo", "path", "commit", "url", "license", "local_path", "bytes", "sha256"]
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def _notebook(n: int) -> bytes:
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+          "cells": [{"cell_type": "code", "execution_count": n, "metadata": {}, "outputs": [],
+                     "source": f"x = {n}"}]}
+    return (json.dumps(nb, indent=1) + "\n").encode()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture()
+def world(tmp_path):
+    """A repo root with a notebook manifest, and a loopback server holding the files at owner/repo/commit/path."""
+    served = tmp_path / "served"
+    files = {"a.ipynb": _notebook(1), "dir with space/b.ipynb": _notebook(2), "c.ipynb": _notebook(3),
+             "gone.ipynb": _notebook(4)}
+    rows = []
+    for path, data in files.items():
+        sha = hashlib.sha256(data).hexdigest()
+        if path == "c.ipynb":
+            data = data.replace(b"x = 3", b"x = 33")  # the server's copy differs from the captured one
+        if path != "gone.ipynb":
+            dest = served / "owner/repo" / COMMIT / path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
+        rows.append({"notebook_id": f"git:owner/repo/{path}", "source": "github", "repo": "owner/repo",
+                     "path": path, "commit": COMMIT, "url": "", "license": "", "local_path": f"owner__repo/{path}",
+                     "bytes": len(data), "sha256": sha})
+    rows.append({**rows[0], "notebook_id": "file:local.ipynb", "source": "file", "repo": "", "path": "",
+                 "commit": "", "local_path": "local.ipynb"})
+    rows.append({**rows[0], "notebook_id": "git:owner/repo/evil.ipynb", "local_path": "../../evil.ipynb"})
+    root = tmp_path / "root"
+    (root / "corpus").mkdir(parents=True)
+    with open(root / "corpus" / "notebooks.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(served)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}", files
+    server.shutdown()
+    server.server_close()
+
+
+def _client(tmp_path):
+    return PoliteClient(tmp_path / "cache", min_interval=0, sleep=lambda s: None)
+
+
+def test_fetch_restores_verifies_and_reports(world, tmp_path):
+    root, base, files = world
+    out = tmp_path / "raw"
+    outcomes = {o.item.item: o for o in fetch_all(manifest_items(root, base), out, _client(tmp_path), False)}
+    assert outcomes["git:owner/repo/a.ipynb"].status == OK
+    assert (out / "notebooks/owner__repo/a.ipynb").read_bytes() == files["a.ipynb"]
+    assert (out / "notebooks/owner__repo/dir with space/b.ipynb").read_bytes() == files["dir with space/b.ipynb"]
+    assert outcomes["git:owner/repo/c.ipynb"].status == MISMATCH
+    assert not (out / "notebooks/owner__repo/c.ipynb").exists(), "a file with the wrong sha256 is never written"
+    assert outcomes["git:owner/repo/gone.ipynb"].status == GONE
+    assert outcomes["file:local.ipynb"].status == NOT_FETCHABLE
+    evil = outcomes["git:owner/repo/evil.ipynb"]
+    assert evil.status == NOT_FETCHABLE and "row 7" in evil.detail and "leaving the folder" in evil.detail
+    assert not (tmp_path / "evil.ipynb").exists()
+    report = list(csv.DictReader(open(out / "fetch_report.csv")))
+    assert {r["status"] for r in report} == {OK, MISMATCH, GONE, NOT_FETCHABLE}
+
+
+def test_a_deleted_notebook_is_restored_and_present_ones_cost_no_request(world, tmp_path, capsys):
+    root, base, files = world
+    out = tmp_path / "raw"
+    args = ["corpus", "fetch", "--root", str(root), "--out", str(out), "--raw-base", base,
+            "--cache-dir", str(tmp_path / "cache"), "--min-interval", "0", "--quiet"]
+    assert main(args) == 1  # the mismatch and the gone file fail the run
+    err = capsys.readouterr().err
+    assert "sha256 mismatch: git:owner/repo/c.ipynb" in err and "gone upstream: git:owner/repo/gone.ipynb" in err
+    manifest = list(csv.DictReader(open(out / "notebooks" / "manifest.csv")))
+    assert [r["notebook_id"] for r in manifest] == ["git:owner/repo/a.ipynb", "git:owner/repo/dir with space/b.ipynb"]
+    assert manifest[0]["commit"] == COMMIT and manifest[0]["repo"] == "owner/repo"
+    (out / "notebooks/owner__repo/a.ipynb").unlink()
+    client = _client(tmp_path / "fresh")
+    outcomes = {o.item.item: o.status for o in fetch_all(manifest_items(root, base), out, client, False)}
+    assert outcomes["git:owner/repo/a.ipynb"] == OK and outcomes["git:owner/repo/dir with space/b.ipynb"] == PRESENT
+    assert (out / "notebooks/owner__repo/a.ipynb").read_bytes() == files["a.ipynb"]
+    # requests: robots.txt, the restored a, the rejected c, the gone file; b was present and verified locally
+    assert client.stats.network_requests == 4
+
+
+def test_shipped_manifests_give_well_formed_items(repo_root):
+    items = list(manifest_items(repo_root))
+    fetchable = [i for i in items if i.url]
+    assert {i.manifest for i in fetchable} >= {"notebooks.csv", "notebook_versions.csv", "papers.csv"}
+    assert all(i.url.startswith("https://raw.githubusercontent.com/") for i in fetchable)
+    assert all(len(i.sha256) == 64 for i in fetchable if i.manifest != "openml_run_sources.csv")
+    assert len({i.dest for i in fetchable}) == len(fetchable), "two items would write one file"
