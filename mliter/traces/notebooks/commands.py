@@ -31,8 +31,8 @@ def _traces(args) -> int:
                          progress=not args.quiet, dask_scheduler=args.dask)
     n_err = sum(m.error is not None for m in results)
     if n_err == len(results):
-        reasons = sorted({m.error["reason"] for m in results})
-        first = results[0].error["message"]
+        reasons = sorted({m.error["reason"] for m in results if m.error is not None})
+        first = results[0].error["message"] if results[0].error is not None else ""
         raise InputError(f"none of the {len(results)} notebooks could be mined ({', '.join(reasons)}; e.g. {first}); "
                          "the shipped tables are left as they were")
     paths = write_traces(results, Path(args.out), parquet=args.parquet)

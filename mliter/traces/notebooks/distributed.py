@@ -16,13 +16,16 @@ import logging
 import os
 from contextlib import contextmanager
 from itertools import islice
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from mliter.corpus.notebooks import NotebookRef
 from mliter.errors import InputError
 from mliter.traces.notebooks.mine import Mined, mine_ref
 from mliter.traces.notebooks.parse import Limits
 from mliter.traces.notebooks.stages import StageRules
+
+if TYPE_CHECKING:  # distributed is an optional extra: imported where it is used
+    from distributed import Client
 
 
 def parse_spec(spec: str) -> tuple[str, int | None]:
@@ -38,7 +41,7 @@ def parse_spec(spec: str) -> tuple[str, int | None]:
 
 
 @contextmanager
-def connect(spec: str, timeout: float = 30.0) -> Iterator["object"]:
+def connect(spec: str, timeout: float = 30.0) -> Iterator[Client]:
     """A `distributed.Client` for `spec`, closed (with its LocalCluster) on the way out."""
     try:
         from distributed import Client, LocalCluster
@@ -124,7 +127,7 @@ def mine_distributed(todo: Sequence[tuple[str, NotebookRef]], rules: StageRules,
             part = pending.pop(fut)
             try:
                 mined = fut.result()
-            except Exception as exc:  # a worker died (or was killed) under this chunk
+            except Exception as exc:  # noqa: BLE001 - a worker that died (or was killed) under this chunk raises anything
                 if len(part) > 1:
                     for one in part:
                         submit([one])
