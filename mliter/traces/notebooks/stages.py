@@ -393,7 +393,7 @@ class StageRules:
         if kept and all(stmt_stage[i] == "setup" and all(f.startswith("import:") for f in c.stmt_feats[i]) for i in kept) \
                 and any(k == "display" for k in kinds):
             kept = []  # imports made for what the cell shows: the display decides
-        touched = {s for s in stmt_stage if s != "other"}
+        touched = {s for s, b in zip(stmt_stage, stmt_band) if s != "other" and b <= 1}  # name hints touch nothing
         if c.imports:
             touched.add("setup")
         weak: set[str] = set()
@@ -421,6 +421,10 @@ class StageRules:
             configures = any(stmt_stage[i] == "setup" and stmt_band[i] == 0 for i in range(len(kinds)))
             if primary == "setup" and c.imports and any(k == "display" for k in kinds) and not configures:
                 primary = "other"  # imports made only to show something (a picture, a version)
+        if primary == "PPR" and "EDA" in touched and not any(
+                stmt_stage[i] == "EDA" and stmt_band[i] <= 1 and kinds[i] != "display" for i in range(len(kinds))):
+            touched.discard("EDA")  # the plots and views of a post-processing cell look at results, not data
+            touched.add("PPR")
         touched.add(primary)
         if len(touched) > 1:
             touched.discard("other")
