@@ -389,7 +389,9 @@ class StageRules:
         products = [i for i, k in enumerate(kinds)
                     if k == "define" or (k == "effect" and stmt_stage[i] != "other")]
         saves = [i for i, k in enumerate(kinds) if k == "save"]
-        kept = [i for i in products if c.stmt_defs[i] & later] or products
+        # what later cells read, and work done in place or on disk (an effect leaves no name, but its result)
+        kept = [i for i in products if c.stmt_defs[i] & later or (kinds[i] == "effect" and stmt_band[i] <= 1)] \
+            or products
         if kept and all(stmt_stage[i] == "setup" and all(f.startswith("import:") for f in c.stmt_feats[i]) for i in kept) \
                 and any(k == "display" for k in kinds):
             kept = []  # imports made for what the cell shows: the display decides
