@@ -224,15 +224,15 @@ class StageRules:
             closure[name] = out = frozenset(feats)
             return out
 
-        def callees(feats: Iterable[str]) -> list[frozenset[str]]:
-            """The bodies of the notebook- or module-defined functions a statement calls."""
+        def callees(feats: Iterable[str]) -> list[tuple[str, frozenset[str]]]:
+            """(name, body features) of the notebook- or module-defined functions a statement calls."""
             if not defs and not module_defs:
                 return []
             out = []
             for f in feats:
                 callee = _callee(f, defs, module_defs)
                 if callee is not None:
-                    out.append(body(callee, 1))
+                    out.append((callee, body(callee, 1)))
             return out
 
         def expand(feats: set[str]) -> set[str]:
@@ -334,6 +334,14 @@ class StageRules:
                     return True
         return False
 
+    def function_stage(self, name: str, body: Iterable[str]) -> str:
+        """The stage of a notebook-defined function: a reliable name decides (`evaluate_model`,
+        `compute_score`: a rule of precedence >= 30 on `local:<name>`), else what its body mostly does."""
+        rule = self.feature_rule(f"local:{name}")
+        if rule is not None and rule.precedence >= BANDS[0] and rule.stage != "other":
+            return rule.stage
+        return self.label_majority(body)
+
     def label_majority(self, features: Iterable[str]) -> str:
         """The most frequent stage among the strongest band's features (ties: the latest stage).
 
@@ -362,13 +370,13 @@ class StageRules:
             bodies = callees(f) if not any(n.lower() in c.defs for n in d) else []
             if bodies:  # a call of a notebook-defined function: what that function mostly does (codebook rule 4)
                 own, own_band = self.label_band(f)
-                made = [self.label_majority(b) for b in bodies]
+                made = [self.function_stage(name, b) for name, b in bodies]
                 made = [m for m in made if m not in ("other",)]
                 if made:
                     if own_band == 0 and own != "other":
                         made.append(own)
                     stage = max(made, key=STAGE_RANK.__getitem__)
-                    band = min(own_band, min(self.label_band(b)[1] for b in bodies))
+                    band = min(own_band, min(self.label_band(b)[1] for _, b in bodies))
             if stage == "PPR" and band == 0 and self.band_stages(feats, 0) >= {"LI", "PPR"} and not _result_names(d) \
                     and self.trains(feats):
                 stage = "LI"  # training that also scores itself is training (codebook 2.0)
@@ -376,7 +384,7 @@ class StageRules:
                 stage = "PPR"  # a table built from results or predictions is post-processing
             if any(x.startswith("local:") and x[6:] in c.defs for x in f) and kind == "define" and d and \
                     all(n.lower() in c.defs for n in d):  # a definition: what its body mostly does
-                stage = self.label_majority(feats)
+                stage = self.function_stage(sorted(d)[0].lower(), feats) if len(d) == 1 else self.label_majority(feats)
             stmt_stage.append(stage)
             stmt_band.append(band)
         source_stages = {done[j].stage for j in reads_from.values() if j < len(done)}
