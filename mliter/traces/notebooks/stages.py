@@ -427,7 +427,8 @@ class StageRules:
             primary = "DPR" if source_stages and source_stages <= {"load", "EDA", "DPR", "setup"} else "PPR"
         else:
             primary = self._display_stage(c, expand, source_stages,
-                                          self._reads_results(set(c.features()), reads_from, done))
+                                          self._reads_results(set(c.features()), reads_from, done),
+                                          any(k == "display" for k in kinds))
             configures = any(stmt_stage[i] == "setup" and stmt_band[i] == 0 for i in range(len(kinds)))
             if primary == "setup" and c.imports and any(k == "display" for k in kinds) and not configures:
                 primary = "other"  # imports made only to show something (a picture, a version)
@@ -447,7 +448,8 @@ class StageRules:
         calls = [f for f in feats if f[:5] == "call:" or f[:7] == "method:"]
         return bool(calls) and all(self.feature_role(f) in DISPLAY_ROLES for f in calls)
 
-    def _display_stage(self, c: "CellCode", expand, source_stages: set[str], reads_results: bool = False) -> str:
+    def _display_stage(self, c: "CellCode", expand, source_stages: set[str], reads_results: bool = False,
+                       shows: bool = True) -> str:
         """A cell that defines nothing: the stage of what it looks at (codebook: display-only parts)."""
         own, band = self.label_band(expand(set(c.features())))
         if own == "PPR" and band == 0:
@@ -457,7 +459,7 @@ class StageRules:
         data = source_stages - {"setup", "other"}
         if data == {"PPR"}:
             return "PPR"  # every value looked at was made by post-processing: a plot or view of results
-        if own == "load":
+        if own == "load" and shows:
             return "EDA"  # `pd.read_csv(...)` shown, not kept: looking at input data
         if own == "setup" and band >= 2:
             return "other"  # looking at a configuration value (`print(config.device)`)
