@@ -7,6 +7,7 @@ import pytest
 
 from mliter.paths import CODING, TRACES
 from mliter.traces.notebooks.stages import DEFAULT_RULES, STAGES, Rule, RuleError, StageRules
+from tests.notebook_builders import mined_cells
 
 #: The older label sets were coded under codebook 1 (a cell's stage is the latest it touches); the
 #: rules now follow codebook 2.0 (a cell's purpose), so these are regression floors on a neighbouring
@@ -99,15 +100,8 @@ def test_rule_accuracy_on_held_out_labels():
 # Round 2 (issue 7): one fixture per class of miss found by error analysis on the tuning half.
 # Each was written from the class, not copied from a notebook; each failed with the round-1 rules.
 
-def _mined(*cells: str) -> list[dict]:
-    from mliter.traces.notebooks.mine import mine_bytes
-    from tests.notebook_builders import notebook_bytes
-
-    return mine_bytes("file:t.ipynb", notebook_bytes(*cells), StageRules.from_csv()).cells
-
-
 def _stages(*cells: str) -> list[str]:
-    return [c["stage"] for c in _mined(*cells)]
+    return [c["stage"] for c in mined_cells(*cells)]
 
 
 def test_a_name_hint_does_not_outrank_a_call_among_a_cells_products():
@@ -207,7 +201,7 @@ def test_a_function_with_a_reliable_name_takes_that_stage():
 
 
 def test_stages_touched_ignore_name_hints_and_plots_of_results_are_ppr():
-    cells = _mined("import matplotlib.pyplot as plt\nfrom sklearn.metrics import confusion_matrix",
+    cells = mined_cells("import matplotlib.pyplot as plt\nfrom sklearn.metrics import confusion_matrix",
                    "cm = confusion_matrix(y_val, pred)\nout_dir = 'figs'\nplt.imshow(cm)\nplt.show()")
     assert cells[1]["stage"] == "PPR"
     assert set(cells[1]["stages"].split(";")) == {"PPR"}
