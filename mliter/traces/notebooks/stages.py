@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from mliter.errors import MliterError
 from mliter.paths import CODING
+from mliter.traces.catalogue import DISPLAY_ROLES
 
 if TYPE_CHECKING:
     from mliter.traces.catalogue import Catalogue
@@ -224,15 +225,27 @@ class StageRules:
             closure[name] = out = frozenset(feats)
             return out
 
-        def callees(feats: Iterable[str]) -> list[tuple[str, frozenset[str]]]:
-            """(name, body features) of the notebook- or module-defined functions a statement calls."""
+        staged: dict[str, tuple[frozenset[str], str, int]] = {}
+
+        def callees(feats: Iterable[str]) -> list[tuple[frozenset[str], str, int]]:
+            """(body features, stage, band) of the notebook- or module-defined functions a statement calls."""
             if not defs and not module_defs:
                 return []
             out = []
             for f in feats:
-                callee = _callee(f, defs, module_defs)
-                if callee is not None:
-                    out.append((callee, body(callee, 1)))
+                if f[:6] == "local:":
+                    callee = f[6:]
+                    if callee not in defs:
+                        continue
+                elif module_defs and f[:5] == "call:" and f[5:] in module_defs:
+                    callee = f[5:]
+                else:
+                    continue
+                hit = staged.get(callee)
+                if hit is None:
+                    b = body(callee, 1)
+                    staged[callee] = hit = (b, self.function_stage(callee, b), self.label_band(b)[1])
+                out.append(hit)
             return out
 
         def expand(feats: set[str]) -> set[str]:
@@ -318,11 +331,15 @@ class StageRules:
         return {stage for b, stage in self._banded(features) if b == band}
 
     @staticmethod
-    def _reads_results(feats: Iterable[str], reads_from: dict[str, int], done: list[CellStage]) -> bool:
-        """Does a statement use a value made by a post-processing cell, or a variable named for results?"""
+    def _reads_results(feats: Iterable[str], reads_from: dict[str, int], done: list[CellStage],
+                       lower: dict[str, int] | None = None) -> bool:
+        """Does a statement use a value made by a post-processing cell, or a variable named for results?
+
+        `lower` is `reads_from` keyed by lower-case name (the caller may pass it, built once per cell)."""
         if not reads_from:
             return False
-        lower = {n.lower(): j for n, j in reads_from.items()}
+        if lower is None:
+            lower = {n.lower(): j for n, j in reads_from.items()}
         for f in feats:
             name = _read_name(f)
             if name is not None:
@@ -360,30 +377,33 @@ class StageRules:
     def _cell_stage(self, c: "CellCode", later: set[str], expand, reads_from: dict[str, int],
                     done: list[CellStage], callees=lambda f: []) -> tuple[CellStage, set[str]]:
         stmt_stage, stmt_band = [], []
+        lower = {n.lower(): j for n, j in reads_from.items()}
+        local_defs = c.defs
         for f, kind, d in zip(c.stmt_feats, c.stmt_kind, c.stmt_defs):
             if not f:
                 stmt_stage.append("other")
                 stmt_band.append(9)
                 continue
-            feats = expand(f)
+            bodies = callees(f)
+            feats = f.union(*(b for b, _, _ in bodies)) if bodies else f
             stage, band = self.label_band(feats)
-            bodies = callees(f) if not any(n.lower() in c.defs for n in d) else []
-            if bodies:  # a call of a notebook-defined function: what that function mostly does (codebook rule 4)
-                own, own_band = self.label_band(f)
-                made = [self.function_stage(name, b) for name, b in bodies]
-                made = [m for m in made if m not in ("other",)]
+            defines_local = bool(local_defs) and bool(d) and any(n.lower() in local_defs for n in d)
+            is_def = defines_local and kind == "define" and all(n.lower() in local_defs for n in d)
+            if bodies and not defines_local:
+                # a call of a notebook-defined function: what that function mostly does (codebook rule 4)
+                made = [st for _, st, _ in bodies if st != "other"]
                 if made:
+                    own, own_band = self.label_band(f)
                     if own_band == 0 and own != "other":
                         made.append(own)
                     stage = max(made, key=STAGE_RANK.__getitem__)
-                    band = min(own_band, min(self.label_band(b)[1] for _, b in bodies))
+                    band = min(own_band, min(b for _, _, b in bodies))
             if stage == "PPR" and band == 0 and self.band_stages(feats, 0) >= {"LI", "PPR"} and not _result_names(d) \
                     and self.trains(feats):
                 stage = "LI"  # training that also scores itself is training (codebook 2.0)
-            elif stage == "DPR" and self._reads_results(f, reads_from, done):
+            elif stage == "DPR" and self._reads_results(f, reads_from, done, lower):
                 stage = "PPR"  # a table built from results or predictions is post-processing
-            if any(x.startswith("local:") and x[6:] in c.defs for x in f) and kind == "define" and d and \
-                    all(n.lower() in c.defs for n in d):  # a definition: what its body mostly does
+            if is_def and any(x[:6] == "local:" and x[6:] in local_defs for x in f):  # a definition: its body
                 stage = self.function_stage(sorted(d)[0].lower(), feats) if len(d) == 1 else self.label_majority(feats)
             stmt_stage.append(stage)
             stmt_band.append(band)
@@ -443,10 +463,13 @@ class StageRules:
 
     def _plots_only(self, feats: Iterable[str]) -> bool:
         """Are the calls of a statement all display or plot calls (`fig, ax = plt.subplots(2)`)?"""
-        from mliter.traces.catalogue import DISPLAY_ROLES
-
-        calls = [f for f in feats if f[:5] == "call:" or f[:7] == "method:"]
-        return bool(calls) and all(self.feature_role(f) in DISPLAY_ROLES for f in calls)
+        seen = False
+        for f in feats:
+            if f[:5] == "call:" or f[:7] == "method:":
+                if self.feature_role(f) not in DISPLAY_ROLES:
+                    return False
+                seen = True
+        return seen
 
     def _display_stage(self, c: "CellCode", expand, source_stages: set[str], reads_results: bool = False,
                        shows: bool = True) -> str:
