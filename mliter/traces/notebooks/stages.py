@@ -436,6 +436,10 @@ class StageRules:
             primary = max(pool, key=STAGE_RANK.__getitem__)
             shows = any(k == "display" for k in kinds)
             all_weak = all(stmt_band[i] >= 3 or (stmt_band[i] >= 2 and stmt_stage[i] == "setup") for i in kept)
+            if not all_weak and shows and all(stmt_band[i] >= 2 for i in kept):
+                shown = {f[4:] for i, k in enumerate(kinds) if k == "display" for f in c.stmt_feats[i] if f[:4] == "var:"}
+                # picked out by a name-hinted subscript or the like, then shown here: a peek at the data
+                all_weak = all({n.lower() for n in c.stmt_defs[i]} <= shown for i in kept)
             if all_weak and shows:
                 primary = self._display_stage(c, expand, source_stages)  # made to be looked at here
             elif all_weak and not c.imports and not saves:

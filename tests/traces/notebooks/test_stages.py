@@ -205,3 +205,10 @@ def test_stages_touched_ignore_name_hints_and_plots_of_results_are_ppr():
                    "cm = confusion_matrix(y_val, pred)\nout_dir = 'figs'\nplt.imshow(cm)\nplt.show()")
     assert cells[1]["stage"] == "PPR"
     assert set(cells[1]["stages"].split(";")) == {"PPR"}
+
+
+def test_a_row_picked_out_only_to_be_shown_is_exploration():
+    """`ex = ds["train"][0]` then showing `ex`: a peek at the data, not a prepared dataset."""
+    got = _stages("import datasets", "ds = datasets.load_dataset('beans')", "ex = ds['train'][0]\nex['image']",
+                  "model = fit(ds, ex)")
+    assert got[2] == "EDA"
