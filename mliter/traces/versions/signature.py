@@ -40,6 +40,8 @@ import ast
 import hashlib
 import json
 import re
+import textwrap
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
@@ -51,7 +53,9 @@ from mliter.traces.notebooks.parse import Cell, Limits, Notebook, NotebookError,
 from mliter.traces.operators import (
     DATA, EDA, METRIC, MODEL, PREPROCESSING, RESULT_NAME, TRAINING_METHODS, method_role, role,
 )
+from mliter.traces.notebooks.modules import is_local_module
 from mliter.traces.notebooks.stages import StageRules
+from mliter.traces.versions.defs import DefIndex, local_side, top_level_defs
 
 PYTHON_LANGUAGES = frozenset({"python", "python2", "python3", "ipython", "ipython2", "ipython3"})
 #: Keyword arguments naming the file a reader opens.
@@ -124,6 +128,9 @@ class Signature:
     # top-level settings bound to literals (`MAX_LEN = 128`): (name, value, side) where side is the part of the
     # workflow of the first cell that reads it (model, preprocessing or ""); names are compared, never shipped
     settings: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
+    # calls of notebook-defined functions and classes: (side, callee, arguments) where side is the part of the
+    # workflow the callee's body works on; their operators count where defined, their arguments here
+    calls: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
 
     @classmethod
     def from_operators(cls, model: Iterable[Operator] = (), preprocessing: Iterable[Operator] = (),
@@ -215,7 +222,10 @@ def _metric_names(site: CallSite) -> list[str]:
 class _Builder:
     """Accumulates operators over a notebook's cells, in order (state: bound model variables)."""
 
-    def __init__(self) -> None:
+    def __init__(self, defs: DefIndex | None = None) -> None:
+        self.defs = defs
+        self.calls: list[tuple[str, str, str]] = []  # (side, callee, arguments) of notebook-defined callees
+        self.bound_defined: dict[str, str] = {}  # variable -> notebook-defined model class it holds
         self.ops: dict[str, list[tuple[str, dict[str, str]]]] = {MODEL: [], PREPROCESSING: []}
         self.data: set[str] = set()
         self.metrics: set[str] = set()
@@ -252,14 +262,23 @@ class _Builder:
         self._track_results(tree, aliases)
         cell_no = self.n_cells
         self.n_cells += 1
-        for site in iter_calls(tree, aliases, self.literals):
-            r = self._add_site(site)
+        nodes = _call_nodes(tree)
+        for k, site in enumerate(iter_calls(tree, aliases, self.literals)):
+            node = nodes[k] if k < len(nodes) and nodes[k].lineno == site.lineno else None
+            r = self._add_site(site, node)
             if r:
                 roles.add(r)
             names = _metric_names(site)
             if names:
                 self.metrics.update(names)
                 roles.add(METRIC)
+        for node in getattr(tree, "body", []):
+            if isinstance(node, ast.ClassDef):  # `class CFG: lr = 1e-3`: settings read as `CFG.lr`
+                for st in node.body:
+                    if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+                        ok, value = _const(st.value, self.literals)
+                        if ok:
+                            self.top_literals.append((cell_no, f"{node.name}.{st.targets[0].id}", normalise_value(value)))
         for node in _outside_definitions(tree):
             if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
                     and isinstance(node.value, ast.Subscript) and isinstance(node.value.value, ast.Name)
@@ -270,6 +289,7 @@ class _Builder:
                 kind = "pandas.slice" if isinstance(sl, ast.Slice) else "pandas.filter"
                 self.ops[PREPROCESSING].append((kind, {"rows": value_text(sl, self.literals)}))
                 roles.add(PREPROCESSING)
+        for node in ast.walk(tree):  # engineered columns, also inside notebook-defined functions
             if isinstance(node, (ast.Assign, ast.AugAssign)):
                 for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     if (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
@@ -288,11 +308,15 @@ class _Builder:
                             self.top_literals.append((cell_no, name.id, normalise_value(self.literals[name.id])))
         return frozenset(roles)
 
-    def _add_site(self, site: CallSite) -> str | None:
+    def _add_site(self, site: CallSite, node: ast.Call | None = None) -> str | None:
         if site.qualified is not None:
             r = role(site.qualified) or catalogue_role(site.qualified)
+            if r is None and is_local_module(site.qualified, _libraries()):
+                r = local_side(site.qualified)  # a local module's function: its name says its side
             if r == PREPROCESSING and _reads_results(site, self.results):
                 return None  # `pd.concat([preds_a, preds_b])`, `pd.DataFrame({"y": preds})`: post-processing
+            if r == PREPROCESSING and CONTAINERS.search(site.qualified):
+                return None  # `pd.DataFrame(X)`, `np.array(x)`, `torch.tensor(ids)`: holding data, no step
             if r in (MODEL, PREPROCESSING):
                 params = {f"_{i}": v for i, v in enumerate(site.args)}
                 params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
@@ -311,11 +335,19 @@ class _Builder:
         if site.method is None:
             if site.target:
                 self.bound_models.pop(site.target, None)
-            return None
+                self.bound_defined.pop(site.target, None)
+            return self._defined_call(site, node)
+        if site.receiver in self.bound_defined and site.method in TRAINING_METHODS:
+            params = {k: v for k, v in site.kwargs if k not in NON_HYPERPARAMETERS}
+            self.calls.append((MODEL, f"{self.bound_defined[site.receiver]}.{site.method}", _params_text(params)))
+            return MODEL
         if site.receiver in self.bound_models and site.method in TRAINING_METHODS:
             _, params = self.ops[MODEL][self.bound_models[site.receiver]]
             params.update({f"{site.method}.{k}": v for k, v in site.kwargs
                            if k not in NON_HYPERPARAMETERS and f"{site.method}.{k}" not in NON_HYPERPARAMETERS})
+            # literal positional arguments are settings too (`learn.fit_one_cycle(15)`, `fit(X, y, 32, 10)`);
+            # data arguments are no literals
+            params.update({f"{site.method}._{i}": v for i, v in enumerate(site.args) if not v.startswith("<expr")})
             return MODEL
         if site.literal_receiver:
             return None  # `"a,b".split(",")`, `"x".replace(...)`: string handling, no operator
@@ -331,6 +363,20 @@ class _Builder:
         elif r == EDA:
             self.eda.append(f"method:{site.method}")
         return r
+
+    def _defined_call(self, site: CallSite, node: ast.Call | None) -> str | None:
+        """A call of a notebook-defined function or class: its arguments are parameters of its side."""
+        if self.defs is None or node is None or not isinstance(node.func, ast.Name):
+            return None
+        side = self.defs.side(node.func.id)
+        if side is None:
+            return None
+        params = {f"_{i}": v for i, v in enumerate(site.args)}
+        params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
+        self.calls.append((side, node.func.id, _params_text(params)))
+        if side == MODEL and site.target:
+            self.bound_defined[site.target] = node.func.id
+        return side
 
     def operators(self, r: str) -> tuple[Operator, ...]:
         return tuple(sorted(Operator(name, tuple(sorted(params.items()))) for name, params in self.ops[r]))
@@ -353,6 +399,35 @@ NON_HYPERPARAMETERS = frozenset({
 PREDICT_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function", "get_preds", "generate"})
 _CATALOGUE_ROLE = {"construct model": MODEL, "fit": MODEL, "tune": MODEL, "transform": PREPROCESSING,
                    "split": None, "load": DATA, "metric": METRIC, "display": EDA, "plot": EDA}
+
+
+#: Calls that hold data in another container or shape: no pre-processing step of their own.
+CONTAINERS = re.compile(r"^(pandas|polars|numpy|torch|tensorflow|jax\.numpy)\.(DataFrame|Series|array|asarray|"
+                        r"asanyarray|tensor|as_tensor|from_numpy|Tensor|LongTensor|FloatTensor|constant|"
+                        r"convert_to_tensor|reshape|expand_dims|squeeze|ravel|copy|zeros|ones|arange|linspace)$")
+
+
+def _params_text(params: Mapping[str, str]) -> str:
+    return json.dumps(sorted(params.items()), ensure_ascii=False)
+
+
+def _const(node: ast.AST, literals: dict[str, Any]) -> tuple[bool, Any]:
+    from mliter.traces.notebooks.calls import _literal
+
+    return _literal(node, literals)
+
+
+def _libraries() -> frozenset[str]:
+    from mliter.traces.catalogue import default_catalogue
+
+    return frozenset(default_catalogue().libraries)
+
+
+def _call_nodes(tree: ast.AST) -> list[ast.Call]:
+    """The cell's calls in the order `iter_calls` yields them (source position, outer call first)."""
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    calls.sort(key=lambda n: (n.lineno, n.col_offset))
+    return calls
 
 
 def _outside_definitions(tree: ast.AST):
@@ -406,18 +481,20 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     code_cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
     docs = [_normalise_text(c.source) for c in nb.cells if c.cell_type in ("markdown", "raw")]
     if nb.language in PYTHON_LANGUAGES:
-        parsed = [parse_cell(c.source, limits) for c in code_cells]
+        parsed = [_parse(c.source, limits) for c in code_cells]
     else:
         parsed = [CellCode(len(c.source.splitlines()), "non_python") for c in code_cells]
     aliases: dict[str, str] = {}
     for pc in parsed:
         import_aliases(pc, aliases)
-    builder = _Builder()
+    builder = _Builder(DefIndex(top_level_defs([pc.tree for pc in parsed]), aliases, _operator_role))
     cell_roles: list[frozenset[str]] = []
     tree_hashes: list[str] = []
+    attribute_reads: dict[int, set[str]] = {}
     for k, (c, pc) in enumerate(zip(code_cells, parsed)):
         if pc.status in _PARSED and pc.tree is not None:
             builder.n_cells = k
+            attribute_reads[k] = _attribute_reads(pc.tree)
             cell_roles.append(builder.add_cell(pc.tree, aliases))
             tree_hashes.append(_short(ast.dump(pc.tree, include_attributes=False) + "|" + join_list(pc.magics)))
         else:
@@ -427,7 +504,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     for pc in parsed:
         collect_uses(pc, stage_aliases, limits)
     stages = rules.label_cells(parsed) if rules is not None else ["other"] * len(parsed)
-    settings = _settings(builder.top_literals, parsed, stages)
+    settings = _settings(builder.top_literals, parsed, stages, attribute_reads)
     digests = []
     for c, stage, roles in zip(code_cells, stages, cell_roles):
         lines = [line.rstrip() for line in c.source.splitlines() if line.strip()]
@@ -444,14 +521,45 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         cells=tuple(digests),
         n_unparsed_cells=sum(pc.status not in _PARSED for pc in parsed),
         settings=settings,
+        calls=tuple(sorted(builder.calls)),
     )
+
+
+def _operator_role(qualified: str) -> str | None:
+    """The signature role of a qualified call inside a notebook-defined function's body."""
+    r = role(qualified) or catalogue_role(qualified)
+    if r is None and is_local_module(qualified, _libraries()):
+        r = local_side(qualified)
+    return None if r == PREPROCESSING and CONTAINERS.search(qualified) else r
+
+
+def _parse(source: str, limits: Limits) -> CellCode:
+    """`parse_cell`, and when its IPython rewriting breaks a cell that is valid Python as written (a
+    continuation line starting with `%`, read as a line magic), the cell parsed as written."""
+    cell = parse_cell(source, limits)
+    if cell.status != "syntax_error" or len(source) > limits.max_cell_chars:
+        return cell
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(textwrap.dedent(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return cell
+    from mliter.traces.notebooks.code import _scan
+
+    fixed = CellCode(cell.n_lines, "ok", tree=tree)
+    _scan(fixed, tree, limits)
+    return fixed if fixed.status == "ok" else cell
 
 
 _SIDE = {"LI": MODEL, "DPR": PREPROCESSING, "load": PREPROCESSING, "EDA": ""}
 
 
-def _settings(top: list[tuple[int, str, str]], parsed: list[CellCode], stages: list[str]) -> tuple[tuple[str, str, str], ...]:
-    """Settings: the last literal value of each top-level name, with the side of its first reader."""
+def _settings(top: list[tuple[int, str, str]], parsed: list[CellCode], stages: list[str],
+              attribute_reads: Mapping[int, set[str]]) -> tuple[tuple[str, str, str], ...]:
+    """Settings: the last literal value of each top-level name, with the side of its first reader.
+
+    A class attribute (`CFG.lr`) is read where `CFG.lr` itself appears, not wherever `CFG` does."""
     last: dict[str, tuple[int, str]] = {}
     for k, name, value in top:
         last[name] = (k, value)
@@ -459,11 +567,17 @@ def _settings(top: list[tuple[int, str, str]], parsed: list[CellCode], stages: l
     for name, (k, value) in sorted(last.items()):
         side = ""
         for j in range(k + 1, len(parsed)):
-            if name in parsed[j].reads:
+            if name in parsed[j].reads or name in attribute_reads.get(j, ()):
                 side = _SIDE.get(stages[j], "")
                 break
         out.append((name, value, side))
     return tuple(out)
+
+
+def _attribute_reads(tree: ast.AST) -> set[str]:
+    """`owner.attr` of every attribute of a plain name the cell reads (`CFG.lr`)."""
+    return {f"{n.value.id}.{n.attr}" for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def signature_from_bytes(data: bytes, rules: StageRules | None = None, limits: Limits = Limits()) -> Signature:
