@@ -41,6 +41,9 @@ PREPROCESSING_WORDS = ("clean", "impute", "encod", "preprocess", "process", "pre
                        "tokeni", "augment", "resampl", "balanc", "outlier", "vif")
 MODEL_WORDS = ("model", "train", "fit", "net", "network", "classifier", "regressor", "learner", "estimator",
                "boost", "forest", "ensemble", "stack", "blend")
+#: Leading verbs of names that only look at, score or store results (`eval_model`, `plot_features`).
+NEUTRAL_VERBS = ("eval", "score", "metric", "plot", "show", "print", "display", "report", "save", "log", "visuali",
+                 "summar", "draw", "describe", "inspect", "check", "test", "predict", "submit", "write")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 #: Constructors named after their class: the class name says the side (`Net.from_pretrained`).
 _ALT_CONSTRUCTORS = frozenset({"from_pretrained", "from_config", "load", "create", "build"})
@@ -121,6 +124,8 @@ def local_side(qualified: str) -> str | None:
     parts = qualified.split(".")
     name = parts[-2] if parts[-1] in _ALT_CONSTRUCTORS and len(parts) > 1 else parts[-1]
     words = [w.lower() for w in _WORD.findall(name)]
+    if not words or words[0].startswith(NEUTRAL_VERBS):
+        return None
     if any(w.startswith(PREPROCESSING_WORDS) for w in words):
         return PREPROCESSING
     if any(w.startswith(MODEL_WORDS) for w in words):

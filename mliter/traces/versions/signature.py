@@ -226,6 +226,8 @@ class _Builder:
         self.defs = defs
         self.calls: list[tuple[str, str, str]] = []  # (side, callee, arguments) of notebook-defined callees
         self.bound_defined: dict[str, str] = {}  # variable -> notebook-defined model class it holds
+        self.unbound: frozenset[str] = frozenset()  # names the notebook calls but never binds (see `unbound_names`)
+        self.strings: set[str] = set()  # variables holding text (`c = f.read()`): their methods are string handling
         self.ops: dict[str, list[tuple[str, dict[str, str]]]] = {MODEL: [], PREPROCESSING: []}
         self.data: set[str] = set()
         self.metrics: set[str] = set()
@@ -260,6 +262,7 @@ class _Builder:
     def add_cell(self, tree: ast.AST, aliases: dict[str, str]) -> frozenset[str]:
         roles: set[str] = set()
         self._track_results(tree, aliases)
+        _track_strings(tree, self.strings)
         cell_no = self.n_cells
         self.n_cells += 1
         nodes = _call_nodes(tree)
@@ -311,7 +314,8 @@ class _Builder:
     def _add_site(self, site: CallSite, node: ast.Call | None = None) -> str | None:
         if site.qualified is not None:
             r = role(site.qualified) or catalogue_role(site.qualified)
-            if r is None and is_local_module(site.qualified, _libraries()):
+            local = r is None and is_local_module(site.qualified, _libraries())
+            if local:
                 r = local_side(site.qualified)  # a local module's function: its name says its side
             if r == PREPROCESSING and _reads_results(site, self.results):
                 return None  # `pd.concat([preds_a, preds_b])`, `pd.DataFrame({"y": preds})`: post-processing
@@ -320,11 +324,17 @@ class _Builder:
             if r in (MODEL, PREPROCESSING):
                 params = {f"_{i}": v for i, v in enumerate(site.args)}
                 params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
-                self.ops[r].append((site.qualified, params))
+                if r == PREPROCESSING:
+                    # the batch size a data loader feeds the model is a training setting (H), not a step's argument
+                    batch = {k: params.pop(k) for k in BATCH_KWARGS & params.keys()}
+                    if batch:
+                        self.calls.append((MODEL, site.qualified, _params_text(batch)))
+                self.ops[r].append((site.qualified, _setting_params(site) if local else params))
                 if r == MODEL and site.target:
                     self.bound_models[site.target] = len(self.ops[MODEL]) - 1
                 elif site.target:
                     self.bound_models.pop(site.target, None)
+
             elif r == DATA:
                 self.data.add(_data_name(site, self.literals))
             elif r == METRIC:
@@ -349,8 +359,8 @@ class _Builder:
             # data arguments are no literals
             params.update({f"{site.method}._{i}": v for i, v in enumerate(site.args) if not v.startswith("<expr")})
             return MODEL
-        if site.literal_receiver:
-            return None  # `"a,b".split(",")`, `"x".replace(...)`: string handling, no operator
+        if site.literal_receiver or (site.root in self.strings and site.receiver == site.root):
+            return None  # `"a,b".split(",")`, `text.replace(...)` of a text variable: string handling, no operator
         r = method_role(site.method, site.root)
         if r == PREPROCESSING and site.root in self.results:
             return None  # transforms of predictions and result frames are post-processing
@@ -368,7 +378,19 @@ class _Builder:
         """A call of a notebook-defined function or class: its arguments are parameters of its side."""
         if self.defs is None or node is None or not isinstance(node.func, ast.Name):
             return None
-        side = self.defs.side(node.func.id)
+        name = node.func.id
+        side = self.defs.side(name)
+        if side is None and name not in self.defs.defs and name in self.unbound:
+            # defined nowhere in the notebook (`from utils import *`, `%run helpers.py`): a local callable whose
+            # body cannot be read, so the call is an operator of the side its name says
+            side = local_side(name)
+            if side == PREPROCESSING and _reads_results(site, self.results):
+                return None  # `rank_transform(preds)`: post-processing of predictions
+            if side is not None:
+                self.ops[side].append((f"local:{name}", _setting_params(site)))
+                if side == MODEL and site.target:
+                    self.bound_models[site.target] = len(self.ops[MODEL]) - 1
+            return side
         if side is None:
             return None
         params = {f"_{i}": v for i, v in enumerate(site.args)}
@@ -392,6 +414,10 @@ NON_HYPERPARAMETERS = frozenset({
     "progress_bar_refresh_rate", "enable_progress_bar", "log_every_n_steps", "default_root_dir", "logger",
     "enable_checkpointing", "fp16", "bf16", "tf32", "precision", "verbose_eval", "use_cpu", "no_cuda",
     "dataloader_num_workers", "fit.verbose", "compile.run_eagerly", "fit.workers", "fit.use_multiprocessing",
+    # where a pretrained model is loaded from and onto which hardware, in which number format
+    "device_map", "torch_dtype", "use_flash_attention_2", "attn_implementation", "low_cpu_mem_usage",
+    "trust_remote_code", "use_cache", "max_memory", "offload_folder", "cache_dir", "token", "use_auth_token",
+    "local_files_only", "resume_download", "force_download",
 })
 
 
@@ -401,10 +427,21 @@ _CATALOGUE_ROLE = {"construct model": MODEL, "fit": MODEL, "tune": MODEL, "trans
                    "split": None, "load": DATA, "metric": METRIC, "display": EDA, "plot": EDA}
 
 
+#: Keyword arguments of a data loader that set the batch size: a training hyperparameter (the codebook's H).
+BATCH_KWARGS = frozenset({"batch_size", "bs", "per_device_train_batch_size", "train_batch_size"})
+
 #: Calls that hold data in another container or shape: no pre-processing step of their own.
 CONTAINERS = re.compile(r"^(pandas|polars|numpy|torch|tensorflow|jax\.numpy)\.(DataFrame|Series|array|asarray|"
                         r"asanyarray|tensor|as_tensor|from_numpy|Tensor|LongTensor|FloatTensor|constant|"
                         r"convert_to_tensor|reshape|expand_dims|squeeze|ravel|copy|zeros|ones|arange|linspace)$")
+
+
+def _setting_params(site: CallSite) -> dict[str, str]:
+    """Arguments of a callable whose body is unknown that read as settings: keywords and literal positionals
+    (`add_lags(df, 7, window=3)` -> `_1`, `window`); a positional variable or expression is the data passed."""
+    params = {f"_{i}": v for i, v in enumerate(site.args) if not v.startswith("<expr")}
+    params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
+    return params
 
 
 def _params_text(params: Mapping[str, str]) -> str:
@@ -428,6 +465,39 @@ def _call_nodes(tree: ast.AST) -> list[ast.Call]:
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
     calls.sort(key=lambda n: (n.lineno, n.col_offset))
     return calls
+
+
+#: Methods whose value is text when called on text or a file (`f.read()`, `", ".join(xs)`, `s.strip()`).
+_TEXT_METHODS = frozenset({"read", "format", "join", "strip", "lstrip", "rstrip", "lower", "upper", "replace",
+                           "decode", "title", "capitalize", "read_text"})
+
+
+def _is_text(node: ast.AST, strings: set[str]) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id in strings
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _is_text(node.left, strings) or _is_text(node.right, strings)
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id == "str":
+            return True
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _TEXT_METHODS:
+            # `f.read()`, `"".join(...)`; a frame's `.replace` stays a frame, so text only when the receiver is
+            return node.func.attr in ("read", "read_text", "join", "format", "decode") or _is_text(node.func.value, strings)
+    return False
+
+
+def _track_strings(tree: ast.AST, strings: set[str]) -> None:
+    """Variables bound to text (in source order, function bodies included), as a rough type inference."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if _is_text(node.value, strings):
+                strings.add(node.targets[0].id)
+            else:
+                strings.discard(node.targets[0].id)
 
 
 def _outside_definitions(tree: ast.AST):
@@ -469,6 +539,8 @@ def _reads_results(site: CallSite, results: set[str]) -> bool:
         for sub in ast.walk(node):
             if isinstance(sub, ast.Name) and (sub.id in results or RESULT_NAME.search(sub.id)):
                 return True
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in PREDICT_METHODS:
+                return True  # `rank(model.predict(X))`: the argument is a prediction
     return False
 
 
@@ -488,6 +560,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     for pc in parsed:
         import_aliases(pc, aliases)
     builder = _Builder(DefIndex(top_level_defs([pc.tree for pc in parsed]), aliases, _operator_role))
+    builder.unbound = unbound_names([pc.tree for pc in parsed], aliases)
     cell_roles: list[frozenset[str]] = []
     tree_hashes: list[str] = []
     attribute_reads: dict[int, set[str]] = {}
@@ -496,7 +569,8 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
             builder.n_cells = k
             attribute_reads[k] = _attribute_reads(pc.tree)
             cell_roles.append(builder.add_cell(pc.tree, aliases))
-            tree_hashes.append(_short(ast.dump(pc.tree, include_attributes=False) + "|" + join_list(pc.magics)))
+            if getattr(pc.tree, "body", None) or pc.magics:  # a cell of comments only is prose, not code
+                tree_hashes.append(_short(ast.dump(pc.tree, include_attributes=False) + "|" + join_list(pc.magics)))
         else:
             cell_roles.append(frozenset())
             tree_hashes.append("text:" + _short(_normalise_text(c.source)))
@@ -523,6 +597,29 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         settings=settings,
         calls=tuple(sorted(builder.calls)),
     )
+
+
+def unbound_names(trees: list[ast.AST | None], aliases: Mapping[str, str]) -> frozenset[str]:
+    """Names called as functions that no cell binds, imports or defines and that are no builtins."""
+    import builtins
+
+    bound = set(aliases) | set(dir(builtins))
+    called: set[str] = set()
+    for tree in trees:
+        if tree is None:
+            continue
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+                bound.add(n.id)
+            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(n.name)
+            elif isinstance(n, ast.arg):
+                bound.add(n.arg)
+            elif isinstance(n, ast.alias):
+                bound.add((n.asname or n.name).split(".")[0])
+            elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+                called.add(n.func.id)
+    return frozenset(called - bound)
 
 
 def _operator_role(qualified: str) -> str | None:
