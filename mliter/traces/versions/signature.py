@@ -44,6 +44,7 @@ import textwrap
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from mliter.tables import join_list
@@ -51,8 +52,9 @@ from mliter.traces.notebooks.calls import BoundExpr, CallSite, expr_marker, iter
 from mliter.traces.notebooks.code import CellCode, collect_uses, import_aliases, parse_cell
 from mliter.traces.notebooks.parse import Cell, Limits, Notebook, NotebookError, parse_notebook
 from mliter.traces.operators import (
-    DATA, EDA, METRIC, MODEL, PREPROCESSING, RESULT_NAME, TRAINING_METHODS, method_role, role,
+    DATA, EDA, METRIC, MODEL, PREPROCESSING, TRAINING_METHODS, method_role, role,
 )
+from mliter.traces.operators import RESULT_NAME as _RESULT_NAME
 from mliter.traces.notebooks.modules import is_local_module
 from mliter.traces.notebooks.stages import StageRules
 from mliter.traces.versions.defs import DefIndex, local_side, top_level_defs
@@ -62,6 +64,8 @@ PYTHON_LANGUAGES = frozenset({"python", "python2", "python3", "ipython", "ipytho
 PATH_KWARGS = ("filepath_or_buffer", "path", "io", "fname", "file", "path_or_buf", "filepath", "directory", "filename")
 #: Keyword arguments naming metrics by string (`scoring="roc_auc"`, `metrics=["accuracy"]`).
 METRIC_KWARGS = ("scoring", "metrics", "eval_metric", "metric")
+#: Names of results (`operators.RESULT_NAME`) plus whole words naming scores (`res`, `acc`, `rmse_`, `_auc`).
+RESULT_NAME = re.compile(_RESULT_NAME.pattern + r"|(^|_)(res|acc|accs|accuracy|auc|rmse|mae|mse|perf|performance)(_|$)")
 _SAFE_NAME = re.compile(r"^[\w.\-+ ()\[\]]{1,120}$")
 _PARSED = ("ok", "python2")
 
@@ -246,6 +250,8 @@ class _Builder:
                 continue
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
             names += [e.id for t in node.targets if isinstance(t, (ast.Tuple, ast.List)) for e in t.elts if isinstance(e, ast.Name)]
+            if _predicts(node.value):  # `out["y"] = model.predict(X)`: `out` holds predictions from here on
+                names += [t.value.id for t in node.targets if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)]
             if not names:
                 continue
             hit = False
@@ -297,7 +303,10 @@ class _Builder:
                 for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     if (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
                             and not RESULT_NAME.search(t.value.id) and t.value.id not in self.results
-                            and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str)):
+                            and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str)
+                            and not RESULT_NAME.search(t.slice.value) and not _reads_result_values(node.value, self.results)):
+                        # a column of predictions or one made from them (`test["label"] = test["pred"].map(...)`)
+                        # is post-processing, not an engineered feature
                         column = t.slice.value if _SAFE_NAME.match(t.slice.value) else expr_marker(t.slice)
                         params = {"column": normalise_value(column), "value": expr_marker(node.value)}
                         self.ops[PREPROCESSING].append(("pandas.setitem", params))
@@ -454,6 +463,7 @@ def _const(node: ast.AST, literals: dict[str, Any]) -> tuple[bool, Any]:
     return _literal(node, literals)
 
 
+@lru_cache(maxsize=1)
 def _libraries() -> frozenset[str]:
     from mliter.traces.catalogue import default_catalogue
 
@@ -532,6 +542,24 @@ _TRAINING = frozenset({"fit_one_cycle", "fine_tune", "fit_flat_cos", "fit_sgdr"}
 
 def catalogue_method_role(name: str) -> str | None:
     return MODEL if name in _TRAINING else None
+
+
+def _predicts(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in PREDICT_METHODS
+               for n in ast.walk(node))
+
+
+def _reads_result_values(node: ast.AST, results: set[str]) -> bool:
+    """The expression reads a prediction: a result variable, a predict call or a result-named column."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and (sub.id in results or RESULT_NAME.search(sub.id)):
+            return True
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in PREDICT_METHODS:
+            return True
+        if (isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) and isinstance(sub.slice.value, str)
+                and RESULT_NAME.search(sub.slice.value)):
+            return True
+    return False
 
 
 def _reads_results(site: CallSite, results: set[str]) -> bool:

@@ -95,6 +95,7 @@ _CFG_REST = ("import pandas as pd\nfrom sklearn.linear_model import SGDClassifie
 _FA = ("from fastai.vision.all import *", "learn = vision_learner(dls, resnet34)\nlearn.fit_one_cycle({})")
 _DL = "from torch.utils.data import DataLoader"
 _LOCAL = "from src.features import add_lag_features"
+_SK = "import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier"
 
 #: (class of miss, previous version's cells, current version's cells, the code a hand coder gives)
 ROUND2_CASES = [
@@ -123,6 +124,13 @@ ROUND2_CASES = [
      ("import pandas as pd\ndf = pd.read_csv('a.csv')", "df.head()"), "X"),
     ("the batch size of a data loader", (_DL, "dl = DataLoader(ds, batch_size=32, shuffle=True)"),
      (_DL, "dl = DataLoader(ds, batch_size=64, shuffle=True)"), "H"),
+    ("a frame that receives predictions is a result frame",
+     (_SK, "out = test[['id']].copy()\nout['y'] = rf.predict(Xt)"),
+     (_SK, "out = test[['id']].copy()\nout['y'] = rf.predict(Xt)\nout['y'] = out['y'].map({0: 'no', 1: 'yes'})"), "O"),
+    ("a column made from a prediction column is post-processing", (_SK, "test['pred'] = rf.predict(Xt)"),
+     (_SK, "test['pred'] = rf.predict(Xt)\ntest['label'] = test['pred'].map(labels)"), "O"),
+    ("a frame of scores is a result frame", (_SK, "res = pd.DataFrame({'model': names, 'acc': accs})"),
+     (_SK, "res = pd.DataFrame({'model': names, 'acc': accs})\nres['model'] = res['model'].str.replace('Cl', '')"), "O"),
     ("data passed to a local callable is no argument of it", (_LOCAL, "train = add_lag_features(train_df, 7)"),
      (_LOCAL, "train = add_lag_features(df_train, 7)"), "O"),
 ]
