@@ -17,6 +17,25 @@ a `pandas.setitem` pre-processing operator with the column name and a hash of th
 unless the frame's name says it holds results (`submission`, `preds`, `results`, ...), which
 is post-processing and no operator.
 
+Round 2 (tuned on the tuning half only, checked by leave-one-repository-out) extends what is seen:
+
+- work in code the notebook defines: engineered columns inside function bodies count; a call of a
+  notebook-defined function or class records its arguments under the side its body works on
+  (`mliter.traces.versions.defs`), so `add_lags(df, 7)` -> `14` is R and `Net(hidden=64)` -> `128` is H,
+  while moving code into a function or renaming it changes nothing; a callable of a module beside the
+  notebook, or one defined nowhere (`from helpers import *`), is an operator of the side its name says,
+  with its keyword and literal arguments only (positional variables are the data passed);
+- `pd.DataFrame(X)`, `np.asarray(x)`, `torch.tensor(ids)` hold data and are no pre-processing step;
+  methods of text variables (`c = f.read(); c.replace(...)`) are string handling;
+- frames that receive predictions (`out["y"] = model.predict(X)`), columns made from prediction columns
+  and frames named for scores (`res`, `acc_df`) are results: their transforms are post-processing;
+- literal positional arguments of training calls (`learn.fit_one_cycle(15)`) and settings in a config
+  class (`class CFG: lr = 1e-3`, side from the first cell reading `CFG.lr`) are hyperparameters; the batch
+  size of a data loader is a model hyperparameter (the codebook's H); loading and hardware arguments of
+  pretrained models (`device_map`, `torch_dtype`, `attn_implementation`) are not;
+- a code cell of comments only is prose (X), and a cell that IPython rewriting breaks (a continuation
+  line starting with `%`) is parsed as written.
+
 Building from OpenML (for the OpenML source): a flow is a tree of components, each a
 fully qualified class name (`sklearn.impute._base.SimpleImputer`) with parameters, and a
 setup gives the parameter values of one run. Map each component with `operators.role`:

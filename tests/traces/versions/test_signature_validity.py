@@ -131,6 +131,8 @@ ROUND2_CASES = [
      (_SK, "test['pred'] = rf.predict(Xt)\ntest['label'] = test['pred'].map(labels)"), "O"),
     ("a frame of scores is a result frame", (_SK, "res = pd.DataFrame({'model': names, 'acc': accs})"),
      (_SK, "res = pd.DataFrame({'model': names, 'acc': accs})\nres['model'] = res['model'].str.replace('Cl', '')"), "O"),
+    ("window and aggregate features are pre-processing operators", (_SK, "df = pd.read_csv('a.csv')"),
+     (_SK, "df = pd.read_csv('a.csv')\nroll = df.groupby('store').sales.rolling(7).mean()"), "P"),
     ("data passed to a local callable is no argument of it", (_LOCAL, "train = add_lag_features(train_df, 7)"),
      (_LOCAL, "train = add_lag_features(df_train, 7)"), "O"),
 ]
