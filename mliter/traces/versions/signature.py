@@ -292,8 +292,8 @@ class _Builder:
         self.n_cells += 1
         nodes = _call_nodes(tree)
         for k, site in enumerate(iter_calls(tree, aliases, self.literals)):
-            node = nodes[k] if k < len(nodes) and nodes[k].lineno == site.lineno else None
-            r = self._add_site(site, node)
+            call = nodes[k] if k < len(nodes) and nodes[k].lineno == site.lineno else None
+            r = self._add_site(site, call)
             if r:
                 roles.add(r)
             names = _metric_names(site)
