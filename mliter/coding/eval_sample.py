@@ -279,6 +279,46 @@ def build_round2_cells(data: Path, root: Path, seed: int = ROUND2_SEED,
             "cells": len(cells)}
 
 
+ROUND2_SOURCE = "notebook_versions_round2"
+ROUND2_MANIFEST = Path("corpus/notebook_versions_round2.csv")
+PAIR_SAMPLE_FIELDS = ["pair_id", "source", "series", "from_file", "to_file", "repo", "kind", "half"]
+# Kind of the round-2 series' repositories not in SERIES_KIND (same three kinds, by repository).
+ROUND2_KIND = {
+    "PacktPublishing/The-Kaggle-Book": "other",
+    "alexeygrigorev/mlbookcamp-code": "other",
+    "WillKoehrsen/feature-selector": "ff",
+    "DataTalksClub/machine-learning-zoomcamp": "other",
+    "Lightning-AI/dl-fundamentals": "dl",
+    "bentrevett/pytorch-sentiment-analysis": "dl",
+    "muchcreative/AI4Code-Kaggle-Competition": "dl",
+    "sbcd90/kaggle-competitions": "other",
+    "yota-p/02-ieee-fraud-detection": "ff",
+}
+
+
+def build_round2_pairs(root: Path) -> dict[str, int]:
+    """Write coding/labels/round2/sample_pairs.csv: every consecutive pair of the round-2 series.
+
+    Read from the shipped manifest corpus/notebook_versions_round2.csv (made by `mliter corpus
+    versions-from-git`), so the draw needs no notebook; every series' repository must be held out."""
+    manifest = root / ROUND2_MANIFEST
+    files = [VersionFile(r["local_path"], r["repo"], str(Path(r["local_path"]).parent), int(r["version_index"]))
+             for r in read_csv(manifest)]
+    split = read_split(root)
+    wrong = sorted({f.repo for f in files if split.get(f.repo) != "heldout"})
+    if wrong:
+        raise InputError(f"{manifest}: series of repositories not in the held-out half: {', '.join(wrong)}")
+    out = [{"source": ROUND2_SOURCE, "series": series, "from_file": a, "to_file": b, "repo": repo,
+            "kind": ROUND2_KIND.get(repo) or SERIES_KIND.get(repo, "other"), "half": "heldout"}
+           for repo, series, a, b in consecutive_pairs(files)]
+    if not out:
+        raise InputError(f"{manifest}: no consecutive pair; nothing written")
+    for n, row in enumerate(out, 1):
+        row["pair_id"] = f"r2p{n:04d}"
+    write_csv(root / ROUND2_LABELS / "sample_pairs.csv", out, PAIR_SAMPLE_FIELDS)
+    return {"series": len({r["series"] for r in out}), "repos": len({r["repo"] for r in out}), "pairs": len(out)}
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -289,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
                     "or draw the fresh round-2 held-out samples.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  python -m mliter.coding.eval_sample --data ../shared/data          # round 1\n"
-               "  python -m mliter.coding.eval_sample round2-cells --data ../shared/data")
+               "  python -m mliter.coding.eval_sample --data ../shared/data round2-cells\n"
+               "  python -m mliter.coding.eval_sample round2-pairs")
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--seed", type=int, default=None, help=f"default {SEED} (round 1), {ROUND2_SEED} (round 2)")
     sub = ap.add_subparsers(dest="cmd")
@@ -297,7 +338,13 @@ def main(argv: list[str] | None = None) -> int:
                         description="Draw 4 fresh non-blank code cells of every held-out notebook.",
                         epilog="example: python -m mliter.coding.eval_sample --data ../shared/data round2-cells")
     r2.add_argument("--per-notebook", type=int, default=ROUND2_CELLS_PER_NOTEBOOK)
+    sub.add_parser("round2-pairs", help="every consecutive pair of corpus/notebook_versions_round2.csv",
+                   description="Draw coding/labels/round2/sample_pairs.csv from the shipped round-2 series manifest.",
+                   epilog="example: python -m mliter.coding.eval_sample round2-pairs")
     a = ap.parse_args(argv)
+    if a.cmd == "round2-pairs":
+        print(build_round2_pairs(ROOT))
+        return 0
     if a.cmd == "round2-cells":
         print(build_round2_cells(Path(a.data), ROOT, ROUND2_SEED if a.seed is None else a.seed, a.per_notebook))
         return 0

@@ -104,3 +104,28 @@ def test_shipped_round2_cells_are_reproducible(shared, tmp_path):
     build_round2_cells(shared, tmp_path)
     rel = "coding/labels/round2/sample_cells.csv"
     assert (tmp_path / rel).read_bytes() == (CODING.parent / rel).read_bytes()
+
+
+def test_shipped_round2_pairs_are_every_consecutive_pair_of_the_shipped_series(tmp_path):
+    from mliter.coding.eval_sample import build_round2_pairs
+
+    for rel in ("coding/eval_split.csv", "corpus/notebook_versions_round2.csv"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes((CODING.parent / rel).read_bytes())
+    got = build_round2_pairs(tmp_path)
+    rel = "coding/labels/round2/sample_pairs.csv"
+    assert (tmp_path / rel).read_bytes() == (CODING.parent / rel).read_bytes()
+    manifest = list(csv.DictReader(open(CODING.parent / "corpus/notebook_versions_round2.csv")))
+    assert got["pairs"] == len(manifest) - got["series"] >= 70
+    assert got["pairs"] == len(list(csv.DictReader(open(CODING.parent / rel))))
+
+
+def test_round2_pairs_refuse_a_series_of_a_tuning_repository(tmp_path):
+    from mliter.coding.eval_sample import build_round2_pairs
+
+    _write(tmp_path / "coding/eval_split.csv", [{"repo": "o/t", "half": "tuning"}])
+    _write(tmp_path / "corpus/notebook_versions_round2.csv", [
+        {"local_path": f"o__t/nb/v0{k}_abcdef{k}.ipynb", "repo": "o/t", "version_index": k} for k in (1, 2)])
+    with pytest.raises(InputError, match="not in the held-out half: o/t"):
+        build_round2_pairs(tmp_path)
+    assert not (tmp_path / "coding/labels/round2/sample_pairs.csv").exists()
