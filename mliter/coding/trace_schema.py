@@ -9,6 +9,10 @@ their consensus, the frozen rules' predictions, and the API catalogue. Who produ
 - `coding/labels/adjudication_*.csv`: the lead, for the items the coders disagreed on;
 - `coding/labels/consensus_*.csv`: `mliter code trace-eval` (agreed label, else adjudicated);
 - `traces/eval_*.csv`: the frozen rule tables and static analysis (`mliter code trace-eval`);
+  `traces/eval_round1_*.csv` keeps the round-1 frozen rules' output as it was scored;
+- `coding/labels/round2/`: the fresh round-2 held-out sample (`eval_sample round2-cells`, `round2-pairs`), two
+  blind coder sessions' files and the round-2 engineer's adjudication; `traces/eval_round2_*.csv`: the frozen
+  round-2 rules on it (`mliter code trace-eval --round 2`), scored once;
 - `coding/api_catalogue.csv`: written by the engineers from the libraries' documentation.
 """
 
@@ -221,6 +225,15 @@ def _round2_predictions(base: Table) -> Table:
                  columns=base.columns, primary_key=base.primary_key)
 
 
+def _round1_record(base: Table) -> Table:
+    return Table(name=base.name + "_round1", path=base.path.replace("traces/eval_", "traces/eval_round1_"),
+                 title=base.title + " (round-1 frozen rules, as scored)",
+                 description=(base.description + " The round-1 frozen rules' output as scored and reported once "
+                              "(commit 91b66d1); kept unchanged when later rules re-score traces/eval_*.csv."),
+                 columns=base.columns, primary_key=base.primary_key)
+
+
+TABLES += [_round1_record(EVAL_CELLS), _round1_record(EVAL_PAIRS)]
 TABLES += [SAMPLE_CELLS_R2, SAMPLE_PAIRS_R2, *(_coder_cells(c, 2) for c in "ab"), *(_coder_pairs(c, 2) for c in "ab"),
            _round2_consensus(CONSENSUS_CELLS), _round2_consensus(CONSENSUS_PAIRS),
            _round2_predictions(EVAL_CELLS), _round2_predictions(EVAL_PAIRS),
