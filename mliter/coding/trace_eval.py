@@ -80,7 +80,12 @@ def read_coders(kind: str, root: Path, rnd: int = 1) -> dict[str, pd.DataFrame]:
 def read_adjudication(kind: str, root: Path, rnd: int = 1) -> pd.DataFrame | None:
     """adjudication_<kind>.csv of a round when an adjudicator has decided the disagreements."""
     path = root / labels_dir(rnd) / f"adjudication_{kind}.csv"
-    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+    if not path.exists():
+        return None
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({exc}); quote fields holding commas") from exc
 
 
 def load_consensus(kind: str, root: Path, rnd: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:

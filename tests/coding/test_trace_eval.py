@@ -254,3 +254,14 @@ def test_round1_record_is_what_the_validity_figure_scores():
         rec = pd.read_csv(TRACES / f"eval_round1_{kind}.csv", dtype=str)
         sample = pd.read_csv(CODING / "labels" / f"sample_{kind}.csv", dtype=str)
         assert set(rec.iloc[:, 0]) == set(sample.iloc[:, 0])
+
+
+def test_unreadable_adjudication_names_the_file(tmp_path):
+    from mliter.coding.trace_eval import build_tables
+    from mliter.errors import InputError
+
+    root, data, _ = _round2_fixture(tmp_path)
+    bad = root / "coding/labels/round2/adjudication_cells.csv"
+    bad.write_text("cell_id,stage,stages,adjudicator,note\nr2c0001,load,load,x,fine\nr2c0002,EDA,EDA,x,one, two, three\n")
+    with pytest.raises(InputError, match="adjudication_cells.csv: not a readable CSV"):
+        build_tables(root, data, rnd=2, kinds=("cells",), predictions=False)
