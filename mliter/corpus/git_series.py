@@ -28,7 +28,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import AbstractSet, Iterable
 from urllib.parse import quote
 
 from mliter.errors import InputError
@@ -130,7 +130,7 @@ def check_series(git_dir: Path, repo: str, path: str, max_bytes: int = MAX_BYTES
     return Series(repo, git_dir, path, len(versions), [ok[i] for i in evenly_spaced(len(ok), max_versions)])
 
 
-def choose_series(git_dir: Path, repo: str, exclude: set[tuple[str, str]] = frozenset(), per_repo: int = PER_REPO,
+def choose_series(git_dir: Path, repo: str, exclude: AbstractSet[tuple[str, str]] = frozenset(), per_repo: int = PER_REPO,
                   seed: int = SEED, progress: bool = False, **rule) -> list[Series]:
     """The first `per_repo` eligible series of a repository in seeded-hash order (see module doc)."""
     touches = touch_counts(git_dir)
@@ -234,7 +234,7 @@ def write_table(path: Path, rows: list[dict], fields: list[str]) -> None:
     atomic_write_text(path, buf.getvalue())
 
 
-def build(repos: list[tuple[Path, str]], out: Path, exclude: set[tuple[str, str]] = frozenset(),
+def build(repos: list[tuple[Path, str]], out: Path, exclude: AbstractSet[tuple[str, str]] = frozenset(),
           shipped: Path | None = None, per_repo: int = PER_REPO, seed: int = SEED, progress: bool = True,
           **rule) -> dict[str, int]:
     """Choose and write the series of every (git dir, owner/name); a repository that fails is reported,
