@@ -19,7 +19,9 @@ CAPTIONS = {
     'openml_auc_change': (
         'OpenML runs by change type: runs, mean change in AUC from the previous run and mean distance from '
         "the task's mean AUC, with 95% bootstrap intervals. Mined from the recorded API responses only (31 "
-        'run ids): most codes have no runs with an AUC, so this is a pipeline demonstration.'
+        'run ids): most codes have no runs with an AUC, so this is a pipeline demonstration. The change types '
+        'are rule-derived; OpenML runs have no hand labels, so they are neither checked nor corrected for '
+        'misclassification (docs/trace-validity.md).'
     ),
 }
 

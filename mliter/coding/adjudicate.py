@@ -24,7 +24,7 @@ import pandas as pd
 
 from mliter.coding.codebook import Codebook
 from mliter.coding.disagreements import coder_values, value_text
-from mliter.coding.validate import AnnotationError, Problem, check_value, records
+from mliter.coding.validate import AnnotationError, Problem, check_value, csv_rows, records
 from mliter.errors import InputError
 
 #: The pseudo-code of screening decisions in adjudication.csv (value: `included` or an exclusion reason).
@@ -48,9 +48,12 @@ def read_adjudication(path: str | Path, codebook: Codebook, key: str = "paper_id
     columns = adjudication_columns(key)
     if not path.exists():
         return pd.DataFrame(columns=columns)
-    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
     problems: list[Problem] = []
     name = str(path)
+    try:
+        rows = csv_rows(path)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise AnnotationError([Problem(name, None, None, f"cannot be read: {exc}")]) from None
     header = [h.strip() for h in rows[0]] if rows else []
     if header != columns:
         raise AnnotationError([Problem(name, 1, None, f"header {header}", ",".join(columns))])

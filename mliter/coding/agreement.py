@@ -49,13 +49,16 @@ class Stat:
     note: str = ""
 
 
-def kappa(a: list, b: list, categories: list | None = None) -> Stat:
-    """Cohen's kappa of two coders' labels of the same papers (statsmodels on the contingency table)."""
+def kappa(a: list, b: list, categories: list | None = None, unit: str = "paper") -> Stat:
+    """Cohen's kappa of two coders' labels of the same units (statsmodels on the contingency table).
+
+    `unit` names what was coded (a paper, a source) in the notes of undefined cases, as in `alpha`.
+    """
     if len(a) != len(b):
         raise InputError(f"kappa needs paired labels, got {len(a)} and {len(b)}")
     n = len(a)
     if n == 0:
-        return Stat("cohen_kappa", 0, None, None, note="undefined: no paper coded by both coders")
+        return Stat("cohen_kappa", 0, None, None, note=f"undefined: no {unit} coded by both coders")
     cats = list(categories) if categories is not None else sorted(set(a) | set(b), key=str)
     pos = {c: i for i, c in enumerate(cats)}
     missing = sorted({str(v) for v in list(a) + list(b) if v not in pos})
@@ -69,7 +72,7 @@ def kappa(a: list, b: list, categories: list | None = None) -> Stat:
     if np.isclose(expected, 1.0):
         used = sorted({str(v) for v in list(a) + list(b)})
         return Stat("cohen_kappa", n, agree, None,
-                    note=f"undefined: both coders used only {', '.join(used)} on all {n} papers (chance agreement 1)")
+                    note=f"undefined: both coders used only {', '.join(used)} on all {n} {unit}s (chance agreement 1)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = cohens_kappa(table)

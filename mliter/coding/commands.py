@@ -66,15 +66,16 @@ def _cross_check(code_files, screen_files):
     """A coder's codes and screening agree: every coded paper was included, every included paper is coded."""
     import csv
 
-    from mliter.coding.validate import Problem
+    from mliter.coding.validate import Problem, csv_rows, records
 
     def column(path, col, where=None):
         try:
-            rows = list(csv.DictReader(Path(path).read_text(encoding="utf-8").splitlines()))
-        except (OSError, UnicodeDecodeError):
-            return {}
-        return {(r.get("paper_id") or "").strip(): i for i, r in enumerate(rows, start=2)
-                if col in r and (where is None or where(r))}
+            rows = csv_rows(path)
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return {}  # the file's own validation reports why it cannot be read
+        header = [h.strip() for h in rows[0]] if rows else []
+        return {rec.get("paper_id", ""): r for r, rec in records(rows, header, str(path), [])
+                if col in rec and (where is None or where(rec))}
 
     problems = []
     screens = {Path(f).stem: f for f in screen_files}

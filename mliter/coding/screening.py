@@ -27,7 +27,7 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from mliter.coding.codebook import Codebook, Screening
-from mliter.coding.validate import AnnotationError, Problem, copied_run, records
+from mliter.coding.validate import AnnotationError, Problem, copied_run, csv_rows, records
 
 SCREENER_COLUMNS = ("paper_id", "screener", "codebook_version", "decision", "reason", "note")
 DECISIONS = ("include", "exclude")
@@ -94,8 +94,8 @@ def validate_screener_file(path: str | Path, codebook: Codebook, paper_ids: Iter
     scr = codebook.screening
     known = None if paper_ids is None else set(paper_ids)
     try:
-        rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
-    except (OSError, UnicodeDecodeError) as exc:
+        rows = csv_rows(path)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
         return [Problem(name, None, None, f"cannot be read: {exc}")]
     if not rows:
         return [Problem(name, None, None, "file is empty", "a header row: " + ",".join(SCREENER_COLUMNS))]

@@ -55,7 +55,7 @@ def presence_agreement(pres: pd.DataFrame, codebook: Codebook, n_boot: int = N_B
             add(all_coders, Stat("cohen_kappa", 0, None, None, note="undefined: no two coders share a source"))
         for c1, c2 in pairs:
             p = paired_values(frame, column, c1, c2, KEY)
-            add(f"{c1};{c2}", kappa(list(p[c1]), list(p[c2]), [False, True]))
+            add(f"{c1};{c2}", kappa(list(p[c1]), list(p[c2]), [False, True], unit="source"))
         add(all_coders, alpha(coder_matrix(frame, column, [False, True], KEY), "nominal", n_boot=n_boot, unit="source"))
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -74,6 +74,18 @@ def _shown(raw: str, width: int = 60) -> str:
     return repr(raw) if len(raw) <= width else repr(raw[:width]) + f"... ({len(raw)} characters)"
 
 
+def csv_rows(path: str | Path) -> list[list[str]]:
+    """Every record of a UTF-8 CSV file, read by `csv` from the file object (opened with newline="").
+
+    This is the one way the coding files are read: csv ends a record only at an unquoted CR or LF,
+    whereas splitting the text into lines first (str.splitlines()) would also cut a quoted field at
+    U+2028, U+2029, U+0085 and the other Unicode line breaks a note or a reason may contain.
+    Raises OSError, UnicodeDecodeError or csv.Error for the caller to report with the file's name.
+    """
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
 def records(rows: list[list[str]], header: list[str], name: str, problems: list[Problem]):
     """(row number, {column: stripped cell}) of each non-empty data row; a row of the wrong width is a problem."""
     for r, cells in enumerate(rows[1:], start=2):

@@ -40,6 +40,15 @@ def write_fragment(script: str, values: dict[str, Any], folder: Path = FRAGMENTS
     return path
 
 
+def read_fragment(script: str, folder: Path = FRAGMENTS) -> dict[str, Any]:
+    """The numbers another script wrote (declare `figures/variables/<script>.json` among your INPUTS)."""
+    path = Path(folder) / f"{script}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc}); run `make figures` to build it") from None
+
+
 def _tex_value(v: Any) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"

@@ -36,6 +36,7 @@ def test_kappa_degenerate_is_undefined_with_a_reason():
     assert s.percent_agreement == 1.0
     empty = kappa([], [], ["a", "b"])
     assert empty.estimate is None and empty.n == 0 and "no paper" in empty.note
+    assert "on all 5 sources" in kappa([True] * 5, [True] * 5, [False, True], unit="source").note
     with pytest.raises(ValueError, match="not among the categories"):
         kappa(["a"], ["z"], ["a", "b"])
 

@@ -95,6 +95,17 @@ def test_screener_file_problems_name_row_and_column(cb, tmp_path):
         read_screeners([f], cb, {"p:a", "p:b", "p:c"})
 
 
+def test_screener_note_with_a_unicode_line_break_is_one_field(cb, tmp_path):
+    # csv and pandas leave a field holding U+2028 unquoted (only CR, LF, comma and quote need quotes), and
+    # str.splitlines() cut the record there ("row has N fields" problems); quoted ones must hold as well
+    f = tmp_path / "screeners" / "c9.csv"
+    f.parent.mkdir()
+    f.write_text('paper_id,screener,codebook_version,decision,reason,note\n'
+                 "p:a,c9,2.0,include,,first line\u2028second\u2029third\n"
+                 'p:b,c9,2.0,exclude,not_ml,"quoted\u2028with, a comma"\n', encoding="utf-8", newline="")
+    assert validate_screener_file(f, cb, {"p:a", "p:b"}) == []
+
+
 def test_adjudication_accepts_screening_values_only_from_the_codebook(cb, tmp_path):
     f = tmp_path / "adjudication.csv"
     f.write_text("paper_id,code,value,adjudicator,reason\np:a,screening,included,adj,ok\np:b,screening,maybe,adj,no\n")
@@ -138,17 +149,34 @@ def test_cli_screen_writes_one_row_per_record(fixtures, tmp_path, capsys):
     assert (tmp_path / SCREENING.path).read_bytes() == first
 
 
-def test_validate_cross_checks_a_coders_codes_against_their_screening(fx, tmp_path, capsys):
+SCREENED = ("paper_id,screener,codebook_version,decision,reason,note\n"
+            "pmlr:v0/p1,coder_a,2.0,include,,\npmlr:v0/p2,coder_a,2.0,exclude,not_ml,\n"
+            "pmlr:v0/p6,coder_a,2.0,include,,\n")
+
+
+def _cross_check(fx, tmp_path, capsys, coded: str) -> str:
+    """`mliter code validate` of a coder file (text `coded`) with its screening file; what it printed."""
     (tmp_path / "coders").mkdir()
     (tmp_path / "screeners").mkdir()
-    (tmp_path / "coders" / "coder_a.csv").write_bytes((fx / "coder_a.csv").read_bytes())  # codes p1..p5
-    (tmp_path / "screeners" / "coder_a.csv").write_text(
-        "paper_id,screener,codebook_version,decision,reason,note\n"
-        "pmlr:v0/p1,coder_a,2.0,include,,\npmlr:v0/p2,coder_a,2.0,exclude,not_ml,\n"
-        "pmlr:v0/p6,coder_a,2.0,include,,\n")
+    (tmp_path / "coders" / "coder_a.csv").write_text(coded, encoding="utf-8", newline="")
+    (tmp_path / "screeners" / "coder_a.csv").write_text(SCREENED)
     args = ["code", "validate", str(tmp_path / "coders" / "coder_a.csv"), str(tmp_path / "screeners" / "coder_a.csv"),
             "--root", str(fx), "--papers", "papers.csv", "--no-copy-check"]
     assert main(args) == 1
-    out = capsys.readouterr().out
+    return capsys.readouterr().out
+
+
+def test_validate_cross_checks_a_coders_codes_against_their_screening(fx, tmp_path, capsys):
+    out = _cross_check(fx, tmp_path, capsys, (fx / "coder_a.csv").read_text(encoding="utf-8"))  # codes p1..p5
     assert "row 3, column paper_id: paper 'pmlr:v0/p2' is coded but excluded" in out
     assert "screeners/coder_a.csv, row 4, column paper_id: paper 'pmlr:v0/p6' is included but has no row" in out
+
+
+def test_cross_check_rows_are_csv_records_even_with_a_unicode_line_break_in_a_note(fx, tmp_path, capsys):
+    # (mliter.coding.commands) row 2 (p1) gets a U+2028 in its note, unquoted as csv and pandas write it (only
+    # CR, LF, comma and quote need quotes); str.splitlines() cut the record there, so p2 was reported as row 4
+    lines = (fx / "coder_a.csv").read_text(encoding="utf-8").split("\n")
+    lines[1] += "\u2028second line of the note"
+    out = _cross_check(fx, tmp_path, capsys, "\n".join(lines))
+    assert "coder_a.csv, row 3, column paper_id: paper 'pmlr:v0/p2' is coded but excluded" in out
+    assert "row 4, column paper_id: paper 'pmlr:v0/p2'" not in out

@@ -68,3 +68,4 @@ def test_presence_agreement_per_code_and_group():
     assert group.group == "shortcoming" and group.n == 10
     unused = table[(table.code == "user_novice") & (table.measure == "cohen_kappa")].iloc[0]
     assert pd.isna(unused.estimate) and "undefined" in unused.note
+    assert "on all 10 sources" in unused.note and "paper" not in unused.note  # the unit is the thread (source)

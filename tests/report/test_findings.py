@@ -75,3 +75,22 @@ def test_page_picks_up_a_new_figure_and_survives_absent_numbers(tmp_path):
     for study in ("survey", "openml", "pipelines", "automl", "pimentel", "rule"):
         assert f">{study}</a></td>" in shipped
     assert "36.45%" in shipped and "76.88%" in shipped
+
+
+def test_uncorrected_change_type_figures_say_so_with_their_held_out_error():
+    """The shares that no correction covers (docs/trace-validity.md) carry that in their captions."""
+    variables = json.loads((FIG / "variables.json").read_text())
+    for stem in ("change_types", "change_stages"):
+        first = (FIG / f"{stem}.md").read_text().splitlines()[0]
+        assert "not corrected for misclassification" in first, stem
+        assert f"{variables['traceChangeAccuracyRoundTwo']:.1%}" in first, stem
+    assert "OpenML change types have no hand labels" in (FIG / "change_types.md").read_text().splitlines()[0]
+
+
+def test_read_fragment_names_a_missing_fragment(tmp_path):
+    from mliter.report.variables import read_fragment, write_fragment
+
+    write_fragment("x", {"nThings": 3}, folder=tmp_path)
+    assert read_fragment("x", folder=tmp_path) == {"nThings": 3}
+    with pytest.raises(MliterError, match=r"y.json: cannot be read .*make figures"):
+        read_fragment("y", folder=tmp_path)

@@ -120,6 +120,38 @@ def _export_threads(args) -> int:
     return 0
 
 
+def _schemas_fetch(args) -> int:
+    from mliter.coding.qda.schemas import SOURCE_COMMIT, SOURCE_REPO, fetch, source_url
+
+    paths = fetch(args.dir, url=source_url(args.base) if args.base else None)
+    for path in paths:
+        print(f"{path} (from {SOURCE_REPO} @ {SOURCE_COMMIT[:8]}, sha256-verified)")
+    return 0
+
+
+def _schemas_where(args) -> int:
+    from mliter.coding.qda.schemas import KINDS, SchemaError, locate
+
+    bad = 0
+    for kind in KINDS:
+        try:
+            found = locate(kind)
+        except SchemaError as exc:
+            print(f"{kind}: {exc}")
+            bad += 1
+            continue
+        print(f"{kind}: {found.path} ({found.origin}; sha256 as pinned"
+              + (", repaired on reading)" if kind == "codebook" else ")"))
+    return 1 if bad else 0
+
+
+def _verb(parent, name: str, help: str, description: str, epilog: str):
+    """One sub-command parser with the project's help layout (description, then examples)."""
+    from mliter.cli import HelpFormatter
+
+    return parent.add_parser(name, help=help, description=description, epilog=epilog, formatter_class=HelpFormatter)
+
+
 def register(groups) -> None:
     from mliter.cli import HelpFormatter
     from mliter.paths import shared_data
@@ -140,6 +172,30 @@ def register(groups) -> None:
                "  mliter code qda validate coding/interviews.qdc")
     v.add_argument("files", nargs="+", type=Path)
     v.set_defaults(func=_validate)
+
+    s = _verb(
+        verbs, "schemas", "where the REFI-QDA schemas come from; fetch them into the user cache",
+        ("mliter ships no schema text. It reads Project.xsd and Codebook.xsd from $MLITER_QDA_SCHEMAS, "
+                     "else ../shared/data/qda/schemas, else the user cache that `fetch` fills from the pinned "
+                     "QualCoder commit (qualcoder/xsd.py, read statically). Every schema must match its pinned "
+                     "sha256 (the codebook schema after mliter's repair)."),
+        "examples:\n  mliter code qda schemas where\n  mliter code qda schemas fetch")
+    sv = s.add_subparsers(dest="schemas_verb", metavar="VERB", required=True)
+    sf = _verb(
+        sv, "fetch", "download the schemas (network) into the user cache, sha256-verified",
+        ("GET the pinned source file through the polite client, check its sha256, read the two "
+                     "schema constants from its syntax tree (never executed), check their sha256s, then write "
+                     "Project.xsd and Codebook.xsd. Nothing is written unless every check passes."),
+        "examples:\n  mliter code qda schemas fetch\n  mliter code qda schemas fetch --dir /tmp/xsd && "
+               "export MLITER_QDA_SCHEMAS=/tmp/xsd")
+    sf.add_argument("--dir", type=Path, default=None, help="folder to write; when not given, the user cache "
+                    "($XDG_CACHE_HOME/mliter/qda-schemas or ~/.cache/mliter/qda-schemas)")
+    sf.add_argument("--base", default=None, help="raw-file server to fetch from, when not the public GitHub one")
+    sf.set_defaults(func=_schemas_fetch)
+    sw = _verb(sv, "where", "which file each schema is read from (exit 1 if one is missing)",
+               "Print, for the project and codebook schema, the file mliter validates with and where it came "
+               "from, or how to get it.", "example:\n  mliter code qda schemas where")
+    sw.set_defaults(func=_schemas_where)
 
     i = verbs.add_parser(
         "import", help="a coded project (.qdpx, coded-excerpt .csv, .xlsx workbook) -> sources and segments tables",

@@ -4,7 +4,8 @@ Reading a `.qdpx` refuses, with a `QdaError` naming the file and the element: a 
 not a zip, a zip without `project.qde`, a source file named by `plainTextPath` that the zip
 lacks, a code reference to no code, positions past the end of a source. Writing validates the
 XML against the REFI-QDA schemas first and writes the file atomically, so a failed write
-leaves nothing behind. Written zips are deterministic (fixed member order and timestamps).
+leaves nothing behind (when no schema can be found it warns, saying how to get one, and writes
+unvalidated: see `mliter.coding.qda.schemas`). Written zips are deterministic (fixed member order and timestamps).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def read_qdpx(path: str | Path) -> Project:
 def qdpx_bytes(project: Project) -> bytes:
     """The .qdpx archive of `project`, validated against Project.xsd; sources with a path become zip members."""
     text = write_project(project)
-    validate(text, "project", f"{project.name}: {PROJECT_MEMBER}")
+    validate(text, "project", f"{project.name}: {PROJECT_MEMBER}", missing="warn")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         members = [(PROJECT_MEMBER, text)]
@@ -108,7 +109,7 @@ def read_qdc(path: str | Path) -> Codebook:
 
 def qdc_text(book: Codebook) -> str:
     text = write_codebook(book)
-    validate(text, "codebook", "<codebook>")
+    validate(text, "codebook", "<codebook>", missing="warn")
     return text
 
 

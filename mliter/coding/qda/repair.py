@@ -5,9 +5,10 @@ processing: every ASCII hyphen-minus became U+2010 HYPHEN (in comment delimiters
 and `-->`, and inside the regular-expression patterns of GUIDType and RGBType, where
 `[0‐9]` would no longer be a range), and the space before some attributes was lost
 (`name="origin"type=...`). The repair undoes exactly those two kinds of damage and nothing
-else, so the element and type structure is the published one. `repair` is deterministic;
-the shipped `schemas/Codebook.xsd` is its output, and a test recomputes it from the
-damaged copy when the shared data are present.
+else, so the element and type structure is the published one. `repair` is deterministic and
+idempotent. mliter ships the repair, not its output: `mliter.coding.qda.schemas` applies it to
+the codebook schema it finds at run time and checks the result against a pinned sha256; a test
+applies it to the damaged shared copy and validates the shared codebook with the result.
 """
 
 from __future__ import annotations

@@ -5,24 +5,26 @@ breaks meaning: a selection whose code reference is not a code of the project, o
 positions fall outside its source's text, is a `QdaError` naming the file and the element.
 Writing follows the element order of the published schemas and is deterministic (attributes
 in a fixed order, two-space indentation, LF line endings); `validate` checks written text
-against the shipped XSDs with `xmlschema`.
+against the REFI-QDA XSDs with `xmlschema`. mliter ships no schema text: `mliter.coding.qda.schemas`
+finds the schemas at run time (MLITER_QDA_SCHEMAS, ../shared/data, or the user cache filled by
+`mliter code qda schemas fetch`) and checks them against pinned sha256s.
 """
 
 from __future__ import annotations
 
+import warnings
 import xml.etree.ElementTree as ET
 from functools import lru_cache
-from pathlib import Path
 from typing import Callable
 
 import xmlschema
 
 from mliter.coding.qda.errors import QdaError
 from mliter.coding.qda.model import Code, Codebook, Coding, Project, Selection, TextSource, User
+from mliter.coding.qda.schemas import SchemaUnavailable, locate
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-SCHEMAS = Path(__file__).with_name("schemas")
 #: Top-level children of Project in schema order; the typed ones are built from the model.
 PROJECT_ORDER = ("Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Links", "Sets", "Graphs",
                  "Description", "NoteRef")
@@ -31,16 +33,40 @@ TYPED = {"Users", "CodeBook", "Sources"}
 MAX_XML = 200 * 1024 * 1024
 
 
-@lru_cache(maxsize=2)
+class SchemaUnavailableWarning(UserWarning):
+    """Written REFI-QDA text was not validated because no schema was found (the message says how to get one)."""
+
+
+@lru_cache(maxsize=4)
+def _compiled(kind: str, text: str) -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(text)
+
+
 def schema(kind: str) -> xmlschema.XMLSchema:
-    """The project (`Project.xsd`, as published) or codebook (`Codebook.xsd`, repaired) schema."""
-    name = {"project": "Project.xsd", "codebook": "Codebook.xsd"}[kind]
-    return xmlschema.XMLSchema(str(SCHEMAS / name))
+    """The project (`Project.xsd`, as published) or codebook (`Codebook.xsd`, repaired) schema.
+
+    Raises `SchemaUnavailable` (saying how to get it) when no source holds it, and `SchemaError`
+    when the one found is not the pinned text.
+    """
+    return _compiled(kind, locate(kind).text)
 
 
-def validate(text: str, kind: str, file: str = "<written>") -> None:
-    """Raise QdaError naming the first element that breaks the schema."""
-    errors = list(schema(kind).iter_errors(text))
+def validate(text: str, kind: str, file: str = "<written>", *, missing: str = "error") -> None:
+    """Raise QdaError naming the first element that breaks the schema.
+
+    With no schema to be found, `missing="error"` raises `SchemaUnavailable`; `missing="warn"` (what
+    the writers use, so that exporting works offline) warns with `SchemaUnavailableWarning` that the
+    text was written unvalidated and how to get the schema.
+    """
+    try:
+        compiled = schema(kind)
+    except SchemaUnavailable as exc:
+        if missing != "warn":
+            raise
+        warnings.warn(f"{file}: written without validation against the REFI-QDA {kind} schema: {exc}",
+                      SchemaUnavailableWarning, stacklevel=2)
+        return
+    errors = list(compiled.iter_errors(text))
     if errors:
         first = errors[0]
         raise QdaError(file, first.path, f"does not validate against the REFI-QDA {kind} schema: {first.reason}"

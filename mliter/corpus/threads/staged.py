@@ -97,7 +97,8 @@ def read_staged(path: str | Path) -> list[ThreadRecord]:
     path = Path(path)
     out: dict[str, ThreadRecord] = {}
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # JSON lines end at "\n" only: a JSON string may hold a raw U+2028 that str.splitlines() would cut at.
+        lines = path.read_text(encoding="utf-8").split("\n")
     except OSError as exc:
         raise ThreadCorpusError(f"{path}: cannot be read ({exc.strerror})") from None
     for i, line in enumerate(lines, start=1):

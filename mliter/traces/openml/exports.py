@@ -61,7 +61,9 @@ def read_arff(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     names: list[str] = []
     text = path.read_text(encoding="utf-8")
-    lines = text.splitlines()
+    # Lines end at CR or LF only (newline=""), never at U+2028 and the other Unicode breaks that
+    # str.splitlines() also cuts at: those may sit inside a quoted value of the data section.
+    lines = io.StringIO(text, newline="").readlines()
     for i, line in enumerate(lines):
         s = line.strip()
         if not s or s.startswith("%"):
@@ -73,7 +75,7 @@ def read_arff(path: str | Path) -> pd.DataFrame:
                 raise ArffError(f"{path}:{i + 1}: malformed @ATTRIBUTE line")
             names.append(m.group(1).strip("'\""))
         elif low.startswith("@data"):
-            rows = list(csv.reader(io.StringIO("\n".join(lines[i + 1:])), skipinitialspace=True))
+            rows = list(csv.reader(io.StringIO("".join(lines[i + 1:]), newline=""), skipinitialspace=True))
             rows = [r for r in rows if r and not r[0].startswith("%")]
             for j, r in enumerate(rows):
                 if len(r) != len(names):

@@ -28,7 +28,7 @@ def sample_project() -> Project:
                    sources=[src, inline])
 
 
-def test_project_round_trip_is_lossless_valid_and_byte_stable(tmp_path):
+def test_project_round_trip_is_lossless_valid_and_byte_stable(qda_schemas, tmp_path):
     p = sample_project()
     path = write_qdpx(p, tmp_path / "demo.qdpx")
     again = read_qdpx(path)
@@ -42,7 +42,7 @@ def test_project_round_trip_is_lossless_valid_and_byte_stable(tmp_path):
     assert list(seg["coder"]) == ["c1", "unknown"] and seg["end"].max() == len(p.sources[0].text)
 
 
-def test_interview_codebook_exports_valid_qdc_and_shipped_copy_is_current(repo_root):
+def test_interview_codebook_exports_valid_qdc_and_shipped_copy_is_current(qda_schemas, repo_root):
     book = load(DEFAULT_INTERVIEW_CODEBOOK)
     text = qdc_text(codebook_qdc(book))
     assert schema_errors(text, "codebook") == []
@@ -107,7 +107,7 @@ def test_not_well_formed_xml_names_line(tmp_path):
         read_qdpx(bad)
 
 
-def test_writing_an_invalid_project_fails_before_anything_is_written(tmp_path):
+def test_writing_an_invalid_project_fails_before_anything_is_written(qda_schemas, tmp_path):
     p = sample_project()
     p.codes[0].children[0].color = "red"  # RGBType wants #rrggbb
     with pytest.raises(QdaError, match="does not validate against the REFI-QDA project schema"):
@@ -116,7 +116,7 @@ def test_writing_an_invalid_project_fails_before_anything_is_written(tmp_path):
     assert "red" in write_project(p)
 
 
-def test_qdc_round_trip_keeps_sets(tmp_path):
+def test_qdc_round_trip_keeps_sets(qda_schemas, tmp_path):
     ns = "urn:QDA-XML:codebook:1.0"
     text = (f'<?xml version="1.0"?><CodeBook xmlns="{ns}" origin="t"><Codes><Code guid="{G("a")}" name="a" '
             f'isCodable="true"><Description>d</Description></Code></Codes><Sets><Set guid="{G("s")}" name="s">'

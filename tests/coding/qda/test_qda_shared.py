@@ -1,20 +1,32 @@
-"""Every shared REFI-QDA file round-trips; the repaired codebook schema is exactly the repair of the damaged copy."""
+"""Every shared REFI-QDA file round-trips; the schemas staged there are the pinned ones (codebook after the repair)."""
 
 import pytest
+import xmlschema
 
 from mliter.coding.qda.files import qdc_text, qdpx_bytes, read_qdc, read_qdpx
-from mliter.coding.qda.repair import repair
-from mliter.coding.qda.xml import SCHEMAS, read_codebook, schema_errors
+from mliter.coding.qda.repair import HYPHEN, repair
+from mliter.coding.qda.schemas import ORIGINAL_CODEBOOK_SHA256, PINNED, locate
+from mliter.coding.qda.xml import read_codebook, schema_errors
+from mliter.io import sha256_bytes
 
 pytestmark = pytest.mark.integration
 QDPX = ["enricllagostera__ponte/blank-atlas-project.qdpx", "enricllagostera__ponte/target-atlas-project.qdpx"]
 
 
-def test_shipped_schemas_derive_from_the_shared_copies(shared):
-    damaged = (shared / "qda/schemas/Codebook.xsd").read_text(encoding="utf-8")
-    assert "\u2010" in damaged  # the damage the repair undoes is really there
-    assert (SCHEMAS / "Codebook.xsd").read_text(encoding="utf-8") == repair(damaged)
-    assert (SCHEMAS / "Project.xsd").read_bytes() == (shared / "qda/schemas/Project.xsd").read_bytes()
+def test_shared_schemas_are_the_pinned_ones_and_the_repair_gives_the_pinned_codebook_schema(shared):
+    damaged = (shared / "qda/schemas/Codebook.xsd").read_bytes()
+    assert sha256_bytes(damaged) == ORIGINAL_CODEBOOK_SHA256
+    assert HYPHEN in damaged.decode("utf-8")  # the damage the repair undoes is really there
+    repaired = repair(damaged.decode("utf-8"))
+    assert sha256_bytes(repaired.encode("utf-8")) == PINNED["codebook"]
+    assert repair(repaired) == repaired  # a folder may hold an already repaired copy
+    assert sha256_bytes((shared / "qda/schemas/Project.xsd").read_bytes()) == PINNED["project"]
+    assert locate("codebook", [("shared", shared / "qda/schemas")]).text == repaired
+    # the repair of the shared damaged copy, compiled on its own, validates the shared codebook (but its <Sets/>)
+    compiled = xmlschema.XMLSchema(repaired)
+    qdc = (shared / "qda/aadorian__uto_tag/codebook.qdc").read_text(encoding="utf-8")
+    assert [e.path for e in compiled.iter_errors(qdc)] == ["/CodeBook/Sets"]
+    assert compiled.is_valid(qdc.replace("<Sets/>", "").replace("<Sets />", ""))
 
 
 @pytest.mark.parametrize("name", QDPX)

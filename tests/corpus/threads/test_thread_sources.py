@@ -27,6 +27,14 @@ def test_bad_staged_line_is_named(tmp_path):
         read_staged(path)
 
 
+def test_a_raw_unicode_line_break_inside_a_json_string_is_not_a_line_end(tmp_path):
+    # JSON allows U+2028/U+2029 unescaped in strings; str.splitlines() cut the record there (a JSON error)
+    path = tmp_path / "t.jsonl"
+    excerpt = "first\u2028second\u2029third"
+    path.write_text('{"url": "https://github.com/a/b/issues/1", "excerpt": "' + excerpt + '"}\n', encoding="utf-8")
+    assert [r.excerpt for r in read_staged(path)] == [excerpt]
+
+
 def test_pseudonyms_are_keyed(tmp_path, monkeypatch):
     a, b = ps.pseudonym("QuietFox", SECRET), ps.pseudonym("quietfox", SECRET)
     assert a == b and a.startswith("p_") and len(a) == 14

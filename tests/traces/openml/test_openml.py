@@ -366,6 +366,18 @@ def test_exports_flow_and_family_scores(fixtures: Path) -> None:
     assert tree2["best_score"] == pytest.approx(0.62)
 
 
+def test_arff_quoted_value_keeps_a_unicode_line_break(tmp_path: Path) -> None:
+    from mliter.traces.openml.exports import read_arff
+
+    # str.splitlines() cut the file at U+2028/U+2029 too, so the quoted value came back with "\n" in its place
+    f = tmp_path / "x.arff"
+    f.write_text('@RELATION r\n@ATTRIBUTE name STRING\n@ATTRIBUTE score NUMERIC\n@DATA\n'
+                 '"a\u2028b\u2029c",0.5\r\nplain,?\n', encoding="utf-8", newline="")
+    df = read_arff(f)
+    assert df["name"].tolist() == ["a\u2028b\u2029c", "plain"]
+    assert df["score"].iloc[0] == "0.5" and pd.isna(df["score"].iloc[1])
+
+
 def test_mine_versions_takes_the_openml_source(tmp_path: Path, fixtures: Path) -> None:
     from mliter.cli import main
 
