@@ -6,6 +6,7 @@ from mliter.errors import InputError
 import sys
 from pathlib import Path
 
+from mliter.coding.arguments import add_codebook, add_coder_files, add_root, coder_inputs, report_problems
 from mliter.coding.codebook import DEFAULT_CODEBOOK
 from mliter.paths import ROOT
 
@@ -53,13 +54,9 @@ def _validate(args) -> int:
         except AnnotationError as exc:
             problems += exc.problems
     problems += _cross_check(code, screen)
-    for p in problems:
-        print(p)
     n_files = len(args.files)
-    print(f"{n_files} file(s) valid against codebook {cb.version}" if not problems
-          else f"{len(problems)} problem(s) in {len({p.file for p in problems})} of {n_files} file(s)",
-          file=sys.stderr)
-    return 1 if problems else 0
+    return report_problems(problems, f"{n_files} file(s) valid against codebook {cb.version}",
+                           f"{len(problems)} problem(s) in {len({p.file for p in problems})} of {n_files} file(s)")
 
 
 def _cross_check(code_files, screen_files):
@@ -97,18 +94,14 @@ def _cross_check(code_files, screen_files):
 
 
 def _inputs(args):
+    """(codebook, root, annotations, adjudication, screeners) of the paper survey, all validated."""
     from mliter.coding.adjudicate import read_adjudication
-    from mliter.coding.codebook import load
     from mliter.coding.validate import coder_files, read_annotations, read_paper_ids
 
     from mliter.coding.schema import SCREENING
     from mliter.coding.screening import read_screeners
 
-    cb = load(args.codebook)
-    root = Path(args.root)
-    files = args.files or coder_files(root / CODERS, cb)
-    if not files:
-        raise InputError(f"no coder files found in {root / CODERS} (expected <coder>.csv)")
+    cb, root, files = coder_inputs(args, CODERS, coder_files)
     ids = read_paper_ids(root / args.papers)
     ann = read_annotations(files, cb, ids)
     adj = read_adjudication(root / FOLDER / "adjudication.csv", cb)
@@ -223,12 +216,12 @@ def register(groups) -> None:
 
     code = groups["code"]
 
-    def common(p, files_help: str | None) -> None:
-        if files_help:
-            p.add_argument("files", nargs="*", type=Path, help=files_help)
-        p.add_argument("--codebook", type=Path, default=DEFAULT_CODEBOOK, help="codebook YAML")
+    def common(p, coder_files: bool = False) -> None:
+        if coder_files:
+            add_coder_files(p, str(FOLDER))
+        add_codebook(p, DEFAULT_CODEBOOK)
         p.add_argument("--papers", type=Path, default=PAPERS, help="paper list, relative to --root")
-        p.add_argument("--root", type=Path, default=ROOT, help="repository root")
+        add_root(p, ROOT)
 
     v = code.add_parser(
         "validate", help="check annotation files against the codebook and the paper list",
@@ -239,7 +232,7 @@ def register(groups) -> None:
                      "exits 1 when there is any."),
         epilog="examples:\n  mliter code validate coding/papers/coder_a.csv\n  mliter code validate coding/papers/coder_*.csv --no-copy-check")
     v.add_argument("files", nargs="+", type=Path, help="annotation CSV files")
-    common(v, None)
+    common(v)
     v.add_argument("--no-copy-check", action="store_true", help="skip comparing notes with the abstracts")
     v.set_defaults(func=_validate)
 
@@ -250,7 +243,7 @@ def register(groups) -> None:
                      "disagreement -> coding/papers/disagreements.csv."),
         epilog=("examples:\n  mliter code agreement\n  mliter code agreement coding/papers/coder_a.csv coding/papers/coder_b.csv\n"
                 "  mliter code agreement --only-version 1.1"))
-    common(a, "coder files (default: every coding/papers/<coder>.csv)")
+    common(a, coder_files=True)
     a.add_argument("--only-version", metavar="VERSION", default=None,
                    help="only rows coded under this codebook version (agreement after a revision); prints, writes nothing")
     a.set_defaults(func=_agreement)
@@ -261,7 +254,7 @@ def register(groups) -> None:
                      "values, adjudicated values from coding/papers/adjudication.csv, else the first coder's value "
                      "flagged first_coder_default (docs/coding.md)."),
         epilog="example:\n  mliter code adjudicate")
-    common(j, "coder files (default: every coding/papers/<coder>.csv)")
+    common(j, coder_files=True)
     j.set_defaults(func=_adjudicate)
 
     sc = code.add_parser(
@@ -272,7 +265,7 @@ def register(groups) -> None:
                      "`screening` in coding/papers/adjudication.csv) into coding/papers/screening.csv. Reads "
                      "abstracts from the shared material (never written)."),
         epilog="examples:\n  mliter code screen\n  mliter code screen --shared /path/to/shared/data")
-    common(sc, None)
+    common(sc)
     sc.add_argument("--shared", type=Path, default=None, help="shared data folder (default ../shared/data)")
     sc.set_defaults(func=_screen)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from mliter.coding.arguments import add_codebook, add_coder_files, add_root, coder_inputs, report_problems
 from mliter.coding.codebook import DEFAULT_INTERVIEW_CODEBOOK
 from mliter.errors import InputError
 from mliter.paths import ROOT, shared_data
@@ -39,11 +40,8 @@ def _validate(args) -> int:
     texts, accounts = thread_texts(root, Path(args.data))
     assignment = read_assignment(root / args.assignment) if args.assignment else None
     problems = validate_segment_files(args.files, cb, texts, assignment, args.partial, accounts)
-    for p in problems:
-        print(p)
-    print(f"{len(args.files)} file(s) valid against codebook {cb.name} {cb.version}" if not problems
-          else f"{len(problems)} problem(s)", file=sys.stderr)
-    return 1 if problems else 0
+    return report_problems(problems, f"{len(args.files)} file(s) valid against codebook {cb.name} {cb.version}",
+                           f"{len(problems)} problem(s)")
 
 
 def _locate(args) -> int:
@@ -82,14 +80,9 @@ def _inputs(args):
     """(codebook, root, texts, segments, presence, adjudication) of the thread study, all validated."""
     from mliter.coding.adjudicate import read_adjudication
     from mliter.coding.assignment import read_assignment
-    from mliter.coding.codebook import load
     from mliter.coding.segments import coder_files, presence, read_segments
 
-    cb = load(args.codebook)
-    root = Path(args.root)
-    files = args.files or coder_files(root / CODERS, cb)
-    if not files:
-        raise InputError(f"no coder files found in {root / CODERS} (expected <coder>.csv)")
+    cb, root, files = coder_inputs(args, CODERS, coder_files)
     texts, _ = thread_texts(root, Path(args.data))
     seg = read_segments(files, cb, texts, read_assignment(root / ASSIGNMENT), partial=args.partial)
     adj = read_adjudication(root / getattr(args, "adjudication", FOLDER / "adjudication.csv"), cb, key="source_id")
@@ -148,10 +141,8 @@ def _check_adjudication(args) -> int:
         problems += [f"{name}: {v}" for v in violations]
     except InputError as exc:
         problems.append(f"{name}: {exc}")
-    for p in problems:
-        print(p)
-    print(f"{len(adj)} decision(s), {len(dis)} disagreement(s), {len(problems)} problem(s)", file=sys.stderr)
-    return 1 if problems else 0
+    summary = f"{len(adj)} decision(s), {len(dis)} disagreement(s), {len(problems)} problem(s)"
+    return report_problems(problems, summary, summary)
 
 
 def _adjudicate(args) -> int:
@@ -197,8 +188,8 @@ def register(groups) -> None:
     verbs = top.add_subparsers(dest="segments_verb", metavar="VERB", required=True)
 
     def common(p) -> None:
-        p.add_argument("--codebook", type=Path, default=DEFAULT_INTERVIEW_CODEBOOK, help="codebook YAML")
-        p.add_argument("--root", type=Path, default=ROOT, help="repository root")
+        add_codebook(p, DEFAULT_INTERVIEW_CODEBOOK)
+        add_root(p, ROOT)
         p.add_argument("--data", type=Path, default=shared_data(), help="folder holding automl_threads/")
 
     v = verbs.add_parser(
@@ -236,8 +227,7 @@ def register(groups) -> None:
 
     def study(p, files: bool = True) -> None:
         if files:
-            p.add_argument("files", nargs="*", type=Path,
-                           help="coder files (default: every coding/threads/coders/<coder>.csv)")
+            add_coder_files(p, str(CODERS))
         else:
             p.set_defaults(files=[])
         common(p)
