@@ -212,7 +212,7 @@ def _sample(args) -> int:
 
 
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import add_verb
 
     code = groups["code"]
 
@@ -223,9 +223,8 @@ def register(groups) -> None:
         p.add_argument("--papers", type=Path, default=PAPERS, help="paper list, relative to --root")
         add_root(p, ROOT)
 
-    v = code.add_parser(
-        "validate", help="check annotation files against the codebook and the paper list",
-        formatter_class=HelpFormatter,
+    v = add_verb(
+        code, "validate", _validate, help="check annotation files against the codebook and the paper list",
         description=("Check coder files coding/papers/<coder>.csv: columns, coder id, codebook version, known and "
                      "unique paper ids, type and allowed values of every code, notes not copied from the abstract. "
                      "Prints one line per problem naming file, row (header = 1), column and what was expected; "
@@ -234,10 +233,9 @@ def register(groups) -> None:
     v.add_argument("files", nargs="+", type=Path, help="annotation CSV files")
     common(v)
     v.add_argument("--no-copy-check", action="store_true", help="skip comparing notes with the abstracts")
-    v.set_defaults(func=_validate)
 
-    a = code.add_parser(
-        "agreement", help="agreement per code and the disagreement report", formatter_class=HelpFormatter,
+    a = add_verb(
+        code, "agreement", _agreement, help="agreement per code and the disagreement report",
         description=("Cohen's kappa (categorical codes, presence of counts and of workflow parts) and Krippendorff's "
                      "alpha (counts) on papers coded by two or more coders -> coding/papers/agreement.csv; every "
                      "disagreement -> coding/papers/disagreements.csv."),
@@ -246,19 +244,17 @@ def register(groups) -> None:
     common(a, coder_files=True)
     a.add_argument("--only-version", metavar="VERSION", default=None,
                    help="only rows coded under this codebook version (agreement after a revision); prints, writes nothing")
-    a.set_defaults(func=_agreement)
 
-    j = code.add_parser(
-        "adjudicate", help="consensus codes with provenance", formatter_class=HelpFormatter,
+    j = add_verb(
+        code, "adjudicate", _adjudicate, help="consensus codes with provenance",
         description=("Merge the coder files into coding/papers/consensus.csv and consensus_provenance.csv: agreed "
                      "values, adjudicated values from coding/papers/adjudication.csv, else the first coder's value "
                      "flagged first_coder_default (docs/coding.md)."),
         epilog="example:\n  mliter code adjudicate")
     common(j, coder_files=True)
-    j.set_defaults(func=_adjudicate)
 
-    sc = code.add_parser(
-        "screen", help="screen every corpus record -> coding/papers/screening.csv", formatter_class=HelpFormatter,
+    sc = add_verb(
+        code, "screen", _screen, help="screen every corpus record -> coding/papers/screening.csv",
         description=("Apply the codebook's screening rules (test-fixture source, front matter, missing abstract) to "
                      "every record of corpus/papers.csv, draw the stratified coding sample, and merge the coders' "
                      "screening decisions (coding/papers/screeners/<coder>.csv) and the adjudicator's (code "
@@ -267,10 +263,9 @@ def register(groups) -> None:
         epilog="examples:\n  mliter code screen\n  mliter code screen --shared /path/to/shared/data")
     common(sc)
     sc.add_argument("--shared", type=Path, default=None, help="shared data folder (default ../shared/data)")
-    sc.set_defaults(func=_screen)
 
-    s = code.add_parser(
-        "sample", help="print the double-coding subset of the paper list", formatter_class=HelpFormatter,
+    s = add_verb(
+        code, "sample", _sample, help="print the double-coding subset of the paper list",
         description=("Print the paper ids every coder codes: the lowest SHA-256 ranks of the ids (deterministic). "
                      "The codebook-2.0 survey uses the double_coded column of coding/papers/screening.csv instead "
                      "(`mliter code screen`); this prints a subset of any paper list."),
@@ -280,11 +275,10 @@ def register(groups) -> None:
                    help="proceedings sections that are not research papers")
     s.add_argument("--papers", type=Path, default=PAPERS, help="paper list, relative to --root")
     s.add_argument("--root", type=Path, default=ROOT, help="repository root")
-    s.set_defaults(func=_sample)
 
-    t = code.add_parser(
-        "trace-eval", help="consensus of the notebook-trace coders and the frozen rules' predictions",
-        formatter_class=HelpFormatter,
+    t = add_verb(
+        code, "trace-eval", _trace_eval,
+        help="consensus of the notebook-trace coders and the frozen rules' predictions",
         description=("Merge coding/labels/cells_<coder>.csv and pairs_<coder>.csv into consensus files (agreed "
                      "labels, adjudicated ones from coding/labels/adjudication_*.csv, else coder a's, listed in "
                      "disagreements_*.csv), and mine the sampled cells and version pairs with the current rules into "
@@ -293,7 +287,6 @@ def register(groups) -> None:
         epilog="example:\n  mliter code trace-eval --data ../shared/data")
     t.add_argument("--data", type=Path, default=None, help="folder holding notebooks_eval/ and notebook_versions*/")
     t.add_argument("--root", type=Path, default=ROOT, help="repository root")
-    t.set_defaults(func=_trace_eval)
 
 
 def _trace_eval(args) -> int:

@@ -37,11 +37,11 @@ def _fetch(args) -> int:
 
 
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import add_verb
 
-    f = groups["corpus"].add_parser(
-        "fetch", help="rebuild the raw material of the manifests from their URLs and commits, sha256-verified",
-        formatter_class=HelpFormatter,
+    f = add_verb(
+        groups["corpus"], "fetch", _fetch,
+        help="rebuild the raw material of the manifests from their URLs and commits, sha256-verified",
         description=("Fetch every file the manifests name (corpus/notebooks.csv, corpus/notebook_versions.csv, "
                      "corpus/papers.csv record files, fetched OpenML responses) through the polite client, verify "
                      "its sha256, and write it under OUT in the layout the miners read. Files already present with "
@@ -60,14 +60,12 @@ def register(groups) -> None:
     f.add_argument("--offline", action="store_true", help="answer from the HTTP cache only")
     f.add_argument("--min-interval", type=float, default=1.0, help="seconds between two requests to one host")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
-    f.set_defaults(func=_fetch)
 
-    p = groups["corpus"].add_parser(
-        "notebooks", help="write the notebook manifest (corpus/notebooks.csv)", formatter_class=HelpFormatter,
+    p = add_verb(
+        groups["corpus"], "notebooks", _notebooks, help="write the notebook manifest (corpus/notebooks.csv)",
         description="Describe notebooks (ids, provenance, sha256) without reading their content.",
         epilog="example:\n  mliter corpus notebooks ../shared/data/notebooks",
     )
     p.add_argument("sources", nargs="+", help="folders, .ipynb files, manifests (.tsv/.csv) or lists (.txt)")
     p.add_argument("--root", type=Path, default=None, help="folder that manifest local_path values are relative to")
     p.add_argument("--out", type=Path, default=ROOT, help="repository root to write corpus/notebooks.csv under")
-    p.set_defaults(func=_notebooks)
