@@ -39,6 +39,16 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
     """Keeps the examples in epilogs as written and shows defaults."""
 
 
+def add_verb(verbs, name: str, func, *, help: str, epilog: str,
+             description: str | None = None) -> argparse.ArgumentParser:
+    """Add verb `name` to a group's `verbs` (a subparsers action): its one-line help, description and
+    examples (`epilog`, kept as written), defaults shown; running it calls `func(args)`. Returns its
+    parser, for the verb's own arguments."""
+    p = verbs.add_parser(name, help=help, description=description, epilog=epilog, formatter_class=HelpFormatter)
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mliter",

@@ -41,13 +41,13 @@ def _validate(args) -> int:
 
 
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import add_verb
 
-    p = groups["data"].add_parser("package", help="regenerate datapackage.json, croissant.json and CITATION.cff's version from the declarations",
-                                  formatter_class=HelpFormatter, epilog="example:\n  mliter data package")
+    p = add_verb(groups["data"], "package", _package,
+                 help="regenerate datapackage.json, croissant.json and CITATION.cff's version from the declarations",
+                 epilog="example:\n  mliter data package")
     p.add_argument("--root", type=Path, default=ROOT, help="repository root")
-    p.set_defaults(func=_package)
-    v = groups["data"].add_parser("validate", help="validate every shipped table against datapackage.json, and croissant.json with mlcroissant",
-                                  formatter_class=HelpFormatter, epilog="example:\n  mliter data validate")
+    v = add_verb(groups["data"], "validate", _validate,
+                 help="validate every shipped table against datapackage.json, and croissant.json with mlcroissant",
+                 epilog="example:\n  mliter data validate")
     v.add_argument("--root", type=Path, default=ROOT, help="repository root")
-    v.set_defaults(func=_validate)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from mliter.errors import InputError
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -32,6 +32,10 @@ class Column:
     enum: tuple[str, ...] | None = None
     minimum: float | int | None = None
     maximum: float | int | None = None
+
+    def as_key(self) -> Column:
+        """The same column as the one-column primary key of a table: required and unique."""
+        return replace(self, required=True, unique=True)
 
     def field(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.type, "description": self.description}

@@ -5,7 +5,7 @@ import argparse
 import pandas as pd
 import pytest
 
-from mliter.cli import build_parser, main
+from mliter.cli import HelpFormatter, add_verb, build_parser, main
 
 
 def _verbs():
@@ -21,6 +21,19 @@ def _verbs():
 def test_every_command_has_help_with_an_example(name, parser):
     text = parser.format_help()
     assert "example" in text and f"mliter {name}" in text, f"`mliter {name} --help` lacks an example"
+
+
+def test_add_verb_wires_help_examples_and_function():
+    parser = argparse.ArgumentParser(prog="mliter")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    p = add_verb(verbs, "count", lambda args: args.n + 1, help="count things", description="Count the things.",
+                 epilog="example:\n  mliter count --n 2")
+    p.add_argument("--n", type=int, default=1, help="how many")
+    args = parser.parse_args(["count"])
+    assert args.func(args) == 2
+    assert p.formatter_class is HelpFormatter
+    text = p.format_help()
+    assert "Count the things." in text and "example:\n  mliter count --n 2" in text and "(default: 1)" in text
 
 
 def test_mine_traces_end_to_end(tmp_path, fixtures, capsys):

@@ -6,6 +6,7 @@ from mliter.errors import InputError
 import sys
 from pathlib import Path
 
+from mliter.coding.arguments import add_codebook, add_coder_files, add_root, coder_inputs, report_problems
 from mliter.coding.codebook import DEFAULT_CODEBOOK
 from mliter.paths import ROOT
 
@@ -53,13 +54,9 @@ def _validate(args) -> int:
         except AnnotationError as exc:
             problems += exc.problems
     problems += _cross_check(code, screen)
-    for p in problems:
-        print(p)
     n_files = len(args.files)
-    print(f"{n_files} file(s) valid against codebook {cb.version}" if not problems
-          else f"{len(problems)} problem(s) in {len({p.file for p in problems})} of {n_files} file(s)",
-          file=sys.stderr)
-    return 1 if problems else 0
+    return report_problems(problems, f"{n_files} file(s) valid against codebook {cb.version}",
+                           f"{len(problems)} problem(s) in {len({p.file for p in problems})} of {n_files} file(s)")
 
 
 def _cross_check(code_files, screen_files):
@@ -98,18 +95,14 @@ def _cross_check(code_files, screen_files):
 
 
 def _inputs(args):
+    """(codebook, root, annotations, adjudication, screeners) of the paper survey, all validated."""
     from mliter.coding.adjudicate import read_adjudication
-    from mliter.coding.codebook import load
     from mliter.coding.validate import coder_files, read_annotations, read_paper_ids
 
     from mliter.coding.schema import SCREENING
     from mliter.coding.screening import read_screeners
 
-    cb = load(args.codebook)
-    root = Path(args.root)
-    files = args.files or coder_files(root / CODERS, cb)
-    if not files:
-        raise InputError(f"no coder files found in {root / CODERS} (expected <coder>.csv)")
+    cb, root, files = coder_inputs(args, CODERS, coder_files)
     ids = read_paper_ids(root / args.papers)
     ann = read_annotations(files, cb, ids)
     adj = read_adjudication(root / FOLDER / "adjudication.csv", cb)
@@ -220,65 +213,60 @@ def _sample(args) -> int:
 
 
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import add_verb
 
     code = groups["code"]
 
-    def common(p, files_help: str | None) -> None:
-        if files_help:
-            p.add_argument("files", nargs="*", type=Path, help=files_help)
-        p.add_argument("--codebook", type=Path, default=DEFAULT_CODEBOOK, help="codebook YAML")
+    def common(p, coder_files: bool = False) -> None:
+        if coder_files:
+            add_coder_files(p, str(FOLDER))
+        add_codebook(p, DEFAULT_CODEBOOK)
         p.add_argument("--papers", type=Path, default=PAPERS, help="paper list, relative to --root")
-        p.add_argument("--root", type=Path, default=ROOT, help="repository root")
+        add_root(p, ROOT)
 
-    v = code.add_parser(
-        "validate", help="check annotation files against the codebook and the paper list",
-        formatter_class=HelpFormatter,
+    v = add_verb(
+        code, "validate", _validate, help="check annotation files against the codebook and the paper list",
         description=("Check coder files coding/papers/<coder>.csv: columns, coder id, codebook version, known and "
                      "unique paper ids, type and allowed values of every code, notes not copied from the abstract. "
                      "Prints one line per problem naming file, row (header = 1), column and what was expected; "
                      "exits 1 when there is any."),
         epilog="examples:\n  mliter code validate coding/papers/coder_a.csv\n  mliter code validate coding/papers/coder_*.csv --no-copy-check")
     v.add_argument("files", nargs="+", type=Path, help="annotation CSV files")
-    common(v, None)
+    common(v)
     v.add_argument("--no-copy-check", action="store_true", help="skip comparing notes with the abstracts")
-    v.set_defaults(func=_validate)
 
-    a = code.add_parser(
-        "agreement", help="agreement per code and the disagreement report", formatter_class=HelpFormatter,
+    a = add_verb(
+        code, "agreement", _agreement, help="agreement per code and the disagreement report",
         description=("Cohen's kappa (categorical codes, presence of counts and of workflow parts) and Krippendorff's "
                      "alpha (counts) on papers coded by two or more coders -> coding/papers/agreement.csv; every "
                      "disagreement -> coding/papers/disagreements.csv."),
         epilog=("examples:\n  mliter code agreement\n  mliter code agreement coding/papers/coder_a.csv coding/papers/coder_b.csv\n"
                 "  mliter code agreement --only-version 1.1"))
-    common(a, "coder files (default: every coding/papers/<coder>.csv)")
+    common(a, coder_files=True)
     a.add_argument("--only-version", metavar="VERSION", default=None,
                    help="only rows coded under this codebook version (agreement after a revision); prints, writes nothing")
-    a.set_defaults(func=_agreement)
 
-    j = code.add_parser(
-        "adjudicate", help="consensus codes with provenance", formatter_class=HelpFormatter,
+    j = add_verb(
+        code, "adjudicate", _adjudicate, help="consensus codes with provenance",
         description=("Merge the coder files into coding/papers/consensus.csv and consensus_provenance.csv: agreed "
                      "values, adjudicated values from coding/papers/adjudication.csv, else the first coder's value "
                      "flagged first_coder_default (docs/coding.md)."),
         epilog="example:\n  mliter code adjudicate")
-    common(j, "coder files (default: every coding/papers/<coder>.csv)")
-    j.set_defaults(func=_adjudicate)
+    common(j, coder_files=True)
 
-    sc = code.add_parser(
-        "screen", help="screen every corpus record -> coding/papers/screening.csv", formatter_class=HelpFormatter,
+    sc = add_verb(
+        code, "screen", _screen, help="screen every corpus record -> coding/papers/screening.csv",
         description=("Apply the codebook's screening rules (test-fixture source, front matter, missing abstract) to "
                      "every record of corpus/papers.csv, draw the stratified coding sample, and merge the coders' "
                      "screening decisions (coding/papers/screeners/<coder>.csv) and the adjudicator's (code "
                      "`screening` in coding/papers/adjudication.csv) into coding/papers/screening.csv. Reads "
                      "abstracts from the shared material (never written)."),
         epilog="examples:\n  mliter code screen\n  mliter code screen --shared /path/to/shared/data")
-    common(sc, None)
+    common(sc)
     sc.add_argument("--shared", type=Path, default=None, help="shared data folder (default ../shared/data)")
-    sc.set_defaults(func=_screen)
 
-    s = code.add_parser(
-        "sample", help="print the double-coding subset of the paper list", formatter_class=HelpFormatter,
+    s = add_verb(
+        code, "sample", _sample, help="print the double-coding subset of the paper list",
         description=("Print the paper ids every coder codes: the lowest SHA-256 ranks of the ids (deterministic). "
                      "The codebook-2.0 survey uses the double_coded column of coding/papers/screening.csv instead "
                      "(`mliter code screen`); this prints a subset of any paper list."),
@@ -288,11 +276,10 @@ def register(groups) -> None:
                    help="proceedings sections that are not research papers")
     s.add_argument("--papers", type=Path, default=PAPERS, help="paper list, relative to --root")
     s.add_argument("--root", type=Path, default=ROOT, help="repository root")
-    s.set_defaults(func=_sample)
 
-    t = code.add_parser(
-        "trace-eval", help="consensus of the notebook-trace coders and the frozen rules' predictions",
-        formatter_class=HelpFormatter,
+    t = add_verb(
+        code, "trace-eval", _trace_eval,
+        help="consensus of the notebook-trace coders and the frozen rules' predictions",
         description=("Merge coding/labels/cells_<coder>.csv and pairs_<coder>.csv into consensus files (agreed "
                      "labels, adjudicated ones from coding/labels/adjudication_*.csv, else coder a's, listed in "
                      "disagreements_*.csv), and mine the sampled cells and version pairs with the current rules into "
@@ -311,7 +298,6 @@ def register(groups) -> None:
     t.add_argument("--kind", choices=("cells", "pairs", "both"), default="both", help="which items")
     t.add_argument("--labels-only", action="store_true",
                    help="write consensus and disagreements only; run no rule (for adjudicating before scoring)")
-    t.set_defaults(func=_trace_eval)
 
 
 def _trace_eval(args) -> int:

@@ -24,6 +24,8 @@ CODEBOOK = load()
 PAPER_FK = (ForeignKey(("paper_id",), "papers", ("paper_id",)),)
 PID = Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True)
 CODES = tuple(c.code for c in CODEBOOK.coded)
+N_CODERS = Column("n_coders", "integer", "Coders who coded the paper.", required=True, minimum=1)
+CODER_VALUES = Column("coder_values", "string", "Each coder's value, 'coder=value' ';'-separated.", required=True)
 
 
 def code_ref(description: str, screening: bool = False) -> Column:
@@ -47,7 +49,7 @@ def code_column(code: Code, required: bool = True) -> Column:
 
 def annotation_table(coder: str, codebook: Codebook = CODEBOOK) -> Table:
     columns = (
-        Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True, unique=True),
+        PID.as_key(),
         Column("coder", "string", "Coder id, equal to the file name.", required=True, enum=(coder,)),
         Column("codebook_version", "string", "Codebook version the row follows (coding/papers.codebook.yaml; "
                "earlier versions the current one keeps valid are allowed).", required=True,
@@ -72,7 +74,7 @@ def screener_table(coder: str, codebook: Codebook = CODEBOOK) -> Table:
         description=(f"Include/exclude decisions by {coder} for the sampled records no mechanical rule decided, "
                      "against the codebook's screening criteria."),
         columns=(
-            Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True, unique=True),
+            PID.as_key(),
             Column("screener", "string", "Screener id, equal to the file name.", required=True, enum=(coder,)),
             Column("codebook_version", "string", "Codebook version the decision follows.", required=True,
                    enum=(codebook.version,)),
@@ -97,7 +99,7 @@ SCREENING = Table(
                  "(a mechanical rule of the codebook, the sampling design, coders, an adjudicator). Written by "
                  "`mliter code screen`."),
     columns=(
-        Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True, unique=True),
+        PID.as_key(),
         Column("decision", "string", "included, excluded, not_sampled (in the frame, outside the stratified "
                "sample) or pending (sampled, not yet screened by a coder).", required=True,
                enum=("included", "excluded", "not_sampled", "pending")),
@@ -148,8 +150,8 @@ CONSENSUS = Table(
     description=("One row per coded paper: the consensus value of every code (see paper_consensus_provenance "
                  "for how each was reached). Written by `mliter code adjudicate`."),
     columns=(
-        Column("paper_id", "string", "Paper id (see corpus/papers.csv).", required=True, unique=True),
-        Column("n_coders", "integer", "Coders who coded the paper.", required=True, minimum=1),
+        PID.as_key(),
+        N_CODERS,
         Column("coders", "string", "Those coders, ';'-separated.", required=True),
         *(code_column(c) for c in CODEBOOK.coded),
         Column("n_adjudicated", "integer", "Codes of this paper decided by the adjudicator.", required=True, minimum=0),
@@ -175,8 +177,8 @@ PROVENANCE = Table(
         Column("value", "string", "Consensus value (as in paper_consensus).", required=True),
         Column("method", "string", "single_coder, agreed, adjudicated or first_coder_default (docs/coding.md).",
                required=True, enum=METHODS),
-        Column("n_coders", "integer", "Coders who coded the paper.", required=True, minimum=1),
-        Column("coder_values", "string", "Each coder's value, 'coder=value' ';'-separated.", required=True),
+        N_CODERS,
+        CODER_VALUES,
         Column("adjudicator", "string", "Who decided, for adjudicated values."),
         Column("reason", "string", "The adjudicator's reason, for adjudicated values."),
         Column("unstated", "boolean", "The value is a non-zero count a coder set by the unstated-number rule "
@@ -226,7 +228,7 @@ DISAGREEMENTS = Table(
         Column("kind", "string", "category (categorical codes), presence (one coder 0, another > 0) or count.",
                required=True, enum=("category", "presence", "count")),
         Column("spread", "integer", "Largest minus smallest count (counts only).", minimum=0),
-        Column("coder_values", "string", "Each coder's value, 'coder=value' ';'-separated.", required=True),
+        CODER_VALUES,
         Column("adjudicated_value", "string", "The adjudicator's value when already decided."),
     ),
     primary_key=("paper_id", "code"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from mliter.coding.arguments import add_codebook, add_coder_files, add_root, coder_inputs, report_problems
 from mliter.coding.codebook import DEFAULT_INTERVIEW_CODEBOOK
 from mliter.errors import InputError
 from mliter.paths import ROOT, shared_data
@@ -39,11 +40,8 @@ def _validate(args) -> int:
     texts, accounts = thread_texts(root, Path(args.data))
     assignment = read_assignment(root / args.assignment) if args.assignment else None
     problems = validate_segment_files(args.files, cb, texts, assignment, args.partial, accounts)
-    for p in problems:
-        print(p)
-    print(f"{len(args.files)} file(s) valid against codebook {cb.name} {cb.version}" if not problems
-          else f"{len(problems)} problem(s)", file=sys.stderr)
-    return 1 if problems else 0
+    return report_problems(problems, f"{len(args.files)} file(s) valid against codebook {cb.name} {cb.version}",
+                           f"{len(problems)} problem(s)")
 
 
 def _locate(args) -> int:
@@ -82,14 +80,9 @@ def _inputs(args):
     """(codebook, root, texts, segments, presence, adjudication) of the thread study, all validated."""
     from mliter.coding.adjudicate import read_adjudication
     from mliter.coding.assignment import read_assignment
-    from mliter.coding.codebook import load
     from mliter.coding.segments import coder_files, presence, read_segments
 
-    cb = load(args.codebook)
-    root = Path(args.root)
-    files = args.files or coder_files(root / CODERS, cb)
-    if not files:
-        raise InputError(f"no coder files found in {root / CODERS} (expected <coder>.csv)")
+    cb, root, files = coder_inputs(args, CODERS, coder_files)
     texts, _ = thread_texts(root, Path(args.data))
     seg = read_segments(files, cb, texts, read_assignment(root / ASSIGNMENT), partial=args.partial)
     adj = read_adjudication(root / getattr(args, "adjudication", FOLDER / "adjudication.csv"), cb, key="source_id")
@@ -148,10 +141,8 @@ def _check_adjudication(args) -> int:
         problems += [f"{name}: {v}" for v in violations]
     except InputError as exc:
         problems.append(f"{name}: {exc}")
-    for p in problems:
-        print(p)
-    print(f"{len(adj)} decision(s), {len(dis)} disagreement(s), {len(problems)} problem(s)", file=sys.stderr)
-    return 1 if problems else 0
+    summary = f"{len(adj)} decision(s), {len(dis)} disagreement(s), {len(problems)} problem(s)"
+    return report_problems(problems, summary, summary)
 
 
 def _adjudicate(args) -> int:
@@ -188,7 +179,7 @@ def _assign(args) -> int:
 
 
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import HelpFormatter, add_verb
 
     top = groups["code"].add_parser(
         "segments", help="coder files of segment codebooks (AutoML threads, interviews)", formatter_class=HelpFormatter,
@@ -197,13 +188,12 @@ def register(groups) -> None:
     verbs = top.add_subparsers(dest="segments_verb", metavar="VERB", required=True)
 
     def common(p) -> None:
-        p.add_argument("--codebook", type=Path, default=DEFAULT_INTERVIEW_CODEBOOK, help="codebook YAML")
-        p.add_argument("--root", type=Path, default=ROOT, help="repository root")
+        add_codebook(p, DEFAULT_INTERVIEW_CODEBOOK)
+        add_root(p, ROOT)
         p.add_argument("--data", type=Path, default=shared_data(), help="folder holding automl_threads/")
 
-    v = verbs.add_parser(
-        "validate", help="check coder files against the codebook, the texts and the assignment",
-        formatter_class=HelpFormatter,
+    v = add_verb(
+        verbs, "validate", _validate, help="check coder files against the codebook, the texts and the assignment",
         description=("Check coder files coding/threads/coders/<coder>.csv: columns, coder id, codebook version, known "
                      "and assigned source ids, known codes, offsets inside the text and on word boundaries, "
                      "none_codable alone, at most one user code per source, notes short, in your own words and "
@@ -215,47 +205,41 @@ def register(groups) -> None:
     common(v)
     v.add_argument("--assignment", type=Path, default=ASSIGNMENT, help="assignment table, relative to --root")
     v.add_argument("--partial", action="store_true", help="do not require a row for every assigned source")
-    v.set_defaults(func=_validate)
 
-    lo = verbs.add_parser(
-        "locate", help="print start,end of an exact quote in a source's text", formatter_class=HelpFormatter,
+    lo = add_verb(
+        verbs, "locate", _locate, help="print start,end of an exact quote in a source's text",
         description="Find every occurrence of QUOTE in the text of SOURCE_ID and print its offsets as start,end.",
         epilog="example:\n  mliter code segments locate 'github:automl/auto-sklearn#268' 'which could give me more information'")
     lo.add_argument("source_id")
     lo.add_argument("quote")
     common(lo)
-    lo.set_defaults(func=_locate)
 
-    sh = verbs.add_parser(
-        "show", help="print a source's text with the offset of every line", formatter_class=HelpFormatter,
+    sh = add_verb(
+        verbs, "show", _show, help="print a source's text with the offset of every line",
         description="Print the text coders index into, each line prefixed by the offset of its first character.",
         epilog="example:\n  mliter code segments show 'github:automl/auto-sklearn#268'")
     sh.add_argument("source_id")
     common(sh)
-    sh.set_defaults(func=_show)
 
     def study(p, files: bool = True) -> None:
         if files:
-            p.add_argument("files", nargs="*", type=Path,
-                           help="coder files (default: every coding/threads/coders/<coder>.csv)")
+            add_coder_files(p, str(CODERS))
         else:
             p.set_defaults(files=[])
         common(p)
         p.add_argument("--partial", action="store_true", help="accept coder files that do not yet cover their assignment")
 
-    ag = verbs.add_parser(
-        "agreement", help="presence kappa/alpha, unitised segment alpha and the disagreement list",
-        formatter_class=HelpFormatter,
+    ag = add_verb(
+        verbs, "agreement", _agreement, help="presence kappa/alpha, unitised segment alpha and the disagreement list",
         description=("On threads coded by two or more coders: Cohen's kappa and Krippendorff's alpha (bootstrap "
                      "intervals) on the presence of every code and group -> coding/threads/agreement.csv; unitised "
                      "character-level alpha per code -> segment_agreement.csv; every disputed (thread, code) -> "
                      "disagreements.csv."),
         epilog="example:\n  mliter code segments agreement")
     study(ag)
-    ag.set_defaults(func=_agreement)
 
-    ca = verbs.add_parser(
-        "check-adjudication", help="check coding/threads/adjudication.csv", formatter_class=HelpFormatter,
+    ca = add_verb(
+        verbs, "check-adjudication", _check_adjudication, help="check coding/threads/adjudication.csv",
         description=("Check the adjudicator's file: header, known codes, present/absent values, reasons (given, at most "
                      "300 characters, not copied, no names), one decision per (thread, code), no row for an undisputed "
                      "code, no open disagreement, and a consensus that keeps the codebook's per-source rules."),
@@ -263,19 +247,17 @@ def register(groups) -> None:
     study(ca, files=False)
     ca.add_argument("adjudication", nargs="?", type=Path, default=FOLDER / "adjudication.csv",
                     help="adjudication file, relative to --root")
-    ca.set_defaults(func=_check_adjudication)
 
-    ad = verbs.add_parser(
-        "adjudicate", help="consensus presence, provenance and consensus segments", formatter_class=HelpFormatter,
+    ad = add_verb(
+        verbs, "adjudicate", _adjudicate, help="consensus presence, provenance and consensus segments",
         description=("Merge the coder files and coding/threads/adjudication.csv into consensus.csv, "
                      "consensus_provenance.csv and consensus_segments.csv (docs/coding.md); refuses a consensus that "
                      "breaks the codebook's per-source rules."),
         epilog="example:\n  mliter code segments adjudicate")
     study(ad)
-    ad.set_defaults(func=_adjudicate)
 
-    a = verbs.add_parser(
-        "assign", help="write the assignment table (who codes which source)", formatter_class=HelpFormatter,
+    a = add_verb(
+        verbs, "assign", _assign, help="write the assignment table (who codes which source)",
         description=("FULL codes every source of corpus/threads.csv; each --sample-coder codes the double-coding "
                      "sample (lowest SHA-256 ranks of the ids, deterministic)."),
         epilog="example:\n  mliter code segments assign --full coder_a --sample-coder coder_b --share 0.42")
@@ -284,4 +266,3 @@ def register(groups) -> None:
     a.add_argument("--sample-coder", action="append", default=None, help="coder of the double-coding sample")
     a.add_argument("--share", type=float, default=0.42, help="share of the sources double-coded")
     a.add_argument("--assignment", type=Path, default=ASSIGNMENT, help="output, relative to --root")
-    a.set_defaults(func=_assign)

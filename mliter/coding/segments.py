@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from mliter.coding.codebook import SEGMENT_COLUMNS, Codebook
-from mliter.coding.validate import AnnotationError, Problem, copied_run, read_coder_rows
+from mliter.coding.validate import AnnotationError, Problem, check_coder_file, copied_run
 
 #: Longest note a coder may write.
 NOTE_MAX = 200
@@ -42,13 +42,7 @@ def validate_segment_file(path: str | Path, codebook: Codebook, texts: Mapping[s
     must not contain.
     """
     path = Path(path)
-    name = str(path)
-    problems: list[Problem] = []
-
-    def add(row, column, message, expected=None):
-        problems.append(Problem(name, row, column, message, expected))
-
-    rows = read_coder_rows(path, codebook, problems, "<coder>.csv")
+    problems, add, rows = check_coder_file(path, codebook, "<coder>.csv")
     if rows is None:
         return problems
     coder = path.stem

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import pandas as pd
 
@@ -156,6 +156,19 @@ def read_coder_rows(path: Path, codebook: Codebook, problems: list[Problem], pat
     return rows
 
 
+def check_coder_file(path: Path, codebook: Codebook,
+                     pattern: str) -> tuple[list[Problem], Callable[..., None], list[list[str]] | None]:
+    """Start checking one coder file: (its problems so far, `add(row, column, message, expected=None)`
+    that records one more, its CSV rows or None when it cannot be read; see `read_coder_rows`)."""
+    name = str(path)
+    problems: list[Problem] = []
+
+    def add(row, column, message, expected=None):
+        problems.append(Problem(name, row, column, message, expected))
+
+    return problems, add, read_coder_rows(path, codebook, problems, pattern)
+
+
 def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str] | None,
                   abstracts: Mapping[str, str] | None = None) -> list[Problem]:
     """All problems of one annotation file (empty list when it is valid).
@@ -165,14 +178,8 @@ def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str]
     notes are not copied.
     """
     path = Path(path)
-    name = str(path)
     known = None if paper_ids is None else set(paper_ids)
-    problems: list[Problem] = []
-
-    def add(row, column, message, expected=None):
-        problems.append(Problem(name, row, column, message, expected))
-
-    rows = read_coder_rows(path, codebook, problems, "coding/papers/<coder>.csv")
+    problems, add, rows = check_coder_file(path, codebook, "coding/papers/<coder>.csv")
     if rows is None:
         return problems
     coder = path.stem

@@ -62,11 +62,11 @@ def _versions_from_git(args) -> int:
 
 
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import add_verb
 
-    f = groups["corpus"].add_parser(
-        "fetch", help="rebuild the raw material of the manifests from their URLs and commits, sha256-verified",
-        formatter_class=HelpFormatter,
+    f = add_verb(
+        groups["corpus"], "fetch", _fetch,
+        help="rebuild the raw material of the manifests from their URLs and commits, sha256-verified",
         description=("Fetch every file the manifests name (corpus/notebooks.csv, corpus/notebook_versions.csv, "
                      "corpus/papers.csv record files, fetched OpenML responses) through the polite client, verify "
                      "its sha256, and write it under OUT in the layout the miners read. Files already present with "
@@ -85,23 +85,21 @@ def register(groups) -> None:
     f.add_argument("--offline", action="store_true", help="answer from the HTTP cache only")
     f.add_argument("--min-interval", type=float, default=1.0, help="seconds between two requests to one host")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
-    f.set_defaults(func=_fetch)
 
-    p = groups["corpus"].add_parser(
-        "notebooks", help="write the notebook manifest (corpus/notebooks.csv)", formatter_class=HelpFormatter,
+    p = add_verb(
+        groups["corpus"], "notebooks", _notebooks, help="write the notebook manifest (corpus/notebooks.csv)",
         description="Describe notebooks (ids, provenance, sha256) without reading their content.",
         epilog="example:\n  mliter corpus notebooks ../shared/data/notebooks",
     )
     p.add_argument("sources", nargs="+", help="folders, .ipynb files, manifests (.tsv/.csv) or lists (.txt)")
     p.add_argument("--root", type=Path, default=None, help="folder that manifest local_path values are relative to")
     p.add_argument("--out", type=Path, default=ROOT, help="repository root to write corpus/notebooks.csv under")
-    p.set_defaults(func=_notebooks)
 
     from mliter.corpus import git_series as gs
 
-    v = groups["corpus"].add_parser(
-        "versions-from-git", help="version series of notebooks from git histories, chosen by a mechanical rule",
-        formatter_class=HelpFormatter,
+    v = add_verb(
+        groups["corpus"], "versions-from-git", _versions_from_git,
+        help="version series of notebooks from git histories, chosen by a mechanical rule",
         description=gs.__doc__.split("\n\n", 1)[1],
         epilog="example:\n  mliter corpus versions-from-git /work/.mirror/fastai+course22/repo=fastai/course22 \\\n"
                "      --out /work/fresh/notebook_versions_round2 --manifest corpus/notebook_versions_round2.csv \\\n"
@@ -120,4 +118,3 @@ def register(groups) -> None:
     v.add_argument("--max-bytes", type=int, default=gs.MAX_BYTES, help="versions larger than this are dropped")
     v.add_argument("--seed", type=int, default=gs.SEED, help="seed of the order candidates are visited in")
     v.add_argument("--quiet", action="store_true", help="no progress bar")
-    v.set_defaults(func=_versions_from_git)

@@ -177,3 +177,20 @@ def test_messages_quote_long_values_cut_short(tmp_path, cb, ids):
     path.write_text(",".join(cb.columns) + f",{long},{long}\n", encoding="utf-8")
     problems = validate_file(path, cb, ids)
     assert problems and all(len(str(p)) < 2000 for p in problems)
+
+
+def test_check_coder_file_starts_every_check_with_the_file_named(tmp_path):
+    from mliter.coding.codebook import load
+    from mliter.coding.validate import check_coder_file
+
+    codebook = load(DEFAULT_CODEBOOK)
+    bad = tmp_path / "c9.csv"
+    bad.write_bytes(b"paper_id\n\xff\n")
+    problems, add, rows = check_coder_file(bad, codebook, "<coder>.csv")
+    assert rows is None and len(problems) == 1 and "not UTF-8" in str(problems[0]) and str(bad) in str(problems[0])
+    good = tmp_path / "c8.csv"
+    good.write_text("paper_id,coder\np1,c8\n", encoding="utf-8")
+    problems, add, rows = check_coder_file(good, codebook, "<coder>.csv")
+    assert rows == [["paper_id", "coder"], ["p1", "c8"]] and problems == []
+    add(2, "coder", "wrong", "right")
+    assert [str(p) for p in problems] == [f"{good}, row 2, column coder: wrong (expected right)"]

@@ -69,11 +69,11 @@ def _abstracts(args) -> int:
 
 
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import add_verb
 
-    p = groups["corpus"].add_parser(
-        "papers", help="write the paper corpus (corpus/papers.csv) from local sources or fetches",
-        formatter_class=HelpFormatter,
+    p = add_verb(
+        groups["corpus"], "papers", _papers,
+        help="write the paper corpus (corpus/papers.csv) from local sources or fetches",
         description=("Parse paper records (PMLR volume folders, arXiv Atom responses, Semantic Scholar JSON/VCR "
                      "cassettes, ACL Anthology XML, OpenAlex works JSON, Markdown lists), deduplicate them (DOI, "
                      "arXiv id, then title + year) and write corpus/papers.csv: metadata only, no abstracts. "
@@ -100,11 +100,10 @@ def register(groups) -> None:
     p.add_argument("--offline", action="store_true", help="serve fetches from the HTTP cache only")
     p.add_argument("--shared", type=Path, default=None, help="shared data folder (default ../shared/data)")
     p.add_argument("--out", type=Path, default=ROOT, help="repository root to write corpus/papers.csv under")
-    p.set_defaults(func=_papers)
 
-    a = groups["corpus"].add_parser(
-        "abstracts", help="print papers' titles and abstracts for coding (never written to shipped files)",
-        formatter_class=HelpFormatter,
+    a = add_verb(
+        groups["corpus"], "abstracts", _abstracts,
+        help="print papers' titles and abstracts for coding (never written to shipped files)",
         description=("Print each paper's id, title, venue, authors, links and abstract, read from the recorded "
                      "sources (the same ones corpus/papers.csv is built from). Without ids, every paper."),
         epilog=("examples:\n  mliter corpus abstracts pmlr:v219/adams23a arxiv:2202.12139\n"
@@ -118,4 +117,3 @@ def register(groups) -> None:
     a.add_argument("--shared", type=Path, default=None, help="shared data folder (default ../shared/data)")
     a.add_argument("--json", action="store_true", help="JSON list of {paper_id, title, abstract}")
     a.add_argument("--verbose", action="store_true", help="also report records that could not be read")
-    a.set_defaults(func=_abstracts)

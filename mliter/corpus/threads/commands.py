@@ -71,11 +71,11 @@ def _threads(args) -> int:
 
 
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import add_verb
 
-    p = groups["corpus"].add_parser(
-        "threads", help="write the sources table of the AutoML user threads (corpus/threads.csv)",
-        formatter_class=HelpFormatter,
+    p = add_verb(
+        groups["corpus"], "threads", _threads,
+        help="write the sources table of the AutoML user threads (corpus/threads.csv)",
         description=("Build corpus/threads.csv from the staged thread excerpts (ids, URL, tool, date, keyed pseudonym "
                      "of the opener, SHA-256 of the text; never text or usernames). The pseudonym key is read from "
                      "$MLITER_PSEUDONYM_KEY or .mliter/pseudonym.key (created on first use, never shipped)."),
@@ -86,4 +86,3 @@ def register(groups) -> None:
     p.add_argument("--refresh", type=Path, default=None, metavar="FOLDER",
                    help=("fetch every thread in full from the GitHub REST API (token from $GITHUB_TOKEN, optional) "
                          "into FOLDER/texts/ and FOLDER/threads_full.csv, local and untracked; cached, resumable"))
-    p.set_defaults(func=_threads)

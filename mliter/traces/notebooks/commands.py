@@ -43,10 +43,10 @@ def _traces(args) -> int:
 
 
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import add_verb
 
-    p = groups["mine"].add_parser(
-        "traces", help="mine execution traces of notebooks", formatter_class=HelpFormatter,
+    p = add_verb(
+        groups["mine"], "traces", _traces, help="mine execution traces of notebooks",
         description=(
             "Statically mine notebooks (never executing them) into traces/notebooks.csv, cells.csv, "
             "stages.csv and errors.csv. An interrupted run resumes from traces/.checkpoint/."
@@ -73,4 +73,3 @@ def register(groups) -> None:
     p.add_argument("--max-memory-mb", type=int, default=4096,
                    help="memory growth one notebook may cause (else an error row)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_traces)

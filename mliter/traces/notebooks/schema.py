@@ -13,7 +13,7 @@ NOTEBOOKS = Table(
     title="Execution traces per notebook",
     description="One row per successfully mined notebook: size, cell counts and execution-order metrics.",
     columns=(
-        Column("notebook_id", "string", "Notebook id (see corpus/notebooks.csv).", required=True, unique=True),
+        NID.as_key(),
         Column("sha256", "string", "SHA-256 of the mined bytes.", required=True),
         Column("nbformat", "string", "nbformat version of the file as found (3.x files are upgraded to 4 to be read); "
                                      "`4.other` when the minor version is not a small integer."),

@@ -195,10 +195,10 @@ def _import_workflows(args) -> int:
 
 
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import add_verb
 
-    imp = groups["import"].add_parser(
-        "openml-workflows", formatter_class=HelpFormatter,
+    imp = add_verb(
+        groups["import"], "openml-workflows", _import_workflows,
         help="the OpenML study's published runs table (CSV or zip): modes, wasted iterations, options, AUC",
         description=(
             "Read the 475,297-run table published with Lee et al. (HILDA 2020), github.com/helix-ml/openml_workflows, "
@@ -212,12 +212,11 @@ def register(groups) -> None:
                      help="folder for openml_workflows_sequences.csv and openml_workflows_modes.csv")
     imp.add_argument("--automated-minutes", type=float, default=1.0,
                      help="a gap between consecutive runs below this is machine pace")
-    imp.set_defaults(func=_import_workflows)
 
     _register_source()
-    p = groups["mine"].add_parser(
-        "openml", help="mine OpenML runs into iteration sequences in the published 14-column schema",
-        formatter_class=HelpFormatter,
+    p = add_verb(
+        groups["mine"], "openml", _mine_openml,
+        help="mine OpenML runs into iteration sequences in the published 14-column schema",
         description=(
             "Group OpenML runs by (uploader, task), order them by upload time, code each run's change type "
             "against the previous run (coding/change_types.yaml) and write traces/openml_runs.csv and "
@@ -241,4 +240,3 @@ def register(groups) -> None:
     p.add_argument("--task-means", action="store_true",
                    help="live targets: fetch the AUC of every run on each task, for dist_from_mean_auc")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_mine_openml)

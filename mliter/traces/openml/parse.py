@@ -62,6 +62,14 @@ def _root(data: bytes | str, where: str) -> ET.Element:
     return root
 
 
+def _root_of(data: bytes | str, where: str, kind: str) -> ET.Element:
+    """The root element of a response that must be an <oml:`kind`>."""
+    root = _root(data, where)
+    if _local(root.tag) != kind:
+        raise OpenMLParseError(f"{where}: expected <oml:{kind}>, got <oml:{_local(root.tag)}>")
+    return root
+
+
 def root_kind(data: bytes | str, where: str = "<response>") -> str:
     """The local name of a response's root element (`run`, `runs`, `flow`, ...)."""
     return _local(_root(data, where).tag)
@@ -80,6 +88,14 @@ def _int(el: ET.Element, name: str, where: str) -> int | None:
         return int(value)
     except ValueError:
         raise OpenMLParseError(f"{where}: <oml:{name}> should be an integer, got {value!r}") from None
+
+
+def _required_int(el: ET.Element, name: str, where: str) -> int:
+    """An integer child the element must have (an id)."""
+    value = _int(el, name, where)
+    if value is None:
+        raise OpenMLParseError(f"{where}: <oml:{_local(el.tag)}> has no <oml:{name}>")
+    return value
 
 
 def _float(text: str, where: str) -> float | None:
@@ -277,17 +293,13 @@ def _flow_el(el: ET.Element, identifier: str, where: str) -> FlowComponent:
 
 def parse_flow(data: bytes | str, where: str = "<response>") -> FlowComponent:
     """The component tree of a flow description (`GET flow/{id}`)."""
-    root = _root(data, where)
-    if _local(root.tag) != "flow":
-        raise OpenMLParseError(f"{where}: expected <oml:flow>, got <oml:{_local(root.tag)}>")
+    root = _root_of(data, where, "flow")
     return _flow_el(root, "", where)
 
 
 def parse_flow_list(data: bytes | str, where: str = "<response>") -> dict[int, str]:
     """flow id -> full name of a flow list (`GET flow/list/...`)."""
-    root = _root(data, where)
-    if _local(root.tag) != "flows":
-        raise OpenMLParseError(f"{where}: expected <oml:flows>, got <oml:{_local(root.tag)}>")
+    root = _root_of(data, where, "flows")
     out = {}
     for el in root.findall(_Q + "flow"):
         fid = _int(el, "id", where)
@@ -358,12 +370,8 @@ class Setup:
 
 
 def parse_setup(data: bytes | str, where: str = "<response>") -> Setup:
-    root = _root(data, where)
-    if _local(root.tag) != "setup_parameters":
-        raise OpenMLParseError(f"{where}: expected <oml:setup_parameters>, got <oml:{_local(root.tag)}>")
-    sid = _int(root, "setup_id", where)
-    if sid is None:
-        raise OpenMLParseError(f"{where}: <oml:setup_parameters> has no <oml:setup_id>")
+    root = _root_of(data, where, "setup_parameters")
+    sid = _required_int(root, "setup_id", where)
     params = tuple(SetupParameter(_int(p, "flow_id", where), _text(p, "parameter_name"), _text(p, "value"),
                                   _text(p, "default_value")) for p in root.findall(_Q + "parameter"))
     return Setup(sid, _int(root, "flow_id", where), params)
@@ -382,12 +390,8 @@ class Task:
 
 
 def parse_task(data: bytes | str, where: str = "<response>") -> Task:
-    root = _root(data, where)
-    if _local(root.tag) != "task":
-        raise OpenMLParseError(f"{where}: expected <oml:task>, got <oml:{_local(root.tag)}>")
-    tid = _int(root, "task_id", where)
-    if tid is None:
-        raise OpenMLParseError(f"{where}: <oml:task> has no <oml:task_id>")
+    root = _root_of(data, where, "task")
+    tid = _required_int(root, "task_id", where)
     ds = root.find(f".//{_Q}data_set")
     proc = root.find(f".//{_Q}estimation_procedure")
     measure = root.find(f".//{_Q}evaluation_measure")

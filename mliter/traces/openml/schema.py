@@ -5,6 +5,7 @@ from mliter.traces.changes import default_codebook
 from mliter.traces.openml.exports import FAMILY_NAMES
 
 _OPENML_CODES = tuple(c.code for c in default_codebook().codes if "openml" in c.sources)
+_RID = Column("rid", "integer", "OpenML run id.", required=True, minimum=1)
 
 OPENML_RUNS = Table(
     name="openml_runs",
@@ -18,7 +19,7 @@ OPENML_RUNS = Table(
         "within one OpenML server only: traces/openml_run_sources.csv says which server and files each row came from."
     ),
     columns=(
-        Column("rid", "integer", "OpenML run id.", required=True, minimum=1),
+        _RID,
         Column("user_id", "integer", "OpenML id of the uploader.", required=True, minimum=0),
         Column("task_id", "integer", "OpenML task id.", required=True, minimum=1),
         Column("auc", "number", "Run-level area under the ROC curve (the run's area_under_roc_curve evaluation); "
@@ -57,7 +58,7 @@ OPENML_RUN_SOURCES = Table(
     columns=(
         Column("collection", "string", "OpenML server the ids belong to (host of a live fetch; for recorded "
                "responses the server named by their path, or their top folder).", required=True),
-        Column("rid", "integer", "OpenML run id.", required=True, minimum=1),
+        _RID,
         Column("user_id", "integer", "Uploader (as in openml_runs).", required=True),
         Column("task_id", "integer", "Task (as in openml_runs).", required=True),
         Column("iter", "integer", "Position in the sequence (as in openml_runs).", required=True, minimum=1),

@@ -36,11 +36,11 @@ def _mine_pipelines(args) -> int:
 
 
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import add_verb
 
-    p = groups["mine"].add_parser(
-        "pipelines", help="cut ML Metadata and MLflow stores into model graphlets: pushed share, wasted compute",
-        formatter_class=HelpFormatter,
+    p = add_verb(
+        groups["mine"], "pipelines", _mine_pipelines,
+        help="cut ML Metadata and MLflow stores into model graphlets: pushed share, wasted compute",
         description=(
             "Read provenance stores (never writing to them), cut each pipeline's history into model graphlets "
             "(one training with its upstream since the previous training and its evaluation, validation and "
@@ -60,4 +60,3 @@ def register(groups) -> None:
     p.add_argument("stores", nargs="+", metavar="STORE", help="store path or URL, optionally NAME=STORE")
     p.add_argument("--out", type=Path, default=ROOT, help="repository root to write traces/pipelines/ under")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_mine_pipelines)

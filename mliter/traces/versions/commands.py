@@ -170,11 +170,11 @@ def _versions(args) -> int:
 
 
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import add_verb
 
-    p = groups["mine"].add_parser(
-        "versions", help="mine iteration sequences (versions of workflows) and code their change types",
-        formatter_class=HelpFormatter,
+    p = add_verb(
+        groups["mine"], "versions", _versions,
+        help="mine iteration sequences (versions of workflows) and code their change types",
         description=(
             "Read every version of each workflow from the given sources, build each version's static "
             "signature (never executing code), code its change type against the previous readable version "
@@ -201,4 +201,3 @@ def register(groups) -> None:
     p.add_argument("--rules", type=Path, default=DEFAULT_RULES, help="stage rule table")
     p.add_argument("--no-resume", action="store_true", help="ignore and do not write the checkpoint")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_versions)

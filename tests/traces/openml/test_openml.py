@@ -18,7 +18,8 @@ from mliter.corpus.openml import API, OPENML_CACHE_STATUSES, OpenMLApi
 from mliter.http import PoliteClient
 from mliter.traces.openml import commands as openml_commands
 from mliter.traces.openml.parse import (
-    OpenMLApiError, OpenMLParseError, clean_flow_name, flow_from_name, parse_flow, parse_runs, parse_setup,
+    OpenMLApiError, OpenMLParseError, clean_flow_name, flow_from_name, parse_flow, parse_flow_list, parse_runs,
+    parse_setup, parse_task,
 )
 from mliter.traces.openml.schema import OPENML_RUN_SOURCES, OPENML_RUNS
 from mliter.traces.openml.sequences import PUBLISHED_COLUMNS, sequence_rows
@@ -108,6 +109,14 @@ def test_parse_errors_name_the_response() -> None:
                    b"<oml:uploader>me</oml:uploader></oml:run>", "z.xml")
     with pytest.raises(OpenMLParseError, match="expected <oml:setup_parameters>"):
         parse_setup(b'<oml:flow xmlns:oml="http://openml.org/openml"/>', "s.xml")
+    with pytest.raises(OpenMLParseError, match=r"^s\.xml: expected <oml:setup_parameters>, got <oml:flow>$"):
+        parse_setup(b'<oml:flow xmlns:oml="http://openml.org/openml"/>', "s.xml")
+    with pytest.raises(OpenMLParseError, match=r"^s\.xml: <oml:setup_parameters> has no <oml:setup_id>$"):
+        parse_setup(b'<oml:setup_parameters xmlns:oml="http://openml.org/openml"/>', "s.xml")
+    with pytest.raises(OpenMLParseError, match=r"^t\.xml: <oml:task> has no <oml:task_id>$"):
+        parse_task(b'<oml:task xmlns:oml="http://openml.org/openml"/>', "t.xml")
+    with pytest.raises(OpenMLParseError, match=r"^f\.xml: expected <oml:flows>, got <oml:flow>$"):
+        parse_flow_list(b'<oml:flow xmlns:oml="http://openml.org/openml"/>', "f.xml")
 
 
 def test_a_broken_file_is_recorded_and_the_batch_goes_on(tmp_path: Path, fixtures: Path) -> None:
