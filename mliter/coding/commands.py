@@ -226,11 +226,11 @@ def register(groups) -> None:
 
     v = add_verb(
         code, "validate", _validate, help="check annotation files against the codebook and the paper list",
-        description=("Check coder files coding/papers/<coder>.csv: columns, coder id, codebook version, known and "
+        description=("Check coder files coding/papers/coders/<coder>.csv: columns, coder id, codebook version, known and "
                      "unique paper ids, type and allowed values of every code, notes not copied from the abstract. "
                      "Prints one line per problem naming file, row (header = 1), column and what was expected; "
                      "exits 1 when there is any."),
-        epilog="examples:\n  mliter code validate coding/papers/coder_a.csv\n  mliter code validate coding/papers/coder_*.csv --no-copy-check")
+        epilog="examples:\n  mliter code validate coding/papers/coders/c3.csv\n  mliter code validate coding/papers/coders/*.csv --no-copy-check")
     v.add_argument("files", nargs="+", type=Path, help="annotation CSV files")
     common(v)
     v.add_argument("--no-copy-check", action="store_true", help="skip comparing notes with the abstracts")
@@ -240,7 +240,7 @@ def register(groups) -> None:
         description=("Cohen's kappa (categorical codes, presence of counts and of workflow parts) and Krippendorff's "
                      "alpha (counts) on papers coded by two or more coders -> coding/papers/agreement.csv; every "
                      "disagreement -> coding/papers/disagreements.csv."),
-        epilog=("examples:\n  mliter code agreement\n  mliter code agreement coding/papers/coder_a.csv coding/papers/coder_b.csv\n"
+        epilog=("examples:\n  mliter code agreement\n  mliter code agreement coding/papers/coders/c3.csv coding/papers/coders/c4.csv\n"
                 "  mliter code agreement --only-version 1.1"))
     common(a, coder_files=True)
     a.add_argument("--only-version", metavar="VERSION", default=None,

@@ -1,4 +1,4 @@
-"""Validate annotation files `coding/papers/<coder>.csv` against the codebook and the paper list.
+"""Validate annotation files `coding/papers/coders/<coder>.csv` against the codebook and the paper list.
 
 Every problem names the file, the row (the header is row 1, as in a spreadsheet), the
 column and what was expected, and validation goes on after the first problem so a coder
@@ -179,7 +179,7 @@ def validate_file(path: str | Path, codebook: Codebook, paper_ids: Iterable[str]
     """
     path = Path(path)
     known = None if paper_ids is None else set(paper_ids)
-    problems, add, rows = check_coder_file(path, codebook, "coding/papers/<coder>.csv")
+    problems, add, rows = check_coder_file(path, codebook, "coding/papers/coders/<coder>.csv")
     if rows is None:
         return problems
     coder = path.stem
