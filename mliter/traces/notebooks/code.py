@@ -269,7 +269,7 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
             if type(v) is Call:
                 parts = _dotted(v.func)
                 # `model.fit(X)` / `df.drop(..., inplace=True)` change their receiver; a plain call acts
-                inplace = any(k.arg == "inplace" for k in v.keywords)
+                inplace = bool(v.keywords) and "inplace" in [k.arg for k in v.keywords]
                 uses.append(("stmtcall", _call_root(v.func), v.func.attr if type(v.func) is Attribute else None, parts, si,
                              inplace, si == n - 1))
             elif type(v) is not Constant:
@@ -299,18 +299,22 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                 continue
             if kind is Call:
                 func = node.func
-                parts: list[str] = []
-                inner = func
-                while type(inner) is Attribute:
-                    parts.append(inner.attr)
-                    inner = inner.value
-                if type(inner) is Name:
-                    parts.append(inner.id)
-                    reads.add(inner.id)
-                    uses.append(("call", parts[::-1], func.attr if type(func) is Attribute else None, owner, si))
+                if type(func) is Name:  # `f(x)`: the commonest call, its name is the whole chain
+                    reads.add(func.id)
+                    uses.append(("call", [func.id], None, owner, si))
                 else:
-                    uses.append(("call", None, func.attr if type(func) is Attribute else None, owner, si))
-                    push((inner, depth, owner))
+                    parts: list[str] = []
+                    inner = func
+                    while type(inner) is Attribute:
+                        parts.append(inner.attr)
+                        inner = inner.value
+                    if type(inner) is Name:
+                        parts.append(inner.id)
+                        reads.add(inner.id)
+                        uses.append(("call", parts[::-1], func.attr if type(func) is Attribute else None, owner, si))
+                    else:
+                        uses.append(("call", None, func.attr if type(func) is Attribute else None, owner, si))
+                        push((inner, depth, owner))
                 for a in node.args:
                     if type(a) is not Constant:
                         push((a, depth, owner))
@@ -325,6 +329,28 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                         seen.add(key)
                         uses.append(("attrs", node.attr, owner, si))
                 push((node.value, depth, owner))
+                continue
+            # the commonest plain containers: their children pushed in field order, as the loop below would
+            if kind is Subscript:
+                if type(node.value) is not Constant:
+                    push((node.value, depth, owner))
+                if type(node.slice) is not Constant:
+                    push((node.slice, depth, owner))
+                continue
+            if kind is Expr or kind is ast.Starred:
+                if type(node.value) is not Constant:
+                    push((node.value, depth, owner))
+                continue
+            if kind is ast.BinOp and depth <= max_depth:  # the operator (a leaf) matters only at the limit
+                if type(node.left) is not Constant:
+                    push((node.left, depth, owner))
+                if type(node.right) is not Constant:
+                    push((node.right, depth, owner))
+                continue
+            if kind is ast.Tuple or kind is ast.List:
+                for item in node.elts:
+                    if type(item) is not Constant:
+                        push((item, depth, owner))
                 continue
             child_owner = owner
             if kind in special:  # the rest only have their children visited
