@@ -230,8 +230,8 @@ class StageRules:
         closure: dict[str, frozenset[str]] = {}
         # feature -> the function it calls whose body is known (`local:<name>` of a notebook-defined
         # function, `call:<module.name>` of a summarised module's), one dict probe per feature
-        callees = {"local:" + n: n for n in defs}
-        callees.update({"call:" + n: n for n in module_defs})
+        callee_of = {"local:" + n: n for n in defs}
+        callee_of.update({"call:" + n: n for n in module_defs})
 
         def body(name: str, depth: int) -> frozenset[str]:
             hit = closure.get(name)
@@ -241,18 +241,18 @@ class StageRules:
             feats = set(defs.get(name) or module_defs.get(name) or ())
             if depth < MAX_CALL_DEPTH:
                 for f in list(feats):
-                    callee = callees.get(f)
+                    callee = callee_of.get(f)
                     if callee is not None:
                         feats |= body(callee, depth + 1)
             closure[name] = out = frozenset(feats)
             return out
 
         def expand(feats: set[str]) -> set[str]:
-            if callees.keys().isdisjoint(feats):
+            if callee_of.keys().isdisjoint(feats):
                 return feats  # calls nothing the notebook defines: the features are what they are
             out = set(feats)
             for f in feats:
-                callee = callees.get(f)
+                callee = callee_of.get(f)
                 if callee is not None:
                     out |= body(callee, 1)
             return out
