@@ -8,11 +8,17 @@ and the corrected shares solve observed = P^T * true (matrix inversion by least 
 (1000 resamples, seeded). Change types of OpenML runs have no hand-labelled pairs and stay raw.
 Starting iterations (S) are not classified by the rules (they are the first version), so change
 types are corrected among the non-S versions and S keeps its count.
+Once the round-2 fresh held-out sample is scored (coding/labels/round2/consensus_*.csv and
+traces/eval_round2_*.csv exist), its confusion matrix is used instead: it is the held-out error of the
+rules that mined the shipped traces, measured on items nobody tuned on.
 """
 
 INPUTS = ["traces/cells.csv", "traces/versions.csv", "coding/labels/sample_cells.csv",
           "coding/labels/sample_pairs.csv", "coding/labels/consensus_cells.csv", "coding/labels/consensus_pairs.csv",
           "traces/eval_cells.csv", "traces/eval_pairs.csv"]
+OPTIONAL_INPUTS = ["coding/labels/round2/sample_cells.csv", "coding/labels/round2/sample_pairs.csv",
+                   "coding/labels/round2/consensus_cells.csv", "coding/labels/round2/consensus_pairs.csv",
+                   "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv"]
 OUTPUTS = ["figures/stage_shares_corrected.csv", "figures/stage_shares_corrected.md", "figures/stage_shares_corrected.tex",
            "figures/change_type_shares_corrected.csv", "figures/change_type_shares_corrected.md",
            "figures/change_type_shares_corrected.tex", "figures/variables/corrected_shares.json"]
@@ -29,9 +35,13 @@ ORDER = ["setup", "load", "EDA", "DPR", "LI", "PPR", "other"]
 
 
 def heldout(kind: str, key: str, col: str) -> pd.DataFrame:
-    sample = pd.read_csv(CODING / "labels" / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
-    cons = pd.read_csv(CODING / "labels" / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
-    pred = pd.read_csv(TRACES / f"eval_{kind}.csv", dtype=str, keep_default_na=False)
+    """Labelled held-out items with the rules' labels: round 2's fresh sample when scored, else round 1's half."""
+    labels, pred_file = CODING / "labels", TRACES / f"eval_{kind}.csv"
+    if (labels / "round2" / f"consensus_{kind}.csv").exists() and (TRACES / f"eval_round2_{kind}.csv").exists():
+        labels, pred_file = labels / "round2", TRACES / f"eval_round2_{kind}.csv"
+    sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
+    cons = pd.read_csv(labels / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
+    pred = pd.read_csv(pred_file, dtype=str, keep_default_na=False)
     m = cons[[key, col]].merge(pred[[key, col]], on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
     return m[m.half == "heldout"]
 

@@ -4,8 +4,14 @@ Stage labels (primary stage of a code cell, codebook 2.0 in coding/stages.md) an
 (coding/change_types.yaml) were labelled by two coders blind to each other and to the rules, on
 cells and version pairs of repositories split before any tuning into a tuning half and a held-out
 half (coding/eval_split.csv). The rules were tuned on the tuning half only, frozen (commit
-"freeze"), and the held-out half was scored once afterwards. Beside them: the older label sets
-(coding/stage_labels*.csv under codebook 1, coding/change_labels.csv), scored with the same rules.
+"freeze"), and the held-out half was scored once afterwards; those round-1 predictions are kept as
+traces/eval_round1_*.csv and stay reported. Round 2 (when its files exist): a fresh held-out sample
+drawn before the round-2 rules were frozen (coding/labels/round2/: fresh cells of held-out notebooks,
+all pairs of fresh version series of held-out repositories), scored once with the frozen round-2
+rules (traces/eval_round2_*.csv); the round-1 sample re-scored with the same rules
+(traces/eval_*.csv) is reported as "reused": its aggregate confusion was public during round-2
+tuning. Beside them: the older label sets (coding/stage_labels*.csv under codebook 1,
+coding/change_labels.csv), scored with the current rules.
 
 Owns: the accuracy table (Wilson 95% intervals, Cohen's kappa with its 95% interval), the
 inter-coder agreement table, the held-out confusion tables and the numbers quoted in text.
@@ -14,8 +20,15 @@ inter-coder agreement table, the held-out confusion tables and the numbers quote
 INPUTS = ["coding/eval_split.csv", "coding/labels/sample_cells.csv", "coding/labels/sample_pairs.csv",
           "coding/labels/cells_a.csv", "coding/labels/cells_b.csv", "coding/labels/pairs_a.csv",
           "coding/labels/pairs_b.csv", "coding/labels/consensus_cells.csv", "coding/labels/consensus_pairs.csv",
-          "traces/eval_cells.csv", "traces/eval_pairs.csv", "coding/stage_labels.csv",
+          "traces/eval_cells.csv", "traces/eval_pairs.csv", "traces/eval_round1_cells.csv",
+          "traces/eval_round1_pairs.csv", "coding/labels/round2/sample_cells.csv",
+          "coding/labels/round2/sample_pairs.csv", "coding/stage_labels.csv",
           "coding/stage_labels_heldout.csv", "traces/cells.csv", "coding/change_labels.csv", "traces/versions.csv"]
+#: Round-2 files, used when present (coders' files as they arrive; predictions once the lead scores).
+OPTIONAL_INPUTS = ["coding/labels/round2/cells_a.csv", "coding/labels/round2/cells_b.csv",
+                   "coding/labels/round2/pairs_a.csv", "coding/labels/round2/pairs_b.csv",
+                   "coding/labels/round2/consensus_cells.csv", "coding/labels/round2/consensus_pairs.csv",
+                   "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv"]
 OUTPUTS = ["figures/trace_validity.csv", "figures/trace_validity.md", "figures/trace_validity.tex",
            "figures/trace_coder_agreement.csv", "figures/trace_coder_agreement.md", "figures/trace_coder_agreement.tex",
            "figures/trace_heldout_confusion.csv", "figures/trace_heldout_confusion.md",
@@ -43,25 +56,57 @@ def _row(items: str, label_set: str, hand: pd.Series, rule: pd.Series, cats) -> 
             "ci_low": lo, "ci_high": hi, "kappa": k, "kappa_low": klo, "kappa_high": khi}
 
 
+ROUND1 = ("tuning half (in-sample)", "held-out half")
+REUSED = "round-1 held-out, reused after round-2 tuning"
+ROUND2 = {"cells": "round-2 held-out (fresh cells)", "pairs": "round-2 held-out (fresh series)"}
+R2 = CODING / "labels" / "round2"
+
+
+def _read(path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _scored(kind: str, key: str, col: str, sample, cons, pred) -> pd.DataFrame:
+    m = cons[[key, col]].merge(pred[[key, col]], on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
+    if len(m) != len(sample):
+        raise ValueError(f"{kind}: {len(sample) - len(m)} sampled items lack a consensus label or a prediction")
+    return m
+
+
+def _confusion(kind: str, part: pd.DataFrame, col: str, cats) -> pd.DataFrame:
+    conf = pd.crosstab(pd.Categorical(part[col + "_hand"], cats), pd.Categorical(part[col + "_rule"], cats),
+                       dropna=False)
+    conf = conf.reset_index().rename(columns={"row_0": "hand \\ rule"})
+    conf.columns = [str(c) for c in conf.columns]
+    conf.insert(0, "items", kind)
+    return conf
+
+
+def round2_scored(kind: str, key: str, col: str) -> pd.DataFrame | None:
+    """The round-2 sample joined with its consensus and the frozen round-2 predictions, when all exist."""
+    cons, pred = R2 / f"consensus_{kind}.csv", TRACES / f"eval_round2_{kind}.csv"
+    if not (cons.exists() and pred.exists()):
+        return None
+    return _scored(kind, key, col, _read(R2 / f"sample_{kind}.csv"), _read(cons), _read(pred))
+
+
 def main() -> None:
     rows, confusions, values = [], [], {}
     for kind, key, col, cats in (("cells", "cell_id", "stage", LABEL_STAGES), ("pairs", "pair_id", "code", PAIR_CODES)):
-        sample = pd.read_csv(CODING / "labels" / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
-        cons = pd.read_csv(CODING / "labels" / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
-        pred = pd.read_csv(TRACES / f"eval_{kind}.csv", dtype=str, keep_default_na=False)
-        m = cons[[key, col]].merge(pred[[key, col]], on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
-        if len(m) != len(sample):
-            raise ValueError(f"{kind}: {len(sample) - len(m)} sampled items lack a consensus label or a prediction")
-        for half, name in (("tuning", "tuning half (in-sample)"), ("heldout", "held-out half")):
+        sample = _read(CODING / "labels" / f"sample_{kind}.csv")
+        cons = _read(CODING / "labels" / f"consensus_{kind}.csv")
+        m = _scored(kind, key, col, sample, cons, _read(TRACES / f"eval_round1_{kind}.csv"))
+        for half, name in zip(("tuning", "heldout"), ROUND1):
             part = m[m.half == half]
             rows.append(_row(kind, name, part[col + "_hand"], part[col + "_rule"], cats))
-        held = m[m.half == "heldout"]
-        conf = pd.crosstab(pd.Categorical(held[col + "_hand"], cats), pd.Categorical(held[col + "_rule"], cats),
-                           dropna=False)
-        conf = conf.reset_index().rename(columns={"row_0": "hand \\ rule"})
-        conf.columns = [str(c) for c in conf.columns]
-        conf.insert(0, "items", kind)
-        confusions.append(conf)
+        confusions.append(_confusion(kind, m[m.half == "heldout"], col, cats))
+        r2 = round2_scored(kind, key, col)
+        if r2 is not None:
+            now = _scored(kind, key, col, sample, cons, _read(TRACES / f"eval_{kind}.csv"))
+            part = now[now.half == "heldout"]
+            rows.append(_row(kind, REUSED, part[col + "_hand"], part[col + "_rule"], cats))
+            rows.append(_row(kind, ROUND2[kind], r2[col + "_hand"], r2[col + "_rule"], cats))
+            confusions.append(_confusion(f"{kind}, {ROUND2[kind]}", r2, col, cats))
     cells = pd.read_csv(TRACES / "cells.csv", keep_default_na=False, dtype={"cell_index": int})
     for file, name in (("stage_labels.csv", "older set, coder_a (codebook 1)"),
                        ("stage_labels_heldout.csv", "older held-out set, coder_b (codebook 1)")):
@@ -76,22 +121,29 @@ def main() -> None:
         part = m[m["sample"].str.startswith("tuning")] if sample == "tuning" else m[m["sample"] == "heldout"]
         rows.append(_row("pairs", name, part["code"], part["change_type"], list(PAIR_CODES) + ["S"]))
     table = pd.DataFrame(rows)
-    table["floor"] = [FLOORS[i] if s == "held-out half" else None for i, s in zip(table["items"], table["label set"])]
+    held = {ROUND1[1], REUSED, *ROUND2.values()}
+    table["floor"] = [FLOORS[i] if s in held else None for i, s in zip(table["items"], table["label set"])]
     write_table(table, "trace_validity",
                 "Notebook-trace rules against blind hand labels: primary stage of cells and change type of version "
                 "pairs (accuracy with Wilson 95% interval, Cohen's kappa with 95% interval). The held-out half was "
                 "scored once after the rules were frozen; floors are issue 7's.")
     agreement = []
     for kind, cats in (("cells", LABEL_STAGES), ("pairs", PAIR_CODES)):
-        sample = pd.read_csv(CODING / "labels" / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
+        sample = _read(CODING / "labels" / f"sample_{kind}.csv")
         agreement.append(coder_agreement(read_coders(kind, ROOT), kind, sample, cats))
+        coders2 = read_coders(kind, ROOT, rnd=2)
+        if len(coders2) >= 2:
+            r2 = coder_agreement(coders2, kind, _read(R2 / f"sample_{kind}.csv"), cats)
+            agreement.append(r2[r2.half == "all"].assign(half=ROUND2[kind]))
     write_table(pd.concat(agreement, ignore_index=True), "trace_coder_agreement",
                 "Agreement of the two blind coders before adjudication (share with Wilson 95% interval, Cohen's kappa).")
     write_table(pd.concat(confusions, ignore_index=True), "trace_heldout_confusion",
                 "Held-out half: consensus label (rows) against the frozen rules (columns).")
     by = table.set_index(["items", "label set"])
     for kind, short in (("cells", "Stage"), ("pairs", "Change")):
-        for name, tag in (("held-out half", "HeldOut"), ("tuning half (in-sample)", "Tuning")):
+        for name, tag in ((ROUND1[1], "HeldOut"), (ROUND1[0], "Tuning"), (REUSED, "Reused"), (ROUND2[kind], "RoundTwo")):
+            if (kind, name) not in by.index:
+                continue
             r = by.loc[(kind, name)]
             values[f"trace{short}Accuracy{tag}"] = float(r["accuracy"])
             values[f"trace{short}Accuracy{tag}Low"] = float(r["ci_low"])

@@ -31,6 +31,14 @@ def test_dag_rejects_undeclared_and_doubly_owned_outputs(tmp_path):
         dag.scripts(tmp_path)
 
 
+def test_dag_optional_inputs_are_prerequisites_only_when_present(tmp_path):
+    (tmp_path / "a.py").write_text('INPUTS = ["x.csv"]\nOPTIONAL_INPUTS = ["y.csv"]\nOUTPUTS = ["figures/a.csv"]\n')
+    (s,) = dag.scripts(tmp_path)
+    assert s.optional == ("y.csv",)
+    rule = dag.make_rules([s]).splitlines()[2]
+    assert rule.startswith("figures/a.csv &: ") and "/a.py x.csv $(wildcard y.csv) uv.lock " in rule
+
+
 def _scripts():
     return [s for s in dag.scripts(ROOT / "analysis")]
 
@@ -38,7 +46,7 @@ def _scripts():
 @pytest.mark.parametrize("script", _scripts(), ids=lambda s: Path(s.path).stem)
 def test_outputs_are_current_and_byte_stable(script, tmp_path):
     """Rerunning a script on the shipped data reproduces the committed outputs byte for byte, twice."""
-    for rel in script.inputs:
+    for rel in script.inputs + tuple(p for p in script.optional if (ROOT / p).exists()):
         dst = tmp_path / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, dst)

@@ -297,19 +297,33 @@ def register(groups) -> None:
                      "disagreements_*.csv), and mine the sampled cells and version pairs with the current rules into "
                      "traces/eval_cells.csv and traces/eval_pairs.csv (never executing code). The figures "
                      "(analysis/trace_validity.py) score them; the held-out half is scored after the rules are frozen."),
-        epilog="example:\n  mliter code trace-eval --data ../shared/data")
+        epilog=("examples:\n  mliter code trace-eval --data ../shared/data\n"
+                "  mliter code trace-eval --round 2 --labels-only --kind cells     # consensus, no rules run\n"
+                "  mliter code trace-eval --round 2 --material /work/fresh        # after the rules are frozen"))
     t.add_argument("--data", type=Path, default=None, help="folder holding notebooks_eval/ and notebook_versions*/")
     t.add_argument("--root", type=Path, default=ROOT, help="repository root")
+    t.add_argument("--round", type=int, default=1, choices=(1, 2),
+                   help="1: coding/labels/ -> traces/eval_*.csv; 2: the fresh held-out sample coding/labels/round2/ "
+                        "-> traces/eval_round2_*.csv")
+    t.add_argument("--material", type=Path, default=None,
+                   help="round 2: folder holding notebook_versions_round2/ (default $MLITER_ROUND2_DATA, else ../fresh)")
+    t.add_argument("--kind", choices=("cells", "pairs", "both"), default="both", help="which items")
+    t.add_argument("--labels-only", action="store_true",
+                   help="write consensus and disagreements only; run no rule (for adjudicating before scoring)")
     t.set_defaults(func=_trace_eval)
 
 
 def _trace_eval(args) -> int:
+    from mliter.coding.eval_labels import ROUND2_SOURCE, data_root
     from mliter.coding.trace_eval import build_tables
     from mliter.paths import shared_data
 
     data = args.data or shared_data()
-    if not (data / "notebooks_eval").is_dir():
+    kinds = ("cells", "pairs") if args.kind == "both" else (args.kind,)
+    if not args.labels_only and "cells" in kinds and not (data / "notebooks_eval").is_dir():
         raise InputError(f"{data}: no notebooks_eval/ folder (pass --data)")
-    for p in build_tables(Path(args.root), data):
+    material = data_root(ROUND2_SOURCE, args.material) if args.round == 2 else None
+    for p in build_tables(Path(args.root), data, rnd=args.round, material=material, kinds=kinds,
+                          predictions=not args.labels_only):
         print(p)
     return 0

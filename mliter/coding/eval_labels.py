@@ -13,6 +13,13 @@ This module uses the standard library only, so a coder can run it with any Pytho
     python3 -m mliter.coding.eval_labels validate coding/labels/cells_a.csv
     python3 -m mliter.coding.eval_labels show-notebook c0001      # all code cells, sampled ones marked
     python3 -m mliter.coding.eval_labels show-pair p0001          # code and markdown diff of a pair
+
+Round 2 (fresh held-out sample, files under `coding/labels/round2/`): add `--round 2` before the verb,
+    python3 -m mliter.coding.eval_labels --round 2 show-notebook r2c0001
+    python3 -m mliter.coding.eval_labels --round 2 validate coding/labels/round2/cells_a.csv
+    MLITER_ROUND2_DATA=/work/fresh python3 -m mliter.coding.eval_labels --round 2 show-pair r2p0001
+The round-2 version series live outside the repository (their notebooks are not ours to ship): the folder
+holding `notebook_versions_round2/` is `--data-root`, else `$MLITER_ROUND2_DATA`, else `../fresh`.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import argparse
 import csv
 import difflib
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -28,6 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
 LABELS = ROOT / "coding" / "labels"
+ROUNDS = {1: LABELS, 2: LABELS / "round2"}
+ROUND2_SOURCE = "notebook_versions_round2"
+ROUND2_DATA_ENV = "MLITER_ROUND2_DATA"
 STAGES = ("setup", "load", "EDA", "DPR", "LI", "PPR", "other")
 PAIR_CODES = ("C", "M", "P", "H", "R", "D", "E", "V", "O", "X", "N")
 CELL_FIELDS = ["cell_id", "local_path", "code_cell", "stage", "stages", "coder", "note"]
@@ -41,16 +52,27 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def sample(kind: str) -> dict[str, dict]:
+def sample(kind: str, labels: Path = LABELS) -> dict[str, dict]:
     key = "cell_id" if kind == "cells" else "pair_id"
-    return {r[key]: r for r in read_csv(LABELS / f"sample_{kind}.csv")}
+    return {r[key]: r for r in read_csv(labels / f"sample_{kind}.csv")}
+
+
+def data_root(source: str, data_root: Path | None = None) -> Path:
+    """Folder that holds the sample's `source` folder: the shared data, or for the round-2 series
+    (kept outside the repository) `data_root`, else $MLITER_ROUND2_DATA, else ../fresh."""
+    if source != ROUND2_SOURCE:
+        return DATA
+    if data_root is not None:
+        return Path(data_root)
+    env = os.environ.get(ROUND2_DATA_ENV)
+    return Path(env) if env else ROOT.parent / "fresh"
 
 
 def _split_set(value: str) -> list[str]:
     return [v.strip() for v in value.split(";") if v.strip()]
 
 
-def validate(path: Path) -> list[str]:
+def validate(path: Path, labels: Path = LABELS) -> list[str]:
     """Problems of one coder file, each naming the file and row; [] when it is valid and complete."""
     m = CODER_RE.match(path.name)
     if not m:
@@ -67,7 +89,7 @@ def validate(path: Path) -> list[str]:
         return [f"{path}: cannot read ({exc})"]
     if header != fields:
         return [f"{path}: header must be {','.join(fields)} (got {','.join(header)})"]
-    want = sample(kind)
+    want = sample(kind, labels)
     problems, seen = [], set()
     for n, r in enumerate(rows, 2):
         where = f"{path}:{n}"
@@ -120,8 +142,8 @@ def _cells_by_type(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def show_notebook(cell_id: str, out=sys.stdout) -> None:
-    s = sample("cells")
+def show_notebook(cell_id: str, out=sys.stdout, labels: Path = LABELS) -> None:
+    s = sample("cells", labels)
     ref = s[cell_id]
     marked = {int(r["code_cell"]): r["cell_id"] for r in s.values() if r["local_path"] == ref["local_path"]}
     path = DATA / ref["source"] / ref["local_path"]
@@ -132,9 +154,12 @@ def show_notebook(cell_id: str, out=sys.stdout) -> None:
         print(src, file=out)
 
 
-def show_pair(pair_id: str, out=sys.stdout) -> None:
-    ref = sample("pairs")[pair_id]
-    base = DATA / ref["source"] / ref["series"]
+def show_pair(pair_id: str, out=sys.stdout, labels: Path = LABELS, root: Path | None = None) -> None:
+    ref = sample("pairs", labels)[pair_id]
+    base = data_root(ref["source"], root) / ref["source"] / ref["series"]
+    if not base.is_dir():
+        raise SystemExit(f"{base}: series folder not found (set --data-root or ${ROUND2_DATA_ENV} "
+                         f"to the folder holding {ref['source']}/)")
     a, b = _cells_by_type(base / ref["from_file"]), _cells_by_type(base / ref["to_file"])
     print(f"# {ref['series']}: {ref['from_file']} -> {ref['to_file']}", file=out)
 
@@ -151,6 +176,10 @@ def show_pair(pair_id: str, out=sys.stdout) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--round", type=int, choices=sorted(ROUNDS), default=1,
+                    help="which sample: 1 (coding/labels/) or 2 (coding/labels/round2/)")
+    ap.add_argument("--data-root", type=Path, default=None,
+                    help=f"folder holding {ROUND2_SOURCE}/ (default ${ROUND2_DATA_ENV}, else ../fresh)")
     sub = ap.add_subparsers(dest="cmd", required=True)
     v = sub.add_parser("validate", help="check a coder file: format, vocabulary, completeness")
     v.add_argument("files", nargs="+")
@@ -159,20 +188,26 @@ def main(argv: list[str] | None = None) -> int:
     sp = sub.add_parser("show-pair", help="print the diff of a sampled version pair")
     sp.add_argument("pair_id")
     a = ap.parse_args(argv)
+    labels = ROUNDS[a.round]
     if a.cmd == "validate":
         bad = 0
         for f in a.files:
-            problems = validate(Path(f))
+            problems = validate(Path(f), labels)
             for p in problems:
                 print(p)
             bad += bool(problems)
             if not problems:
                 print(f"{f}: valid and complete")
         return 1 if bad else 0
+    key = a.cell_id if a.cmd == "show-notebook" else a.pair_id
+    kind = "cells" if a.cmd == "show-notebook" else "pairs"
+    if key not in sample(kind, labels):
+        print(f"{key}: not in {labels / f'sample_{kind}.csv'} (round {a.round}; round-2 ids need --round 2)")
+        return 1
     if a.cmd == "show-notebook":
-        show_notebook(a.cell_id)
+        show_notebook(a.cell_id, labels=labels)
     else:
-        show_pair(a.pair_id)
+        show_pair(a.pair_id, labels=labels, root=a.data_root)
     return 0
 
 

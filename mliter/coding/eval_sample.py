@@ -223,17 +223,132 @@ def build(data: Path, root: Path, seed: int = SEED) -> dict[str, int]:
     return {"repos": len(split), "cells": len(cells), "pairs": len(prs)}
 
 
+ROUND2_SEED = 20261207
+ROUND2_CELLS_PER_NOTEBOOK = 4
+ROUND2_LABELS = Path("coding/labels/round2")
+CELL_SAMPLE_FIELDS = ["cell_id", "source", "local_path", "code_cell", "repo", "group", "half"]
+
+
+def read_csv(path: Path) -> list[dict]:
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc})") from exc
+
+
+def draw_round2_cells(folder: Path, nb_rows: list[dict], split: dict[str, str], exclude: set[tuple[str, int]],
+                      rng: random.Random, per_notebook: int = ROUND2_CELLS_PER_NOTEBOOK) -> list[dict]:
+    """Round 2: `per_notebook` fresh non-blank code cells of every held-out-half notebook.
+
+    Fresh means not in `exclude` ((local_path, code_cell) of the round-1 sample). Notebooks are
+    visited in `local_path` order and cells drawn with one seeded generator, so the draw is a
+    function of the seed, the manifest and the round-1 sample only; cell ids are r2c0001, ...
+    A notebook with fewer fresh non-blank cells gives all it has.
+    """
+    out = []
+    rows = sorted((r for r in nb_rows if split.get(r["repo"]) == "heldout"), key=lambda r: r["local_path"])
+    for r in rows:
+        cells = code_cells(folder / r["local_path"])
+        cand = [i for i, s in enumerate(cells) if s.strip() and (r["local_path"], i) not in exclude]
+        for i in sorted(rng.sample(cand, min(per_notebook, len(cand)))):
+            out.append({"source": folder.name, "local_path": r["local_path"], "code_cell": i,
+                        "repo": r["repo"], "group": r["group"], "half": "heldout"})
+    for n, row in enumerate(out, 1):
+        row["cell_id"] = f"r2c{n:04d}"
+    return out
+
+
+def read_split(root: Path) -> dict[str, str]:
+    """repo -> half, from the committed coding/eval_split.csv (round 2 never re-splits)."""
+    return {r["repo"]: r["half"] for r in read_csv(root / "coding/eval_split.csv")}
+
+
+def build_round2_cells(data: Path, root: Path, seed: int = ROUND2_SEED,
+                       per_notebook: int = ROUND2_CELLS_PER_NOTEBOOK) -> dict[str, int]:
+    """Write coding/labels/round2/sample_cells.csv (the round-1 files are read, never written)."""
+    folder = data / "notebooks_eval"
+    nb_rows = read_tsv(folder / "MANIFEST.tsv")
+    split = read_split(root)
+    exclude = {(r["local_path"], int(r["code_cell"])) for r in read_csv(root / "coding/labels/sample_cells.csv")}
+    cells = draw_round2_cells(folder, nb_rows, split, exclude, random.Random(seed), per_notebook)
+    if not cells:
+        raise InputError(f"{folder}: no held-out notebook gave a fresh cell; nothing written")
+    write_csv(root / ROUND2_LABELS / "sample_cells.csv", cells, CELL_SAMPLE_FIELDS)
+    return {"notebooks": len({c["local_path"] for c in cells}), "repos": len({c["repo"] for c in cells}),
+            "cells": len(cells)}
+
+
+ROUND2_SOURCE = "notebook_versions_round2"
+ROUND2_MANIFEST = Path("corpus/notebook_versions_round2.csv")
+PAIR_SAMPLE_FIELDS = ["pair_id", "source", "series", "from_file", "to_file", "repo", "kind", "half"]
+# Kind of the round-2 series' repositories not in SERIES_KIND (same three kinds, by repository).
+ROUND2_KIND = {
+    "PacktPublishing/The-Kaggle-Book": "other",
+    "alexeygrigorev/mlbookcamp-code": "other",
+    "WillKoehrsen/feature-selector": "ff",
+    "DataTalksClub/machine-learning-zoomcamp": "other",
+    "Lightning-AI/dl-fundamentals": "dl",
+    "bentrevett/pytorch-sentiment-analysis": "dl",
+    "muchcreative/AI4Code-Kaggle-Competition": "dl",
+    "sbcd90/kaggle-competitions": "other",
+    "yota-p/02-ieee-fraud-detection": "ff",
+}
+
+
+def build_round2_pairs(root: Path) -> dict[str, int]:
+    """Write coding/labels/round2/sample_pairs.csv: every consecutive pair of the round-2 series.
+
+    Read from the shipped manifest corpus/notebook_versions_round2.csv (made by `mliter corpus
+    versions-from-git`), so the draw needs no notebook; every series' repository must be held out."""
+    manifest = root / ROUND2_MANIFEST
+    files = [VersionFile(r["local_path"], r["repo"], str(Path(r["local_path"]).parent), int(r["version_index"]))
+             for r in read_csv(manifest)]
+    split = read_split(root)
+    wrong = sorted({f.repo for f in files if split.get(f.repo) != "heldout"})
+    if wrong:
+        raise InputError(f"{manifest}: series of repositories not in the held-out half: {', '.join(wrong)}")
+    out = [{"source": ROUND2_SOURCE, "series": series, "from_file": a, "to_file": b, "repo": repo,
+            "kind": ROUND2_KIND.get(repo) or SERIES_KIND.get(repo, "other"), "half": "heldout"}
+           for repo, series, a, b in consecutive_pairs(files)]
+    if not out:
+        raise InputError(f"{manifest}: no consecutive pair; nothing written")
+    for n, row in enumerate(out, 1):
+        row["pair_id"] = f"r2p{n:04d}"
+    write_csv(root / ROUND2_LABELS / "sample_pairs.csv", out, PAIR_SAMPLE_FIELDS)
+    return {"series": len({r["series"] for r in out}), "repos": len({r["repo"] for r in out}), "pairs": len(out)}
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
     from mliter.paths import ROOT
 
-    ap = argparse.ArgumentParser(description="Split the eval material by repository and draw the labelling samples.",
-                                 epilog="example: python -m mliter.coding.eval_sample --data ../shared/data")
+    ap = argparse.ArgumentParser(
+        description="Split the eval material by repository and draw the labelling samples (round 1), "
+                    "or draw the fresh round-2 held-out samples.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  python -m mliter.coding.eval_sample --data ../shared/data          # round 1\n"
+               "  python -m mliter.coding.eval_sample --data ../shared/data round2-cells\n"
+               "  python -m mliter.coding.eval_sample round2-pairs")
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
-    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--seed", type=int, default=None, help=f"default {SEED} (round 1), {ROUND2_SEED} (round 2)")
+    sub = ap.add_subparsers(dest="cmd")
+    r2 = sub.add_parser("round2-cells", help="fresh held-out cells into coding/labels/round2/sample_cells.csv",
+                        description="Draw 4 fresh non-blank code cells of every held-out notebook.",
+                        epilog="example: python -m mliter.coding.eval_sample --data ../shared/data round2-cells")
+    r2.add_argument("--per-notebook", type=int, default=ROUND2_CELLS_PER_NOTEBOOK)
+    sub.add_parser("round2-pairs", help="every consecutive pair of corpus/notebook_versions_round2.csv",
+                   description="Draw coding/labels/round2/sample_pairs.csv from the shipped round-2 series manifest.",
+                   epilog="example: python -m mliter.coding.eval_sample round2-pairs")
     a = ap.parse_args(argv)
-    print(build(Path(a.data), ROOT, a.seed))
+    if a.cmd == "round2-pairs":
+        print(build_round2_pairs(ROOT))
+        return 0
+    if a.cmd == "round2-cells":
+        print(build_round2_cells(Path(a.data), ROOT, ROUND2_SEED if a.seed is None else a.seed, a.per_notebook))
+        return 0
+    print(build(Path(a.data), ROOT, SEED if a.seed is None else a.seed))
     return 0
 
 

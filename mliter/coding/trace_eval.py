@@ -30,6 +30,9 @@ from mliter.errors import InputError
 from mliter.report.stats import wilson
 
 LABELS = Path("coding/labels")
+ROUND_LABELS = {1: LABELS, 2: LABELS / "round2"}
+#: Where `build_tables` writes the rules' predictions, per round of the sample.
+PREDICTIONS = {1: "traces/eval_{kind}.csv", 2: "traces/eval_round2_{kind}.csv"}
 SEED = 20261201
 N_BOOT = 1000
 
@@ -54,27 +57,40 @@ def kappa(a: Sequence[str], b: Sequence[str], categories: Sequence[str] | None =
     return float(k), max(-1.0, float(res.kappa_low)), min(1.0, float(res.kappa_upp))
 
 
-def read_coders(kind: str, root: Path) -> dict[str, pd.DataFrame]:
-    """Coder files `<kind>_<coder>.csv` under coding/labels/, keyed by coder id."""
+def labels_dir(rnd: int = 1) -> Path:
+    """coding/labels/ (round 1) or coding/labels/round2/ (the fresh held-out sample)."""
+    try:
+        return ROUND_LABELS[rnd]
+    except KeyError:
+        raise InputError(f"no labelling round {rnd} (rounds: {', '.join(map(str, ROUND_LABELS))})") from None
+
+
+def read_coders(kind: str, root: Path, rnd: int = 1) -> dict[str, pd.DataFrame]:
+    """Coder files `<kind>_<coder>.csv` of a round's labels folder, keyed by coder id."""
     out = {}
     from mliter.coding.eval_labels import CODER_RE
 
-    for f in sorted((root / LABELS).glob(f"{kind}_*.csv")):
+    for f in sorted((root / labels_dir(rnd)).glob(f"{kind}_*.csv")):
         m = CODER_RE.match(f.name)
         if m:
             out[m.group(2)] = pd.read_csv(f, dtype=str, keep_default_na=False)
     return out
 
 
-def read_adjudication(kind: str, root: Path) -> pd.DataFrame | None:
-    """coding/labels/adjudication_<kind>.csv when an adjudicator has decided the disagreements."""
-    path = root / LABELS / f"adjudication_{kind}.csv"
-    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+def read_adjudication(kind: str, root: Path, rnd: int = 1) -> pd.DataFrame | None:
+    """adjudication_<kind>.csv of a round when an adjudicator has decided the disagreements."""
+    path = root / labels_dir(rnd) / f"adjudication_{kind}.csv"
+    if not path.exists():
+        return None
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({exc}); quote fields holding commas") from exc
 
 
-def load_consensus(kind: str, root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_consensus(kind: str, root: Path, rnd: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Consensus and disagreements of the coder files of one kind, adjudication applied."""
-    return consensus(read_coders(kind, root), kind, read_adjudication(kind, root))
+    return consensus(read_coders(kind, root, rnd), kind, read_adjudication(kind, root, rnd))
 
 
 def key_column(kind: str) -> tuple[str, str, str]:
@@ -140,7 +156,7 @@ def consensus(coders: dict[str, pd.DataFrame], kind: str, adjudication: pd.DataF
         agreed_set = set.intersection(*sets) | {label}
         rows.append({key: r[key], col: label, many: ";".join(sorted(agreed_set)), "union": ";".join(sorted(union)),
                      "how": how})
-    return pd.DataFrame(rows), pd.DataFrame(disagreements)
+    return pd.DataFrame(rows, columns=[key, col, many, "union", "how"]), pd.DataFrame(disagreements, columns=[key, *(f"{col}_{c}" for c in names)])
 
 
 def predict_cells(sample: pd.DataFrame, data: Path, rules=None) -> pd.DataFrame:
@@ -267,30 +283,61 @@ def corrected_shares(rule_labels: Sequence[str], truth: Sequence[str], pred: Seq
                          "ci_low": clean(lo), "ci_high": clean(hi)})
 
 
-def build_tables(root: Path, data: Path, progress: bool = True) -> list[Path]:
-    """Write the consensus files (coding/labels/consensus_*.csv) and the frozen rules' predictions for
-    every sampled item (traces/eval_cells.csv, traces/eval_pairs.csv). Refuses when a coder file is missing."""
+def check_material(sample: pd.DataFrame, data: Path) -> None:
+    """Every file a sample names is under `data`; else an error naming the first missing folder or file."""
+    cols = ("series", "from_file", "to_file") if "series" in sample else ("local_path",)
+    for source in sorted(set(sample["source"])):
+        if not (data / source).is_dir():
+            raise InputError(f"{data / source}: folder not found (the material of sample source {source!r}; "
+                             "pass --data, or --material / $MLITER_ROUND2_DATA for the round-2 series)")
+    for _, r in sample.iterrows():
+        files = ([Path(r["series"]) / r["from_file"], Path(r["series"]) / r["to_file"]] if cols[0] == "series"
+                 else [Path(r["local_path"])])
+        for f in files:
+            path = data / r["source"] / f
+            if not path.is_file():
+                where = path.parent if not path.parent.is_dir() else path
+                raise InputError(f"{where}: not found (needed by {r.iloc[0]}); nothing written")
+
+
+def build_tables(root: Path, data: Path, progress: bool = True, rnd: int = 1, material: Path | None = None,
+                 kinds: Sequence[str] = ("cells", "pairs"), predictions: bool = True) -> list[Path]:
+    """Write a round's consensus and disagreement files (coding/labels[/round2]/consensus_*.csv,
+    disagreements_*.csv) and, unless `predictions` is off, the frozen rules' predictions for every
+    sampled item (traces/eval_*.csv; round 2: traces/eval_round2_*.csv). Cells are read from `data`;
+    pairs from `material` when given (the round-2 series live outside the repository), else `data`.
+
+    Everything is computed first and written last: a missing coder file, an unlabelled item or a
+    missing folder of material raises an InputError and writes nothing."""
     from mliter.io import atomic_write_text
 
-    written = []
-    for kind in ("cells", "pairs"):
-        cons, dis = load_consensus(kind, root)
-        sample = pd.read_csv(root / LABELS / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
+    labels = labels_dir(rnd)
+    out: list[tuple[Path, str]] = []
+    samples = {}
+    for kind in kinds:
         key = key_column(kind)[0]
+        sample = pd.read_csv(root / labels / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
+        samples[kind] = sample
+        cons, dis = load_consensus(kind, root, rnd)
         missing = set(sample[key]) - set(cons[key])
         if missing:
             raise InputError(f"{kind}: {len(missing)} sampled items lack labels from every coder (first {sorted(missing)[0]})")
-        p = root / LABELS / f"consensus_{kind}.csv"
-        atomic_write_text(p, cons.sort_values(key).to_csv(index=False, lineterminator="\n"))
-        written.append(p)
-        p = root / LABELS / f"disagreements_{kind}.csv"
+        out.append((root / labels / f"consensus_{kind}.csv",
+                    cons.sort_values(key).to_csv(index=False, lineterminator="\n")))
         keep = dis.merge(sample[[key]], on=key)
-        atomic_write_text(p, keep.sort_values(key).to_csv(index=False, lineterminator="\n"))
-        written.append(p)
-    cells = pd.read_csv(root / LABELS / "sample_cells.csv", dtype={"code_cell": int})
-    pairs = pd.read_csv(root / LABELS / "sample_pairs.csv", dtype=str)
-    for name, frame in (("eval_cells", predict_cells(cells, data)), ("eval_pairs", predict_pairs(pairs, data))):
-        p = root / "traces" / f"{name}.csv"
-        atomic_write_text(p, frame.to_csv(index=False, lineterminator="\n"))
-        written.append(p)
+        out.append((root / labels / f"disagreements_{kind}.csv",
+                    keep.sort_values(key).to_csv(index=False, lineterminator="\n")))
+    if predictions:
+        where = {"cells": data, "pairs": material if material is not None else data}
+        for kind in kinds:
+            check_material(samples[kind], where[kind])
+        for kind in kinds:
+            s = samples[kind]
+            frame = (predict_cells(s.astype({"code_cell": int}), where[kind]) if kind == "cells"
+                     else predict_pairs(s, where[kind]))
+            out.append((root / PREDICTIONS[rnd].format(kind=kind), frame.to_csv(index=False, lineterminator="\n")))
+    written = []
+    for path, text in out:
+        atomic_write_text(path, text)
+        written.append(path)
     return written

@@ -9,6 +9,10 @@ their consensus, the frozen rules' predictions, and the API catalogue. Who produ
 - `coding/labels/adjudication_*.csv`: the lead, for the items the coders disagreed on;
 - `coding/labels/consensus_*.csv`: `mliter code trace-eval` (agreed label, else adjudicated);
 - `traces/eval_*.csv`: the frozen rule tables and static analysis (`mliter code trace-eval`);
+  `traces/eval_round1_*.csv` keeps the round-1 frozen rules' output as it was scored;
+- `coding/labels/round2/`: the fresh round-2 held-out sample (`eval_sample round2-cells`, `round2-pairs`), two
+  blind coder sessions' files and the round-2 engineer's adjudication; `traces/eval_round2_*.csv`: the frozen
+  round-2 rules on it (`mliter code trace-eval --round 2`), scored once;
 - `coding/api_catalogue.csv`: written by the engineers from the libraries' documentation.
 """
 
@@ -57,9 +61,22 @@ SAMPLE_PAIRS = Table(
 )
 
 
-def _coder_cells(coder: str) -> Table:
+def _dir(rnd: int) -> str:
+    return "coding/labels" if rnd == 1 else f"coding/labels/round{rnd}"
+
+
+def _sfx(rnd: int) -> str:
+    return "" if rnd == 1 else f"_round{rnd}"
+
+
+def _of(rnd: int) -> str:
+    return "" if rnd == 1 else f" (round {rnd})"
+
+
+def _coder_cells(coder: str, rnd: int = 1) -> Table:
     return Table(
-        name=f"eval_cells_{coder}", path=f"coding/labels/cells_{coder}.csv", title=f"Stage labels of coder {coder}",
+        name=f"eval_cells_{coder}{_sfx(rnd)}", path=f"{_dir(rnd)}/cells_{coder}.csv",
+        title=f"Stage labels of coder {coder}{_of(rnd)}",
         description=f"Primary stage and stages touched of every sampled cell, by blind coder {coder} (codebook 2.0).",
         columns=(Column("cell_id", "string", "Sampled cell.", required=True, unique=True),
                  Column("local_path", "string", "Notebook path.", required=True),
@@ -68,13 +85,15 @@ def _coder_cells(coder: str) -> Table:
                  Column("stages", "string", "Stages touched, ';'-separated."),
                  Column("coder", "string", "Coder id.", required=True),
                  Column("note", "string", "Why, in the coder's words (no code).")),
-        primary_key=("cell_id",), foreign_keys=(ForeignKey(("cell_id",), "eval_sample_cells", ("cell_id",)),),
+        primary_key=("cell_id",),
+        foreign_keys=(ForeignKey(("cell_id",), f"eval_sample_cells{_sfx(rnd)}", ("cell_id",)),),
     )
 
 
-def _coder_pairs(coder: str) -> Table:
+def _coder_pairs(coder: str, rnd: int = 1) -> Table:
     return Table(
-        name=f"eval_pairs_{coder}", path=f"coding/labels/pairs_{coder}.csv", title=f"Change types of coder {coder}",
+        name=f"eval_pairs_{coder}{_sfx(rnd)}", path=f"{_dir(rnd)}/pairs_{coder}.csv",
+        title=f"Change types of coder {coder}{_of(rnd)}",
         description=f"Change type (as the classifier emits it) and all applicable codes of every sampled pair, by coder {coder}.",
         columns=(Column("pair_id", "string", "Sampled pair.", required=True, unique=True),
                  Column("series", "string", "Series folder.", required=True),
@@ -84,7 +103,8 @@ def _coder_pairs(coder: str) -> Table:
                  Column("codes", "string", "Every applicable code, ';'-separated."),
                  Column("coder", "string", "Coder id.", required=True),
                  Column("note", "string", "Why, in the coder's words (no code).")),
-        primary_key=("pair_id",), foreign_keys=(ForeignKey(("pair_id",), "eval_sample_pairs", ("pair_id",)),),
+        primary_key=("pair_id",),
+        foreign_keys=(ForeignKey(("pair_id",), f"eval_sample_pairs{_sfx(rnd)}", ("pair_id",)),),
     )
 
 
@@ -150,20 +170,22 @@ def _per_item(kind: str, name: str, path: str, title: str, description: str, *co
                  primary_key=(key,))
 
 
-def _adjudication(kind: str) -> Table:
+def _adjudication(kind: str, rnd: int = 1) -> Table:
     label, many, vocab = ("stage", "stages", STAGES) if kind == "cells" else ("code", "codes", PAIR_CODES)
-    return _per_item(kind, f"eval_adjudication_{kind}", f"coding/labels/adjudication_{kind}.csv",
-                     f"Adjudicated labels of {kind}", f"The lead's label for each of the {kind} the two coders disagreed on.",
+    who = "The lead's" if rnd == 1 else "The round-2 engineer's"
+    return _per_item(kind, f"eval_adjudication_{kind}{_sfx(rnd)}", f"{_dir(rnd)}/adjudication_{kind}.csv",
+                     f"Adjudicated labels of {kind}{_of(rnd)}",
+                     f"{who} label for each of the {kind} the two coders disagreed on.",
                      Column(label, "string", "Adjudicated label.", required=True, enum=vocab),
                      Column(many, "string", "Every applicable label, ';'-separated."),
                      Column("adjudicator", "string", "Who decided.", required=True),
                      Column("note", "string", "Why, in a few words (no code)."))
 
 
-def _disagreements(kind: str) -> Table:
+def _disagreements(kind: str, rnd: int = 1) -> Table:
     label, vocab = ("stage", STAGES) if kind == "cells" else ("code", PAIR_CODES)
-    return _per_item(kind, f"eval_disagreements_{kind}", f"coding/labels/disagreements_{kind}.csv",
-                     f"Coder disagreements on {kind}", f"{kind.capitalize()} the two coders labelled differently (before adjudication).",
+    return _per_item(kind, f"eval_disagreements_{kind}{_sfx(rnd)}", f"{_dir(rnd)}/disagreements_{kind}.csv",
+                     f"Coder disagreements on {kind}{_of(rnd)}", f"{kind.capitalize()} the two coders labelled differently (before adjudication).",
                      Column(f"{label}_a", "string", "Coder a's label.", required=True, enum=vocab),
                      Column(f"{label}_b", "string", "Coder b's label.", required=True, enum=vocab))
 
@@ -171,3 +193,48 @@ def _disagreements(kind: str) -> Table:
 TABLES = [EVAL_SPLIT, SAMPLE_CELLS, SAMPLE_PAIRS, _coder_cells("a"), _coder_cells("b"), _coder_pairs("a"),
           _coder_pairs("b"), CONSENSUS_CELLS, CONSENSUS_PAIRS, EVAL_CELLS, EVAL_PAIRS, API_CATALOGUE,
           _adjudication("cells"), _adjudication("pairs"), _disagreements("cells"), _disagreements("pairs")]
+
+# Round 2: the fresh held-out sample (coding/labels/round2/), drawn before the round-2 rules were frozen.
+SAMPLE_CELLS_R2 = Table(
+    name="eval_sample_cells_round2", path="coding/labels/round2/sample_cells.csv",
+    title="Sampled code cells (round 2, fresh held-out)",
+    description=("4 fresh non-blank code cells per held-out-half notebook of notebooks_eval/, none of them in the "
+                 "round-1 sample (`python -m mliter.coding.eval_sample round2-cells`, seed 20261207)."),
+    columns=SAMPLE_CELLS.columns, primary_key=("cell_id",),
+)
+
+SAMPLE_PAIRS_R2 = Table(
+    name="eval_sample_pairs_round2", path="coding/labels/round2/sample_pairs.csv",
+    title="Sampled version pairs (round 2, fresh held-out series)",
+    description=("Every consecutive pair of the fresh version series of held-out repositories listed in "
+                 "corpus/notebook_versions_round2.csv (source notebook_versions_round2, material kept outside the "
+                 "repository; `python -m mliter.coding.eval_sample round2-pairs`)."),
+    columns=SAMPLE_PAIRS.columns, primary_key=("pair_id",),
+)
+
+
+def _round2_consensus(base: Table) -> Table:
+    return Table(name=base.name + "_round2", path=base.path.replace("coding/labels/", "coding/labels/round2/"),
+                 title=base.title + " (round 2)", description=base.description, columns=base.columns,
+                 primary_key=base.primary_key)
+
+
+def _round2_predictions(base: Table) -> Table:
+    return Table(name=base.name + "_round2", path=base.path.replace("traces/eval_", "traces/eval_round2_"),
+                 title=base.title + " (round 2)", description=base.description + " Round-2 fresh held-out sample.",
+                 columns=base.columns, primary_key=base.primary_key)
+
+
+def _round1_record(base: Table) -> Table:
+    return Table(name=base.name + "_round1", path=base.path.replace("traces/eval_", "traces/eval_round1_"),
+                 title=base.title + " (round-1 frozen rules, as scored)",
+                 description=(base.description + " The round-1 frozen rules' output as scored and reported once "
+                              "(commit 91b66d1); kept unchanged when later rules re-score traces/eval_*.csv."),
+                 columns=base.columns, primary_key=base.primary_key)
+
+
+TABLES += [_round1_record(EVAL_CELLS), _round1_record(EVAL_PAIRS)]
+TABLES += [SAMPLE_CELLS_R2, SAMPLE_PAIRS_R2, *(_coder_cells(c, 2) for c in "ab"), *(_coder_pairs(c, 2) for c in "ab"),
+           _round2_consensus(CONSENSUS_CELLS), _round2_consensus(CONSENSUS_PAIRS),
+           _round2_predictions(EVAL_CELLS), _round2_predictions(EVAL_PAIRS),
+           _adjudication("cells", 2), _adjudication("pairs", 2), _disagreements("cells", 2), _disagreements("pairs", 2)]

@@ -36,6 +36,31 @@ def _fetch(args) -> int:
     return 1 if any(o.status in (MISMATCH, GONE, FAILED) for o in outcomes) else 0
 
 
+def _versions_from_git(args) -> int:
+    from mliter.corpus.git_series import build, read_exclusions
+    from mliter.errors import InputError
+
+    out = args.out.resolve()
+    if out == ROOT.resolve() or ROOT.resolve() in out.parents:
+        raise InputError(f"{args.out}: inside the repository; notebooks are not ours to ship, write them outside "
+                         "(the shipped record is --manifest)")
+    repos = []
+    for spec in args.repos:
+        path, _, name = spec.partition("=")
+        if not name:
+            from mliter.traces.versions.git import repo_name
+
+            name = repo_name(Path(path))
+        repos.append((Path(path), name))
+    got = build(repos, out, read_exclusions(args.exclude), args.manifest, per_repo=args.per_repo, seed=args.seed,
+                progress=not args.quiet, min_versions=args.min_versions, max_versions=args.max_versions,
+                max_bytes=args.max_bytes)
+    print(f"{got['series']} series, {got['versions']} versions, {got['pairs']} consecutive pairs from "
+          f"{got['repos']} repositories -> {out}" + (f" (manifest {args.manifest})" if args.manifest else "")
+          + (f"; {got['failed']} repositories failed" if got["failed"] else ""))
+    return 1 if got["failed"] else 0
+
+
 def register(groups) -> None:
     from mliter.cli import HelpFormatter
 
@@ -71,3 +96,28 @@ def register(groups) -> None:
     p.add_argument("--root", type=Path, default=None, help="folder that manifest local_path values are relative to")
     p.add_argument("--out", type=Path, default=ROOT, help="repository root to write corpus/notebooks.csv under")
     p.set_defaults(func=_notebooks)
+
+    from mliter.corpus import git_series as gs
+
+    v = groups["corpus"].add_parser(
+        "versions-from-git", help="version series of notebooks from git histories, chosen by a mechanical rule",
+        formatter_class=HelpFormatter,
+        description=gs.__doc__.split("\n\n", 1)[1],
+        epilog="example:\n  mliter corpus versions-from-git /work/.mirror/fastai+course22/repo=fastai/course22 \\\n"
+               "      --out /work/fresh/notebook_versions_round2 --manifest corpus/notebook_versions_round2.csv \\\n"
+               "      --exclude ../shared/data/notebook_versions_eval/MANIFEST.tsv",
+    )
+    v.add_argument("repos", nargs="+", metavar="GIT_DIR[=OWNER/NAME]",
+                   help="a clone or bare mirror; the name defaults to the origin remote on GitHub")
+    v.add_argument("--out", type=Path, required=True, help="folder for the series and MANIFEST.tsv (outside the repo)")
+    v.add_argument("--manifest", type=Path, default=None,
+                   help="also write the shippable record (ids, commits, blob, sha256, raw URL; no content) here")
+    v.add_argument("--exclude", type=Path, nargs="*", default=[], metavar="MANIFEST",
+                   help="version manifests (.tsv with repo, path_at_head) whose series are left out")
+    v.add_argument("--per-repo", type=int, default=gs.PER_REPO, help="at most this many series per repository")
+    v.add_argument("--min-versions", type=int, default=gs.MIN_VERSIONS, help="distinct usable versions a series needs")
+    v.add_argument("--max-versions", type=int, default=gs.MAX_VERSIONS, help="evenly spaced versions kept at most")
+    v.add_argument("--max-bytes", type=int, default=gs.MAX_BYTES, help="versions larger than this are dropped")
+    v.add_argument("--seed", type=int, default=gs.SEED, help="seed of the order candidates are visited in")
+    v.add_argument("--quiet", action="store_true", help="no progress bar")
+    v.set_defaults(func=_versions_from_git)

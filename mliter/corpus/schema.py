@@ -22,4 +22,30 @@ NOTEBOOK_MANIFEST = Table(
     primary_key=("notebook_id",),
 )
 
-TABLES = [NOTEBOOK_MANIFEST]
+GIT_SERIES_MANIFEST = Table(
+    name="notebook_versions_round2",
+    path="corpus/notebook_versions_round2.csv",
+    title="Fresh version series from git histories (round-2 held-out)",
+    description=("Every version of the version series `mliter corpus versions-from-git` chose by its mechanical "
+                 "rule from the git history of the held-out-half repositories (issue 7, round 2). The notebooks "
+                 "are kept outside the repository (notebook_versions_round2/); this is where each came from. "
+                 "No notebook content."),
+    columns=(
+        Column("local_path", "string", "<owner>__<repo>/<stem>/vNN_<sha7>.ipynb inside notebook_versions_round2/.",
+               required=True, unique=True),
+        Column("repo", "string", "GitHub owner/name.", required=True),
+        Column("path_at_head", "string", "The notebook's path at the mirror's HEAD (the series).", required=True),
+        Column("path_at_commit", "string", "Its path at `commit` (differs where git followed a rename).", required=True),
+        Column("commit", "string", "The commit that first introduced this blob (40 hex digits).", required=True),
+        Column("commit_time_utc", "string", "Committer time of `commit`, UTC."),
+        Column("version_index", "integer", "NN: position among the versions kept.", required=True, minimum=1),
+        Column("blob", "string", "Git blob id of the file.", required=True),
+        Column("sha256", "string", "SHA-256 of the file's bytes.", required=True),
+        Column("bytes", "integer", "File size.", unit="bytes", required=True, minimum=0),
+        Column("url", "string", "raw.githubusercontent.com URL of the file at `commit`.", required=True),
+        Column("license", "string", "License file at the repository root at HEAD (may be none)."),
+    ),
+    primary_key=("local_path",),
+)
+
+TABLES = [NOTEBOOK_MANIFEST, GIT_SERIES_MANIFEST]

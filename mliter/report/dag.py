@@ -1,8 +1,9 @@
 """Derive the analysis DAG from the scripts themselves and emit it as make rules.
 
 Each `analysis/<name>.py` declares module-level `INPUTS` and `OUTPUTS` lists (paths
-relative to the repository root) and, optionally, `CAPTIONS` (output stem -> caption
-template). This module reads those declarations with `ast` (no import, standard library only, so `make` can run it before the environment exists)
+relative to the repository root) and, optionally, `OPTIONAL_INPUTS` (files the script uses
+when they exist: prerequisites only when present, via make's `$(wildcard ...)`) and `CAPTIONS`
+(output stem -> caption template). This module reads those declarations with `ast` (no import, standard library only, so `make` can run it before the environment exists)
 and writes one grouped make rule per script, the rule merging the variables fragments,
 `figures/MANIFEST.tsv`, the list of every output and the script that owns it, and
 `figures/captions.json`, every figure's caption template by script (a script without `CAPTIONS`
@@ -33,6 +34,7 @@ class Script:
     outputs: tuple[str, ...]
     captions: tuple[tuple[str, str], ...] = ()
     docstring: str = ""
+    optional: tuple[str, ...] = ()
 
 
 def read_script(path: Path) -> Script:
@@ -42,7 +44,7 @@ def read_script(path: Path) -> Script:
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
-            if name in ("INPUTS", "OUTPUTS"):
+            if name in ("INPUTS", "OUTPUTS", "OPTIONAL_INPUTS"):
                 try:
                     value = ast.literal_eval(node.value)
                 except ValueError:
@@ -67,7 +69,7 @@ def read_script(path: Path) -> Script:
         raise InputError(f"{path}: CAPTIONS names {unknown}, which are not stems of its OUTPUTS")
     doc = (ast.get_docstring(tree) or "").split("\n\n")[0].replace("\n", " ").strip()
     return Script(f"{path.parent.name}/{path.name}", found["INPUTS"], found["OUTPUTS"],
-                  declared, doc)
+                  declared, doc, found.get("OPTIONAL_INPUTS", ()))
 
 
 def scripts(folder: Path) -> list[Script]:
@@ -86,7 +88,8 @@ def make_rules(items: list[Script]) -> str:
     fragments: list[str] = []
     for s in items:
         outs = " ".join(s.outputs)
-        lines.append(f"{outs} &: {s.path} {' '.join(s.inputs)} {LOCK} $(REPORT_DEPS) | $(STAMP)")
+        optional = "".join(f" $(wildcard {p})" for p in s.optional)
+        lines.append(f"{outs} &: {s.path} {' '.join(s.inputs)}{optional} {LOCK} $(REPORT_DEPS) | $(STAMP)")
         lines.append(f"\t$(PY) {s.path}")
         lines.append(f"\t@touch {outs}")
         lines.append("")

@@ -232,6 +232,12 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
                 out.add("model_hyperparameter")
             elif side == "preprocessing":
                 out.add("preprocessing_hyperparameter")
+    # a notebook-defined function or class called with other arguments (`add_lags(df, 7)` -> `14`)
+    for side in _reparameterised_calls(prev, cur):
+        if side == "model" and "model_operator" not in out:
+            out.add("model_hyperparameter")
+        elif side == "preprocessing":
+            out.add("preprocessing_hyperparameter")
     if set(prev.data_files) != set(cur.data_files):
         out.add("data_source")
     if set(prev.metrics) != set(cur.metrics):
@@ -245,6 +251,21 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
     if prev.doc_hash != cur.doc_hash or (prev.text_hash != cur.text_hash and prev.code_hash == cur.code_hash):
         out.add("documentation")
     return frozenset(out)
+
+
+def _reparameterised_calls(prev: Signature, cur: Signature) -> set[str]:
+    """Sides whose notebook-defined callees, called in both versions, are called with other arguments.
+
+    A callee called in one version only is left to the operators of its body (its definition), so
+    moving code into a function or renaming the function is no change of the workflow."""
+    def by_callee(sig: Signature) -> dict[tuple[str, str], list[str]]:
+        out: dict[tuple[str, str], list[str]] = {}
+        for side, name, params in sig.calls:
+            out.setdefault((side, name), []).append(params)
+        return {k: sorted(v) for k, v in out.items()}
+
+    a, b = by_callee(prev), by_callee(cur)
+    return {side for (side, name) in a.keys() & b.keys() if a[side, name] != b[side, name]}
 
 
 def classify(prev: Signature | None, cur: Signature, codebook: ChangeCodebook | None = None) -> ChangeResult:

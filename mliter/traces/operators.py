@@ -87,6 +87,8 @@ METHOD_ROLES: dict[str, str] = {
         "merge", "join", "clip", "interpolate", "get_dummies", "pivot", "pivot_table", "melt",
         "explode", "bfill", "ffill", "shift", "diff", "transform", "qcut", "cut", "where", "mask",
         "select_dtypes",
+        # aggregates and windows that make features (`df.groupby("store").sales.agg(["mean", "std"])`)
+        "agg", "aggregate", "rolling", "expanding", "ewm", "cumsum", "cumcount", "pct_change",
     )},
     # fastai training calls on a learner (often made through `from fastai... import *`)
     **{m: MODEL for m in ("fit_one_cycle", "fine_tune", "fit_flat_cos", "fit_sgdr")},

@@ -103,7 +103,7 @@ def test_predictions_are_what_the_frozen_rules_give(shared):
 def _recompute(kind: str, key: str, col: str, half: str) -> tuple[int, int]:
     sample = pd.read_csv(CODING / "labels" / f"sample_{kind}.csv", dtype=str)
     cons = pd.read_csv(CODING / "labels" / f"consensus_{kind}.csv", dtype=str)
-    pred = pd.read_csv(TRACES / f"eval_{kind}.csv", dtype=str)
+    pred = pd.read_csv(TRACES / f"eval_round1_{kind}.csv", dtype=str)
     m = cons.merge(pred, on=key, suffixes=("_h", "_r")).merge(sample, on=key)
     m = m[m.half == half]
     return len(m), int((m[col + "_h"] == m[col + "_r"]).sum())
@@ -137,3 +137,131 @@ def test_coder_agreement_figure_has_both_kinds():
     ag = pd.read_csv(FIGURES / "trace_coder_agreement.csv")
     assert set(ag["items"]) == {"cells", "pairs"} and (ag.kappa > 0.6).all()
     assert read_coders("cells", ROOT).keys() == {"a", "b"}
+
+
+def _round2_fixture(tmp_path):
+    """A repository root with a round-2 sample of one cell and one pair, two coder files each, and material."""
+    import json
+
+    from mliter.coding.eval_labels import ROUND2_SOURCE
+
+    root, data, material = tmp_path / "repo", tmp_path / "shared", tmp_path / "fresh"
+    lab = root / "coding/labels/round2"
+    lab.mkdir(parents=True)
+    (root / "traces").mkdir()
+
+    def nb(path, sources):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            {"cell_type": "code", "source": s, "metadata": {}, "outputs": [], "execution_count": None}
+            for s in sources]}))
+
+    nb(data / "notebooks_eval/o__r/x.ipynb", ["import pandas as pd", "df = pd.read_csv('t.csv')", "df.head()"])
+    series = material / ROUND2_SOURCE / "o__r/nb"
+    nb(series / "v01_aaaaaaa.ipynb", ["from sklearn.linear_model import LogisticRegression",
+                                      "m = LogisticRegression(C=1.0)"])
+    nb(series / "v02_bbbbbbb.ipynb", ["from sklearn.linear_model import LogisticRegression",
+                                      "m = LogisticRegression(C=0.1)"])
+    (lab / "sample_cells.csv").write_text("cell_id,source,local_path,code_cell,repo,group,half\n"
+                                          "r2c0001,notebooks_eval,o__r/x.ipynb,1,o/r,a,heldout\n"
+                                          "r2c0002,notebooks_eval,o__r/x.ipynb,2,o/r,a,heldout\n")
+    (lab / "sample_pairs.csv").write_text("pair_id,source,series,from_file,to_file,repo,kind,half\n"
+                                          f"r2p0001,{ROUND2_SOURCE},o__r/nb,v01_aaaaaaa.ipynb,v02_bbbbbbb.ipynb,o/r,other,heldout\n")
+    for c, second in (("a", "EDA"), ("b", "load")):
+        (lab / f"cells_{c}.csv").write_text("cell_id,local_path,code_cell,stage,stages,coder,note\n"
+                                            f"r2c0001,o__r/x.ipynb,1,load,load,{c},\n"
+                                            f"r2c0002,o__r/x.ipynb,2,{second},{second},{c},\n")
+        (lab / f"pairs_{c}.csv").write_text("pair_id,series,from_file,to_file,code,codes,coder,note\n"
+                                            f"r2p0001,o__r/nb,v01_aaaaaaa.ipynb,v02_bbbbbbb.ipynb,H,H,{c},\n")
+    return root, data, material
+
+
+def test_round2_labels_only_writes_consensus_and_runs_no_rule(tmp_path):
+    from mliter.coding.trace_eval import build_tables
+
+    root, data, _ = _round2_fixture(tmp_path)
+    written = build_tables(root, data, rnd=2, kinds=("cells",), predictions=False)
+    lab = root / "coding/labels/round2"
+    assert written == [lab / "consensus_cells.csv", lab / "disagreements_cells.csv"]
+    assert (lab / "disagreements_cells.csv").read_text() == "cell_id,stage_a,stage_b\nr2c0002,EDA,load\n"
+    assert not list((root / "traces").iterdir())
+    (lab / "adjudication_cells.csv").write_text("cell_id,stage,stages,adjudicator,note\nr2c0002,EDA,EDA,x,shown\n")
+    build_tables(root, data, rnd=2, kinds=("cells",), predictions=False)
+    cons = pd.read_csv(lab / "consensus_cells.csv")
+    assert list(cons.how) == ["agree", "adjudicated"] and list(cons.stage) == ["load", "EDA"]
+    assert not (root / "coding/labels/consensus_cells.csv").exists()  # round 1 untouched
+
+
+def test_round2_predictions_go_to_their_own_files(tmp_path):
+    from mliter.coding.trace_eval import build_tables
+
+    root, data, material = _round2_fixture(tmp_path)
+    build_tables(root, data, rnd=2, material=material)
+    cells = pd.read_csv(root / "traces/eval_round2_cells.csv")
+    pairs = pd.read_csv(root / "traces/eval_round2_pairs.csv")
+    assert list(cells.cell_id) == ["r2c0001", "r2c0002"] and list(pairs.pair_id) == ["r2p0001"]
+    assert pairs.code[0] == "H"  # only the regularisation constant changed
+    assert not (root / "traces/eval_cells.csv").exists()
+
+
+def test_round2_refuses_without_material_and_writes_nothing(tmp_path):
+    from mliter.coding.trace_eval import build_tables
+    from mliter.errors import InputError
+
+    root, data, _ = _round2_fixture(tmp_path)
+    with pytest.raises(InputError, match=r"nowhere/notebook_versions_round2: folder not found"):
+        build_tables(root, data, rnd=2, material=tmp_path / "nowhere")
+    assert not list((root / "traces").iterdir())
+    assert not (root / "coding/labels/round2/consensus_cells.csv").exists()
+
+
+def test_round2_refuses_an_unlabelled_item(tmp_path):
+    from mliter.coding.trace_eval import build_tables
+    from mliter.errors import InputError
+
+    root, data, material = _round2_fixture(tmp_path)
+    f = root / "coding/labels/round2/pairs_b.csv"
+    f.write_text(f.read_text().splitlines()[0] + "\n")
+    with pytest.raises(InputError, match="pairs: 1 sampled items lack labels"):
+        build_tables(root, data, rnd=2, material=material)
+    assert not list((root / "traces").iterdir())
+
+
+def test_cli_trace_eval_round2_names_the_missing_folder(tmp_path, capsys):
+    from mliter.cli import main
+
+    root, data, _ = _round2_fixture(tmp_path)
+    rc = main(["code", "trace-eval", "--round", "2", "--root", str(root), "--data", str(data),
+               "--material", str(tmp_path / "gone")])
+    assert rc != 0 and "gone/notebook_versions_round2: folder not found" in capsys.readouterr().err
+
+
+def test_round2_consensus_is_current():
+    lab = CODING / "labels" / "round2"
+    for kind, key in (("cells", "cell_id"), ("pairs", "pair_id")):
+        if not (lab / f"consensus_{kind}.csv").exists():
+            continue
+        cons, _ = load_consensus(kind, ROOT, rnd=2)
+        shipped = pd.read_csv(lab / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
+        assert cons.sort_values(key).reset_index(drop=True).equals(shipped), kind
+        for f in sorted(lab.glob(f"{kind}_*.csv")):
+            assert validate(f, lab) == [], f
+
+
+def test_round1_record_is_what_the_validity_figure_scores():
+    """traces/eval_round1_*.csv (the round-1 frozen rules as scored) feed the round-1 rows, whatever rules run now."""
+    for kind in ("cells", "pairs"):
+        rec = pd.read_csv(TRACES / f"eval_round1_{kind}.csv", dtype=str)
+        sample = pd.read_csv(CODING / "labels" / f"sample_{kind}.csv", dtype=str)
+        assert set(rec.iloc[:, 0]) == set(sample.iloc[:, 0])
+
+
+def test_unreadable_adjudication_names_the_file(tmp_path):
+    from mliter.coding.trace_eval import build_tables
+    from mliter.errors import InputError
+
+    root, data, _ = _round2_fixture(tmp_path)
+    bad = root / "coding/labels/round2/adjudication_cells.csv"
+    bad.write_text("cell_id,stage,stages,adjudicator,note\nr2c0001,load,load,x,fine\nr2c0002,EDA,EDA,x,one, two, three\n")
+    with pytest.raises(InputError, match="adjudication_cells.csv: not a readable CSV"):
+        build_tables(root, data, rnd=2, kinds=("cells",), predictions=False)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from mliter.errors import MliterError
 from mliter.paths import CODING
+from mliter.traces.catalogue import DISPLAY_ROLES
 
 if TYPE_CHECKING:
     from mliter.traces.catalogue import Catalogue
@@ -108,6 +109,7 @@ class StageRules:
         self.catalogue = catalogue
         self._memo: dict[str, Rule | None] = {}
         self._band_keys: dict[str, int] = {}  # feature -> band and stage as one number (`label_band`)
+        self._roles: dict[str, str | None] = {}
         by_kind: dict[str, list[int]] = {}
         for i, r in enumerate(self.rules):
             by_kind.setdefault(r.pattern.split(":", 1)[0], []).append(i)
@@ -247,6 +249,29 @@ class StageRules:
             closure[name] = out = frozenset(feats)
             return out
 
+        staged: dict[str, tuple[frozenset[str], str, int]] = {}
+
+        def callees(feats: Iterable[str]) -> list[tuple[frozenset[str], str, int]]:
+            """(body features, stage, band) of the notebook- or module-defined functions a statement calls."""
+            if not defs and not module_defs:
+                return []
+            out = []
+            for f in feats:
+                if f[:6] == "local:":
+                    callee = f[6:]
+                    if callee not in defs:
+                        continue
+                elif module_defs and f[:5] == "call:" and f[5:] in module_defs:
+                    callee = f[5:]
+                else:
+                    continue
+                hit = staged.get(callee)
+                if hit is None:
+                    b = body(callee, 1)
+                    staged[callee] = hit = (b, self.function_stage(callee, b), self.label_band(b)[1])
+                out.append(hit)
+            return out
+
         def expand(feats: set[str]) -> set[str]:
             if callee_of.keys().isdisjoint(feats):
                 return feats  # calls nothing the notebook defines: the features are what they are
@@ -272,7 +297,7 @@ class StageRules:
                 out.append(CellStage(fallback, frozenset({fallback}) if c.status != "empty" else frozenset(), reads_from))
                 weak.append(set())
             else:
-                st, w = self._cell_stage(c, later[i], expand, reads_from, out)
+                st, w = self._cell_stage(c, later[i], expand, reads_from, out, callees)
                 out.append(st)
                 weak.append(w)
             for n in c.defined:
@@ -290,22 +315,73 @@ class StageRules:
                     break
         return out
 
+    def feature_role(self, feature: str) -> str | None:
+        """The catalogue role of a call or method feature (`method:fit@...` -> fit), None when uncatalogued."""
+        try:
+            return self._roles[feature]
+        except KeyError:
+            pass
+        role = None
+        if self.catalogue is not None:
+            kind, _, name = feature.partition(":")
+            if kind == "call":
+                e = self.catalogue.call(name)
+                role = e.role if e is not None else None
+            elif kind == "method":
+                e = self.catalogue.method(name.split("@", 1)[0])
+                role = e.role if e is not None else None
+        self._roles[feature] = role
+        return role
+
+    def trains(self, features: Iterable[str]) -> bool:
+        """Does a statement build, fit or tune a model (a strong LI call that is not a prediction)?
+
+        Predicting and then scoring is evaluation, not training: only model work other than
+        predicting makes a statement that also computes a metric count as training (codebook: a
+        training loop that logs a metric is LI; scoring predictions is PPR)."""
+        for f in features:
+            if f[:5] == "attr:" or f[:4] == "var:":
+                continue  # reading a fitted model's attribute or naming a model is no training
+            role = self.feature_role(f)
+            if role in ("predict", "metric", "explain"):
+                continue
+            rule = self.feature_rule(f)
+            if rule is not None and rule.stage == "LI" and rule.precedence >= BANDS[0]:
+                return True
+        return False
+
     def band_stages(self, features: Iterable[str], band: int) -> set[str]:
         """The stages of the features that fall in one precedence band."""
         return {stage for b, stage in self._banded(features) if b == band}
 
     @staticmethod
-    def _reads_results(feats: Iterable[str], reads_from: dict[str, int], done: list[CellStage]) -> bool:
-        """Does a statement use a value made by a post-processing cell, or a variable named for results?"""
+    def _reads_results(feats: Iterable[str], reads_from: dict[str, int], done: list[CellStage],
+                       lower: dict[str, int] | None = None) -> bool:
+        """Does a statement use a value made by a post-processing cell, or a variable named for results?
+
+        `lower` is `reads_from` keyed by lower-case name (the caller may pass it, built once per cell)."""
         if not reads_from:
             return False
-        lower = {n.lower(): j for n, j in reads_from.items()}
+        if lower is None:
+            lower = {n.lower(): j for n, j in reads_from.items()}
         for f in feats:
-            if f[:4] == "var:":
-                j = lower.get(f[4:])
-                if j is not None and ((j < len(done) and done[j].stage == "PPR") or _is_result_name(f[4:])):
+            name = _read_name(f)
+            if name is not None:
+                j = lower.get(name)
+                # a plain read of a value a post-processing cell made, or any read of one named for results
+                # (a method call on it, `test_preds.tolist()`, counts by its name only: the name is the evidence)
+                if j is not None and ((f[:4] == "var:" and j < len(done) and done[j].stage == "PPR")
+                                      or _is_result_name(name)):
                     return True
         return False
+
+    def function_stage(self, name: str, body: Iterable[str]) -> str:
+        """The stage of a notebook-defined function: a reliable name decides (`evaluate_model`,
+        `compute_score`: a rule of precedence >= 30 on `local:<name>`), else what its body mostly does."""
+        rule = self.feature_rule(f"local:{name}")
+        if rule is not None and rule.precedence >= BANDS[0] and rule.stage != "other":
+            return rule.stage
+        return self.label_majority(body)
 
     def label_majority(self, features: Iterable[str]) -> str:
         """The most frequent stage among the strongest band's features (ties: the latest stage).
@@ -323,43 +399,71 @@ class StageRules:
         return max(real, key=lambda s: (real[s], STAGE_RANK[s]))
 
     def _cell_stage(self, c: "CellCode", later: set[str], expand, reads_from: dict[str, int],
-                    done: list[CellStage]) -> tuple[CellStage, set[str]]:
+                    done: list[CellStage], callees=lambda f: []) -> tuple[CellStage, set[str]]:
         stmt_stage, stmt_band = [], []
+        lower = {n.lower(): j for n, j in reads_from.items()}
+        local_defs = c.defs
         for f, kind, d in zip(c.stmt_feats, c.stmt_kind, c.stmt_defs):
             if not f:
                 stmt_stage.append("other")
                 stmt_band.append(9)
                 continue
-            feats = expand(f)
+            bodies = callees(f)
+            feats = f.union(*(b for b, _, _ in bodies)) if bodies else f
             stage, band = self.label_band(feats)
-            if stage == "PPR" and band == 0 and self.band_stages(feats, 0) >= {"LI", "PPR"} and not _result_names(d):
+            defines_local = bool(local_defs) and bool(d) and any(n.lower() in local_defs for n in d)
+            is_def = defines_local and kind == "define" and all(n.lower() in local_defs for n in d)
+            if bodies and not defines_local:
+                # a call of a notebook-defined function: what that function mostly does (codebook rule 4)
+                made = [st for _, st, _ in bodies if st != "other"]
+                if made:
+                    own, own_band = self.label_band(f)
+                    if own_band == 0 and own != "other":
+                        made.append(own)
+                    stage = max(made, key=STAGE_RANK.__getitem__)
+                    band = min(own_band, min(b for _, _, b in bodies))
+            if stage == "PPR" and band == 0 and self.band_stages(feats, 0) >= {"LI", "PPR"} and not _result_names(d) \
+                    and self.trains(feats):
                 stage = "LI"  # training that also scores itself is training (codebook 2.0)
-            elif stage == "DPR" and self._reads_results(f, reads_from, done):
+            elif stage == "DPR" and self._reads_results(f, reads_from, done, lower):
                 stage = "PPR"  # a table built from results or predictions is post-processing
-            if any(x.startswith("local:") and x[6:] in c.defs for x in f) and kind == "define" and d and \
-                    all(n.lower() in c.defs for n in d):  # a definition: what its body mostly does
-                stage = self.label_majority(feats)
+            if is_def and any(x[:6] == "local:" and x[6:] in local_defs for x in f):  # a definition: its body
+                stage = self.function_stage(sorted(d)[0].lower(), feats) if len(d) == 1 else self.label_majority(feats)
             stmt_stage.append(stage)
             stmt_band.append(band)
         source_stages = {done[j].stage for j in reads_from.values() if j < len(done)}
-        products = [i for i, k in enumerate(c.stmt_kind)
+        kinds = list(c.stmt_kind)
+        for i, k in enumerate(kinds):
+            if k == "define" and self._plots_only(c.stmt_feats[i]):
+                kinds[i] = "display"  # `fig, ax = plt.subplots()`: a figure to draw in is a display part
+            elif k == "none" and stmt_stage[i] != "other" and stmt_band[i] <= 1:
+                kinds[i] = "effect"  # a loop or block that does work in place (`for d in frames: d["x"] = ...`)
+        products = [i for i, k in enumerate(kinds)
                     if k == "define" or (k == "effect" and stmt_stage[i] != "other")]
-        saves = [i for i, k in enumerate(c.stmt_kind) if k == "save"]
-        kept = [i for i in products if c.stmt_defs[i] & later] or products
+        saves = [i for i, k in enumerate(kinds) if k == "save"]
+        # what later cells read, and work done in place or on disk (an effect leaves no name, but its result)
+        kept = [i for i in products if c.stmt_defs[i] & later or (kinds[i] == "effect" and stmt_band[i] <= 1)] \
+            or products
         if kept and all(stmt_stage[i] == "setup" and all(f.startswith("import:") for f in c.stmt_feats[i]) for i in kept) \
-                and any(k == "display" for k in c.stmt_kind):
+                and any(k == "display" for k in kinds):
             kept = []  # imports made for what the cell shows: the display decides
-        touched = {s for s in stmt_stage if s != "other"}
+        touched = {s for s, b in zip(stmt_stage, stmt_band) if s != "other" and b <= 1}  # name hints touch nothing
         if c.imports:
             touched.add("setup")
         weak: set[str] = set()
         if kept:
             cand = [stmt_stage[i] for i in kept]
-            strong = [s for s in cand if s not in ("setup", "other")]
-            pool = strong or cand
+            strong = [i for i in kept if stmt_stage[i] not in ("setup", "other")]
+            # the strongest evidence decides: a name hint (`model_id = "bert"`) does not outrank a call
+            top = min((stmt_band[i] for i in strong), default=9)
+            pool = [stmt_stage[i] for i in strong if stmt_band[i] == top] or cand
             primary = max(pool, key=STAGE_RANK.__getitem__)
-            shows = any(k == "display" for k in c.stmt_kind)
+            shows = any(k == "display" for k in kinds)
             all_weak = all(stmt_band[i] >= 3 or (stmt_band[i] >= 2 and stmt_stage[i] == "setup") for i in kept)
+            if not all_weak and shows and all(stmt_band[i] >= 2 for i in kept):
+                shown = {f[4:] for i, k in enumerate(kinds) if k == "display" for f in c.stmt_feats[i] if f[:4] == "var:"}
+                # picked out by a name-hinted subscript or the like, then shown here: a peek at the data
+                all_weak = all({n.lower() for n in c.stmt_defs[i]} <= shown for i in kept)
             if all_weak and shows:
                 primary = self._display_stage(c, expand, source_stages)  # made to be looked at here
             elif all_weak and not c.imports and not saves:
@@ -371,21 +475,45 @@ class StageRules:
             primary = "DPR" if source_stages and source_stages <= {"load", "EDA", "DPR", "setup"} else "PPR"
         else:
             primary = self._display_stage(c, expand, source_stages,
-                                          self._reads_results(set(c.features()), reads_from, done))
-            if primary == "setup" and c.imports and any(k == "display" for k in c.stmt_kind):
-                primary = "other"
+                                          self._reads_results(set(c.features()), reads_from, done),
+                                          any(k == "display" for k in kinds))
+            configures = any(stmt_stage[i] == "setup" and stmt_band[i] == 0 for i in range(len(kinds)))
+            if primary == "setup" and c.imports and any(k == "display" for k in kinds) and not configures:
+                primary = "other"  # imports made only to show something (a picture, a version)
+        if primary == "PPR" and "EDA" in touched and not any(
+                stmt_stage[i] == "EDA" and stmt_band[i] <= 1 and kinds[i] != "display" for i in range(len(kinds))):
+            touched.discard("EDA")  # the plots and views of a post-processing cell look at results, not data
+            touched.add("PPR")
         touched.add(primary)
         if len(touched) > 1:
             touched.discard("other")
         return CellStage(primary, frozenset(touched), reads_from), weak
 
-    def _display_stage(self, c: "CellCode", expand, source_stages: set[str], reads_results: bool = False) -> str:
+    def _plots_only(self, feats: Iterable[str]) -> bool:
+        """Are the calls of a statement all display or plot calls (`fig, ax = plt.subplots(2)`)?"""
+        seen = False
+        for f in feats:
+            if f[:5] == "call:" or f[:7] == "method:":
+                if self.feature_role(f) not in DISPLAY_ROLES:
+                    return False
+                seen = True
+        return seen
+
+    def _display_stage(self, c: "CellCode", expand, source_stages: set[str], reads_results: bool = False,
+                       shows: bool = True) -> str:
         """A cell that defines nothing: the stage of what it looks at (codebook: display-only parts)."""
         own, band = self.label_band(expand(set(c.features())))
         if own == "PPR" and band == 0:
             return "PPR"
         if "PPR" in source_stages and own != "EDA":
             return "PPR"  # looking at results (not a plot or summary of the data)
+        data = source_stages - {"setup", "other"}
+        if data == {"PPR"}:
+            return "PPR"  # every value looked at was made by post-processing: a plot or view of results
+        if own == "load" and shows:
+            return "EDA"  # `pd.read_csv(...)` shown, not kept: looking at input data
+        if own == "setup" and band >= 2:
+            return "other"  # looking at a configuration value (`print(config.device)`)
         if reads_results:
             return "PPR"  # a plot or print of predictions, scores or a results table
         if own in ("EDA", "other", "DPR", "load") and source_stages & {"load", "EDA", "DPR"}:
@@ -398,6 +526,17 @@ def _is_result_name(name: str) -> bool:
     from mliter.traces.operators import RESULT_NAME
 
     return RESULT_NAME.search(name) is not None
+
+
+def _read_name(feature: str) -> str | None:
+    """The variable a feature reads: `var:x`, or the receiver of `method:m@var:x` (`preds.tolist()`)."""
+    if feature[:4] == "var:":
+        return feature[4:]
+    if feature[:7] == "method:":
+        at = feature.find("@var:")
+        if at != -1:
+            return feature[at + 5:]
+    return None
 
 
 def _result_names(names: Iterable[str]) -> bool:

@@ -17,6 +17,25 @@ a `pandas.setitem` pre-processing operator with the column name and a hash of th
 unless the frame's name says it holds results (`submission`, `preds`, `results`, ...), which
 is post-processing and no operator.
 
+Round 2 (tuned on the tuning half only, checked by leave-one-repository-out) extends what is seen:
+
+- work in code the notebook defines: engineered columns inside function bodies count; a call of a
+  notebook-defined function or class records its arguments under the side its body works on
+  (`mliter.traces.versions.defs`), so `add_lags(df, 7)` -> `14` is R and `Net(hidden=64)` -> `128` is H,
+  while moving code into a function or renaming it changes nothing; a callable of a module beside the
+  notebook, or one defined nowhere (`from helpers import *`), is an operator of the side its name says,
+  with its keyword and literal arguments only (positional variables are the data passed);
+- `pd.DataFrame(X)`, `np.asarray(x)`, `torch.tensor(ids)` hold data and are no pre-processing step;
+  methods of text variables (`c = f.read(); c.replace(...)`) are string handling;
+- frames that receive predictions (`out["y"] = model.predict(X)`), columns made from prediction columns
+  and frames named for scores (`res`, `acc_df`) are results: their transforms are post-processing;
+- literal positional arguments of training calls (`learn.fit_one_cycle(15)`) and settings in a config
+  class (`class CFG: lr = 1e-3`, side from the first cell reading `CFG.lr`) are hyperparameters; the batch
+  size of a data loader is a model hyperparameter (the codebook's H); loading and hardware arguments of
+  pretrained models (`device_map`, `torch_dtype`, `attn_implementation`) are not;
+- a code cell of comments only is prose (X), and a cell that IPython rewriting breaks (a continuation
+  line starting with `%`) is parsed as written.
+
 Building from OpenML (for the OpenML source): a flow is a tree of components, each a
 fully qualified class name (`sklearn.impute._base.SimpleImputer`) with parameters, and a
 setup gives the parameter values of one run. Map each component with `operators.role`:
@@ -40,8 +59,11 @@ import ast
 import hashlib
 import json
 import re
+import textwrap
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from mliter.tables import join_list
@@ -49,15 +71,20 @@ from mliter.traces.notebooks.calls import BoundExpr, CallSite, expr_marker, iter
 from mliter.traces.notebooks.code import CellCode, collect_uses, import_aliases, parse_cell
 from mliter.traces.notebooks.parse import Cell, Limits, Notebook, NotebookError, parse_notebook
 from mliter.traces.operators import (
-    DATA, EDA, METRIC, MODEL, PREPROCESSING, RESULT_NAME, TRAINING_METHODS, method_role, role,
+    DATA, EDA, METRIC, MODEL, PREPROCESSING, TRAINING_METHODS, method_role, role,
 )
+from mliter.traces.operators import RESULT_NAME as _RESULT_NAME
+from mliter.traces.notebooks.modules import is_local_module
 from mliter.traces.notebooks.stages import StageRules
+from mliter.traces.versions.defs import DefIndex, local_side, top_level_defs
 
 PYTHON_LANGUAGES = frozenset({"python", "python2", "python3", "ipython", "ipython2", "ipython3"})
 #: Keyword arguments naming the file a reader opens.
 PATH_KWARGS = ("filepath_or_buffer", "path", "io", "fname", "file", "path_or_buf", "filepath", "directory", "filename")
 #: Keyword arguments naming metrics by string (`scoring="roc_auc"`, `metrics=["accuracy"]`).
 METRIC_KWARGS = ("scoring", "metrics", "eval_metric", "metric")
+#: Names of results (`operators.RESULT_NAME`) plus whole words naming scores (`res`, `acc`, `rmse_`, `_auc`).
+RESULT_NAME = re.compile(_RESULT_NAME.pattern + r"|(^|_)(res|acc|accs|accuracy|auc|rmse|mae|mse|perf|performance)(_|$)")
 _SAFE_NAME = re.compile(r"^[\w.\-+ ()\[\]]{1,120}$")
 _PARSED = ("ok", "python2")
 
@@ -124,6 +151,9 @@ class Signature:
     # top-level settings bound to literals (`MAX_LEN = 128`): (name, value, side) where side is the part of the
     # workflow of the first cell that reads it (model, preprocessing or ""); names are compared, never shipped
     settings: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
+    # calls of notebook-defined functions and classes: (side, callee, arguments) where side is the part of the
+    # workflow the callee's body works on; their operators count where defined, their arguments here
+    calls: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
 
     @classmethod
     def from_operators(cls, model: Iterable[Operator] = (), preprocessing: Iterable[Operator] = (),
@@ -215,7 +245,12 @@ def _metric_names(site: CallSite) -> list[str]:
 class _Builder:
     """Accumulates operators over a notebook's cells, in order (state: bound model variables)."""
 
-    def __init__(self) -> None:
+    def __init__(self, defs: DefIndex | None = None) -> None:
+        self.defs = defs
+        self.calls: list[tuple[str, str, str]] = []  # (side, callee, arguments) of notebook-defined callees
+        self.bound_defined: dict[str, str] = {}  # variable -> notebook-defined model class it holds
+        self.unbound: frozenset[str] = frozenset()  # names the notebook calls but never binds (see `unbound_names`)
+        self.strings: set[str] = set()  # variables holding text (`c = f.read()`): their methods are string handling
         self.ops: dict[str, list[tuple[str, dict[str, str]]]] = {MODEL: [], PREPROCESSING: []}
         self.data: set[str] = set()
         self.metrics: set[str] = set()
@@ -234,6 +269,8 @@ class _Builder:
                 continue
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
             names += [e.id for t in node.targets if isinstance(t, (ast.Tuple, ast.List)) for e in t.elts if isinstance(e, ast.Name)]
+            if _predicts(node.value):  # `out["y"] = model.predict(X)`: `out` holds predictions from here on
+                names += [t.value.id for t in node.targets if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)]
             if not names:
                 continue
             hit = False
@@ -250,16 +287,26 @@ class _Builder:
     def add_cell(self, tree: ast.AST, aliases: dict[str, str]) -> frozenset[str]:
         roles: set[str] = set()
         self._track_results(tree, aliases)
+        _track_strings(tree, self.strings)
         cell_no = self.n_cells
         self.n_cells += 1
-        for site in iter_calls(tree, aliases, self.literals):
-            r = self._add_site(site)
+        nodes = _call_nodes(tree)
+        for k, site in enumerate(iter_calls(tree, aliases, self.literals)):
+            call = nodes[k] if k < len(nodes) and nodes[k].lineno == site.lineno else None
+            r = self._add_site(site, call)
             if r:
                 roles.add(r)
             names = _metric_names(site)
             if names:
                 self.metrics.update(names)
                 roles.add(METRIC)
+        for node in getattr(tree, "body", []):
+            if isinstance(node, ast.ClassDef):  # `class CFG: lr = 1e-3`: settings read as `CFG.lr`
+                for st in node.body:
+                    if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+                        ok, value = _const(st.value, self.literals)
+                        if ok:
+                            self.top_literals.append((cell_no, f"{node.name}.{st.targets[0].id}", normalise_value(value)))
         for node in _outside_definitions(tree):
             if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
                     and isinstance(node.value, ast.Subscript) and isinstance(node.value.value, ast.Name)
@@ -270,11 +317,15 @@ class _Builder:
                 kind = "pandas.slice" if isinstance(sl, ast.Slice) else "pandas.filter"
                 self.ops[PREPROCESSING].append((kind, {"rows": value_text(sl, self.literals)}))
                 roles.add(PREPROCESSING)
+        for node in ast.walk(tree):  # engineered columns, also inside notebook-defined functions
             if isinstance(node, (ast.Assign, ast.AugAssign)):
                 for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     if (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
                             and not RESULT_NAME.search(t.value.id) and t.value.id not in self.results
-                            and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str)):
+                            and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str)
+                            and not RESULT_NAME.search(t.slice.value) and not _reads_result_values(node.value, self.results)):
+                        # a column of predictions or one made from them (`test["label"] = test["pred"].map(...)`)
+                        # is post-processing, not an engineered feature
                         column = t.slice.value if _SAFE_NAME.match(t.slice.value) else expr_marker(t.slice)
                         params = {"column": normalise_value(column), "value": expr_marker(node.value)}
                         self.ops[PREPROCESSING].append(("pandas.setitem", params))
@@ -288,19 +339,30 @@ class _Builder:
                             self.top_literals.append((cell_no, name.id, normalise_value(self.literals[name.id])))
         return frozenset(roles)
 
-    def _add_site(self, site: CallSite) -> str | None:
+    def _add_site(self, site: CallSite, node: ast.Call | None = None) -> str | None:
         if site.qualified is not None:
             r = role(site.qualified) or catalogue_role(site.qualified)
+            local = r is None and is_local_module(site.qualified, _libraries())
+            if local:
+                r = local_side(site.qualified)  # a local module's function: its name says its side
             if r == PREPROCESSING and _reads_results(site, self.results):
                 return None  # `pd.concat([preds_a, preds_b])`, `pd.DataFrame({"y": preds})`: post-processing
+            if r == PREPROCESSING and CONTAINERS.search(site.qualified):
+                return None  # `pd.DataFrame(X)`, `np.array(x)`, `torch.tensor(ids)`: holding data, no step
             if r in (MODEL, PREPROCESSING):
                 params = {f"_{i}": v for i, v in enumerate(site.args)}
                 params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
-                self.ops[r].append((site.qualified, params))
+                if r == PREPROCESSING:
+                    # the batch size a data loader feeds the model is a training setting (H), not a step's argument
+                    batch = {k: params.pop(k) for k in BATCH_KWARGS & params.keys()}
+                    if batch:
+                        self.calls.append((MODEL, site.qualified, _params_text(batch)))
+                self.ops[r].append((site.qualified, _setting_params(site) if local else params))
                 if r == MODEL and site.target:
                     self.bound_models[site.target] = len(self.ops[MODEL]) - 1
                 elif site.target:
                     self.bound_models.pop(site.target, None)
+
             elif r == DATA:
                 self.data.add(_data_name(site, self.literals))
             elif r == METRIC:
@@ -311,14 +373,22 @@ class _Builder:
         if site.method is None:
             if site.target:
                 self.bound_models.pop(site.target, None)
-            return None
+                self.bound_defined.pop(site.target, None)
+            return self._defined_call(site, node)
+        if site.receiver in self.bound_defined and site.method in TRAINING_METHODS:
+            params = {k: v for k, v in site.kwargs if k not in NON_HYPERPARAMETERS}
+            self.calls.append((MODEL, f"{self.bound_defined[site.receiver]}.{site.method}", _params_text(params)))
+            return MODEL
         if site.receiver in self.bound_models and site.method in TRAINING_METHODS:
             _, params = self.ops[MODEL][self.bound_models[site.receiver]]
             params.update({f"{site.method}.{k}": v for k, v in site.kwargs
                            if k not in NON_HYPERPARAMETERS and f"{site.method}.{k}" not in NON_HYPERPARAMETERS})
+            # literal positional arguments are settings too (`learn.fit_one_cycle(15)`, `fit(X, y, 32, 10)`);
+            # data arguments are no literals
+            params.update({f"{site.method}._{i}": v for i, v in enumerate(site.args) if not v.startswith("<expr")})
             return MODEL
-        if site.literal_receiver:
-            return None  # `"a,b".split(",")`, `"x".replace(...)`: string handling, no operator
+        if site.literal_receiver or (site.root in self.strings and site.receiver == site.root):
+            return None  # `"a,b".split(",")`, `text.replace(...)` of a text variable: string handling, no operator
         r = method_role(site.method, site.root)
         if r == PREPROCESSING and site.root in self.results:
             return None  # transforms of predictions and result frames are post-processing
@@ -331,6 +401,32 @@ class _Builder:
         elif r == EDA:
             self.eda.append(f"method:{site.method}")
         return r
+
+    def _defined_call(self, site: CallSite, node: ast.Call | None) -> str | None:
+        """A call of a notebook-defined function or class: its arguments are parameters of its side."""
+        if self.defs is None or node is None or not isinstance(node.func, ast.Name):
+            return None
+        name = node.func.id
+        side = self.defs.side(name)
+        if side is None and name not in self.defs.defs and name in self.unbound:
+            # defined nowhere in the notebook (`from utils import *`, `%run helpers.py`): a local callable whose
+            # body cannot be read, so the call is an operator of the side its name says
+            side = local_side(name)
+            if side == PREPROCESSING and _reads_results(site, self.results):
+                return None  # `rank_transform(preds)`: post-processing of predictions
+            if side is not None:
+                self.ops[side].append((f"local:{name}", _setting_params(site)))
+                if side == MODEL and site.target:
+                    self.bound_models[site.target] = len(self.ops[MODEL]) - 1
+            return side
+        if side is None:
+            return None
+        params = {f"_{i}": v for i, v in enumerate(site.args)}
+        params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
+        self.calls.append((side, node.func.id, _params_text(params)))
+        if side == MODEL and site.target:
+            self.bound_defined[site.target] = node.func.id
+        return side
 
     def operators(self, r: str) -> tuple[Operator, ...]:
         return tuple(sorted(Operator(name, tuple(sorted(params.items()))) for name, params in self.ops[r]))
@@ -346,6 +442,10 @@ NON_HYPERPARAMETERS = frozenset({
     "progress_bar_refresh_rate", "enable_progress_bar", "log_every_n_steps", "default_root_dir", "logger",
     "enable_checkpointing", "fp16", "bf16", "tf32", "precision", "verbose_eval", "use_cpu", "no_cuda",
     "dataloader_num_workers", "fit.verbose", "compile.run_eagerly", "fit.workers", "fit.use_multiprocessing",
+    # where a pretrained model is loaded from and onto which hardware, in which number format
+    "device_map", "torch_dtype", "use_flash_attention_2", "attn_implementation", "low_cpu_mem_usage",
+    "trust_remote_code", "use_cache", "max_memory", "offload_folder", "cache_dir", "token", "use_auth_token",
+    "local_files_only", "resume_download", "force_download",
 })
 
 
@@ -353,6 +453,80 @@ NON_HYPERPARAMETERS = frozenset({
 PREDICT_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function", "get_preds", "generate"})
 _CATALOGUE_ROLE = {"construct model": MODEL, "fit": MODEL, "tune": MODEL, "transform": PREPROCESSING,
                    "split": None, "load": DATA, "metric": METRIC, "display": EDA, "plot": EDA}
+
+
+#: Keyword arguments of a data loader that set the batch size: a training hyperparameter (the codebook's H).
+BATCH_KWARGS = frozenset({"batch_size", "bs", "per_device_train_batch_size", "train_batch_size"})
+
+#: Calls that hold data in another container or shape: no pre-processing step of their own.
+CONTAINERS = re.compile(r"^(pandas|polars|numpy|torch|tensorflow|jax\.numpy)\.(DataFrame|Series|array|asarray|"
+                        r"asanyarray|tensor|as_tensor|from_numpy|Tensor|LongTensor|FloatTensor|constant|"
+                        r"convert_to_tensor|reshape|expand_dims|squeeze|ravel|copy|zeros|ones|arange|linspace)$")
+
+
+def _setting_params(site: CallSite) -> dict[str, str]:
+    """Arguments of a callable whose body is unknown that read as settings: keywords and literal positionals
+    (`add_lags(df, 7, window=3)` -> `_1`, `window`); a positional variable or expression is the data passed."""
+    params = {f"_{i}": v for i, v in enumerate(site.args) if not v.startswith("<expr")}
+    params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
+    return params
+
+
+def _params_text(params: Mapping[str, str]) -> str:
+    return json.dumps(sorted(params.items()), ensure_ascii=False)
+
+
+def _const(node: ast.AST, literals: dict[str, Any]) -> tuple[bool, Any]:
+    from mliter.traces.notebooks.calls import _literal
+
+    return _literal(node, literals)
+
+
+@lru_cache(maxsize=1)
+def _libraries() -> frozenset[str]:
+    from mliter.traces.catalogue import default_catalogue
+
+    return frozenset(default_catalogue().libraries)
+
+
+def _call_nodes(tree: ast.AST) -> list[ast.Call]:
+    """The cell's calls in the order `iter_calls` yields them (source position, outer call first)."""
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    calls.sort(key=lambda n: (n.lineno, n.col_offset))
+    return calls
+
+
+#: Methods whose value is text when called on text or a file (`f.read()`, `", ".join(xs)`, `s.strip()`).
+_TEXT_METHODS = frozenset({"read", "format", "join", "strip", "lstrip", "rstrip", "lower", "upper", "replace",
+                           "decode", "title", "capitalize", "read_text"})
+
+
+def _is_text(node: ast.AST, strings: set[str]) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id in strings
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _is_text(node.left, strings) or _is_text(node.right, strings)
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id == "str":
+            return True
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _TEXT_METHODS:
+            # `f.read()`, `"".join(...)`; a frame's `.replace` stays a frame, so text only when the receiver is
+            return node.func.attr in ("read", "read_text", "join", "format", "decode") or _is_text(node.func.value, strings)
+    return False
+
+
+def _track_strings(tree: ast.AST, strings: set[str]) -> None:
+    """Variables bound to text (in source order, function bodies included), as a rough type inference."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if _is_text(node.value, strings):
+                strings.add(node.targets[0].id)
+            else:
+                strings.discard(node.targets[0].id)
 
 
 def _outside_definitions(tree: ast.AST):
@@ -389,11 +563,31 @@ def catalogue_method_role(name: str) -> str | None:
     return MODEL if name in _TRAINING else None
 
 
+def _predicts(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in PREDICT_METHODS
+               for n in ast.walk(node))
+
+
+def _reads_result_values(node: ast.AST, results: set[str]) -> bool:
+    """The expression reads a prediction: a result variable, a predict call or a result-named column."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and (sub.id in results or RESULT_NAME.search(sub.id)):
+            return True
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in PREDICT_METHODS:
+            return True
+        if (isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) and isinstance(sub.slice.value, str)
+                and RESULT_NAME.search(sub.slice.value)):
+            return True
+    return False
+
+
 def _reads_results(site: CallSite, results: set[str]) -> bool:
     for node in site.nodes:
         for sub in ast.walk(node):
             if isinstance(sub, ast.Name) and (sub.id in results or RESULT_NAME.search(sub.id)):
                 return True
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in PREDICT_METHODS:
+                return True  # `rank(model.predict(X))`: the argument is a prediction
     return False
 
 
@@ -406,20 +600,24 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     code_cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
     docs = [_normalise_text(c.source) for c in nb.cells if c.cell_type in ("markdown", "raw")]
     if nb.language in PYTHON_LANGUAGES:
-        parsed = [parse_cell(c.source, limits) for c in code_cells]
+        parsed = [_parse(c.source, limits) for c in code_cells]
     else:
         parsed = [CellCode(len(c.source.splitlines()), "non_python") for c in code_cells]
     aliases: dict[str, str] = {}
     for pc in parsed:
         import_aliases(pc, aliases)
-    builder = _Builder()
+    builder = _Builder(DefIndex(top_level_defs([pc.tree for pc in parsed]), aliases, _operator_role))
+    builder.unbound = unbound_names([pc.tree for pc in parsed], aliases)
     cell_roles: list[frozenset[str]] = []
     tree_hashes: list[str] = []
+    attribute_reads: dict[int, set[str]] = {}
     for k, (c, pc) in enumerate(zip(code_cells, parsed)):
         if pc.status in _PARSED and pc.tree is not None:
             builder.n_cells = k
+            attribute_reads[k] = _attribute_reads(pc.tree)
             cell_roles.append(builder.add_cell(pc.tree, aliases))
-            tree_hashes.append(_short(ast.dump(pc.tree, include_attributes=False) + "|" + join_list(pc.magics)))
+            if getattr(pc.tree, "body", None) or pc.magics:  # a cell of comments only is prose, not code
+                tree_hashes.append(_short(ast.dump(pc.tree, include_attributes=False) + "|" + join_list(pc.magics)))
         else:
             cell_roles.append(frozenset())
             tree_hashes.append("text:" + _short(_normalise_text(c.source)))
@@ -427,7 +625,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     for pc in parsed:
         collect_uses(pc, stage_aliases, limits)
     stages = rules.label_cells(parsed) if rules is not None else ["other"] * len(parsed)
-    settings = _settings(builder.top_literals, parsed, stages)
+    settings = _settings(builder.top_literals, parsed, stages, attribute_reads)
     digests = []
     for c, stage, roles in zip(code_cells, stages, cell_roles):
         lines = [line.rstrip() for line in c.source.splitlines() if line.strip()]
@@ -444,14 +642,68 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         cells=tuple(digests),
         n_unparsed_cells=sum(pc.status not in _PARSED for pc in parsed),
         settings=settings,
+        calls=tuple(sorted(builder.calls)),
     )
+
+
+def unbound_names(trees: list[ast.AST | None], aliases: Mapping[str, str]) -> frozenset[str]:
+    """Names called as functions that no cell binds, imports or defines and that are no builtins."""
+    import builtins
+
+    bound = set(aliases) | set(dir(builtins))
+    called: set[str] = set()
+    for tree in trees:
+        if tree is None:
+            continue
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+                bound.add(n.id)
+            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(n.name)
+            elif isinstance(n, ast.arg):
+                bound.add(n.arg)
+            elif isinstance(n, ast.alias):
+                bound.add((n.asname or n.name).split(".")[0])
+            elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+                called.add(n.func.id)
+    return frozenset(called - bound)
+
+
+def _operator_role(qualified: str) -> str | None:
+    """The signature role of a qualified call inside a notebook-defined function's body."""
+    r = role(qualified) or catalogue_role(qualified)
+    if r is None and is_local_module(qualified, _libraries()):
+        r = local_side(qualified)
+    return None if r == PREPROCESSING and CONTAINERS.search(qualified) else r
+
+
+def _parse(source: str, limits: Limits) -> CellCode:
+    """`parse_cell`, and when its IPython rewriting breaks a cell that is valid Python as written (a
+    continuation line starting with `%`, read as a line magic), the cell parsed as written."""
+    cell = parse_cell(source, limits)
+    if cell.status != "syntax_error" or len(source) > limits.max_cell_chars:
+        return cell
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(textwrap.dedent(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return cell
+    from mliter.traces.notebooks.code import _scan
+
+    fixed = CellCode(cell.n_lines, "ok", tree=tree)
+    _scan(fixed, tree, limits)
+    return fixed if fixed.status == "ok" else cell
 
 
 _SIDE = {"LI": MODEL, "DPR": PREPROCESSING, "load": PREPROCESSING, "EDA": ""}
 
 
-def _settings(top: list[tuple[int, str, str]], parsed: list[CellCode], stages: list[str]) -> tuple[tuple[str, str, str], ...]:
-    """Settings: the last literal value of each top-level name, with the side of its first reader."""
+def _settings(top: list[tuple[int, str, str]], parsed: list[CellCode], stages: list[str],
+              attribute_reads: Mapping[int, set[str]]) -> tuple[tuple[str, str, str], ...]:
+    """Settings: the last literal value of each top-level name, with the side of its first reader.
+
+    A class attribute (`CFG.lr`) is read where `CFG.lr` itself appears, not wherever `CFG` does."""
     last: dict[str, tuple[int, str]] = {}
     for k, name, value in top:
         last[name] = (k, value)
@@ -459,11 +711,17 @@ def _settings(top: list[tuple[int, str, str]], parsed: list[CellCode], stages: l
     for name, (k, value) in sorted(last.items()):
         side = ""
         for j in range(k + 1, len(parsed)):
-            if name in parsed[j].reads:
+            if name in parsed[j].reads or name in attribute_reads.get(j, ()):
                 side = _SIDE.get(stages[j], "")
                 break
         out.append((name, value, side))
     return tuple(out)
+
+
+def _attribute_reads(tree: ast.AST) -> set[str]:
+    """`owner.attr` of every attribute of a plain name the cell reads (`CFG.lr`)."""
+    return {f"{n.value.id}.{n.attr}" for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def signature_from_bytes(data: bytes, rules: StageRules | None = None, limits: Limits = Limits()) -> Signature:

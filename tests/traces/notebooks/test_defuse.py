@@ -8,17 +8,17 @@ import pytest
 
 from mliter.traces.notebooks.mine import mine_bytes
 from mliter.traces.notebooks.stages import StageRules
-from tests.notebook_builders import notebook_bytes
+from tests.notebook_builders import mined_cells, notebook_bytes
 
 RULES = StageRules.from_csv()
 
 
 def stages_of(*cells: str, **kw) -> list[str]:
-    return [c["stage"] for c in mine_bytes("file:t.ipynb", notebook_bytes(*cells), RULES, **kw).cells]
+    return [c["stage"] for c in cells_of(*cells, **kw)]
 
 
 def cells_of(*cells: str, **kw) -> list[dict]:
-    return mine_bytes("file:t.ipynb", notebook_bytes(*cells), RULES, **kw).cells
+    return mined_cells(*cells, **kw)
 
 
 def test_reading_and_previewing_a_file_is_loading():
