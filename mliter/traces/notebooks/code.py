@@ -54,9 +54,9 @@ _HELP = re.compile(r"^(\s*)(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
 _NEEDS_NEUTRALISING = re.compile(r"^[^\S\n]*[%!?]|=[^\S\n]*[%!]|\?[^\S\n]*$", re.M)
 
 
-@dataclass
+@dataclass(slots=True)
 class CellCode:
-    """What static analysis found in one code cell."""
+    """What static analysis found in one code cell (slotted: made for every cell, read on every use)."""
 
     n_lines: int
     status: str  # ok | empty | syntax_error | non_python | too_long | too_deep
@@ -160,6 +160,23 @@ def _dotted(node: ast.AST) -> list[str] | None:
     return None
 
 
+def _quiet() -> bool:
+    """True when warnings are already ignored (the first filter drops every warning): the miner then
+    skips the per-cell `catch_warnings` (a few microseconds each, on every cell of a corpus)."""
+    filters = warnings.filters
+    return bool(filters) and filters[0][0] == "ignore" and filters[0][1] is None and filters[0][2] is Warning \
+        and filters[0][3] is None
+
+
+def _parse(text: str) -> ast.AST:
+    """`ast.parse` with the author's invalid escapes and other warnings silenced (not our concern)."""
+    if _quiet():
+        return ast.parse(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)
+
+
 def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
     """Parse one cell and collect its imports and IPython magics (first pass)."""
     n_lines = len(source.splitlines())
@@ -169,17 +186,17 @@ def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
         return CellCode(n_lines, "too_long", f"{len(source)} characters exceeds {limits.max_cell_chars}")
     if source[:1] in (" ", "\t", "\n", "\r"):
         source = textwrap.dedent(source)
-    if _NEEDS_NEUTRALISING.search(source):
+    # every IPython-only form holds `%`, `!` or `?`: a cell without them skips the regular expression
+    # (most cells; the substring tests are C scans, the expression tries three branches at every line)
+    if ("%" in source or "!" in source or "?" in source) and _NEEDS_NEUTRALISING.search(source):
         text, magics, is_python = neutralise_ipython(source)
-    else:  # plain Python: nothing IPython-only to replace (the common case, checked in C)
+    else:  # plain Python: nothing IPython-only to replace (the common case)
         text, magics, is_python = source, set(), True
     if not is_python:
         return CellCode(n_lines, "non_python", magics=magics)
     status = "ok"
     try:
-        with warnings.catch_warnings():  # invalid escapes in the author's strings are not our concern
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+        tree = _parse(text)
     except SyntaxError as exc:
         tree = _parse_python2(text)
         if tree is None:
@@ -193,16 +210,24 @@ def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
 
 
 _FUNC_OR_CLASS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+#: Fields that never hold a child worth visiting: names, contexts, flags, and the lists of plain
+#: identifiers (`global a, b`; a class pattern's keyword names).
 _SCALAR_FIELDS = frozenset({"ctx", "id", "attr", "name", "arg", "asname", "module", "level", "kind",
                             "type_comment", "is_async", "conversion", "simple", "lineno", "col_offset"})
+_IDENTIFIER_LISTS = frozenset({"names", "kwd_attrs"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+#: Node types `_scan` handles itself; every other type only has its children visited.
+_SPECIAL = frozenset({ast.Name, ast.Call, ast.Attribute, ast.Import, ast.ImportFrom, ast.Assign, ast.AugAssign,
+                      ast.AnnAssign, ast.Return, ast.For, ast.comprehension, ast.FunctionDef, ast.AsyncFunctionDef,
+                      ast.ClassDef})
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:
     """Fields of a node type that can hold child nodes (memoised; skips names, contexts, flags)."""
     fields = _CHILD_FIELDS.get(kind)
     if fields is None:
-        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _SCALAR_FIELDS)
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields
+                                             if f not in _SCALAR_FIELDS and f not in _IDENTIFIER_LISTS)
     return fields
 
 
@@ -223,13 +248,16 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
     if body and type(body[-1]) is ast.Expr and type(body[-1].value) not in (ast.Call, ast.Constant, ast.Await):
         uses.append(("syntax", "display", None, n - 1))
     reads = cell.reads
-    seen: set[tuple] = set()
+    # first sight of a name or attribute per statement and owner: a repeat would add the same
+    # feature again (keys: `x`, `.attr`, or `(key, owner)` inside a definition; cleared per statement)
+    seen: set = set()
     classes: set[str] = set()
     max_depth = limits.max_ast_depth
     AST = ast.AST
     Call, Attribute, Name, Constant, Store = ast.Call, ast.Attribute, ast.Name, ast.Constant, ast.Store
     Assign, AugAssign, AnnAssign, Subscript, Expr = ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Subscript, ast.Expr
     child_fields = _CHILD_FIELDS
+    special = _SPECIAL
     loop_vars: list[set[str]] = [set() for _ in range(n)]
     for si in range(n):
         st = body[si]
@@ -241,11 +269,12 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
             if type(v) is Call:
                 parts = _dotted(v.func)
                 # `model.fit(X)` / `df.drop(..., inplace=True)` change their receiver; a plain call acts
-                inplace = any(k.arg == "inplace" for k in v.keywords)
+                inplace = bool(v.keywords) and "inplace" in [k.arg for k in v.keywords]
                 uses.append(("stmtcall", _call_root(v.func), v.func.attr if type(v.func) is Attribute else None, parts, si,
                              inplace, si == n - 1))
             elif type(v) is not Constant:
                 cell.stmt_kind[si] = "display"
+        seen.clear()
         stack: list = [(st, 1, None)]
         pop, push = stack.pop, stack.append
         while stack:
@@ -257,30 +286,35 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
             kind = type(node)
             depth += 1
             if kind is Name:
+                name = node.id
                 if type(node.ctx) is Store:
                     if owner is None:
-                        defs_si.add(node.id)
+                        defs_si.add(name)
                 else:
-                    reads.add(node.id)
-                key = (node.id, owner, si)
-                if key not in seen:  # a repeat would add the same feature again: only the first counts
+                    reads.add(name)
+                key = name if owner is None else (name, owner)
+                if key not in seen:
                     seen.add(key)
-                    uses.append(("name", node.id, owner, si))
+                    uses.append(("name", name, owner, si))
                 continue
             if kind is Call:
                 func = node.func
-                parts: list[str] = []
-                inner = func
-                while type(inner) is Attribute:
-                    parts.append(inner.attr)
-                    inner = inner.value
-                if type(inner) is Name:
-                    parts.append(inner.id)
-                    reads.add(inner.id)
-                    uses.append(("call", parts[::-1], func.attr if type(func) is Attribute else None, owner, si))
+                if type(func) is Name:  # `f(x)`: the commonest call, its name is the whole chain
+                    reads.add(func.id)
+                    uses.append(("call", [func.id], None, owner, si))
                 else:
-                    uses.append(("call", None, func.attr if type(func) is Attribute else None, owner, si))
-                    push((inner, depth, owner))
+                    parts: list[str] = []
+                    inner = func
+                    while type(inner) is Attribute:
+                        parts.append(inner.attr)
+                        inner = inner.value
+                    if type(inner) is Name:
+                        parts.append(inner.id)
+                        reads.add(inner.id)
+                        uses.append(("call", parts[::-1], func.attr if type(func) is Attribute else None, owner, si))
+                    else:
+                        uses.append(("call", None, func.attr if type(func) is Attribute else None, owner, si))
+                        push((inner, depth, owner))
                 for a in node.args:
                     if type(a) is not Constant:
                         push((a, depth, owner))
@@ -290,90 +324,115 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                 continue
             if kind is Attribute:
                 if type(node.ctx) is not Store:
-                    key = ("." + node.attr, owner, si)
+                    key = "." + node.attr if owner is None else ("." + node.attr, owner)
                     if key not in seen:
                         seen.add(key)
                         uses.append(("attrs", node.attr, owner, si))
                 push((node.value, depth, owner))
                 continue
-            if kind is ast.Import:
-                for a in node.names:
-                    cell.imports.add(a.name)
-                    feats_si.add("import:" + a.name)
-                    if a.asname:
-                        cell.bindings.append((a.asname, a.name, False))
-                        defs_si.add(a.asname)
-                    else:
-                        top = a.name.split(".")[0]
-                        cell.bindings.append((top, top, True))
-                        defs_si.add(top)
+            # the commonest plain containers: their children pushed in field order, as the loop below would
+            if kind is Subscript:
+                if type(node.value) is not Constant:
+                    push((node.value, depth, owner))
+                if type(node.slice) is not Constant:
+                    push((node.slice, depth, owner))
                 continue
-            if kind is ast.ImportFrom:
-                if node.module and not node.level:
-                    cell.imports.add(node.module)
-                    feats_si.add("import:" + node.module)
-                    for a in node.names:
-                        if a.name != "*":
-                            cell.bindings.append((a.asname or a.name, f"{node.module}.{a.name}", False))
-                            defs_si.add(a.asname or a.name)
-                        else:
-                            cell.bindings.append(("*" + node.module, node.module, False))
+            if kind is Expr or kind is ast.Starred:
+                if type(node.value) is not Constant:
+                    push((node.value, depth, owner))
                 continue
-            if kind is Assign or kind is AugAssign or kind is AnnAssign:
-                targets = node.targets if kind is Assign else [node.target]
-                for t in targets:
-                    tk = type(t)
-                    if tk is Subscript or tk is Attribute:
-                        base = _dotted(t.value)
-                        if owner is None and base:
-                            defs_si.add(base[0])  # `df["x"] = ...`, `model.n = ...` change `df`, `model`
-                        if tk is Subscript:
-                            name = base[-1].lower() if base else ""
-                            # `params["eta"] = ...` / `os.environ[...] = ...` configure; `df["x"] = ...` changes data
-                            marker = ("setparam" if any(w in name for w in _PARAM_WORDS)
-                                      else "setconfig" if any(w in name for w in _CONFIG_WORDS) else "setitem")
-                            uses.append(("syntax", marker, owner, si))
-                    elif kind is AugAssign and tk is Name and owner is None:
-                        defs_si.add(t.id)
-                value = node.value
-                if value is not None:
-                    vk = type(value)
-                    if kind is Assign and vk is Call and len(targets) == 1 and type(targets[0]) is Name:
-                        uses.append(("bind", targets[0].id, _dotted(value.func), si))  # `enc = LabelEncoder()`
-                    if kind is Assign and vk is Subscript:
-                        # `df = df[mask]` filters rows; `y = df["target"]` selects part of the data
-                        base = _dotted(value.value)
-                        same = base is not None and any(type(t) is Name and t.id == base[0] for t in targets)
-                        uses.append(("syntax", "filter" if same else "subset", owner, si))
-                    if owner is None and depth == 2:
-                        uses.append(("syntax", "constant" if _is_literal(value) else "assign", owner, si))
-                    if vk is not Constant:
-                        push((value, depth, owner))
-                for t in targets:
-                    push((t, depth, owner))
+            if kind is ast.BinOp and depth <= max_depth:  # the operator (a leaf) matters only at the limit
+                if type(node.left) is not Constant:
+                    push((node.left, depth, owner))
+                if type(node.right) is not Constant:
+                    push((node.right, depth, owner))
                 continue
-            if kind is ast.Return and type(node.value) is Subscript:
-                uses.append(("syntax", "subset", owner, si))
-            if (kind is ast.For or kind is ast.comprehension) and owner is None:
-                # loop and comprehension variables are scaffolding, not values left for later cells
-                loops_si.update(x.id for x in ast.walk(node.target) if type(x) is Name)
+            if kind is ast.Tuple or kind is ast.List:
+                for item in node.elts:
+                    if type(item) is not Constant:
+                        push((item, depth, owner))
+                continue
             child_owner = owner
-            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
-                if owner is None:
-                    child_owner = node.name.lower()  # local names are matched case-insensitively
-                    cell.defs.setdefault(child_owner, set())
-                    defs_si.add(node.name)
-                    uses.append(("defname", child_owner, None, si))
+            if kind in special:  # the rest only have their children visited
+                if kind is ast.Import:
+                    for a in node.names:
+                        cell.imports.add(a.name)
+                        feats_si.add("import:" + a.name)
+                        if a.asname:
+                            cell.bindings.append((a.asname, a.name, False))
+                            defs_si.add(a.asname)
+                        else:
+                            top = a.name.split(".")[0]
+                            cell.bindings.append((top, top, True))
+                            defs_si.add(top)
+                    continue
+                if kind is ast.ImportFrom:
+                    if node.module and not node.level:
+                        cell.imports.add(node.module)
+                        feats_si.add("import:" + node.module)
+                        for a in node.names:
+                            if a.name != "*":
+                                cell.bindings.append((a.asname or a.name, f"{node.module}.{a.name}", False))
+                                defs_si.add(a.asname or a.name)
+                            else:
+                                cell.bindings.append(("*" + node.module, node.module, False))
+                    continue
+                if kind is Assign or kind is AugAssign or kind is AnnAssign:
+                    targets = node.targets if kind is Assign else [node.target]
+                    for t in targets:
+                        tk = type(t)
+                        if tk is Subscript or tk is Attribute:
+                            base = _dotted(t.value)
+                            if owner is None and base:
+                                defs_si.add(base[0])  # `df["x"] = ...`, `model.n = ...` change `df`, `model`
+                            if tk is Subscript:
+                                name = base[-1].lower() if base else ""
+                                # `params["eta"] = ...` / `os.environ[...] = ...` configure; `df["x"] = ...` changes data
+                                marker = ("setparam" if any(w in name for w in _PARAM_WORDS)
+                                          else "setconfig" if any(w in name for w in _CONFIG_WORDS) else "setitem")
+                                uses.append(("syntax", marker, owner, si))
+                        elif kind is AugAssign and tk is Name and owner is None:
+                            defs_si.add(t.id)
+                    value = node.value
+                    if value is not None:
+                        vk = type(value)
+                        if kind is Assign and vk is Call and len(targets) == 1 and type(targets[0]) is Name:
+                            uses.append(("bind", targets[0].id, _dotted(value.func), si))  # `enc = LabelEncoder()`
+                        if kind is Assign and vk is Subscript:
+                            # `df = df[mask]` filters rows; `y = df["target"]` selects part of the data
+                            base = _dotted(value.value)
+                            same = base is not None and any(type(t) is Name and t.id == base[0] for t in targets)
+                            uses.append(("syntax", "filter" if same else "subset", owner, si))
+                        if owner is None and depth == 2:
+                            uses.append(("syntax", "constant" if _is_literal(value) else "assign", owner, si))
+                        if vk is not Constant:
+                            push((value, depth, owner))
+                    for t in targets:
+                        push((t, depth, owner))
+                    continue
+                if kind is ast.Return and type(node.value) is Subscript:
+                    uses.append(("syntax", "subset", owner, si))
+                if (kind is ast.For or kind is ast.comprehension) and owner is None:
+                    # loop and comprehension variables are scaffolding, not values left for later cells
+                    loops_si.update(x.id for x in ast.walk(node.target) if type(x) is Name)
+                if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
+                    if owner is None:
+                        child_owner = node.name.lower()  # local names are matched case-insensitively
+                        cell.defs.setdefault(child_owner, set())
+                        defs_si.add(node.name)
+                        uses.append(("defname", child_owner, None, si))
+                        if kind is ast.ClassDef:
+                            classes.add(child_owner)
+                    elif owner in classes and kind is not ast.ClassDef and node.name != "__init__":
+                        # calling a class runs its constructor, not its other methods: keep those apart
+                        child_owner = f"{owner}.{node.name.lower()}"
+                        cell.defs.setdefault(child_owner, set())
                     if kind is ast.ClassDef:
-                        classes.add(child_owner)
-                elif owner in classes and kind is not ast.ClassDef and node.name != "__init__":
-                    # calling a class runs its constructor, not its other methods: keep those apart
-                    child_owner = f"{owner}.{node.name.lower()}"
-                    cell.defs.setdefault(child_owner, set())
-                if kind is ast.ClassDef:
-                    for b in node.bases:
-                        uses.append(("base", _dotted(b), child_owner, si))
-            fields = child_fields.get(kind) or _child_fields(kind)
+                        for b in node.bases:
+                            uses.append(("base", _dotted(b), child_owner, si))
+            fields = child_fields.get(kind)
+            if fields is None:
+                fields = _child_fields(kind)
             for fname in fields:
                 value = getattr(node, fname, None)
                 if type(value) is list:
@@ -495,19 +554,24 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
     feature also goes to the summary of its top-level statement (`cell.stmt_feats`). Names that
     only a star import of a catalogued module explains (`from fastai.vision.all import *`)
     resolve through the API catalogue. Afterwards the tree and raw uses are released.
+
+    This loop runs once per use (about a dozen per statement), so the common cases (a variable
+    read, a call) add their feature inline rather than through a helper; uses are read in the
+    order the walk made them, since a star import resolved by one call changes how later names read.
     """
     if cell.tree is None and not cell.uses:
         return
     from mliter.traces.catalogue import DISPLAY_ROLES, SHOWN_ROLES, default_catalogue
 
     cat = default_catalogue()
-    prefixes = {"calls": "call", "methods": "method", "attrs": "attr", "bases": "base",
-                "syntax": "syntax", "local_calls": "local", "variables": "var"}
     stmt_feats = cell.stmt_feats
     stars = [k[1:] for k in aliases if k[:1] == "*"]
-
-    targets = {kind: (getattr(cell, kind), prefixes[kind] + ":") for kind in prefixes}
+    variables, calls = cell.variables, cell.calls
+    targets = {"calls": (calls, "call:"), "methods": (cell.methods, "method:"), "attrs": (cell.attrs, "attr:"),
+               "bases": (cell.bases, "base:"), "syntax": (cell.syntax, "syntax:"),
+               "local_calls": (cell.local_calls, "local:"), "variables": (variables, "var:")}
     owner_defs = cell.defs
+    builtin_names = _BUILTINS
 
     def add(kind: str, value: str, owner: str | None, si: int) -> None:
         st, pre = targets[kind]
@@ -517,35 +581,48 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
             owner_defs[owner].add(feat)
         stmt_feats[si].add(feat)
 
-    for use in cell.uses:  # instances first: the walk visits a cell's statements out of order
+    uses = cell.uses
+    for use in uses:  # instances first: the walk visits a cell's statements out of order
         if use[0] == "bind" and use[2] is not None and use[2][-1][:1].isupper():  # `X = Class(...)` only
             if stars and use[2][0] not in aliases:
                 _star_resolve(use[2][0], stars, aliases)
             made_by = resolve(use[2], aliases)
-            if made_by is None and len(use[2]) == 1 and use[2][0] not in _BUILTINS:
+            if made_by is None and len(use[2]) == 1 and use[2][0] not in builtin_names:
                 made_by = "local:" + use[2][0].lower()  # an instance of a class the notebook may define
             if made_by is not None:
                 aliases["@" + use[1]] = made_by
             else:
                 aliases.pop("@" + use[1], None)
-    for use in cell.uses:
+    for use in uses:
         tag = use[0]
-        if tag == "bind":
-            continue
-        if tag == "call":
+        if tag == "name":  # the commonest use: a variable read or written
+            if use[1] not in aliases:
+                low = use[1].lower()
+                variables.add(low)
+                feat = "var:" + low
+                if use[2] is not None:
+                    owner_defs[use[2]].add(feat)
+                stmt_feats[use[3]].add(feat)
+        elif tag == "call":
             _, parts, attr, owner, si = use
             if parts is not None:
-                if stars and parts[0] not in aliases and parts[0] not in _BUILTINS:
-                    _star_resolve(parts[0], stars, aliases)
-                qualified = resolve(parts, aliases)
-                if qualified is not None:
-                    add("calls", qualified, owner, si)
-                elif len(parts) == 1 and parts[0] in _BUILTINS:
-                    add("calls", parts[0], owner, si)
+                first = parts[0]
+                if stars and first not in aliases and first not in builtin_names:
+                    _star_resolve(first, stars, aliases)
+                head = aliases.get(first)
+                if head is not None:  # `resolve`, inline
+                    qualified = head if len(parts) == 1 else ".".join([head, *parts[1:]])
+                    calls.add(qualified)
+                    feat = "call:" + qualified
+                    if owner is not None:
+                        owner_defs[owner].add(feat)
+                    stmt_feats[si].add(feat)
+                elif len(parts) == 1 and first in builtin_names:
+                    add("calls", first, owner, si)
                 elif len(parts) == 1:
-                    add("local_calls", parts[0].lower(), owner, si)
-                elif len(parts) == 2 and "@" + parts[0] in aliases:
-                    made_by = aliases["@" + parts[0]]
+                    add("local_calls", first.lower(), owner, si)
+                elif len(parts) == 2 and "@" + first in aliases:
+                    made_by = aliases["@" + first]
                     if made_by.startswith("local:") and not parts[1].startswith("__"):
                         # `net.SGD()` runs the method `network.sgd` (an explicit dunder call is a probe)
                         add("methods", parts[1], owner, si)
@@ -553,44 +630,17 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
                     else:
                         add("methods", f"{parts[1]}@{made_by}", owner, si)
                 elif len(parts) == 2:  # a plain variable: its name says what it holds (`submission.head()`)
-                    add("methods", f"{parts[1]}@var:{parts[0].lower()}", owner, si)
+                    add("methods", f"{parts[1]}@var:{first.lower()}", owner, si)
                 else:
                     add("methods", parts[-1], owner, si)
             elif attr is not None:
                 add("methods", attr, owner, si)
+        elif tag == "bind":
+            continue
         elif tag == "stmtcall":
-            _, root, attr, parts, si, inplace, last = use
-            qualified = resolve(parts, aliases) if parts else None
-            if qualified is not None:
-                entry = cat.call(qualified)
-            elif parts is not None and len(parts) == 1:
-                entry = cat.call(parts[0]) if parts[0] in _BUILTINS else None
-            else:
-                entry = cat.method(attr) if attr else None
-            if entry is not None and entry.role in DISPLAY_ROLES:
-                cell.stmt_kind[si] = "display"
-                cell.stmt_defs[si] = set()
-            elif entry is not None and entry.role == "save":
-                cell.stmt_kind[si] = "save"  # writes a file: its stage is that of what it writes
-                cell.stmt_defs[si] = {root} if root is not None and root not in aliases else set()
-            elif entry is not None and (root is None or root in aliases) and entry.role in SHOWN_ROLES:
-                cell.stmt_kind[si] = "display"  # `pd.read_csv(...)` alone on a line: the value is shown, not kept
-                cell.stmt_defs[si] = set()
-            elif root is not None and root not in aliases and qualified is None and (
-                    inplace or attr in MUTATORS or (entry is not None and entry.role in ("fit", "tune", "construct model"))):
-                cell.stmt_kind[si] = "define"  # a method changes its receiver (`model.fit`, `df.drop(..., inplace=True)`)
-                cell.stmt_defs[si] = {root}
-            elif last and root is not None and qualified is None:
-                cell.stmt_kind[si] = "display"  # `df.count()` ending a cell: its value is shown
-                cell.stmt_defs[si] = set()
-            else:
-                cell.stmt_kind[si] = "effect"
-                cell.stmt_defs[si] = set()
+            _stmt_call(cell, use, aliases, cat, DISPLAY_ROLES, SHOWN_ROLES)
         elif tag == "defname":  # what a function is called hints at what it does
             add("local_calls", use[1], None, use[3])
-        elif tag == "name":
-            if use[1] not in aliases:
-                add("variables", use[1].lower(), use[2], use[3])
         elif tag == "base":
             q = resolve(use[1], aliases) if use[1] else None
             if q:
@@ -604,6 +654,37 @@ def collect_uses(cell: CellCode, aliases: dict[str, str], limits: Limits = Limit
             cell.stmt_defs[i] = set()
     cell.uses = []
     cell.tree = None  # the tree is not needed once features are collected
+
+
+def _stmt_call(cell: CellCode, use: tuple, aliases: dict[str, str], cat, display_roles, shown_roles) -> None:
+    """What a statement made of one call leaves for later cells: its kind and the names it changes."""
+    _, root, attr, parts, si, inplace, last = use
+    qualified = resolve(parts, aliases) if parts else None
+    if qualified is not None:
+        entry = cat.call(qualified)
+    elif parts is not None and len(parts) == 1:
+        entry = cat.call(parts[0]) if parts[0] in _BUILTINS else None
+    else:
+        entry = cat.method(attr) if attr else None
+    if entry is not None and entry.role in display_roles:
+        cell.stmt_kind[si] = "display"
+        cell.stmt_defs[si] = set()
+    elif entry is not None and entry.role == "save":
+        cell.stmt_kind[si] = "save"  # writes a file: its stage is that of what it writes
+        cell.stmt_defs[si] = {root} if root is not None and root not in aliases else set()
+    elif entry is not None and (root is None or root in aliases) and entry.role in shown_roles:
+        cell.stmt_kind[si] = "display"  # `pd.read_csv(...)` alone on a line: the value is shown, not kept
+        cell.stmt_defs[si] = set()
+    elif root is not None and root not in aliases and qualified is None and (
+            inplace or attr in MUTATORS or (entry is not None and entry.role in ("fit", "tune", "construct model"))):
+        cell.stmt_kind[si] = "define"  # a method changes its receiver (`model.fit`, `df.drop(..., inplace=True)`)
+        cell.stmt_defs[si] = {root}
+    elif last and root is not None and qualified is None:
+        cell.stmt_kind[si] = "display"  # `df.count()` ending a cell: its value is shown
+        cell.stmt_defs[si] = set()
+    else:
+        cell.stmt_kind[si] = "effect"
+        cell.stmt_defs[si] = set()
 
 
 def top_modules(imports: set[str]) -> set[str]:

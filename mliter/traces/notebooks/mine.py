@@ -14,6 +14,7 @@ import json
 import os
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -67,6 +68,19 @@ def _output_kinds(outputs: list[Any]) -> tuple[set[str], set[str]]:
     return kinds, errors
 
 
+_NONE: frozenset[str] = frozenset()
+
+
+def _joined(values: "set[str] | frozenset[str]") -> str:
+    """`mliter.tables.join_list` for a set of strings, which it already is: no copy, and nothing to sort
+    when empty (most of a cell's eight multi-valued columns are). Same text as `join_list`."""
+    if not values:
+        return ""
+    if "" in values:
+        values = values - {""}
+    return ";".join(sorted(values))
+
+
 def resident_bytes() -> int | None:
     """This process's resident memory in bytes (Linux /proc), or None where it cannot be read."""
     try:
@@ -97,16 +111,21 @@ class Budget:
         self.chars = 0
 
     def check(self, cell: int | None, chars: int = 0) -> None:
-        where = f"at cell {cell}" if cell is not None else "after the cells"
         if time.monotonic() > self.deadline:
-            raise NotebookError("timeout", f"mining took longer than {self.limits.max_seconds:g} s (stopped {where})")
+            raise NotebookError("timeout", f"mining took longer than {self.limits.max_seconds:g} s "
+                                           f"(stopped {self._where(cell)})")
         self.chars += chars
         if self.base is not None and self.chars >= self.MEMORY_STEP:
             self.chars = 0
             grown = (resident_bytes() or self.base) - self.base
             if grown > self.limits.max_memory_mb * 2**20:
                 raise NotebookError("memory_limit", f"mining needed {grown / 2**20:.0f} MB, more than the limit of "
-                                                    f"{self.limits.max_memory_mb} MB (stopped {where})")
+                                                    f"{self.limits.max_memory_mb} MB (stopped {self._where(cell)})")
+
+    @staticmethod
+    def _where(cell: int | None) -> str:
+        """Where mining stopped, for the message (made only when a bound is exceeded: checked on every cell)."""
+        return f"at cell {cell}" if cell is not None else "after the cells"
 
 
 def analyse_cells(code_cells, is_python: bool, limits: Limits, local_modules=None, budget: "Budget | None" = None):
@@ -122,18 +141,23 @@ def analyse_cells(code_cells, is_python: bool, limits: Limits, local_modules=Non
     aliases: dict[str, str] = {}
     module_defs: dict[str, set[str]] = {}
     parsed = []
-    for c in code_cells:
-        if is_python:
-            pc = parse_cell(c.source, limits)
-            if budget is not None:
-                budget.check(c.index, len(c.source))
-        else:  # an R or Julia notebook: counts and outputs are still read, the code is not parsed as Python
-            pc = CellCode(len(c.source.splitlines()), "non_python" if c.source.strip() else "empty")
-        import_aliases(pc, aliases)
-        bind_local_modules(pc, aliases, module_defs, local_modules)
-        collect_uses(pc, aliases, limits)
-        mark_unresolved(pc, aliases, module_defs)
-        parsed.append(pc)
+    unsummarised = False  # does the notebook import a module from beside it that was not summarised?
+    with warnings.catch_warnings():  # once per notebook, not per cell: the author's invalid escapes are not ours
+        warnings.simplefilter("ignore")
+        for c in code_cells:
+            if is_python:
+                pc = parse_cell(c.source, limits)
+                if budget is not None:
+                    budget.check(c.index, len(c.source))
+            else:  # an R or Julia notebook: counts and outputs are still read, the code is not parsed as Python
+                pc = CellCode(len(c.source.splitlines()), "non_python" if c.source.strip() else "empty")
+            import_aliases(pc, aliases)
+            if pc.bindings:
+                unsummarised |= bind_local_modules(pc, aliases, module_defs, local_modules)
+            collect_uses(pc, aliases, limits)
+            if unsummarised:
+                mark_unresolved(pc, aliases, module_defs)
+            parsed.append(pc)
     return parsed, module_defs
 
 
@@ -182,10 +206,11 @@ def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits
         if pc.status != "empty":
             stage_cells[stage] += 1
             stage_hidden[stage] += gaps[k]
-        kinds, enames = _output_kinds(cell.outputs)
+        kinds, enames = _output_kinds(cell.outputs) if cell.outputs else (_NONE, _NONE)
         n_error_outputs += bool(enames) or "error" in kinds
-        apis = pc.calls | {"." + m.split("@", 1)[0] for m in pc.methods}
-        libraries |= top_modules(pc.imports)
+        apis = pc.calls | {"." + m.split("@", 1)[0] for m in pc.methods} if pc.methods else pc.calls
+        if pc.imports:
+            libraries |= top_modules(pc.imports)
         apis_all |= apis
         cell_rows.append({
             "notebook_id": notebook_id,
@@ -196,13 +221,13 @@ def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits
             "n_lines": pc.n_lines,
             "status": pc.status,
             "error": pc.error,
-            "imports": join_list(pc.imports),
-            "apis": join_list(apis),
-            "magics": join_list(pc.magics),
-            "output_types": join_list(kinds),
-            "error_names": join_list(enames),
+            "imports": _joined(pc.imports),
+            "apis": _joined(apis),
+            "magics": _joined(pc.magics),
+            "output_types": _joined(kinds),
+            "error_names": _joined(enames),
             "stage": stage,
-            "stages": join_list(lab.stages),
+            "stages": _joined(lab.stages),
             "n_reads_from": len(lab.reads_from),
             "unresolved_calls": len(pc.unresolved),
         })

@@ -104,12 +104,17 @@ def local_module_resolver(notebook: Path | str, extra: tuple[Path, ...] = ()) ->
 
 
 def bind_local_modules(cell: CellCode, aliases: dict[str, str], module_defs: dict[str, set[str]],
-                       resolver: Callable[[str], Mapping[str, set[str]] | None] | None) -> None:
+                       resolver: Callable[[str], Mapping[str, set[str]] | None] | None) -> bool:
     """Before a cell's uses are collected: summarise the local modules it imports (when `resolver`
-    finds them) into `module_defs`; a star import of a found module binds its functions' names."""
+    finds them) into `module_defs`; a star import of a found module binds its functions' names.
+
+    Returns whether the cell imports a local module that could not be summarised (recorded in
+    `aliases` as `!local:<module>`): only then can `mark_unresolved` find anything, so the miner
+    calls it only from then on rather than scanning the aliases of every cell."""
     from mliter.traces.catalogue import default_catalogue
 
     libraries = default_catalogue().libraries
+    unsummarised = False
     for name, target, _ in cell.bindings:
         module = target if name.startswith("*") or "." not in target or name == target.split(".")[0] else target.rsplit(".", 1)[0]
         if not is_local_module(module, libraries):
@@ -119,11 +124,13 @@ def bind_local_modules(cell: CellCode, aliases: dict[str, str], module_defs: dic
             summary = resolver(target) if resolver is not None else None  # `from pkg import module`
         if not summary:
             aliases.setdefault("!local:" + module, module)
+            unsummarised = True
             continue
         module_defs.update(summary)
         if name.startswith("*"):
             for q in summary:
                 aliases[q.rsplit(".", 1)[1]] = q
+    return unsummarised
 
 
 def mark_unresolved(cell: CellCode, aliases: Mapping[str, str], module_defs: Mapping[str, set[str]]) -> None:

@@ -44,6 +44,7 @@ DEFAULT_RULES = CODING / "stage_rules.csv"
 #: Precedence bands, strongest first: specific calls (>= 30), generic signals (10-29),
 #: name hints (3-9), fallbacks (< 3). The first band with a match decides.
 BANDS = (30, 10, 3, -(10**9))
+_NO_RULE = 1 << 20  # `label_band`'s key of a feature no rule matches (above every band's keys)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class StageRules:
         self.rules = sorted(own + extra, key=lambda r: -r.precedence)
         self.catalogue = catalogue
         self._memo: dict[str, Rule | None] = {}
+        self._band_keys: dict[str, int] = {}  # feature -> band and stage as one number (`label_band`)
         self._roles: dict[str, str | None] = {}
         by_kind: dict[str, list[int]] = {}
         for i, r in enumerate(self.rules):
@@ -182,12 +184,30 @@ class StageRules:
                 yield (0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3), rule.stage
 
     def label_band(self, features: Iterable[str]) -> tuple[str, int]:
-        """Latest stage within the strongest band that has a match, and that band (9: nothing matched)."""
-        best: dict[int, str] = {}
-        for band, stage in self._banded(features):
-            if band not in best or STAGE_RANK[stage] > STAGE_RANK[best[band]]:
-                best[band] = stage  # an `other` rule counts as evidence of its band too
-        return (best[min(best)], min(best)) if best else ("other", 9)
+        """Latest stage within the strongest band that has a match, and that band (9: nothing matched).
+
+        Called for every statement of every cell, so each feature's (band, stage) is memoised as one
+        number, `band * 16 + 15 - rank`: the smallest over the features is the strongest band's latest
+        stage (an `other` rule counts as evidence of its band too), found by one `min`."""
+        if not isinstance(features, (set, frozenset, list, tuple)):
+            features = list(features)
+        keys = self._band_keys
+        try:
+            best = min([keys[f] for f in features], default=_NO_RULE)
+        except KeyError:
+            for f in features:
+                if f not in keys:
+                    rule = self.feature_rule(f)
+                    if rule is None:
+                        keys[f] = _NO_RULE
+                    else:
+                        p = rule.precedence
+                        band = 0 if p >= 30 else 1 if p >= 10 else 2 if p >= 3 else 3
+                        keys[f] = band * 16 + 15 - STAGE_RANK[rule.stage]
+            best = min([keys[f] for f in features], default=_NO_RULE)
+        if best == _NO_RULE:
+            return "other", 9
+        return STAGES[15 - best % 16], best // 16
 
     def label(self, features: Iterable[str]) -> str:
         """Latest stage within the highest precedence band that has a matching feature."""
@@ -210,6 +230,10 @@ class StageRules:
                 defs.setdefault(name, set()).update(feats)
         module_defs = module_defs or {}
         closure: dict[str, frozenset[str]] = {}
+        # feature -> the function it calls whose body is known (`local:<name>` of a notebook-defined
+        # function, `call:<module.name>` of a summarised module's), one dict probe per feature
+        callee_of = {"local:" + n: n for n in defs}
+        callee_of.update({"call:" + n: n for n in module_defs})
 
         def body(name: str, depth: int) -> frozenset[str]:
             hit = closure.get(name)
@@ -219,7 +243,7 @@ class StageRules:
             feats = set(defs.get(name) or module_defs.get(name) or ())
             if depth < MAX_CALL_DEPTH:
                 for f in list(feats):
-                    callee = _callee(f, defs, module_defs)
+                    callee = callee_of.get(f)
                     if callee is not None:
                         feats |= body(callee, depth + 1)
             closure[name] = out = frozenset(feats)
@@ -249,11 +273,11 @@ class StageRules:
             return out
 
         def expand(feats: set[str]) -> set[str]:
-            if not defs and not module_defs:
-                return feats  # nothing the notebook defines: the features are what they are
+            if callee_of.keys().isdisjoint(feats):
+                return feats  # calls nothing the notebook defines: the features are what they are
             out = set(feats)
             for f in feats:
-                callee = _callee(f, defs, module_defs)
+                callee = callee_of.get(f)
                 if callee is not None:
                     out |= body(callee, 1)
             return out
@@ -517,14 +541,3 @@ def _read_name(feature: str) -> str | None:
 
 def _result_names(names: Iterable[str]) -> bool:
     return any(_is_result_name(n) for n in names)
-
-
-def _callee(feature: str, defs: Mapping[str, set[str]], module_defs: Mapping[str, set[str]]) -> str | None:
-    """The notebook- or module-defined function a feature calls, if its body is known."""
-    if feature.startswith("local:"):
-        name = feature[6:]
-        return name if name in defs else None
-    if feature.startswith("call:") and module_defs:
-        name = feature[5:]
-        return name if name in module_defs else None
-    return None

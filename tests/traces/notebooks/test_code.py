@@ -99,3 +99,22 @@ def test_ipython_probe_is_linear_on_blank_lines():
     cell = parse_cell("\n" * 40_000 + "x = 1")
     assert time.perf_counter() - t0 < 1.0  # `^\s*` crossed newlines: 24 s
     assert cell.status == "ok"
+
+
+def test_operator_leaves_still_count_toward_the_depth_bound():
+    """The walk skips a binary operator's leaf only below the bound: at the bound it still makes the cell too deep."""
+    assert parse_cell("x = 1 + 1", Limits(max_ast_depth=2)).status == "too_deep"
+    assert parse_cell("x = 1 + 1", Limits(max_ast_depth=3)).status == "ok"
+    assert parse_cell("x = a + b", Limits(max_ast_depth=2)).status == "too_deep"
+
+
+def test_invalid_escapes_warn_nothing_whatever_the_caller_filters():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would raise here
+        assert parse_cell("p = 'C:\\d'\nq = f(p)").status == "ok"
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("ignore")  # already quiet: the per-cell filter is skipped, still nothing shown
+        assert parse_cell("p = 'C:\\d'").status == "ok"
+    assert not seen

@@ -251,3 +251,10 @@ def test_large_tables_are_written_as_partitioned_parquet(folder, rules, tmp_path
     assert (tmp_path / "out" / "traces" / "errors.parquet").is_file()  # small tables stay one file
     write_traces(results, tmp_path / "out", parquet=True)  # and a rerun at the default size replaces the folder
     assert cells.is_file()
+
+
+@pytest.mark.parametrize("values", [set(), {""}, {"b", "a"}, {"", "x", "a;b"}, frozenset({"z", "y"})])
+def test_cell_columns_join_sets_as_join_list_does(values):
+    from mliter.tables import join_list
+
+    assert mine_mod._joined(values) == join_list(values)
