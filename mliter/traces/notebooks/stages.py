@@ -47,6 +47,17 @@ BANDS = (30, 10, 3, -(10**9))
 _NO_RULE = 1 << 20  # `label_band`'s key of a feature no rule matches (above every band's keys)
 
 
+
+def _lower_index(reads_from: dict[str, int]) -> dict[str, int]:
+    """`reads_from` keyed by lower-case name. Names that differ only in case (`KFold`, `kfold`) map to the
+    latest cell that defined either, so the result never depends on set or hash order (PYTHONHASHSEED)."""
+    out: dict[str, int] = {}
+    for n, j in reads_from.items():
+        k = n.lower()
+        if j > out.get(k, -1):
+            out[k] = j
+    return out
+
 @dataclass(frozen=True)
 class Rule:
     pattern: str
@@ -291,7 +302,7 @@ class StageRules:
         out: list[CellStage] = []
         weak: list[set[str]] = []  # names a cell defines by weak evidence only (literals, plain assignments)
         for i, c in enumerate(cells):
-            reads_from = {n: last_def[n] for n in c.reads if n in last_def}
+            reads_from = {n: last_def[n] for n in sorted(c.reads) if n in last_def}
             if c.status == "empty" or not c.stmt_kind:
                 fallback = self.label(expand(set(c.features()))) if c.status not in ("empty",) else "other"
                 out.append(CellStage(fallback, frozenset({fallback}) if c.status != "empty" else frozenset(), reads_from))
@@ -363,7 +374,7 @@ class StageRules:
         if not reads_from:
             return False
         if lower is None:
-            lower = {n.lower(): j for n, j in reads_from.items()}
+            lower = _lower_index(reads_from)
         for f in feats:
             name = _read_name(f)
             if name is not None:
@@ -401,7 +412,7 @@ class StageRules:
     def _cell_stage(self, c: "CellCode", later: set[str], expand, reads_from: dict[str, int],
                     done: list[CellStage], callees=lambda f: []) -> tuple[CellStage, set[str]]:
         stmt_stage, stmt_band = [], []
-        lower = {n.lower(): j for n, j in reads_from.items()}
+        lower = _lower_index(reads_from)
         local_defs = c.defs
         for f, kind, d in zip(c.stmt_feats, c.stmt_kind, c.stmt_defs):
             if not f:

@@ -230,3 +230,34 @@ def test_a_row_picked_out_only_to_be_shown_is_exploration():
     got = _stages("import datasets", "ds = datasets.load_dataset('beans')", "ex = ds['train'][0]\nex['image']",
                   "model = fit(ds, ex)")
     assert got[2] == "EDA"
+
+
+def test_names_differing_only_in_case_map_to_the_latest_definition_in_any_order():
+    """`KFold` and `kfold` read by one cell: which defining cell counts used to follow set order."""
+    from mliter.traces.notebooks.stages import _lower_index
+
+    assert _lower_index({"KFold": 0, "kfold": 3}) == _lower_index({"kfold": 3, "KFold": 0}) == {"kfold": 3}
+    assert _lower_index({"kfold": 1, "KFold": 2}) == {"kfold": 2}
+
+
+def test_stage_labels_do_not_depend_on_the_hash_seed():
+    """The same notebook mined under different PYTHONHASHSEED values gives the same rows."""
+    import os
+    import subprocess
+    import sys
+
+    cells = ["from sklearn.model_selection import KFold, cross_val_score\nimport matplotlib.pyplot as plt\n"
+             "import pandas as pd",
+             "df = pd.read_csv('a.csv')",
+             "results = pd.DataFrame({'s': cross_val_score(model, X, y)})\nkfold = results",
+             "plt.plot(kfold)\nplt.plot(KFold)",
+             "x = KFold + kfold"]
+    code = ("import json, sys; sys.path.insert(0, 'tests'); from notebook_builders import mined_cells; "
+            f"print(json.dumps([(c['stage'], c['stages']) for c in mined_cells(*{cells!r})]))")
+    root = Path(__file__).resolve().parents[3]
+    outs = set()
+    for seed in ("0", "1", "2", "3", "4", "5", "6", "7"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        outs.add(subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
+                                check=True).stdout)
+    assert len(outs) == 1, outs
