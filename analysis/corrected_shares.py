@@ -34,10 +34,21 @@ from mliter.report.variables import write_fragment  # noqa: E402
 ORDER = ["setup", "load", "EDA", "DPR", "LI", "PPR", "other"]
 
 
+def scored_round2(kind: str) -> bool:
+    """Has the fresh round-2 held-out sample of `kind` been labelled and scored?"""
+    return (CODING / "labels" / "round2" / f"consensus_{kind}.csv").exists() and (
+        TRACES / f"eval_round2_{kind}.csv").exists()
+
+
+def which(kind: str, n: int) -> str:
+    """The held-out set a correction rests on, for captions."""
+    return f"the fresh round-2 held-out sample, {n} {kind}" if scored_round2(kind) else f"the held-out half, {n} {kind}"
+
+
 def heldout(kind: str, key: str, col: str) -> pd.DataFrame:
     """Labelled held-out items with the rules' labels: round 2's fresh sample when scored, else round 1's half."""
     labels, pred_file = CODING / "labels", TRACES / f"eval_{kind}.csv"
-    if (labels / "round2" / f"consensus_{kind}.csv").exists() and (TRACES / f"eval_round2_{kind}.csv").exists():
+    if scored_round2(kind):
         labels, pred_file = labels / "round2", TRACES / f"eval_round2_{kind}.csv"
     sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
     cons = pd.read_csv(labels / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
@@ -60,8 +71,9 @@ def main() -> None:
         parts.append(t.rename(columns={"category": "stage"}))
     stage_table = pd.concat(parts, ignore_index=True)
     write_table(stage_table, "stage_shares_corrected",
-                "Stage shares of the shipped corpus (traces/cells.csv): raw rule labels and corrected by the held-out "
-                "confusion matrix (matrix inversion; bootstrap 95% interval over labelled held-out cells).")
+                "Stage shares of the shipped corpus (traces/cells.csv): raw rule labels and corrected by the confusion "
+                f"matrix of {which('cells', len(h))} (matrix inversion; bootstrap 95% interval over those labelled "
+                "cells).")
     for _, r in stage_table[stage_table.quantity == "share of code cells"].iterrows():
         values[f"cellShare{r.stage.capitalize() if r.stage not in ('EDA', 'DPR', 'LI', 'PPR') else r.stage}Corrected"] = float(r.corrected_share)
     versions = pd.read_csv(TRACES / "versions.csv", keep_default_na=False)
@@ -75,7 +87,8 @@ def main() -> None:
     t.insert(2, "n_raw", [int((ok.change_type == c).sum()) for c in t.code])
     write_table(t, "change_type_shares_corrected",
                 "Change types of notebook versions (traces/versions.csv, starting versions excluded): raw shares and "
-                "shares corrected by the held-out confusion matrix of labelled version pairs (bootstrap 95% interval).")
+                f"shares corrected by the confusion matrix of {which('pairs', len(hp))} (matrix inversion; bootstrap "
+                "95% interval over those labelled pairs).")
     for _, r in t.iterrows():
         values[f"changeShare{r.code}Corrected"] = float(r.corrected_share_of_changes)
     values["nHeldOutCellsForCorrection"] = len(h)
