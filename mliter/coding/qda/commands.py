@@ -145,15 +145,8 @@ def _schemas_where(args) -> int:
     return 1 if bad else 0
 
 
-def _verb(parent, name: str, help: str, description: str, epilog: str):
-    """One sub-command parser with the project's help layout (description, then examples)."""
-    from mliter.cli import HelpFormatter
-
-    return parent.add_parser(name, help=help, description=description, epilog=epilog, formatter_class=HelpFormatter)
-
-
 def register(groups) -> None:
-    from mliter.cli import HelpFormatter
+    from mliter.cli import HelpFormatter, add_verb
     from mliter.paths import shared_data
 
     top = groups["code"].add_parser(
@@ -162,44 +155,40 @@ def register(groups) -> None:
         epilog="example:\n  mliter code qda validate project.qdpx")
     verbs = top.add_subparsers(dest="qda_verb", metavar="VERB", required=True)
 
-    v = verbs.add_parser(
-        "validate", help="check .qdpx/.qdc files (readable, schema-valid, written back valid)",
-        formatter_class=HelpFormatter,
+    v = add_verb(
+        verbs, "validate", _validate, help="check .qdpx/.qdc files (readable, schema-valid, written back valid)",
         description=("Read each file (errors name the file and element: bad zip, no project.qde, unknown code "
                      "reference, positions past the end of a source), validate its XML against the REFI-QDA "
                      "schemas, and check that what mliter writes back validates. Exits 1 on any problem."),
         epilog="examples:\n  mliter code qda validate ../shared/data/qda/enricllagostera__ponte/*.qdpx\n"
                "  mliter code qda validate coding/interviews.qdc")
     v.add_argument("files", nargs="+", type=Path)
-    v.set_defaults(func=_validate)
 
-    s = _verb(
-        verbs, "schemas", "where the REFI-QDA schemas come from; fetch them into the user cache",
-        ("mliter ships no schema text. It reads Project.xsd and Codebook.xsd from $MLITER_QDA_SCHEMAS, "
+    s = verbs.add_parser(
+        "schemas", help="where the REFI-QDA schemas come from; fetch them into the user cache",
+        formatter_class=HelpFormatter, description=("mliter ships no schema text. It reads Project.xsd and Codebook.xsd from $MLITER_QDA_SCHEMAS, "
                      "else ../shared/data/qda/schemas, else the user cache that `fetch` fills from the pinned "
                      "QualCoder commit (qualcoder/xsd.py, read statically). Every schema must match its pinned "
                      "sha256 (the codebook schema after mliter's repair)."),
-        "examples:\n  mliter code qda schemas where\n  mliter code qda schemas fetch")
+        epilog="examples:\n  mliter code qda schemas where\n  mliter code qda schemas fetch")
     sv = s.add_subparsers(dest="schemas_verb", metavar="VERB", required=True)
-    sf = _verb(
-        sv, "fetch", "download the schemas (network) into the user cache, sha256-verified",
-        ("GET the pinned source file through the polite client, check its sha256, read the two "
+    sf = add_verb(
+        sv, "fetch", _schemas_fetch, help="download the schemas (network) into the user cache, sha256-verified",
+        description=("GET the pinned source file through the polite client, check its sha256, read the two "
                      "schema constants from its syntax tree (never executed), check their sha256s, then write "
                      "Project.xsd and Codebook.xsd. Nothing is written unless every check passes."),
-        "examples:\n  mliter code qda schemas fetch\n  mliter code qda schemas fetch --dir /tmp/xsd && "
+        epilog="examples:\n  mliter code qda schemas fetch\n  mliter code qda schemas fetch --dir /tmp/xsd && "
                "export MLITER_QDA_SCHEMAS=/tmp/xsd")
     sf.add_argument("--dir", type=Path, default=None, help="folder to write; when not given, the user cache "
                     "($XDG_CACHE_HOME/mliter/qda-schemas or ~/.cache/mliter/qda-schemas)")
     sf.add_argument("--base", default=None, help="raw-file server to fetch from, when not the public GitHub one")
-    sf.set_defaults(func=_schemas_fetch)
-    sw = _verb(sv, "where", "which file each schema is read from (exit 1 if one is missing)",
-               "Print, for the project and codebook schema, the file mliter validates with and where it came "
-               "from, or how to get it.", "example:\n  mliter code qda schemas where")
-    sw.set_defaults(func=_schemas_where)
+    add_verb(sv, "where", _schemas_where, help="which file each schema is read from (exit 1 if one is missing)",
+             description="Print, for the project and codebook schema, the file mliter validates with and where it "
+                         "came from, or how to get it.", epilog="example:\n  mliter code qda schemas where")
 
-    i = verbs.add_parser(
-        "import", help="a coded project (.qdpx, coded-excerpt .csv, .xlsx workbook) -> sources and segments tables",
-        formatter_class=HelpFormatter,
+    i = add_verb(
+        verbs, "import", _import,
+        help="a coded project (.qdpx, coded-excerpt .csv, .xlsx workbook) -> sources and segments tables",
         description=("Write <folder>/<project>/sources.csv and segments.csv. A file that cannot be read writes "
                      "nothing and exits non-zero; unreadable rows of a spreadsheet are reported and skipped."),
         epilog="example:\n  mliter code qda import ../shared/data/qda/kalealex__analysis_paths_research_synthesis/"
@@ -208,20 +197,18 @@ def register(groups) -> None:
     i.add_argument("--project", default=None, help="project id (default: the file name)")
     i.add_argument("--folder", default="coding/imported", help="folder under --root")
     i.add_argument("--root", type=Path, default=ROOT)
-    i.set_defaults(func=_import)
 
-    c = verbs.add_parser(
-        "codebook", help="export a segments codebook YAML as a REFI-QDA .qdc", formatter_class=HelpFormatter,
+    c = add_verb(
+        verbs, "codebook", _codebook, help="export a segments codebook YAML as a REFI-QDA .qdc",
         description="One non-codable parent code per group, the codes below it with definition, include, "
                     "exclude and example as the description; GUIDs derived from the code ids (stable).",
         epilog="example:\n  mliter code qda codebook --out coding/interviews.qdc")
     c.add_argument("--codebook", type=Path, default=DEFAULT_INTERVIEW_CODEBOOK)
     c.add_argument("--out", type=Path, default=ROOT / "coding" / "interviews.qdc")
-    c.set_defaults(func=_codebook)
 
-    e = verbs.add_parser(
-        "export-threads", help="the coded threads as a .qdpx project to open in a QDA tool (local use)",
-        formatter_class=HelpFormatter,
+    e = add_verb(
+        verbs, "export-threads", _export_threads,
+        help="the coded threads as a .qdpx project to open in a QDA tool (local use)",
         description=("Build a REFI-QDA project of the thread excerpts (from the staged corpus, checked against "
                      "corpus/threads.csv) with the consensus segments as coded selections. The file holds thread "
                      "text: keep it local."),
@@ -231,4 +218,3 @@ def register(groups) -> None:
     e.add_argument("--codebook", type=Path, default=DEFAULT_INTERVIEW_CODEBOOK)
     e.add_argument("--root", type=Path, default=ROOT)
     e.add_argument("--data", type=Path, default=shared_data())
-    e.set_defaults(func=_export_threads)
