@@ -23,7 +23,7 @@ TOOL_PROJECTS := tools/cffconvert
 TOOL_STAMPS := $(foreach t,$(TOOL_PROJECTS),$(t)/.venv/.installed)
 
 .DEFAULT_GOAL := help
-.PHONY: help env lock check-python browser lint fetch figures test traces package validate bench clean-figures pipelines mariadb survey
+.PHONY: help env lock check-python browser lint fetch figures test traces package validate bench clean-figures pipelines mariadb survey native
 
 help:
 	@echo "make figures   regenerate every table and figure from the shipped dataset (incremental)"
@@ -33,6 +33,7 @@ help:
 	@echo "make traces    re-mine notebook traces from NOTEBOOKS=$(NOTEBOOKS)"
 	@echo "make package   regenerate datapackage.json from the declared tables"
 	@echo "make bench     time the miners against plain parsing/scans of the same data"
+	@echo "make native    compile the notebook miner's hot modules with mypyc (run by figures/test/bench; pure Python without it)"
 	@echo "make pipelines re-mine the ML Metadata and MLflow stores in PROVENANCE=$(PROVENANCE)"
 	@echo "make survey    screen the paper corpus, agreement and consensus from the coder files (needs ../shared/data)"
 	@echo "make fuzz      10,000 fuzzed notebooks, coder files and codebooks: crashes, hangs, unaccounted = 0"
@@ -70,6 +71,17 @@ lock: $(UV_STAMP)
 
 env: $(STAMP)
 
+# The miner's hot modules compiled with mypyc (mliter/traces/notebooks/native.py), into
+# mliter/traces/notebooks/_native/ (not committed). Rebuilt when a source it reads changes; besides, the
+# package loads the build only while its manifest's SHA-256 match the sources, so a stale build is never
+# run. Without a C compiler the build fails with a message and mining runs as pure Python (same bytes).
+NATIVE_SOURCES := $(wildcard mliter/*.py mliter/traces/*.py mliter/traces/notebooks/*.py)
+NATIVE := mliter/traces/notebooks/_native/MANIFEST.json
+$(NATIVE): $(NATIVE_SOURCES) pyproject.toml $(STAMP)
+	@$(PY) tools/build_native.py --quiet || echo "make: the miner was not compiled; mining runs as pure Python (slower, same output)"
+
+native: $(NATIVE)
+
 # The analysis DAG is read from each script's INPUTS/OUTPUTS (standard library only).
 .make/analysis.mk figures/MANIFEST.tsv figures/captions.json &: $(wildcard analysis/*.py) mliter/report/dag.py
 	$(PYTHON) -m mliter.report.dag analysis .make/analysis.mk figures/MANIFEST.tsv figures/captions.json
@@ -77,7 +89,7 @@ env: $(STAMP)
 
 include .make/analysis.mk
 
-figures: $(ANALYSIS_OUTPUTS) figures/MANIFEST.tsv figures/captions.json
+figures: $(ANALYSIS_OUTPUTS) figures/MANIFEST.tsv figures/captions.json | native
 
 # The findings-page test drives Debian's chromium (headless, loopback only); installed here when missing.
 browser:
@@ -90,10 +102,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check mliter
 	$(VENV)/bin/mypy
 
-test: $(STAMP) $(TOOL_STAMPS) browser lint mariadb
+test: $(STAMP) $(TOOL_STAMPS) browser lint mariadb native
 	$(PY) -m pytest -q
 
-traces: $(STAMP)
+traces: $(STAMP) native
 	@test -d "$(NOTEBOOKS)" || { echo "no notebooks at $(NOTEBOOKS): run 'make fetch' (rebuilds raw/ from the manifests) or 'make traces NOTEBOOKS=/path/to/folder'"; exit 1; }
 	$(VENV)/bin/mliter corpus notebooks $(NOTEBOOKS)
 	$(VENV)/bin/mliter mine traces corpus/notebooks.csv --root $(NOTEBOOKS)
@@ -115,7 +127,7 @@ survey: $(STAMP)
 	$(VENV)/bin/mliter code agreement
 	$(VENV)/bin/mliter code adjudicate
 
-bench: $(STAMP)
+bench: $(STAMP) native
 	$(PY) bench/mine.py
 	$(PY) bench/openml_study.py
 	$(PY) bench/pipelines.py
@@ -139,8 +151,8 @@ mariadb:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server; }
 
 .PHONY: fuzz scale
-fuzz: $(STAMP)
+fuzz: $(STAMP) native
 	$(PY) bench/fuzz.py
 
-scale: $(STAMP)
+scale: $(STAMP) native
 	$(PY) bench/scale.py

@@ -40,6 +40,7 @@ import re
 import textwrap
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 from mliter.traces.notebooks.parse import Limits
 
@@ -275,8 +276,9 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
             elif type(v) is not Constant:
                 cell.stmt_kind[si] = "display"
         seen.clear()
-        stack: list = [(st, 1, None)]
+        stack: list[tuple[Any, int, str | None]] = [(st, 1, None)]
         pop, push = stack.pop, stack.append
+        owner: str | None
         while stack:
             node, depth, owner = pop()
             if depth > max_depth:
@@ -303,15 +305,15 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                     reads.add(func.id)
                     uses.append(("call", [func.id], None, owner, si))
                 else:
-                    parts: list[str] = []
+                    chain: list[str] = []
                     inner = func
                     while type(inner) is Attribute:
-                        parts.append(inner.attr)
+                        chain.append(inner.attr)
                         inner = inner.value
                     if type(inner) is Name:
-                        parts.append(inner.id)
+                        chain.append(inner.id)
                         reads.add(inner.id)
-                        uses.append(("call", parts[::-1], func.attr if type(func) is Attribute else None, owner, si))
+                        uses.append(("call", chain[::-1], func.attr if type(func) is Attribute else None, owner, si))
                     else:
                         uses.append(("call", None, func.attr if type(func) is Attribute else None, owner, si))
                         push((inner, depth, owner))
