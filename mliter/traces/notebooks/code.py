@@ -137,8 +137,8 @@ def neutralise_ipython(source: str) -> tuple[str, set[str], bool]:
             continue
         m = _ASSIGN_MAGIC.match(ln)
         if m and not m.group(1).rstrip().endswith(("==", "!=", "<=", ">=")):
-            rest = m.group(3).lstrip()
-            magics.add(("shell:" if m.group(2) == "!" else "magic:%") + (rest.split(None, 1)[0] if rest else ""))
+            assigned = m.group(3).lstrip()
+            magics.add(("shell:" if m.group(2) == "!" else "magic:%") + (assigned.split(None, 1)[0] if assigned else ""))
             out.append(m.group(1) + "None")
             continue
         if _HELP.match(ln):
@@ -196,6 +196,7 @@ def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
     if not is_python:
         return CellCode(n_lines, "non_python", magics=magics)
     status = "ok"
+    tree: ast.AST | None
     try:
         tree = _parse(text)
     except SyntaxError as exc:
@@ -223,7 +224,7 @@ _SPECIAL = frozenset({ast.Name, ast.Call, ast.Attribute, ast.Import, ast.ImportF
                       ast.ClassDef})
 
 
-def _child_fields(kind: type) -> tuple[str, ...]:
+def _child_fields(kind: Any) -> tuple[str, ...]:
     """Fields of a node type that can hold child nodes (memoised; skips names, contexts, flags)."""
     fields = _CHILD_FIELDS.get(kind)
     if fields is None:
@@ -243,7 +244,8 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
     body = getattr(tree, "body", [])
     n = len(body)
     cell.stmt_feats = [set() for _ in range(n)]
-    cell.stmt_defs = defs = [set() for _ in range(n)]
+    defs: list[set[str]] = [set() for _ in range(n)]
+    cell.stmt_defs = defs
     cell.stmt_kind = ["none"] * n
     uses = cell.uses
     if body and type(body[-1]) is ast.Expr and type(body[-1].value) not in (ast.Call, ast.Constant, ast.Await):

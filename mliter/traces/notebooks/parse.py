@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields, field
 from typing import Any
 
 from mliter.errors import MliterError
@@ -43,8 +43,11 @@ class Limits:
     max_memory_mb: int = 4096  # growth of the miner's resident memory while one notebook is mined
 
     def key(self) -> str:
-        """A stable text form, part of the checkpoint key: other limits, other results."""
-        return json.dumps(self.__dict__, sort_keys=True)
+        """A stable text form, part of the checkpoint key: other limits, other results. Read field by
+        field (a compiled `Limits` has no `__dict__`), the time bound as a float (as a compiled one holds it)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["max_seconds"] = float(self.max_seconds)
+        return json.dumps(values, sort_keys=True)
 
 
 class NotebookError(MliterError):

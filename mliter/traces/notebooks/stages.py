@@ -65,6 +65,10 @@ class Rule:
     precedence: int
     rationale: str
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, int, str]]:
+        """Pickled by its fields (a compiled frozen dataclass cannot restore its state by assignment)."""
+        return (Rule, (self.pattern, self.stage, self.precedence, self.rationale))
+
 
 class RuleError(MliterError, ValueError):
     pass
@@ -129,6 +133,11 @@ class StageRules:
             rx = re.compile("|".join(f"({_glob_regex(self.rules[i].pattern)})" for i in idx) + "", re.S)
             self._kinds[kind] = (rx, idx)
 
+    def __reduce__(self) -> tuple[type, tuple[list[Rule], "Catalogue | None"]]:
+        """Pickled (Dask sends the rules to its workers) as the merged rule list and catalogue, from which
+        the same table is rebuilt (the memos refill): a compiled `StageRules` has no `__dict__` to pickle."""
+        return (StageRules, (self.rules, self.catalogue))
+
     @classmethod
     def from_csv(cls, path: str | Path = DEFAULT_RULES, catalogue: "Catalogue | str | Path | None" = "default") -> "StageRules":
         """Read a rule table; `catalogue` is the API catalogue to merge ('default': coding/api_catalogue.csv)."""
@@ -152,6 +161,7 @@ class StageRules:
                 if ":" not in row["pattern"]:
                     raise RuleError(f"{path}, row {rowno}: pattern {row['pattern']!r} lacks a 'kind:' prefix")
                 rules.append(Rule(row["pattern"], row["stage"], prec, row["rationale"]))
+        cat: Catalogue | None
         if catalogue == "default":
             cat = default_catalogue()
         elif catalogue is None or isinstance(catalogue, Catalogue):
