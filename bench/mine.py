@@ -8,7 +8,8 @@ best CPU time of each is kept, so load from other processes hits all three alike
 garbage collector is paused per notebook in the floor as `mine_bytes` pauses it, so neither side
 gains from the other's setting. It prints notebooks per second and both ratios. Aims (issue 7):
 mining at most 1.5x json.loads + ast.parse, and at least 400 notebooks/s on one core.
-`--phases` also prints where mining's time goes (reading the JSON into cells; parsing, walking
+It says whether the compiled miner was loaded (`make native`; `MLITER_PURE_PYTHON=1` times the
+Python sources instead). `--phases` also prints where mining's time goes (reading the JSON into cells; parsing, walking
 and collecting features; stage labelling; the rest: rows, hashes, order metrics).
 
     python bench/mine.py [FOLDER] [--rounds 3] [--phases]
@@ -30,6 +31,7 @@ from mliter.corpus.notebooks import discover  # noqa: E402
 from timing import best_of  # noqa: E402
 from mliter.paths import shared_data  # noqa: E402
 from mliter.traces.notebooks.mine import analyse_cells, mine_bytes  # noqa: E402
+from mliter.traces.notebooks import native  # noqa: E402
 from mliter.traces.notebooks.parse import Limits, NotebookError, parse_notebook  # noqa: E402
 from mliter.traces.notebooks.stages import StageRules  # noqa: E402
 
@@ -102,6 +104,8 @@ def main() -> int:
         phases = mining_phases(blobs, rules, args.rounds) if args.phases else None
     n = len(blobs)
     print(f"notebooks: {n}  bytes: {total / 1e6:.1f} MB  rounds: {args.rounds} (best of)  refused by the miner: {refused}")
+    kind = "compiled (mypyc)" if all(native.loaded().values()) else "pure Python"
+    print(f"miner: {kind}: {native.STATUS.reason}")
     print(f"json.loads: {t_parse:.3f} s  ({n / t_parse:,.0f} notebooks/s, {total / 1e6 / t_parse:.0f} MB/s)")
     print(f"mining:     {t_mine:.3f} s  ({n / t_mine:,.0f} notebooks/s, {total / 1e6 / t_mine:.0f} MB/s)")
     print(f"json.loads + ast.parse of code cells: {t_floor:.3f} s ({t_floor / t_parse:.2f}x json.loads)")

@@ -87,8 +87,9 @@ def test_the_build_depends_on_every_mliter_module_the_compiled_ones_import():
 
 
 def _loaded(root: Path, env: dict[str, str] | None = None) -> dict[str, bool]:
-    code = ("import json, mliter.traces.notebooks.mine, mliter.traces.notebooks.stages; "
-            "from mliter.traces.notebooks import native; print(json.dumps(native.loaded()))")
+    code = ("import importlib, json; from mliter.traces.notebooks import native; "
+            "[importlib.import_module(f'{native.PACKAGE}.{m}') for m in native.COMPILED]; "
+            "print(json.dumps(native.loaded()))")
     out = subprocess.run([sys.executable, "-c", code], cwd=root, env={**os.environ, "PYTHONPATH": str(root), **(env or {})},
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -113,6 +114,7 @@ from mliter.corpus.notebooks import discover
 from mliter.traces.notebooks import native
 from mliter.traces.notebooks.mine import mine_ref
 from mliter.traces.notebooks.stages import StageRules
+import mliter.traces.notebooks.modules
 rules = StageRules.from_csv()
 fixtures, *shared = sys.argv[1:]
 refs = discover([Path(fixtures)]) + discover([Path(p) for p in shared])[::4]  # the fixtures, a quarter of the rest
