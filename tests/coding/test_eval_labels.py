@@ -46,7 +46,7 @@ def test_round2_pair_viewer_reads_the_outside_data_root(round2, monkeypatch):
 
 def test_round2_pair_viewer_names_a_missing_folder(round2, tmp_path):
     labels, _ = round2
-    with pytest.raises(SystemExit, match="series folder not found.*MLITER_ROUND2_DATA"):
+    with pytest.raises(SystemExit, match="folder not found.*MLITER_ROUND2_DATA"):
         el.show_pair("r2p0001", io.StringIO(), labels=labels, root=tmp_path / "nowhere")
 
 
