@@ -290,12 +290,17 @@ def test_cli_trace_eval_round2_names_the_missing_folder(tmp_path, capsys):
     assert rc != 0 and "gone/notebook_versions_round2: folder not found" in capsys.readouterr().err
 
 
-def test_round2_consensus_is_current():
-    lab = CODING / "labels" / "round2"
+@pytest.mark.parametrize("rnd", [2, 3])
+def test_fresh_round_consensus_is_current(rnd):
+    """Shipped consensus files are what the shipped coder and adjudication files give, and the coder files
+    are valid against their round's sample; every disagreement of round 3 has been adjudicated."""
+    lab = CODING / "labels" / f"round{rnd}"
     for kind, key in (("cells", "cell_id"), ("pairs", "pair_id")):
         if not (lab / f"consensus_{kind}.csv").exists():
             continue
-        cons, _ = load_consensus(kind, ROOT, rnd=2)
+        cons, _ = load_consensus(kind, ROOT, rnd=rnd)
+        if rnd == 3:
+            assert set(cons.how) <= {"agree", "adjudicated"}, kind
         shipped = pd.read_csv(lab / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
         assert cons.sort_values(key).reset_index(drop=True).equals(shipped), kind
         for f in sorted(lab.glob(f"{kind}_*.csv")):
