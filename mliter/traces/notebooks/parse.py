@@ -49,6 +49,12 @@ class Limits:
         values["max_seconds"] = float(self.max_seconds)
         return json.dumps(values, sort_keys=True)
 
+    def __reduce__(self) -> tuple[type, tuple[int, int, int, int, float, int]]:
+        """Pickled by its fields (Dask sends it to workers; a compiled frozen dataclass cannot restore its
+        state by assignment)."""
+        return (Limits, (self.max_bytes, self.max_cells, self.max_cell_chars, self.max_ast_depth, self.max_seconds,
+                         self.max_memory_mb))
+
 
 class NotebookError(MliterError):
     """A notebook that cannot be mined; `reason` is a short stable code for errors.csv."""
