@@ -194,7 +194,6 @@ def build(force: bool = False, quiet: bool = False) -> int:
     current build is in place afterwards, 1 when compiling failed (the pure-Python modules are used)."""
     os.environ.pop(PURE_ENV, None)
     if not force and check().compiled:
-        os.utime(NATIVE_DIR / MANIFEST)  # current: tell make so (its sources were only touched)
         if not quiet:
             print(f"compiled miner is current ({NATIVE_DIR.relative_to(MLITER_DIR.parent)})")
         return 0
