@@ -119,10 +119,17 @@ def neutralise_ipython(source: str) -> tuple[str, set[str], bool]:
             return "", magics, False
         lines[first] = "pass"
     out = []
+    state = (0, "", False)  # open brackets, open triple quote, backslash continuation of the line before
     for ln in lines:
         stripped = ln.lstrip()
         if not stripped or stripped.startswith("#"):
             out.append(ln)
+            continue
+        if state[0] or state[1] or state[2]:
+            # inside a bracketed expression, a triple-quoted string or after a backslash: a line that
+            # starts with `%` is a modulo operator (`(a\n % b)`), one with `!` or `?` text, not IPython
+            out.append(ln)
+            state = _continuation(ln, state)
             continue
         if stripped[0] in "%!":
             indent = ln[: len(ln) - len(stripped)]
@@ -145,7 +152,42 @@ def neutralise_ipython(source: str) -> tuple[str, set[str], bool]:
             out.append(ln[: len(ln) - len(stripped)] + "pass")
             continue
         out.append(ln)
+        state = _continuation(ln, state)
     return "\n".join(out), magics, True
+
+
+def _continuation(line: str, state: tuple[int, str, bool]) -> tuple[int, str, bool]:
+    """The lexical state after a Python line: (open brackets, open triple quote or "", ends in a
+    backslash). A cheap character scan (strings and comments skipped) run only on cells that need
+    neutralising, so the next line is known to continue an expression rather than start a magic."""
+    depth, triple, _ = state
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if triple:
+            end = line.find(triple, i)
+            if end == -1:
+                return depth, triple, False
+            i, triple = end + 3, ""
+            continue
+        if ch == "#":
+            break
+        if ch in "'\"":
+            if line.startswith(ch * 3, i):
+                triple = ch * 3
+                i += 3
+                continue
+            i += 1
+            while i < n and line[i] != ch:
+                i += 2 if line[i] == "\\" else 1
+            i += 1
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return depth, triple, line.rstrip().endswith("\\") and not triple
 
 
 def _dotted(node: ast.AST) -> list[str] | None:
