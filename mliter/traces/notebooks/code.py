@@ -22,6 +22,8 @@ Feature strings (used by the stage rules in `coding/stage_rules.csv`):
   syntax:filter        reassigns a subscript of itself (`df = df[df.x > 0]`): filters the data
   syntax:subset        assigns or returns a subscript (`y = df["target"]`): selects part of the data
   syntax:assign / syntax:constant   a top-level assignment of a computed / literal value
+  syntax:item          assigns one item picked by a constant index (`example = ds["train"][0]`)
+  syntax:columns   a top-level assignment of a literal list, tuple or set of strings (columns, labels)
   var:<name>           a variable name read or written, lower-cased (`submission`)
   local:<name>         a call of a name the notebook defines or that no import explains (`train_model()`),
                        or the name of a function or class the cell defines
@@ -445,8 +447,11 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                             base = _dotted(value.value)
                             same = base is not None and any(type(t) is Name and t.id == base[0] for t in targets)
                             uses.append(("syntax", "filter" if same else "subset", owner, si))
+                            sl = value.slice  # type: ignore[attr-defined]
+                            if type(sl) is Constant and type(sl.value) is int:
+                                uses.append(("syntax", "item", owner, si))  # `example = ds["train"][0]`: one item
                         if owner is None and depth == 2:
-                            uses.append(("syntax", "constant" if _is_literal(value) else "assign", owner, si))
+                            uses.append(("syntax", _literal_marker(value) if _is_literal(value) else "assign", owner, si))
                         if vk is not Constant:
                             push((value, depth, owner))
                     for t in targets:
@@ -512,6 +517,15 @@ _CONFIG_WORDS = ("config", "environ", "option", "setting", "rcparams")
 
 
 _LITERAL_NODES = (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.UnaryOp)
+
+
+def _literal_marker(node: ast.AST) -> str:
+    """`columns` for a literal list, tuple or set of strings (`cat = ["sex", "port"]`: a choice of columns or
+    labels), else `constant` (a number, a dict of settings, a path)."""
+    if type(node) in (ast.List, ast.Tuple, ast.Set) and node.elts:  # type: ignore[attr-defined]
+        if all(type(e) is ast.Constant and type(e.value) is str for e in node.elts):  # type: ignore[attr-defined]
+            return "columns"
+    return "constant"
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -718,8 +732,10 @@ def _stmt_call(cell: CellCode, use: tuple, aliases: dict[str, str], cat, display
         cell.stmt_kind[si] = "display"  # `pd.read_csv(...)` alone on a line: the value is shown, not kept
         cell.stmt_defs[si] = set()
     elif root is not None and root not in aliases and qualified is None and (
-            inplace or attr in MUTATORS or (entry is not None and entry.role in ("fit", "tune", "construct model"))):
-        cell.stmt_kind[si] = "define"  # a method changes its receiver (`model.fit`, `df.drop(..., inplace=True)`)
+            inplace or attr in MUTATORS or (attr is not None and attr.startswith("load_"))
+            or (entry is not None and entry.role in ("fit", "tune", "construct model"))):
+        # a method changes its receiver (`model.fit`, `df.drop(..., inplace=True)`, `ds.load_dataset()`)
+        cell.stmt_kind[si] = "define"
         cell.stmt_defs[si] = {root}
     elif last and root is not None and qualified is None:
         cell.stmt_kind[si] = "display"  # `df.count()` ending a cell: its value is shown

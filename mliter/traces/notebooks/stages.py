@@ -321,10 +321,58 @@ class StageRules:
             for j in range(i + 1, len(cells)):
                 if cells[j].reads & names and not weak[j]:
                     if out[j].stage not in ("other",):
-                        out[i].stage = "setup" if out[j].stage == "load" else out[j].stage
+                        stage = "setup" if out[j].stage == "load" else out[j].stage
+                        if stage in ("LI", "PPR") and _chooses_columns(cells[i], names):
+                            stage = "DPR"  # a list of column or label names chosen for a model (codebook: DPR)
+                        out[i].stage = stage
                         out[i].stages = frozenset(out[i].stages | {out[i].stage})
                     break
+        self._follow_readers(cells, out)
         return out
+
+    @staticmethod
+    def _follow_readers(cells: Sequence["CellCode"], out: list[CellStage]) -> None:
+        """Purpose is what later cells read (codebook 2.0, rule 1), applied across cells.
+
+        - A cell that only looked at data (EDA) but defines values that later pre-processing, modelling
+          or post-processing cells read serves them: data handed on towards a model is DPR (`labels =
+          ds.features[...]` shown, then used to encode), values handed to post-processing are PPR.
+        - A pre-processing cell whose values are read only by exploration cells (a scratch frame made
+          for plots) is exploration: nothing of it reaches a model. Walked from the last cell back, so a
+          chain of scratch frames ending in plots is exploration throughout.
+        Readers are found through each cell's def-use links (`reads_from`), so a name redefined in between
+        is not followed."""
+        readers: list[list[int]] = [[] for _ in cells]
+        for j, st in enumerate(out):
+            for i in sorted(set(st.reads_from.values())):
+                if i != j:
+                    readers[i].append(j)
+        models = any(st.stage == "LI" for st in out)  # a notebook without a model: its data work is for later
+        reaches = [False] * len(cells)  # does a value of the cell flow, through readers, into a model cell?
+        for i in range(len(cells) - 1, -1, -1):
+            reaches[i] = out[i].stage == "LI" or any(reaches[j] for j in readers[i])
+        first_def: dict[str, int] = {}
+        for i, c in enumerate(cells):
+            for n in c.defined:
+                first_def.setdefault(n, i)
+        for i in range(len(cells) - 1, -1, -1):
+            st, c = out[i], cells[i]
+            if not readers[i] or not c.defined:
+                continue
+            if st.stage == "EDA" and not all(n.lower() in c.defs for n in c.defined) and not _picks_a_sample(c):
+                # values (not functions) that readers make something of: handed on to post-processing, or
+                # on a path of values into a model (a sample picked out to look at, then decoded for a look, is not)
+                first = min((j for j in readers[i] if cells[j].defined and (
+                    (out[j].stage == "PPR" and readers[j]) or (out[j].stage in ("DPR", "LI") and reaches[j]))), default=None)
+                if first is not None:
+                    st.stage = "PPR" if out[first].stage == "PPR" else "DPR"
+                    st.stages = frozenset(st.stages | {st.stage})
+            elif st.stage == "DPR" and models and not st.stages & {"LI", "PPR"} \
+                    and {out[j].stage for j in readers[i]} == {"EDA"} \
+                    and all(first_def[n] == i for n in c.defined) and not any(k in ("save", "effect") for k in c.stmt_kind):
+                # new values only (no frame of the workflow changed in place), nothing written
+                st.stage = "EDA"
+                st.stages = frozenset(st.stages | {"EDA"})
 
     def feature_role(self, feature: str) -> str | None:
         """The catalogue role of a call or method feature (`method:fit@...` -> fit), None when uncatalogued."""
@@ -433,6 +481,8 @@ class StageRules:
                         made.append(own)
                     stage = max(made, key=STAGE_RANK.__getitem__)
                     band = min(own_band, min(b for _, _, b in bodies))
+                    if stage == "PPR" and self.trains(f):
+                        stage = "LI"  # a training loop that calls a metric function to log it is training
             if stage == "PPR" and band == 0 and self.band_stages(feats, 0) >= {"LI", "PPR"} and not _result_names(d) \
                     and self.trains(feats):
                 stage = "LI"  # training that also scores itself is training (codebook 2.0)
@@ -475,6 +525,10 @@ class StageRules:
                 shown = {f[4:] for i, k in enumerate(kinds) if k == "display" for f in c.stmt_feats[i] if f[:4] == "var:"}
                 # picked out by a name-hinted subscript or the like, then shown here: a peek at the data
                 all_weak = all({n.lower() for n in c.stmt_defs[i]} <= shown for i in kept)
+            if primary == "LI" and saves and not any(self.trains(expand(set(c.stmt_feats[i]))) for i in kept) \
+                    and any(stmt_stage[j] == "PPR" and c.stmt_feats[j] & {f"var:{n.lower()}" for i in kept for n in c.stmt_defs[i]}
+                            for j in saves):
+                primary = "PPR"  # predictions put in a table and written (a submission): post-processing
             if all_weak and shows:
                 primary = self._display_stage(c, expand, source_stages)  # made to be looked at here
             elif all_weak and not c.imports and not saves:
@@ -484,6 +538,10 @@ class StageRules:
         elif saves:
             # writing a file: the stage of what is written (features -> DPR, predictions/models -> PPR)
             primary = "DPR" if source_stages and source_stages <= {"load", "EDA", "DPR", "setup"} else "PPR"
+        elif not c.magics and not c.imports and any(k == "none" and c.stmt_feats[i] for i, k in enumerate(kinds)) \
+                and all(k == "none" and c.stmt_feats[i] and all(f[:4] == "var:" for f in c.stmt_feats[i])
+                        or (stmt_stage[i] == "other" and stmt_band[i] == 0) for i, k in enumerate(kinds)):
+            primary = "other"  # `del frames; gc.collect()`: freeing memory is housekeeping, it looks at nothing
         else:
             primary = self._display_stage(c, expand, source_stages,
                                           self._reads_results(set(c.features()), reads_from, done),
@@ -548,6 +606,36 @@ def _read_name(feature: str) -> str | None:
         if at != -1:
             return feature[at + 5:]
     return None
+
+
+_SAMPLE_PICKS = frozenset({"call:next", "method:one_batch", "method:sample", "method:take"})
+
+
+def _picks_a_sample(cell: "CellCode") -> bool:
+    """Does every statement of `cell` that defines something pick out one item or batch to look at
+    (`example = ds["train"][0]`, `batch = next(iter(loader))`)? Later code run on such a sample is a demo,
+    not the workflow's path into a model."""
+    found = False
+    for feats, defs, kind in zip(cell.stmt_feats, cell.stmt_defs, cell.stmt_kind):
+        if kind != "define" or not defs:
+            continue
+        calls = {f for f in feats if f[:5] == "call:" or f[:7] == "method:"}
+        picked = {f.split("@", 1)[0] for f in calls} & _SAMPLE_PICKS or (not calls and "syntax:item" in feats)
+        if not picked:
+            return False
+        found = True
+    return found
+
+
+def _chooses_columns(cell: "CellCode", names: set[str]) -> bool:
+    """Is every statement of `cell` that defines one of `names` a literal list of strings (`syntax:columns`)?"""
+    found = False
+    for feats, defs in zip(cell.stmt_feats, cell.stmt_defs):
+        if defs & names:
+            if "syntax:columns" not in feats:
+                return False
+            found = True
+    return found
 
 
 def _result_names(names: Iterable[str]) -> bool:
