@@ -519,6 +519,13 @@ class StageRules:
             top = min((stmt_band[i] for i in strong), default=9)
             pool = [stmt_stage[i] for i in strong if stmt_band[i] == top] or cand
             primary = max(pool, key=STAGE_RANK.__getitem__)
+            if primary == "DPR" and "load" in {stmt_stage[i] for i in strong if stmt_band[i] <= 1}:
+                # reading data and tidying it: the main product is the frame read unless most of the
+                # statements work on it (codebook 2.0: what the largest part of the code works towards)
+                n_load = sum(1 for i in kept if stmt_stage[i] == "load")
+                n_dpr = sum(1 for i in range(len(kinds)) if stmt_stage[i] == "DPR" and stmt_band[i] <= 1)
+                if n_load > n_dpr:
+                    primary = "load"
             shows = any(k == "display" for k in kinds)
             all_weak = all(stmt_band[i] >= 3 or (stmt_band[i] >= 2 and stmt_stage[i] == "setup") for i in kept)
             if not all_weak and shows and all(stmt_band[i] >= 2 for i in kept):
@@ -579,6 +586,8 @@ class StageRules:
         data = source_stages - {"setup", "other"}
         if data == {"PPR"}:
             return "PPR"  # every value looked at was made by post-processing: a plot or view of results
+        if data and data <= {"LI", "PPR"} and own in ("EDA", "DPR") and "attr:config" not in c.features():
+            return "PPR"  # a view of what modelling cells made (fitted attributes, search results, histories)
         if own == "load" and shows:
             return "EDA"  # `pd.read_csv(...)` shown, not kept: looking at input data
         if own == "setup" and band >= 2:
