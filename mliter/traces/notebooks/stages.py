@@ -114,6 +114,7 @@ class StageRules:
         own = list(rules)
         extra = catalogue_rules(catalogue) if catalogue is not None else []
         mine = {r.pattern for r in own}
+        self._own = mine
         extra = [r for r in extra if r.pattern not in mine]  # the rule table's own row for a pattern wins
         # highest precedence first; the rule table before the catalogue, then file order (sorted is stable)
         self.rules = sorted(own + extra, key=lambda r: -r.precedence)
@@ -178,8 +179,30 @@ class StageRules:
             if other is not None and (best is None or other < best):
                 best = other
         rule = self.rules[best] if best is not None else None
+        if feature[:5] == "call:" and self.catalogue is not None:
+            cat = self._catalogue_rule(feature[5:].split("@", 1)[0])
+            # a more specific catalogue entry beats a library-wide glob (`call:fastai.*`); the rule
+            # table's own rows for a pattern (`call:pandas.DataFrame`, deliberately generic) keep theirs
+            if cat is not None and cat.pattern not in self._own and (rule is None or (
+                    "*" in rule.pattern and len(rule.pattern) < len(cat.pattern) and cat.precedence > rule.precedence)):
+                rule = cat
         self._memo[feature] = rule
         return rule
+
+    def _catalogue_rule(self, name: str) -> Rule | None:
+        """The catalogue's entry for a resolved call as a rule, found the way the catalogue resolves names
+        (`fastai.vision.all.Resize` -> `fastai.Resize`), or through the class of a class method
+        (`ImageDataLoaders.from_folder` -> `ImageDataLoaders`). A glob of the rule table only sees the
+        spelled-out name, so a library-wide row (`call:fastai.*`) would otherwise outrank the catalogue."""
+        cat = self.catalogue
+        assert cat is not None
+        e = cat.call(name)
+        if e is None and name.count(".") > 1:
+            e = cat.call(name.rsplit(".", 1)[0])
+        if e is None or e.pattern.startswith("."):
+            return None
+        prec = CATALOGUE_PRECEDENCE["display" if e.role in DISPLAY_ROLES else "wild" if "*" in e.pattern else "exact"]
+        return Rule(f"call:{e.pattern}", e.stage, prec, f"{e.library}: {e.role} (api_catalogue.csv)")
 
     def feature_stage(self, feature: str) -> str | None:
         rule = self.feature_rule(feature)
