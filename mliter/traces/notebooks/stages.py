@@ -370,7 +370,6 @@ class StageRules:
             for i in sorted(set(st.reads_from.values())):
                 if i != j:
                     readers[i].append(j)
-        models = any(st.stage == "LI" for st in out)  # a notebook without a model: its data work is for later
         reaches = [False] * len(cells)  # does a value of the cell flow, through readers, into a model cell?
         for i in range(len(cells) - 1, -1, -1):
             reaches[i] = out[i].stage == "LI" or any(reaches[j] for j in readers[i])
@@ -390,7 +389,7 @@ class StageRules:
                 if first is not None:
                     st.stage = "PPR" if out[first].stage == "PPR" else "DPR"
                     st.stages = frozenset(st.stages | {st.stage})
-            elif st.stage == "DPR" and models and not st.stages & {"LI", "PPR"} \
+            elif st.stage == "DPR" and not st.stages & {"LI", "PPR"} \
                     and {out[j].stage for j in readers[i]} == {"EDA"} \
                     and all(first_def[n] == i for n in c.defined) and not any(k in ("save", "effect") for k in c.stmt_kind):
                 # new values only (no frame of the workflow changed in place), nothing written
