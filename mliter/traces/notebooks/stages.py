@@ -370,6 +370,8 @@ class StageRules:
             for i in sorted(set(st.reads_from.values())):
                 if i != j:
                     readers[i].append(j)
+        # a notebook without a model: its data work serves later notebooks (or files), not only its plots
+        models = any(st.stage == "LI" for st in out)
         reaches = [False] * len(cells)  # does a value of the cell flow, through readers, into a model cell?
         for i in range(len(cells) - 1, -1, -1):
             reaches[i] = out[i].stage == "LI" or any(reaches[j] for j in readers[i])
@@ -389,7 +391,7 @@ class StageRules:
                 if first is not None:
                     st.stage = "PPR" if out[first].stage == "PPR" else "DPR"
                     st.stages = frozenset(st.stages | {st.stage})
-            elif st.stage == "DPR" and not st.stages & {"LI", "PPR"} \
+            elif st.stage == "DPR" and models and not st.stages & {"LI", "PPR"} \
                     and {out[j].stage for j in readers[i]} == {"EDA"} \
                     and all(first_def[n] == i for n in c.defined) and not any(k in ("save", "effect") for k in c.stmt_kind):
                 # new values only (no frame of the workflow changed in place), nothing written
@@ -544,7 +546,7 @@ class StageRules:
             if primary == "DPR" and "load" in {stmt_stage[i] for i in strong if stmt_band[i] <= 1}:
                 # reading data and tidying it: the main product is the frame read unless most of the
                 # statements work on it (codebook 2.0: what the largest part of the code works towards)
-                n_load = sum(1 for i in kept if stmt_stage[i] == "load")
+                n_load = sum(1 for i in range(len(kinds)) if stmt_stage[i] == "load" and stmt_band[i] <= 1)
                 n_dpr = sum(1 for i in range(len(kinds)) if stmt_stage[i] == "DPR" and stmt_band[i] <= 1)
                 if n_load > n_dpr:
                     primary = "load"
