@@ -605,6 +605,8 @@ class StageRules:
         own, band = self.label_band(expand(set(c.features())))
         if own == "PPR" and band == 0:
             return "PPR"
+        if source_stages - {"setup", "other"} == {"LI"} and ((own == "LI" and band >= 2) or "attr:config" in c.features()):
+            return "other"  # `print(model)`, `model.config.hidden_size`: a view of a model's make-up, a configuration
         if "PPR" in source_stages and own != "EDA":
             return "PPR"  # looking at results (not a plot or summary of the data)
         data = source_stages - {"setup", "other"}
@@ -616,6 +618,9 @@ class StageRules:
             return "EDA"  # `pd.read_csv(...)` shown, not kept: looking at input data
         if own == "setup" and band >= 2:
             return "other"  # looking at a configuration value (`print(config.device)`)
+        if own == "setup" and not c.magics and not c.imports and all(
+                k == "display" for k, f in zip(c.stmt_kind, c.stmt_feats) if f and self.label(f) == "setup"):
+            return "other"  # the set-up call is what is shown (`print(os.listdir(path))`): a list of files
         if reads_results:
             return "PPR"  # a plot or print of predictions, scores or a results table
         if own in ("EDA", "other", "DPR", "load") and source_stages & {"load", "EDA", "DPR"}:

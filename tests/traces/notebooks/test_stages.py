@@ -333,6 +333,12 @@ ROUND3_CASES = {
         ["from skopt import BayesSearchCV\nfrom sklearn.metrics import make_scorer, roc_auc_score",
          "auc = make_scorer(roc_auc_score, needs_threshold=True)",
          "opt = BayesSearchCV(estimator=clf, search_spaces=space, scoring=auc, n_iter=50)"], {1: "LI", 2: "LI"}),
+    # looking at a list of files or at a model's make-up is `other` (codebook: a configuration view)
+    "a_listing_of_files_shown_is_other": (
+        ["import os", "DATA = '../input'", "print(os.listdir(DATA))", "!ls {DATA}"], {2: "other", 3: "other"}),
+    "a_view_of_a_models_architecture_or_config_is_other": (
+        ["import torch\nfrom transformers import AutoModel", "model = AutoModel.from_pretrained('bert')\nmodel.train()",
+         "print(model)", "model.config.hidden_size"], {2: "other", 3: "other"}),
 }
 
 
