@@ -521,8 +521,12 @@ class StageRules:
         for i, k in enumerate(kinds):
             if k == "define" and self._plots_only(c.stmt_feats[i]):
                 kinds[i] = "display"  # `fig, ax = plt.subplots()`: a figure to draw in is a display part
-            elif k == "none" and stmt_stage[i] != "other" and stmt_band[i] <= 1:
-                kinds[i] = "effect"  # a loop or block that does work in place (`for d in frames: d["x"] = ...`)
+            elif k in ("none", "effect") and stmt_stage[i] != "other" and stmt_band[i] <= 1:
+                bodies = callees(c.stmt_feats[i])
+                if self._plots_only(c.stmt_feats[i].union(*(b for b, _, _ in bodies)), known_only=True):
+                    kinds[i] = "display"  # a loop of plots, a call of a plotting helper: shown, nothing left
+                else:
+                    kinds[i] = "effect"  # a loop or block that does work in place (`for d in frames: d["x"] = ...`)
         products = [i for i, k in enumerate(kinds)
                     if k == "define" or (k == "effect" and stmt_stage[i] != "other")]
         saves = [i for i, k in enumerate(kinds) if k == "save"]
@@ -589,12 +593,20 @@ class StageRules:
             touched.discard("other")
         return CellStage(primary, frozenset(touched), reads_from), weak
 
-    def _plots_only(self, feats: Iterable[str]) -> bool:
-        """Are the calls of a statement all display or plot calls (`fig, ax = plt.subplots(2)`)?"""
+    def _plots_only(self, feats: Iterable[str], known_only: bool = False) -> bool:
+        """Are the calls of a statement all display or plot calls (`fig, ax = plt.subplots(2)`)?
+
+        `known_only`: calls the catalogue does not know (a notebook's own helper, whose body the
+        features already hold) are passed over, and at least one plot call is needed."""
         seen = False
         for f in feats:
-            if f[:5] == "call:" or f[:7] == "method:":
-                if self.feature_role(f) not in DISPLAY_ROLES:
+            if known_only and f[:6] == "local:" and self.feature_stage(f) == "EDA":
+                seen = True  # a helper named for plotting (`plot_history(...)`)
+            elif f[:5] == "call:" or f[:7] == "method:":
+                role = self.feature_role(f)
+                if role is None and known_only and self.feature_stage(f) in (None, "other", "EDA"):
+                    continue
+                if role not in DISPLAY_ROLES:
                     return False
                 seen = True
         return seen

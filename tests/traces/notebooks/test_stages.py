@@ -339,6 +339,15 @@ ROUND3_CASES = {
     "a_view_of_a_models_architecture_or_config_is_other": (
         ["import torch\nfrom transformers import AutoModel", "model = AutoModel.from_pretrained('bert')\nmodel.train()",
          "print(model)", "model.config.hidden_size"], {2: "other", 3: "other"}),
+    # a loop that only plots, or a call of a plotting helper, leaves nothing: what it shows decides
+    # (here training histories, so PPR)
+    "a_loop_of_plots_of_training_histories_is_PPR": (
+        ["import matplotlib.pyplot as plt\nfrom tensorflow import keras",
+         "scores = {}\nfor size in [10, 100]:\n    model = keras.Sequential([keras.layers.Dense(size)])\n"
+         "    model.compile(optimizer='adam', loss='mse')\n    scores[size] = model.fit(X, y).history",
+         "for size, hist in scores.items():\n    plt.plot(hist['val_accuracy'], label=str(size))\nplt.legend()",
+         "def plot_history(h):\n    plt.plot(h['loss'])\n    plt.show()",
+         "plot_history(scores[10])"], {2: "PPR", 4: "PPR"}),
 }
 
 
