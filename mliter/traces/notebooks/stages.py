@@ -372,6 +372,7 @@ class StageRules:
                     readers[i].append(j)
         # a notebook without a model: its data work serves later notebooks (or files), not only its plots
         models = any(st.stage == "LI" for st in out)
+        picks = [_picks_a_sample(c) for c in cells]
         reaches = [False] * len(cells)  # does a value of the cell flow, through readers, into a model cell?
         for i in range(len(cells) - 1, -1, -1):
             reaches[i] = out[i].stage == "LI" or any(reaches[j] for j in readers[i])
@@ -381,9 +382,9 @@ class StageRules:
                 first_def.setdefault(n, i)
         for i in range(len(cells) - 1, -1, -1):
             st, c = out[i], cells[i]
-            if not readers[i] or not c.defined:
+            if not c.defined:
                 continue
-            if st.stage == "EDA" and not all(n.lower() in c.defs for n in c.defined) and not _picks_a_sample(c):
+            if st.stage == "EDA" and readers[i] and not all(n.lower() in c.defs for n in c.defined) and not picks[i]:
                 # values (not functions) that readers make something of: handed on to post-processing, or
                 # on a path of values into a model (a sample picked out to look at, then decoded for a look, is not)
                 first = min((j for j in readers[i] if cells[j].defined and (
@@ -391,7 +392,13 @@ class StageRules:
                 if first is not None:
                     st.stage = "PPR" if out[first].stage == "PPR" else "DPR"
                     st.stages = frozenset(st.stages | {st.stage})
-            elif st.stage == "DPR" and models and not st.stages & {"LI", "PPR"} \
+            elif st.stage == "DPR" and not reaches[i] and not any(k in ("save", "effect") for k in c.stmt_kind) \
+                    and any(picks[j] for j in set(st.reads_from.values())):
+                # work on one example or batch picked out to look at (decoding its labels, running the
+                # tokenizer on it) that nothing carries into a model: a look at the data
+                st.stage = "EDA"
+                st.stages = frozenset(st.stages | {"EDA"})
+            elif st.stage == "DPR" and readers[i] and models and not st.stages & {"LI", "PPR"} \
                     and {out[j].stage for j in readers[i]} == {"EDA"} \
                     and all(first_def[n] == i for n in c.defined) and not any(k in ("save", "effect") for k in c.stmt_kind):
                 # new values only (no frame of the workflow changed in place), nothing written

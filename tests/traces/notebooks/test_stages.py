@@ -282,13 +282,20 @@ ROUND3_CASES = {
          "porch = df[['price', 'open', 'closed']].copy()\nporch['total'] = porch.open + porch.closed",
          "sns.scatterplot(data=porch, x='total', y='price')", "sns.histplot(porch.total)",
          "m = Ridge().fit(df[['open', 'closed']], df.price)"], {2: "EDA", 5: "LI"}),
-    # guard for the rule above (passes with the round-2 rules too): one example taken out and later
-    # decoded for a look is not data work
+    # guard for the rule above (passes with the round-2 rules too): one example taken out to look at,
+    # and decoded for a look, stays EDA
     "guard_a_sample_picked_out_to_look_at_stays_EDA": (
         ["from transformers import AutoTokenizer\nimport datasets",
          "ds = datasets.load_dataset('imdb')\ntok = AutoTokenizer.from_pretrained('bert')",
          "example = ds['train'][0]\nexample", "ids = tok(example['text'])['input_ids']\ntext = tok.decode(ids)",
-         "print(text)"], {2: "EDA"}),
+         "print(text)"], {2: "EDA", 3: "EDA"}),
+    # decoding the labels of one batch drawn to look at, which nothing carries into a model, is a look at the data
+    "work_on_a_batch_drawn_to_look_at_is_EDA": (
+        ["from transformers import TrOCRProcessor\nimport torch",
+         "processor = TrOCRProcessor.from_pretrained('trocr')\nloader = torch.utils.data.DataLoader(ds, batch_size=4)",
+         "batch = next(iter(loader))",
+         "labels = batch['labels']\nlabels[labels == -100] = processor.tokenizer.pad_token_id\n"
+         "label_str = processor.batch_decode(labels, skip_special_tokens=True)\nlabel_str"], {3: "EDA"}),
     # choosing the feature columns is DPR (codebook), even when the first reader trains a model
     "a_list_of_column_names_read_by_a_training_cell_is_DPR": (
         ["import pandas as pd\nfrom sklearn.linear_model import LogisticRegression", "df = pd.read_csv('a.csv')",
