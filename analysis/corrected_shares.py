@@ -10,7 +10,10 @@ Starting iterations (S) are not classified by the rules (they are the first vers
 types are corrected among the non-S versions and S keeps its count.
 Once the round-2 fresh held-out sample is scored (coding/labels/round2/consensus_*.csv and
 traces/eval_round2_*.csv exist), its confusion matrix is used instead: it is the held-out error of the
-rules that mined the shipped traces, measured on items nobody tuned on.
+rules that mined the shipped traces, measured on items nobody tuned on. When later rules have re-scored
+that sample (it was their tuning material), the kept record of the round-2 frozen rules as scored
+(traces/eval_round2rules_round2_*.csv) is used: still a held-out error, of the previous rules, until the
+later rules' own fresh sample is scored.
 """
 
 INPUTS = ["traces/cells.csv", "traces/versions.csv", "coding/labels/sample_cells.csv",
@@ -18,7 +21,8 @@ INPUTS = ["traces/cells.csv", "traces/versions.csv", "coding/labels/sample_cells
           "traces/eval_cells.csv", "traces/eval_pairs.csv"]
 OPTIONAL_INPUTS = ["coding/labels/round2/sample_cells.csv", "coding/labels/round2/sample_pairs.csv",
                    "coding/labels/round2/consensus_cells.csv", "coding/labels/round2/consensus_pairs.csv",
-                   "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv"]
+                   "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv",
+                   "traces/eval_round2rules_round2_cells.csv", "traces/eval_round2rules_round2_pairs.csv"]
 OUTPUTS = ["figures/stage_shares_corrected.csv", "figures/stage_shares_corrected.md", "figures/stage_shares_corrected.tex",
            "figures/change_type_shares_corrected.csv", "figures/change_type_shares_corrected.md",
            "figures/change_type_shares_corrected.tex", "figures/variables/corrected_shares.json"]
@@ -42,14 +46,20 @@ def scored_round2(kind: str) -> bool:
 
 def which(kind: str, n: int) -> str:
     """The held-out set a correction rests on, for captions."""
-    return f"the fresh round-2 held-out sample, {n} {kind}" if scored_round2(kind) else f"the held-out half, {n} {kind}"
+    if not scored_round2(kind):
+        return f"the held-out half, {n} {kind}"
+    if (TRACES / f"eval_round2rules_round2_{kind}.csv").exists():
+        return f"the round-2 frozen rules' error on the fresh round-2 held-out sample, {n} {kind}"
+    return f"the fresh round-2 held-out sample, {n} {kind}"
 
 
 def heldout(kind: str, key: str, col: str) -> pd.DataFrame:
     """Labelled held-out items with the rules' labels: round 2's fresh sample when scored, else round 1's half."""
     labels, pred_file = CODING / "labels", TRACES / f"eval_{kind}.csv"
     if scored_round2(kind):
-        labels, pred_file = labels / "round2", TRACES / f"eval_round2_{kind}.csv"
+        # the frozen round-2 rules' output as scored, once later rules re-score the sample in-sample
+        kept = TRACES / f"eval_round2rules_round2_{kind}.csv"
+        labels, pred_file = labels / "round2", kept if kept.exists() else TRACES / f"eval_round2_{kind}.csv"
     sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
     cons = pd.read_csv(labels / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
     pred = pd.read_csv(pred_file, dtype=str, keep_default_na=False)

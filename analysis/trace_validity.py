@@ -10,7 +10,10 @@ drawn before the round-2 rules were frozen (coding/labels/round2/: fresh cells o
 all pairs of fresh version series of held-out repositories), scored once with the frozen round-2
 rules (traces/eval_round2_*.csv); the round-1 sample re-scored with the same rules
 (traces/eval_*.csv) is reported as "reused": its aggregate confusion was public during round-2
-tuning. Beside them: the older label sets (coding/stage_labels*.csv under codebook 1,
+tuning. Once later rules re-score both samples, the round-2 rows come from the kept record of the
+round-2 frozen rules as scored (traces/eval_round2rules_*.csv, traces/eval_round2rules_round2_*.csv),
+and the current rules on both samples are reported as in-sample rows (both were tuning material
+for round 3), without a floor. Beside them: the older label sets (coding/stage_labels*.csv under codebook 1,
 coding/change_labels.csv), scored with the current rules.
 
 Owns: the accuracy table (Wilson 95% intervals, Cohen's kappa with its 95% interval), the
@@ -28,7 +31,9 @@ INPUTS = ["coding/eval_split.csv", "coding/labels/sample_cells.csv", "coding/lab
 OPTIONAL_INPUTS = ["coding/labels/round2/cells_a.csv", "coding/labels/round2/cells_b.csv",
                    "coding/labels/round2/pairs_a.csv", "coding/labels/round2/pairs_b.csv",
                    "coding/labels/round2/consensus_cells.csv", "coding/labels/round2/consensus_pairs.csv",
-                   "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv"]
+                   "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv",
+                   "traces/eval_round2rules_cells.csv", "traces/eval_round2rules_pairs.csv",
+                   "traces/eval_round2rules_round2_cells.csv", "traces/eval_round2rules_round2_pairs.csv"]
 OUTPUTS = ["figures/trace_validity.csv", "figures/trace_validity.md", "figures/trace_validity.tex",
            "figures/trace_coder_agreement.csv", "figures/trace_coder_agreement.md", "figures/trace_coder_agreement.tex",
            "figures/trace_heldout_confusion.csv", "figures/trace_heldout_confusion.md",
@@ -61,6 +66,14 @@ TUNED2 = "round-2 rules: tuning half (in-sample)"
 REUSED = "round-1 held-out, reused after round-2 tuning"
 ROUND2 = {"cells": "round-2 held-out (fresh cells)", "pairs": "round-2 held-out (fresh series)"}
 R2 = CODING / "labels" / "round2"
+#: The current (round-3) rules on the two spent samples, reported once the round-2 record is kept.
+ROUND3 = {"round1": "round-3 rules: round-1 sample, both halves (in-sample)",
+          "round2": "round-3 rules: round-2 sample (in-sample)"}
+
+
+def kept_round2(kind: str) -> bool:
+    """Are the round-2 frozen rules' predictions kept as scored (later rules re-score traces/eval_*.csv)?"""
+    return (TRACES / f"eval_round2rules_{kind}.csv").exists() and (TRACES / f"eval_round2rules_round2_{kind}.csv").exists()
 
 
 def _read(path) -> pd.DataFrame:
@@ -85,7 +98,8 @@ def _confusion(kind: str, part: pd.DataFrame, col: str, cats) -> pd.DataFrame:
 
 def round2_scored(kind: str, key: str, col: str) -> pd.DataFrame | None:
     """The round-2 sample joined with its consensus and the frozen round-2 predictions, when all exist."""
-    cons, pred = R2 / f"consensus_{kind}.csv", TRACES / f"eval_round2_{kind}.csv"
+    cons = R2 / f"consensus_{kind}.csv"
+    pred = TRACES / (f"eval_round2rules_round2_{kind}.csv" if kept_round2(kind) else f"eval_round2_{kind}.csv")
     if not (cons.exists() and pred.exists()):
         return None
     return _scored(kind, key, col, _read(R2 / f"sample_{kind}.csv"), _read(cons), _read(pred))
@@ -103,13 +117,21 @@ def main() -> None:
         confusions.append(_confusion(kind, m[m.half == "heldout"], col, cats))
         r2 = round2_scored(kind, key, col)
         if r2 is not None:
-            now = _scored(kind, key, col, sample, cons, _read(TRACES / f"eval_{kind}.csv"))
+            kept = kept_round2(kind)
+            rules2 = TRACES / (f"eval_round2rules_{kind}.csv" if kept else f"eval_{kind}.csv")
+            now = _scored(kind, key, col, sample, cons, _read(rules2))
             part = now[now.half == "tuning"]
             rows.append(_row(kind, TUNED2, part[col + "_hand"], part[col + "_rule"], cats))
             part = now[now.half == "heldout"]
             rows.append(_row(kind, REUSED, part[col + "_hand"], part[col + "_rule"], cats))
             rows.append(_row(kind, ROUND2[kind], r2[col + "_hand"], r2[col + "_rule"], cats))
             confusions.append(_confusion(f"{kind}, {ROUND2[kind]}", r2, col, cats))
+            if kept:
+                cur = _scored(kind, key, col, sample, cons, _read(TRACES / f"eval_{kind}.csv"))
+                rows.append(_row(kind, ROUND3["round1"], cur[col + "_hand"], cur[col + "_rule"], cats))
+                cur2 = _scored(kind, key, col, _read(R2 / f"sample_{kind}.csv"), _read(R2 / f"consensus_{kind}.csv"),
+                               _read(TRACES / f"eval_round2_{kind}.csv"))
+                rows.append(_row(kind, ROUND3["round2"], cur2[col + "_hand"], cur2[col + "_rule"], cats))
     cells = pd.read_csv(TRACES / "cells.csv", keep_default_na=False, dtype={"cell_index": int})
     for file, name in (("stage_labels.csv", "older set, coder_a (codebook 1)"),
                        ("stage_labels_heldout.csv", "older held-out set, coder_b (codebook 1)")):
@@ -132,7 +154,10 @@ def main() -> None:
                 "half was scored once after the round-1 rules were frozen. Round 2: the rules were re-tuned on the "
                 "tuning half only, frozen, and scored once on a fresh held-out sample drawn before the freeze; the "
                 "round-1 held-out half re-scored with them is 'reused' (its confusion matrix was public during "
-                "tuning). Floors are issue 7's; a held-out row below its floor is reported as it came out.")
+                "tuning)." + (" Round 3: the current rules were tuned on both samples, so their rows are in-sample "
+                "and carry no floor; the round-2 rows keep the round-2 rules' output as scored."
+                if any(kept_round2(k) for k in ("cells", "pairs")) else "")
+                + " Floors are issue 7's; a held-out row below its floor is reported as it came out.")
     agreement = []
     for kind, cats in (("cells", LABEL_STAGES), ("pairs", PAIR_CODES)):
         sample = _read(CODING / "labels" / f"sample_{kind}.csv")

@@ -12,7 +12,9 @@ their consensus, the frozen rules' predictions, and the API catalogue. Who produ
   `traces/eval_round1_*.csv` keeps the round-1 frozen rules' output as it was scored;
 - `coding/labels/round2/`: the fresh round-2 held-out sample (`eval_sample round2-cells`, `round2-pairs`), two
   blind coder sessions' files and the round-2 engineer's adjudication; `traces/eval_round2_*.csv`: the frozen
-  round-2 rules on it (`mliter code trace-eval --round 2`), scored once;
+  round-2 rules on it (`mliter code trace-eval --round 2`), scored once; `traces/eval_round2rules_*.csv` and
+  `traces/eval_round2rules_round2_*.csv` keep the round-2 frozen rules' output on both samples as scored, when
+  later rules re-score `traces/eval_*.csv` and `traces/eval_round2_*.csv`;
 - `coding/api_catalogue.csv`: written by the engineers from the libraries' documentation.
 """
 
@@ -233,7 +235,19 @@ def _round1_record(base: Table) -> Table:
                  columns=base.columns, primary_key=base.primary_key)
 
 
+def _round2_record(base: Table, sample: str) -> Table:
+    """The frozen round-2 rules' output as scored (commit 1c16c0c), on the round-1 sample or the round-2 one."""
+    suffix = "round2rules" if sample == "round1" else "round2rules_round2"
+    return Table(name=base.name + "_" + suffix, path=base.path.replace("traces/eval_", f"traces/eval_{suffix}_"),
+                 title=base.title + f" (round-2 frozen rules on the {sample} sample, as scored)",
+                 description=(base.description + f" The round-2 frozen rules' output on the {sample} sample as scored "
+                              "and reported (commit 1c16c0c); kept unchanged when later rules re-score "
+                              "traces/eval_*.csv and traces/eval_round2_*.csv."),
+                 columns=base.columns, primary_key=base.primary_key)
+
+
 TABLES += [_round1_record(EVAL_CELLS), _round1_record(EVAL_PAIRS)]
+TABLES += [_round2_record(t, s) for s in ("round1", "round2") for t in (EVAL_CELLS, EVAL_PAIRS)]
 TABLES += [SAMPLE_CELLS_R2, SAMPLE_PAIRS_R2, *(_coder_cells(c, 2) for c in "ab"), *(_coder_pairs(c, 2) for c in "ab"),
            _round2_consensus(CONSENSUS_CELLS), _round2_consensus(CONSENSUS_PAIRS),
            _round2_predictions(EVAL_CELLS), _round2_predictions(EVAL_PAIRS),

@@ -100,12 +100,13 @@ def test_predictions_are_what_the_frozen_rules_give(shared):
     assert list(got.code) == list(want.loc[got.pair_id, "code"])
 
 
-def _recompute(kind: str, key: str, col: str, half: str, pred_file: str, labels=CODING / "labels") -> tuple[int, int]:
+def _recompute(kind: str, key: str, col: str, half: str | None, pred_file: str, labels=CODING / "labels") -> tuple[int, int]:
     sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str)
     cons = pd.read_csv(labels / f"consensus_{kind}.csv", dtype=str)
     pred = pd.read_csv(TRACES / pred_file, dtype=str)
     m = cons.merge(pred, on=key, suffixes=("_h", "_r")).merge(sample, on=key)
-    m = m[m.half == half]
+    if half is not None:
+        m = m[m.half == half]
     return len(m), int((m[col + "_h"] == m[col + "_r"]).sum())
 
 
@@ -119,9 +120,13 @@ def test_validity_figure_reports_the_held_out_score(kind, key, col):
     fig = pd.read_csv(FIGURES / "trace_validity.csv").set_index(["items", "label set"])
     checks = [("heldout", "round-1 rules: held-out half", f"eval_round1_{kind}.csv", CODING / "labels"),
               ("tuning", "round-1 rules: tuning half (in-sample)", f"eval_round1_{kind}.csv", CODING / "labels"),
-              ("tuning", "round-2 rules: tuning half (in-sample)", f"eval_{kind}.csv", CODING / "labels"),
-              ("heldout", "round-1 held-out, reused after round-2 tuning", f"eval_{kind}.csv", CODING / "labels"),
-              ("heldout", ROUND2_ROW[kind], f"eval_round2_{kind}.csv", CODING / "labels" / "round2")]
+              ("tuning", "round-2 rules: tuning half (in-sample)", f"eval_round2rules_{kind}.csv", CODING / "labels"),
+              ("heldout", "round-1 held-out, reused after round-2 tuning", f"eval_round2rules_{kind}.csv",
+               CODING / "labels"),
+              ("heldout", ROUND2_ROW[kind], f"eval_round2rules_round2_{kind}.csv", CODING / "labels" / "round2"),
+              # the current rules on both spent samples, in-sample (round-3 tuning material)
+              (None, "round-3 rules: round-1 sample, both halves (in-sample)", f"eval_{kind}.csv", CODING / "labels"),
+              (None, "round-3 rules: round-2 sample (in-sample)", f"eval_round2_{kind}.csv", CODING / "labels" / "round2")]
     for half, name, pred, labels in checks:
         n, hits = _recompute(kind, key, col, half, pred, labels)
         row = fig.loc[(kind, name)]
@@ -266,6 +271,21 @@ def test_round1_record_is_what_the_validity_figure_scores():
         rec = pd.read_csv(TRACES / f"eval_round1_{kind}.csv", dtype=str)
         sample = pd.read_csv(CODING / "labels" / f"sample_{kind}.csv", dtype=str)
         assert set(rec.iloc[:, 0]) == set(sample.iloc[:, 0])
+
+
+def test_round2_record_is_the_round2_rules_output_as_scored():
+    """traces/eval_round2rules*_*.csv keep the round-2 frozen rules' output (commit 1c16c0c) on both samples:
+    the rows of the figure that name the round-2 rules read them, not the current rules' re-score."""
+    import subprocess
+
+    for kind in ("cells", "pairs"):
+        for kept, was in ((f"eval_round2rules_{kind}.csv", f"eval_{kind}.csv"),
+                          (f"eval_round2rules_round2_{kind}.csv", f"eval_round2_{kind}.csv")):
+            scored = subprocess.run(["git", "show", f"1c16c0c:traces/{was}"], cwd=TRACES.parent, capture_output=True,
+                                    text=True)
+            if scored.returncode != 0:
+                pytest.skip("not a git checkout with the round-2 scoring commit")
+            assert (TRACES / kept).read_text() == scored.stdout, kept
 
 
 def test_unreadable_adjudication_names_the_file(tmp_path):
