@@ -577,9 +577,9 @@ class StageRules:
                 shown = {f[4:] for i, k in enumerate(kinds) if k == "display" for f in c.stmt_feats[i] if f[:4] == "var:"}
                 # picked out by a name-hinted subscript or the like, then shown here: a peek at the data
                 all_weak = all({n.lower() for n in c.stmt_defs[i]} <= shown for i in kept)
-            made = set().union(*(c.stmt_defs[i] for i in kept))
+            made_names = set().union(*(c.stmt_defs[i] for i in kept))  # not `made`: a list above (mypyc)
             if primary == "LI" and saves and not any(self.trains(expand(set(c.stmt_feats[i]))) for i in kept) \
-                    and any(stmt_stage[j] == "PPR" and (c.stmt_defs[j] & made or not c.stmt_defs[j]) for j in saves):
+                    and any(stmt_stage[j] == "PPR" and (c.stmt_defs[j] & made_names or not c.stmt_defs[j]) for j in saves):
                 primary = "PPR"  # predictions put in a table and written (a submission): post-processing
             if all_weak and shows:
                 primary = self._display_stage(c, expand, source_stages)  # made to be looked at here
