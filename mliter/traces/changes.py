@@ -246,11 +246,20 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
         out.add("code")
         cells = cells if cells is not None else diff_cells(prev.cells, cur.cells)
         touched = [prev.cells[i] for i in cells.touched_prev] + [cur.cells[i] for i in cells.touched_cur]
-        if touched and all(c.explores_only for c in touched):
+        if touched and (all(c.explores_only for c in touched) or _shows_only(cells, prev, cur)):
             out.add("eda")
     if prev.doc_hash != cur.doc_hash or (prev.text_hash != cur.text_hash and prev.code_hash == cur.code_hash):
         out.add("documentation")
     return frozenset(out)
+
+
+def _shows_only(cells: CellDiff, prev: Signature, cur: Signature) -> bool:
+    """Every top-level statement that differs between the touched cells only shows a value (a plot's size,
+    a preview indexing another split): the change is to what the notebook looks at."""
+    before = Counter(st for i in cells.touched_prev for st in prev.cells[i].statements)
+    after = Counter(st for i in cells.touched_cur for st in cur.cells[i].statements)
+    differ = (before - after) + (after - before)
+    return bool(differ) and all(kind == 1 for _, kind in differ)
 
 
 def _reparameterised_calls(prev: Signature, cur: Signature) -> set[str]:

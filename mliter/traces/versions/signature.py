@@ -68,7 +68,7 @@ from typing import Any, Iterable, Mapping
 
 from mliter.tables import join_list
 from mliter.traces.notebooks.calls import BoundExpr, CallSite, expr_marker, iter_calls, normalise_value, value_text
-from mliter.traces.notebooks.code import CellCode, collect_uses, import_aliases, parse_cell
+from mliter.traces.notebooks.code import CellCode, _dotted, collect_uses, import_aliases, parse_cell
 from mliter.traces.notebooks.parse import Cell, Limits, Notebook, NotebookError, parse_notebook
 from mliter.traces.operators import (
     DATA, EDA, METRIC, MODEL, PREPROCESSING, TRAINING_METHODS, method_role, role,
@@ -127,11 +127,17 @@ class CellDigest:
     line_hashes: tuple[str, ...]
     stage: str
     roles: frozenset[str]
+    # per top-level statement (hash, kind): kind 1 shows a value, 2 imports or defines, 0 anything else
+    statements: tuple[tuple[str, int], ...] = ()
 
     @property
     def explores_only(self) -> bool:
-        """The cell only looks at data: exploratory calls and no other operator (or an EDA stage label)."""
-        return self.roles == frozenset({EDA}) or (not self.roles and self.stage == "EDA")
+        """The cell only looks at data: exploratory calls and no other operator (or an EDA stage label).
+        A cell of imports and definitions only does nothing by itself: it is no exploration."""
+        if self.roles == frozenset({EDA}):
+            return True
+        defines_only = bool(self.statements) and all(kind == 2 for _, kind in self.statements)
+        return not self.roles and self.stage == "EDA" and not defines_only
 
 
 @dataclass(frozen=True)
@@ -249,6 +255,8 @@ class _Builder:
         self.defs = defs
         self.calls: list[tuple[str, str, str]] = []  # (side, callee, arguments) of notebook-defined callees
         self.bound_defined: dict[str, str] = {}  # variable -> notebook-defined model class it holds
+        self.bound_pre: set[str] = set()  # variables holding a pre-processing operator (`tok = AutoTokenizer...`)
+        self.explicit: frozenset[str] = frozenset()  # names bound by the notebook's own import statements
         self.unbound: frozenset[str] = frozenset()  # names the notebook calls but never binds (see `unbound_names`)
         self.strings: set[str] = set()  # variables holding text (`c = f.read()`): their methods are string handling
         self.ops: dict[str, list[tuple[str, dict[str, str]]]] = {MODEL: [], PREPROCESSING: []}
@@ -291,9 +299,15 @@ class _Builder:
         cell_no = self.n_cells
         self.n_cells += 1
         nodes = _call_nodes(tree)
+        shown = _shown_calls(nodes, aliases)
         for k, site in enumerate(iter_calls(tree, aliases, self.literals)):
             call = nodes[k] if k < len(nodes) and nodes[k].lineno == site.lineno else None
+            n_pre = len(self.ops[PREPROCESSING])
             r = self._add_site(site, call)
+            if call is not None and id(call) in shown and r == PREPROCESSING:
+                # `sns.heatmap(df.fillna(0).corr())`: a transform whose value is only shown is exploration
+                del self.ops[PREPROCESSING][n_pre:]
+                r = EDA
             if r:
                 roles.add(r)
             names = _metric_names(site)
@@ -339,9 +353,31 @@ class _Builder:
                             self.top_literals.append((cell_no, name.id, normalise_value(self.literals[name.id])))
         return frozenset(roles)
 
+    def _held(self, name: str) -> bool:
+        """The variable passes an object along: an operator's instance, or a value no literal or expression is
+        known for (a parameter, a loop variable)."""
+        return (name in self.bound_models or name in self.bound_defined or name in self.bound_pre
+                or not isinstance(self.literals.get(name), BoundExpr))
+
+    def _name(self, site: CallSite, node: ast.Call | None) -> str:
+        """The operator's name: its qualified name, or `library.Name` when only a star import explains it
+        (`from fastai.vision.all import *` and `from fastai.basics import *` give the same `cnn_learner`)."""
+        q = site.qualified
+        assert q is not None
+        if node is None:
+            return q
+        func = node.func
+        while isinstance(func, ast.Attribute):
+            func = func.value
+        if isinstance(func, ast.Name) and func.id not in self.explicit and "." in q:
+            parts = q.split(".")
+            i = next((k for k, x in enumerate(parts) if x[:1].isupper() or k == len(parts) - 1), len(parts) - 1)
+            return ".".join([parts[0], *parts[i:]])
+        return q
+
     def _add_site(self, site: CallSite, node: ast.Call | None = None) -> str | None:
         if site.qualified is not None:
-            r = role(site.qualified) or catalogue_role(site.qualified)
+            r = DATA if MODEL_LOADERS.search(site.qualified) else role(site.qualified) or catalogue_role(site.qualified)
             local = r is None and is_local_module(site.qualified, _libraries())
             if local:
                 r = local_side(site.qualified)  # a local module's function: its name says its side
@@ -350,21 +386,24 @@ class _Builder:
             if r == PREPROCESSING and CONTAINERS.search(site.qualified):
                 return None  # `pd.DataFrame(X)`, `np.array(x)`, `torch.tensor(ids)`: holding data, no step
             if r in (MODEL, PREPROCESSING):
-                params = {f"_{i}": v for i, v in enumerate(site.args)}
-                params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
+                params = _operator_params(site, site.qualified.rsplit(".", 1)[-1], self._held)
                 if r == PREPROCESSING:
                     # the batch size a data loader feeds the model is a training setting (H), not a step's argument
                     batch = {k: params.pop(k) for k in BATCH_KWARGS & params.keys()}
                     if batch:
                         self.calls.append((MODEL, site.qualified, _params_text(batch)))
-                self.ops[r].append((site.qualified, _setting_params(site) if local else params))
+                self.ops[r].append((self._name(site, node), _setting_params(site) if local else params))
                 if r == MODEL and site.target:
                     self.bound_models[site.target] = len(self.ops[MODEL]) - 1
                 elif site.target:
                     self.bound_models.pop(site.target, None)
+                    self.bound_pre.add(site.target)
 
             elif r == DATA:
                 self.data.add(_data_name(site, self.literals))
+                subset = {k: v for k, v in site.kwargs if k in SUBSET_KWARGS}
+                if subset:  # `read_csv(f, nrows=1000)`: a subset of the rows, a pre-processing setting
+                    self.ops[PREPROCESSING].append(("subset:read", subset))
             elif r == METRIC:
                 self.metrics.add(site.qualified)
             elif r == EDA:
@@ -379,9 +418,16 @@ class _Builder:
             params = {k: v for k, v in site.kwargs if k not in NON_HYPERPARAMETERS}
             self.calls.append((MODEL, f"{self.bound_defined[site.receiver]}.{site.method}", _params_text(params)))
             return MODEL
+        if site.method in _FIT_METHODS and site.args:
+            rows = [_subset(n, self.literals) for n in site.nodes[:len(site.args)]]
+            rows = [x for x in rows if x is not None]
+            if rows:  # `fit(X[:1000], y[:1000])`: training on a subset of the rows, a pre-processing setting
+                self.ops[PREPROCESSING].append(("subset:fit", {"rows": rows[0]}))
         if site.receiver in self.bound_models and site.method in TRAINING_METHODS:
             _, params = self.ops[MODEL][self.bound_models[site.receiver]]
-            params.update({f"{site.method}.{k}": v for k, v in site.kwargs
+            kw = {KEYWORD_ALIASES.get(k, k): ("<ref>" if v.startswith("<expr") and _is_ref(n, self._held) else v)
+                  for (k, v), n in zip(site.kwargs, site.nodes[len(site.args):])}
+            params.update({f"{site.method}.{k}": v for k, v in kw.items()
                            if k not in NON_HYPERPARAMETERS and f"{site.method}.{k}" not in NON_HYPERPARAMETERS})
             # literal positional arguments are settings too (`learn.fit_one_cycle(15)`, `fit(X, y, 32, 10)`);
             # data arguments are no literals
@@ -462,6 +508,98 @@ BATCH_KWARGS = frozenset({"batch_size", "bs", "per_device_train_batch_size", "tr
 CONTAINERS = re.compile(r"^(pandas|polars|numpy|torch|tensorflow|jax\.numpy)\.(DataFrame|Series|array|asarray|"
                         r"asanyarray|tensor|as_tensor|from_numpy|Tensor|LongTensor|FloatTensor|constant|"
                         r"convert_to_tensor|reshape|expand_dims|squeeze|ravel|copy|zeros|ones|arange|linspace)$")
+
+
+#: Libraries and modules that were renamed or moved, old prefix -> current one: the same operator through
+#: another spelling of its module (`fastai2` -> `fastai`, `nlp` -> `datasets`) is no operator change.
+RENAMED_MODULES: tuple[tuple[str, str], ...] = (
+    ("fastai2", "fastai"), ("nlp", "datasets"), ("sklearn.cross_validation", "sklearn.model_selection"),
+    ("sklearn.grid_search", "sklearn.model_selection"), ("tensorflow.python.keras", "keras"),
+    ("tensorflow.keras", "keras"), ("pytorch_transformers", "transformers"), ("pytorch_pretrained_bert", "transformers"),
+    ("lightning.pytorch", "pytorch_lightning"),
+)
+_RENAMED = {old: new for old, new in RENAMED_MODULES}
+
+
+def canonical_module(qualified: str) -> str:
+    """`fastai2.vision.all.cnn_learner` -> `fastai.vision.all.cnn_learner` (longest renamed prefix wins)."""
+    parts = qualified.split(".")
+    for k in range(min(3, len(parts)), 0, -1):
+        new = _RENAMED.get(".".join(parts[:k]))
+        if new is not None:
+            return ".".join([new, *parts[k:]])
+    return qualified
+
+
+def canonical_aliases(aliases: Mapping[str, str]) -> dict[str, str]:
+    """The notebook's import aliases with renamed modules spelled as today (star imports too)."""
+    out: dict[str, str] = {}
+    for k, v in aliases.items():
+        if k[:1] == "*":
+            k = "*" + canonical_module(k[1:])
+        out[k] = canonical_module(v) if isinstance(v, str) else v
+    return out
+
+
+#: Keyword arguments an API renamed, old -> new spelling: the same setting under its new name is no change.
+KEYWORD_ALIASES = {"evaluation_strategy": "eval_strategy", "lr": "learning_rate", "nb_epoch": "epochs",
+                   "tokenizer": "processing_class", "block_y": "y_block"}
+#: Positional arguments that name an output or wiring, not a setting, by the operator's last name component.
+POSITIONAL_NAMES = {"TrainingArguments": ("output_dir",), "Seq2SeqTrainingArguments": ("output_dir",),
+                    "TFTrainingArguments": ("output_dir",), "Trainer": ("model", "args")}
+#: Methods that load a saved, trained model: reading a file (a data source), not constructing a model operator.
+MODEL_LOADERS = re.compile(r"\.(load_model|load_learner)$")
+#: Keyword arguments of data readers that keep a subset of the rows: a pre-processing setting.
+SUBSET_KWARGS = ("nrows", "n_rows", "skiprows", "max_rows")
+#: Training calls whose sliced arguments (`fit(X[:1000], y[:1000])`) keep a subset of rows for training.
+_FIT_METHODS = frozenset({"fit", "train", "fit_generator", "partial_fit"})
+
+
+def _is_ref(node: ast.AST, held: Any = None) -> bool:
+    """An argument that passes an object made elsewhere (`Trainer(model, args)`, `callbacks=[cb1, cb2]`,
+    `validation_data=(X_val, y_val)`): wiring, whose own construction is what the signature compares. A single
+    variable bound to an expression that is no operator (`cbs = [ModelCheckpoint(mode="max")]`) keeps that
+    expression's hash (`held(name)` says whether a name is wiring)."""
+    if isinstance(node, ast.Name):
+        return held is None or held(node.id)
+    if isinstance(node, (ast.List, ast.Tuple)) and node.elts:
+        return all(isinstance(e, ast.Name) for e in node.elts)
+    return False
+
+
+def _operator_params(site: CallSite, short: str, held: Any = None) -> dict[str, str]:
+    """An operator call's arguments as hyperparameters: positional ones as `_i` (or their name where
+    `POSITIONAL_NAMES` knows it), renamed keywords under their new name, wiring (`_is_ref`) as `<ref>`,
+    output, logging and hardware arguments left out; the pretrained checkpoint without its hub namespace."""
+    names = POSITIONAL_NAMES.get(short, ())
+    params: dict[str, str] = {}
+    nodes = site.nodes
+    for i, v in enumerate(site.args):
+        key = names[i] if i < len(names) else f"_{i}"
+        if i < len(nodes) and v.startswith("<expr") and _is_ref(nodes[i], held):
+            v = "<ref>"
+        params[key] = v
+    for j, (k, v) in enumerate(site.kwargs):
+        k = KEYWORD_ALIASES.get(k, k)
+        node = nodes[len(site.args) + j] if len(site.args) + j < len(nodes) else None
+        if node is not None and v.startswith("<expr") and _is_ref(node, held):
+            v = "<ref>"
+        params[k] = v
+    for k in [k for k in params if k in NON_HYPERPARAMETERS or k.startswith(("push_to_hub", "hub_"))]:
+        del params[k]
+    if short == "from_pretrained" and params.get("_0", "").startswith('"') and "/" in params["_0"]:
+        params["_0"] = normalise_value(json.loads(params["_0"]).rstrip("/").split("/")[-1])
+    return params
+
+
+def _subset(node: ast.AST | None, literals: dict[str, Any]) -> str | None:
+    """`X[:1000]`, `X.iloc[:n]`, `X[:n, :]`: the rows kept, else None."""
+    if not isinstance(node, ast.Subscript):
+        return None
+    sl = node.slice
+    if isinstance(sl, ast.Tuple) and sl.elts:
+        sl = sl.elts[0]
+    return value_text(sl, literals) if isinstance(sl, ast.Slice) else None
 
 
 def _setting_params(site: CallSite) -> dict[str, str]:
@@ -563,6 +701,65 @@ def catalogue_method_role(name: str) -> str | None:
     return MODEL if name in _TRAINING else None
 
 
+#: Names of callables (notebook-defined or not) whose leading word says they only show something.
+#: (Printing is no exploration: the codebook's O includes "a changed print".)
+_SHOW_WORDS = re.compile(r"^_?(plot|show|draw|display|visuali[sz]e|describe|inspect|render)")
+_SHOW_BUILTINS = frozenset({"display"})
+
+
+def _shows(call: ast.Call, aliases: Mapping[str, str]) -> bool:
+    """The call only shows or describes a value: a plot or summary call, `print`, `display`, `df.describe()`."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        if method_role(func.attr) == EDA or func.attr in ("show", "savefig"):
+            return True
+    parts = _dotted(func)
+    if parts is None:
+        return False
+    if len(parts) == 1 and (parts[0] in _SHOW_BUILTINS or _SHOW_WORDS.match(parts[0])):
+        return True  # `print(...)`, `plot_importance(m)`, `draw_tree(m, xs, size=12)`
+    head = aliases.get(parts[0])
+    return head is not None and role(".".join([head, *parts[1:]])) == EDA
+
+
+def _shown_calls(calls: list[ast.Call], aliases: Mapping[str, str]) -> set[int]:
+    """Ids of the calls whose value only feeds a showing call (its arguments, or the chain it is a method of)."""
+    out: set[int] = set()
+    for call in calls:
+        if id(call) in out or not _shows(call, aliases):
+            continue
+        inner = [*call.args, *(k.value for k in call.keywords)]
+        if isinstance(call.func, ast.Attribute):
+            inner.append(call.func.value)
+        for node in inner:
+            out.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Call))
+    return out
+
+
+def statement_kinds(tree: ast.AST, aliases: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
+    """Per top-level statement its hash and kind: `SHOW` (only displays: a bare subscript, a plot or summary
+    call, `fig, ax = plt.subplots()`), `DEFINE` (imports and definitions, which do nothing by themselves)
+    or `OTHER`. Lets the classifier see that a changed cell changed only what it shows."""
+    out = []
+    for st in getattr(tree, "body", []):
+        kind = OTHER
+        if isinstance(st, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            kind = DEFINE
+        elif isinstance(st, ast.Expr):
+            v = st.value
+            if isinstance(v, ast.Subscript):
+                kind = SHOW  # `dataset["train"][0]`: a look at some rows (a bare name or attribute may be anything)
+            elif isinstance(v, ast.Call) and _shows(v, aliases):
+                kind = SHOW
+        elif isinstance(st, ast.Assign) and isinstance(st.value, ast.Call) and _shows(st.value, aliases):
+            kind = SHOW  # `fig, ax = plt.subplots(figsize=(8, 4))`
+        out.append((_short(ast.dump(st, include_attributes=False)), kind))
+    return tuple(out)
+
+
+OTHER, SHOW, DEFINE = 0, 1, 2
+
+
 def _predicts(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in PREDICT_METHODS
                for n in ast.walk(node))
@@ -606,30 +803,39 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     aliases: dict[str, str] = {}
     for pc in parsed:
         import_aliases(pc, aliases)
-    builder = _Builder(DefIndex(top_level_defs([pc.tree for pc in parsed]), aliases, _operator_role))
-    builder.unbound = unbound_names([pc.tree for pc in parsed], aliases)
+    stage_aliases = dict(aliases)
+    canon = canonical_aliases(aliases)
+    if canon == aliases:
+        canon = aliases  # nothing renamed: one dict, as before
+    builder = _Builder(DefIndex(top_level_defs([pc.tree for pc in parsed]), canon, _operator_role))
+    builder.unbound = unbound_names([pc.tree for pc in parsed], canon)
+    builder.explicit = frozenset(k for k in canon if k[:1] not in "*@")
     cell_roles: list[frozenset[str]] = []
     tree_hashes: list[str] = []
     attribute_reads: dict[int, set[str]] = {}
+    cell_kinds: dict[int, tuple[tuple[str, int], ...]] = {}
     for k, (c, pc) in enumerate(zip(code_cells, parsed)):
         if pc.status in _PARSED and pc.tree is not None:
             builder.n_cells = k
             attribute_reads[k] = _attribute_reads(pc.tree)
-            cell_roles.append(builder.add_cell(pc.tree, aliases))
+            cell_roles.append(builder.add_cell(pc.tree, canon))
+            cell_kinds[id(pc)] = statement_kinds(pc.tree, canon)
             if getattr(pc.tree, "body", None) or pc.magics:  # a cell of comments only is prose, not code
-                tree_hashes.append(_short(ast.dump(pc.tree, include_attributes=False) + "|" + join_list(pc.magics)))
+                tree_hashes.append(_short(ast.dump(pc.tree, include_attributes=False) + "|" + _magic_text(c.source, pc)))
         else:
             cell_roles.append(frozenset())
             tree_hashes.append("text:" + _short(_normalise_text(c.source)))
-    stage_aliases = dict(aliases)
+    if canon is aliases:
+        stage_aliases = dict(aliases)
     for pc in parsed:
         collect_uses(pc, stage_aliases, limits)
     stages = rules.label_cells(parsed) if rules is not None else ["other"] * len(parsed)
     settings = _settings(builder.top_literals, parsed, stages, attribute_reads)
     digests = []
-    for c, stage, roles in zip(code_cells, stages, cell_roles):
+    for c, pc, stage, roles in zip(code_cells, parsed, stages, cell_roles):
         lines = [line.rstrip() for line in c.source.splitlines() if line.strip()]
-        digests.append(CellDigest(_short(_normalise_text(c.source)), tuple(_short(x) for x in lines), stage, roles))
+        digests.append(CellDigest(_short(_normalise_text(c.source)), tuple(_short(x) for x in lines), stage, roles,
+                                  cell_kinds.get(id(pc), ())))
     return Signature(
         model=builder.operators(MODEL),
         preprocessing=builder.operators(PREPROCESSING),
@@ -638,12 +844,24 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         eda=tuple(sorted(builder.eda)),
         doc_hash=_sha("\n\x00".join(docs)),
         code_hash=_sha("\n".join(tree_hashes)),
-        text_hash=_sha("\n\x00".join(_normalise_text(c.source) for c in code_cells)),
+        text_hash=_sha("\n\x00".join([_normalise_text(c.source) for c in code_cells]
+                                      + [f"empty:{sum(c.cell_type == 'code' and not c.source.strip() for c in nb.cells)}"])),
         cells=tuple(digests),
         n_unparsed_cells=sum(pc.status not in _PARSED for pc in parsed),
         settings=settings,
         calls=tuple(sorted(builder.calls)),
     )
+
+
+def _magic_text(source: str, pc: CellCode) -> str:
+    """What a cell's IPython lines run, whitespace normalised (`!pip install -q x`): they are code, so a
+    changed install or shell command is a code change (O), not prose. A cell magic whose body is no Python
+    (`%%bash`) counts with its whole text."""
+    if not pc.magics:
+        return ""
+    if any(m.startswith("magic:%%") for m in pc.magics) and not getattr(pc.tree, "body", None):
+        return _normalise_text(source)
+    return "\n".join(" ".join(ln.split()) for ln in source.splitlines() if ln.lstrip()[:1] in ("!", "%"))
 
 
 def unbound_names(trees: list[ast.AST | None], aliases: Mapping[str, str]) -> frozenset[str]:
