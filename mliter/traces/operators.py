@@ -86,7 +86,7 @@ METHOD_ROLES: dict[str, str] = {
         "fillna", "dropna", "drop", "drop_duplicates", "replace", "map", "apply", "applymap", "astype",
         "merge", "join", "clip", "interpolate", "get_dummies", "pivot", "pivot_table", "melt",
         "explode", "bfill", "ffill", "shift", "diff", "transform", "qcut", "cut", "where", "mask",
-        "select_dtypes",
+        "select_dtypes", "reset_index",
         # aggregates and windows that make features (`df.groupby("store").sales.agg(["mean", "std"])`)
         "agg", "aggregate", "rolling", "expanding", "ewm", "cumsum", "cumcount", "pct_change",
     )},

@@ -492,6 +492,8 @@ NON_HYPERPARAMETERS = frozenset({
     "device_map", "torch_dtype", "use_flash_attention_2", "attn_implementation", "low_cpu_mem_usage",
     "trust_remote_code", "use_cache", "max_memory", "offload_folder", "cache_dir", "token", "use_auth_token",
     "local_files_only", "resume_download", "force_download",
+    # what a model returns, not how it learns
+    "return_dict", "output_attentions", "output_hidden_states",
 })
 
 
