@@ -21,7 +21,7 @@ from typing import Iterable
 import yaml
 
 from mliter.paths import CODING
-from mliter.traces.versions.signature import CellDigest, Operator, Signature
+from mliter.traces.versions.signature import DEFINE, SHOW, CellDigest, Operator, Signature
 
 DEFAULT_CHANGE_CODEBOOK = CODING / "change_types.yaml"
 #: Facets the classifier computes; a codebook may only name these.
@@ -246,20 +246,24 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
         out.add("code")
         cells = cells if cells is not None else diff_cells(prev.cells, cur.cells)
         touched = [prev.cells[i] for i in cells.touched_prev] + [cur.cells[i] for i in cells.touched_cur]
-        if touched and (all(c.explores_only for c in touched) or _shows_only(cells, prev, cur)):
+        kinds = _differing_statements(cells, prev, cur)
+        doing = [k for k in kinds if k != DEFINE]  # an import of the plotting helper comes with its use
+        if kinds and not doing:
+            pass  # only imports or definitions changed: nothing is looked at that was not before (O)
+        elif touched and (all(c.explores_only for c in touched) or (doing and all(k == SHOW for k in doing))):
             out.add("eda")
     if prev.doc_hash != cur.doc_hash or (prev.text_hash != cur.text_hash and prev.code_hash == cur.code_hash):
         out.add("documentation")
     return frozenset(out)
 
 
-def _shows_only(cells: CellDiff, prev: Signature, cur: Signature) -> bool:
-    """Every top-level statement that differs between the touched cells only shows a value (a plot's size,
-    a preview indexing another split): the change is to what the notebook looks at."""
+def _differing_statements(cells: CellDiff, prev: Signature, cur: Signature) -> list[int]:
+    """Kinds (`signature.statement_kinds`) of the top-level statements that differ between the touched cells.
+    When all of them only show a value (a plot's size, a preview of another split) the change is to what the
+    notebook looks at (V); when all are imports or definitions it is none (O)."""
     before = Counter(st for i in cells.touched_prev for st in prev.cells[i].statements)
     after = Counter(st for i in cells.touched_cur for st in cur.cells[i].statements)
-    differ = (before - after) + (after - before)
-    return bool(differ) and all(kind == 1 for _, kind in differ)
+    return sorted(kind for _, kind in ((before - after) + (after - before)).elements())
 
 
 def _reparameterised_calls(prev: Signature, cur: Signature) -> set[str]:

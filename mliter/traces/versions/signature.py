@@ -255,8 +255,8 @@ class _Builder:
         self.defs = defs
         self.calls: list[tuple[str, str, str]] = []  # (side, callee, arguments) of notebook-defined callees
         self.bound_defined: dict[str, str] = {}  # variable -> notebook-defined model class it holds
-        self.bound_pre: set[str] = set()  # variables holding a pre-processing operator (`tok = AutoTokenizer...`)
         self.explicit: frozenset[str] = frozenset()  # names bound by the notebook's own import statements
+        self.unused: tuple[tuple[int, int], ...] = ()  # line spans of the current cell's definitions nobody reads
         self.unbound: frozenset[str] = frozenset()  # names the notebook calls but never binds (see `unbound_names`)
         self.strings: set[str] = set()  # variables holding text (`c = f.read()`): their methods are string handling
         self.ops: dict[str, list[tuple[str, dict[str, str]]]] = {MODEL: [], PREPROCESSING: []}
@@ -302,6 +302,8 @@ class _Builder:
         shown = _shown_calls(nodes, aliases)
         for k, site in enumerate(iter_calls(tree, aliases, self.literals)):
             call = nodes[k] if k < len(nodes) and nodes[k].lineno == site.lineno else None
+            if self.unused and any(a <= site.lineno <= b for a, b in self.unused):
+                continue  # inside a definition that no cell uses
             n_pre = len(self.ops[PREPROCESSING])
             r = self._add_site(site, call)
             if call is not None and id(call) in shown and r == PREPROCESSING:
@@ -332,7 +334,8 @@ class _Builder:
                 self.ops[PREPROCESSING].append((kind, {"rows": value_text(sl, self.literals)}))
                 roles.add(PREPROCESSING)
         for node in ast.walk(tree):  # engineered columns, also inside notebook-defined functions
-            if isinstance(node, (ast.Assign, ast.AugAssign)):
+            if isinstance(node, (ast.Assign, ast.AugAssign)) and not (
+                    self.unused and any(a <= node.lineno <= b for a, b in self.unused)):
                 for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     if (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
                             and not RESULT_NAME.search(t.value.id) and t.value.id not in self.results
@@ -352,12 +355,6 @@ class _Builder:
                                 self.literals[name.id], BoundExpr):
                             self.top_literals.append((cell_no, name.id, normalise_value(self.literals[name.id])))
         return frozenset(roles)
-
-    def _held(self, name: str) -> bool:
-        """The variable passes an object along: an operator's instance, or a value no literal or expression is
-        known for (a parameter, a loop variable)."""
-        return (name in self.bound_models or name in self.bound_defined or name in self.bound_pre
-                or not isinstance(self.literals.get(name), BoundExpr))
 
     def _name(self, site: CallSite, node: ast.Call | None) -> str:
         """The operator's name: its qualified name, or `library.Name` when only a star import explains it
@@ -386,7 +383,7 @@ class _Builder:
             if r == PREPROCESSING and CONTAINERS.search(site.qualified):
                 return None  # `pd.DataFrame(X)`, `np.array(x)`, `torch.tensor(ids)`: holding data, no step
             if r in (MODEL, PREPROCESSING):
-                params = _operator_params(site, site.qualified.rsplit(".", 1)[-1], self._held)
+                params = _operator_params(site, site.qualified.rsplit(".", 1)[-1])
                 if r == PREPROCESSING:
                     # the batch size a data loader feeds the model is a training setting (H), not a step's argument
                     batch = {k: params.pop(k) for k in BATCH_KWARGS & params.keys()}
@@ -397,7 +394,6 @@ class _Builder:
                     self.bound_models[site.target] = len(self.ops[MODEL]) - 1
                 elif site.target:
                     self.bound_models.pop(site.target, None)
-                    self.bound_pre.add(site.target)
 
             elif r == DATA:
                 self.data.add(_data_name(site, self.literals))
@@ -425,8 +421,7 @@ class _Builder:
                 self.ops[PREPROCESSING].append(("subset:fit", {"rows": rows[0]}))
         if site.receiver in self.bound_models and site.method in TRAINING_METHODS:
             _, params = self.ops[MODEL][self.bound_models[site.receiver]]
-            kw = {KEYWORD_ALIASES.get(k, k): ("<ref>" if v.startswith("<expr") and _is_ref(n, self._held) else v)
-                  for (k, v), n in zip(site.kwargs, site.nodes[len(site.args):])}
+            kw = {KEYWORD_ALIASES.get(k, k): v for k, v in site.kwargs}
             params.update({f"{site.method}.{k}": v for k, v in kw.items()
                            if k not in NON_HYPERPARAMETERS and f"{site.method}.{k}" not in NON_HYPERPARAMETERS})
             # literal positional arguments are settings too (`learn.fit_one_cycle(15)`, `fit(X, y, 32, 10)`);
@@ -557,36 +552,13 @@ SUBSET_KWARGS = ("nrows", "n_rows", "skiprows", "max_rows")
 _FIT_METHODS = frozenset({"fit", "train", "fit_generator", "partial_fit"})
 
 
-def _is_ref(node: ast.AST, held: Any = None) -> bool:
-    """An argument that passes an object made elsewhere (`Trainer(model, args)`, `callbacks=[cb1, cb2]`,
-    `validation_data=(X_val, y_val)`): wiring, whose own construction is what the signature compares. A single
-    variable bound to an expression that is no operator (`cbs = [ModelCheckpoint(mode="max")]`) keeps that
-    expression's hash (`held(name)` says whether a name is wiring)."""
-    if isinstance(node, ast.Name):
-        return held is None or held(node.id)
-    if isinstance(node, (ast.List, ast.Tuple)) and node.elts:
-        return all(isinstance(e, ast.Name) for e in node.elts)
-    return False
-
-
-def _operator_params(site: CallSite, short: str, held: Any = None) -> dict[str, str]:
+def _operator_params(site: CallSite, short: str) -> dict[str, str]:
     """An operator call's arguments as hyperparameters: positional ones as `_i` (or their name where
-    `POSITIONAL_NAMES` knows it), renamed keywords under their new name, wiring (`_is_ref`) as `<ref>`,
-    output, logging and hardware arguments left out; the pretrained checkpoint without its hub namespace."""
+    `POSITIONAL_NAMES` knows it), renamed keywords under their new name, output, logging and hardware
+    arguments left out; the pretrained checkpoint without its hub namespace."""
     names = POSITIONAL_NAMES.get(short, ())
-    params: dict[str, str] = {}
-    nodes = site.nodes
-    for i, v in enumerate(site.args):
-        key = names[i] if i < len(names) else f"_{i}"
-        if i < len(nodes) and v.startswith("<expr") and _is_ref(nodes[i], held):
-            v = "<ref>"
-        params[key] = v
-    for j, (k, v) in enumerate(site.kwargs):
-        k = KEYWORD_ALIASES.get(k, k)
-        node = nodes[len(site.args) + j] if len(site.args) + j < len(nodes) else None
-        if node is not None and v.startswith("<expr") and _is_ref(node, held):
-            v = "<ref>"
-        params[k] = v
+    params = {names[i] if i < len(names) else f"_{i}": v for i, v in enumerate(site.args)}
+    params.update((KEYWORD_ALIASES.get(k, k), v) for k, v in site.kwargs)
     for k in [k for k in params if k in NON_HYPERPARAMETERS or k.startswith(("push_to_hub", "hub_"))]:
         del params[k]
     if short == "from_pretrained" and params.get("_0", "").startswith('"') and "/" in params["_0"]:
@@ -707,6 +679,7 @@ def catalogue_method_role(name: str) -> str | None:
 #: (Printing is no exploration: the codebook's O includes "a changed print".)
 _SHOW_WORDS = re.compile(r"^_?(plot|show|draw|display|visuali[sz]e|describe|inspect|render)")
 _SHOW_BUILTINS = frozenset({"display"})
+_SHOW_MODULE = re.compile(r"(^|\.)(visuali[sz]\w*|plots?|plotting|viz)\.")
 
 
 def _shows(call: ast.Call, aliases: Mapping[str, str]) -> bool:
@@ -721,7 +694,11 @@ def _shows(call: ast.Call, aliases: Mapping[str, str]) -> bool:
     if len(parts) == 1 and (parts[0] in _SHOW_BUILTINS or _SHOW_WORDS.match(parts[0])):
         return True  # `print(...)`, `plot_importance(m)`, `draw_tree(m, xs, size=12)`
     head = aliases.get(parts[0])
-    return head is not None and role(".".join([head, *parts[1:]])) == EDA
+    if head is None:
+        return False
+    qualified = ".".join([head, *parts[1:]])
+    # `src.visualization.visualize.corr_cluster_map`: a function of a plotting module, or named for showing
+    return role(qualified) == EDA or bool(_SHOW_WORDS.match(parts[-1])) or bool(_SHOW_MODULE.search(qualified))
 
 
 def _shown_calls(calls: list[ast.Call], aliases: Mapping[str, str]) -> set[int]:
@@ -810,7 +787,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     if canon == aliases:
         canon = aliases  # nothing renamed: one dict, as before
     builder = _Builder(DefIndex(top_level_defs([pc.tree for pc in parsed]), canon, _operator_role))
-    builder.unbound = unbound_names([pc.tree for pc in parsed], canon)
+    builder.unbound, loads = names_used([pc.tree for pc in parsed], canon)
     builder.explicit = frozenset(k for k in canon if k[:1] not in "*@")
     cell_roles: list[frozenset[str]] = []
     tree_hashes: list[str] = []
@@ -820,6 +797,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         if pc.status in _PARSED and pc.tree is not None:
             builder.n_cells = k
             attribute_reads[k] = _attribute_reads(pc.tree)
+            builder.unused = unused_spans(pc.tree, loads)
             cell_roles.append(builder.add_cell(pc.tree, canon))
             cell_kinds[id(pc)] = statement_kinds(pc.tree, canon)
             if getattr(pc.tree, "body", None) or pc.magics:  # a cell of comments only is prose, not code
@@ -868,25 +846,41 @@ def _magic_text(source: str, pc: CellCode) -> str:
 
 def unbound_names(trees: list[ast.AST | None], aliases: Mapping[str, str]) -> frozenset[str]:
     """Names called as functions that no cell binds, imports or defines and that are no builtins."""
+    return names_used(trees, aliases)[0]
+
+
+def names_used(trees: list[ast.AST | None], aliases: Mapping[str, str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(names called that no cell binds, imports or defines and that are no builtins; names read anywhere)."""
     import builtins
 
     bound = set(aliases) | set(dir(builtins))
     called: set[str] = set()
+    loads: set[str] = set()
     for tree in trees:
         if tree is None:
             continue
         for n in ast.walk(tree):
-            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
-                bound.add(n.id)
+            if isinstance(n, ast.Name):
+                if isinstance(n.ctx, ast.Load):
+                    loads.add(n.id)
+                else:
+                    bound.add(n.id)
             elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 bound.add(n.name)
             elif isinstance(n, ast.arg):
                 bound.add(n.arg)
             elif isinstance(n, ast.alias):
                 bound.add((n.asname or n.name).split(".")[0])
-            elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
                 called.add(n.func.id)
-    return frozenset(called - bound)
+    return frozenset(called - bound), frozenset(loads)
+
+
+def unused_spans(tree: ast.AST | None, loads: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    """Line spans of a cell's top-level functions and classes that no cell ever reads (pasted library code,
+    helpers not used yet): their operators feed nothing, so they are no operators of the workflow."""
+    return tuple((st.lineno, getattr(st, "end_lineno", st.lineno) or st.lineno) for st in getattr(tree, "body", [])
+                 if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and st.name not in loads)
 
 
 def _operator_role(qualified: str) -> str | None:
