@@ -21,7 +21,7 @@ from typing import Iterable
 import yaml
 
 from mliter.paths import CODING
-from mliter.traces.versions.signature import DEFINE, SHOW, CellDigest, Operator, Signature
+from mliter.traces.versions.signature import DEFINE, SHOW, SUBSET_ROWS, CellDigest, Operator, Signature
 
 DEFAULT_CHANGE_CODEBOOK = CODING / "change_types.yaml"
 #: Facets the classifier computes; a codebook may only name these.
@@ -275,10 +275,14 @@ def _reparameterised_calls(prev: Signature, cur: Signature) -> set[str]:
         out: dict[tuple[str, str], list[str]] = {}
         for side, name, params in sig.calls:
             out.setdefault((side, name), []).append(params)
-        return {k: sorted(v) for k, v in out.items()}
+        # reading the same file once more is no new setting: the rows kept per file compare as a set
+        return {k: sorted(set(v)) if k[1].startswith("subset:read:") else sorted(v) for k, v in out.items()}
 
     a, b = by_callee(prev), by_callee(cur)
-    return {side for (side, name) in a.keys() & b.keys() if a[side, name] != b[side, name]}
+    out = {side for (side, name) in a.keys() & b.keys() if a[side, name] != b[side, name]}
+    # the rows a model is fitted, predicted or scored on (`fit(X[:1000])`): fitting on all rows again counts too
+    rows = [(side, name) for side, name in a.keys() ^ b.keys() if name == SUBSET_ROWS]
+    return out | {side for side, _ in rows}
 
 
 def classify(prev: Signature | None, cur: Signature, codebook: ChangeCodebook | None = None) -> ChangeResult:

@@ -396,15 +396,23 @@ class _Builder:
                     self.bound_models.pop(site.target, None)
 
             elif r == DATA:
-                self.data.add(_data_name(site, self.literals))
+                name = _data_name(site, self.literals)
+                self.data.add(name)
+                # `read_csv(f, nrows=1000)`: the rows kept of a file read in both versions are a pre-processing
+                # setting (R), recorded for every read so that dropping `nrows` shows too
                 subset = {k: v for k, v in site.kwargs if k in SUBSET_KWARGS}
-                if subset:  # `read_csv(f, nrows=1000)`: a subset of the rows, a pre-processing setting
-                    self.ops[PREPROCESSING].append(("subset:read", subset))
+                self.calls.append((PREPROCESSING, f"subset:read:{name}", _params_text(subset)))
             elif r == METRIC:
                 self.metrics.add(site.qualified)
             elif r == EDA:
                 self.eda.append(site.qualified)
             return r
+        if site.args and (site.method in _ROW_METHODS or (site.method is None and node is not None and isinstance(
+                node.func, ast.Name) and _ROW_CALLS.match(node.func.id))):
+            rows = [_subset(n, self.literals) for n in site.nodes[:len(site.args)]]
+            rows = [x for x in rows if x is not None]
+            if rows:  # `fit(X[:1000], y[:1000])`: modelling on a subset of the rows, a pre-processing setting
+                self.calls.append((PREPROCESSING, SUBSET_ROWS, rows[0]))
         if site.method is None:
             if site.target:
                 self.bound_models.pop(site.target, None)
@@ -414,11 +422,6 @@ class _Builder:
             params = {k: v for k, v in site.kwargs if k not in NON_HYPERPARAMETERS}
             self.calls.append((MODEL, f"{self.bound_defined[site.receiver]}.{site.method}", _params_text(params)))
             return MODEL
-        if site.method in _FIT_METHODS and site.args:
-            rows = [_subset(n, self.literals) for n in site.nodes[:len(site.args)]]
-            rows = [x for x in rows if x is not None]
-            if rows:  # `fit(X[:1000], y[:1000])`: training on a subset of the rows, a pre-processing setting
-                self.ops[PREPROCESSING].append(("subset:fit", {"rows": rows[0]}))
         if site.receiver in self.bound_models and site.method in TRAINING_METHODS:
             _, params = self.ops[MODEL][self.bound_models[site.receiver]]
             kw = {KEYWORD_ALIASES.get(k, k): v for k, v in site.kwargs}
@@ -548,8 +551,12 @@ POSITIONAL_NAMES = {"TrainingArguments": ("output_dir",), "Seq2SeqTrainingArgume
 MODEL_LOADERS = re.compile(r"\.(load_model|load_learner)$")
 #: Keyword arguments of data readers that keep a subset of the rows: a pre-processing setting.
 SUBSET_KWARGS = ("nrows", "n_rows", "skiprows", "max_rows")
-#: Training calls whose sliced arguments (`fit(X[:1000], y[:1000])`) keep a subset of rows for training.
-_FIT_METHODS = frozenset({"fit", "train", "fit_generator", "partial_fit"})
+#: Calls whose sliced arguments (`fit(X[:1000], y[:1000])`, `eval_model(m, X[:5000])`) model, predict or score
+#: on a subset of the rows: that subset is a pre-processing setting, compared as `calls` entries `SUBSET_ROWS`.
+_ROW_METHODS = frozenset({"fit", "train", "fit_generator", "partial_fit", "predict", "predict_proba", "score",
+                          "evaluate"})
+_ROW_CALLS = re.compile(r"^(train|fit|eval|score|cross_val)")
+SUBSET_ROWS = "subset:rows"
 
 
 def _operator_params(site: CallSite, short: str) -> dict[str, str]:

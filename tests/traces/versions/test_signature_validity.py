@@ -200,6 +200,9 @@ ROUND3_CASES = [
      ("from transformers import AutoModel", "m = AutoModel.from_pretrained('bert')"), "O"),
     ("training on another subset of rows is a pre-processing setting", _FIT[:1] + (_FIT[1].format(100),),
      _FIT[:1] + (_FIT[1].format(5000),), "R"),
+    ("fitting and scoring on all rows again is a pre-processing setting",
+     _FIT[:1] + (_FIT[1].format(5000) + "\np = m.predict(X_test[:5000])",),
+     _FIT[:1] + ("m = SGDRegressor()\nm.fit(X_train, y_train)\np = m.predict(X_test)",), "R"),
     ("reading another number of rows is a pre-processing setting",
      ("import pandas as pd", "df = pd.read_csv('train.csv', nrows=1000)"),
      ("import pandas as pd", "df = pd.read_csv('train.csv', nrows=10)"), "R"),
@@ -245,3 +248,10 @@ def test_a_variable_holding_a_non_operator_expression_keeps_its_hash():
     a = (head, "cbs = [ModelCheckpoint(mode='min')]\ntrainer = pl.Trainer(max_epochs=5, callbacks=cbs)")
     b = (head, "cbs = [ModelCheckpoint(mode='max')]\ntrainer = pl.Trainer(max_epochs=5, callbacks=cbs)")
     assert code(a, b) == "H"
+
+
+def test_rows_kept_of_a_file_no_longer_read_are_no_setting():
+    # guards the rows-kept setting: it compares only for files read in both versions (passes before too)
+    a = ("import pandas as pd", "df = pd.read_csv('train.csv', nrows=1000)\nte = pd.read_csv('test.csv', nrows=100)")
+    assert code(a, ("import pandas as pd", "df = pd.read_csv('train.csv', nrows=1000)")) == "D"
+    assert code(a, ("import pandas as pd", a[1] + "\nte2 = pd.read_csv('test.csv', nrows=100)")) == "O"
