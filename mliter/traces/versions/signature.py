@@ -473,7 +473,21 @@ class _Builder:
         return side
 
     def operators(self, r: str) -> tuple[Operator, ...]:
-        return tuple(sorted(Operator(name, tuple(sorted(params.items()))) for name, params in self.ops[r]))
+        return tuple(sorted(Operator(name, tuple(sorted((k, _one(v)) for k, v in params.items())))
+                            for name, params in self.ops[r]))
+
+
+def _one(value: str) -> str:
+    """A list of one literal is that literal (`label_cols=["labels"]` and `label_cols="labels"`, `drop(["a"])`
+    and `drop("a")` say the same)."""
+    if value[:1] == "[" and value[-1:] == "]" and "," not in value:
+        try:
+            v = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(v, list) and len(v) == 1 and not isinstance(v[0], (list, dict)):
+            return normalise_value(v[0])
+    return value
 
 
 #: Arguments that set where output goes, how much is logged or which hardware runs it: not
