@@ -36,6 +36,25 @@ Round 2 (tuned on the tuning half only, checked by leave-one-repository-out) ext
 - a code cell of comments only is prose (X), and a cell that IPython rewriting breaks (a continuation
   line starting with `%`) is parsed as written.
 
+Round 3 (tuned on every labelled pair so far: both round-1 halves, the round-2 sample, the older labels):
+
+- the same operator spelled through a renamed library or module (`fastai2`, `nlp`, `sklearn.cross_validation`,
+  `tensorflow.keras`: `RENAMED_MODULES`), or explained by a star import of another module of the same library
+  (`fastai.basics` or `fastai.vision.all`: named `library.Name`), is the same operator;
+- arguments a library renamed (`evaluation_strategy` -> `eval_strategy`: `KEYWORD_ALIASES`), the output folder
+  given by position (`TrainingArguments("out")`), hub and output-format arguments (`push_to_hub_*`, `hub_*`,
+  `return_dict`) and the hub namespace of a pretrained checkpoint (`google-bert/bert-base-cased`) are no
+  hyperparameters; a list of one literal is that literal;
+- a saved model loaded from a file (`load_model`, `load_learner`) is a data source; the rows a model is fitted,
+  predicted or scored on (`fit(X[:1000])`) and the rows kept of a file read in both versions (`nrows=`) are
+  pre-processing settings (R); an index reset and a dataset's conversion into a Keras input pipeline
+  (`to_tf_dataset`) are pre-processing operators;
+- IPython lines (`!pip install ...`) are code, so a changed install is O, not X; an empty code cell removed is X;
+- per top-level statement a kind (shows, defines, other: `statement_kinds`): when the statements that differ
+  only show something (a plot's size, a preview of another split) the change is V, when they only import or
+  define it is O; a transform whose value is only shown (`sns.heatmap(df.fillna(0).corr())`, a helper of a
+  plotting module) is no pre-processing operator; operators inside a definition no cell reads feed nothing.
+
 Building from OpenML (for the OpenML source): a flow is a tree of components, each a
 fully qualified class name (`sklearn.impute._base.SimpleImputer`) with parameters, and a
 setup gives the parameter values of one run. Map each component with `operators.role`:
