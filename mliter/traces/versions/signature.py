@@ -482,6 +482,14 @@ class _Builder:
                 if side == MODEL and site.target:
                     self.bound_models[site.target] = len(self.ops[MODEL]) - 1
             return side
+        if side is None and name in self.defs.defs:
+            # a notebook-defined function whose body shows no catalogued operator (a hand-written training loop,
+            # a sampling helper): its name says its side, and its arguments are settings of that side
+            side = local_side(name)
+            if side is None or (side == PREPROCESSING and _reads_results(site, self.results)):
+                return None
+            self.calls.append((side, name, _params_text(_setting_params(site))))  # positional variables: data
+            return side
         if side is None:
             return None
         params = {f"_{i}": v for i, v in enumerate(site.args)}
