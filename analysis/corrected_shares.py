@@ -10,7 +10,8 @@ Starting iterations (S) are not classified by the rules (they are the first vers
 types are corrected among the non-S versions and S keeps its count.
 Once the round-2 fresh held-out sample is scored (coding/labels/round2/consensus_*.csv and
 traces/eval_round2_*.csv exist), its confusion matrix is used instead: it is the held-out error of the
-rules that mined the shipped traces, measured on items nobody tuned on.
+rules that mined the shipped traces, measured on items nobody tuned on; once the round-3 sample of fresh
+repositories is scored (coding/labels/round3/, traces/eval_round3_*.csv), its matrix replaces round 2's.
 """
 
 INPUTS = ["traces/cells.csv", "traces/versions.csv", "coding/labels/sample_cells.csv",
@@ -18,7 +19,10 @@ INPUTS = ["traces/cells.csv", "traces/versions.csv", "coding/labels/sample_cells
           "traces/eval_cells.csv", "traces/eval_pairs.csv"]
 OPTIONAL_INPUTS = ["coding/labels/round2/sample_cells.csv", "coding/labels/round2/sample_pairs.csv",
                    "coding/labels/round2/consensus_cells.csv", "coding/labels/round2/consensus_pairs.csv",
-                   "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv"]
+                   "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv",
+                   "coding/labels/round3/sample_cells.csv", "coding/labels/round3/sample_pairs.csv",
+                   "coding/labels/round3/consensus_cells.csv", "coding/labels/round3/consensus_pairs.csv",
+                   "traces/eval_round3_cells.csv", "traces/eval_round3_pairs.csv"]
 OUTPUTS = ["figures/stage_shares_corrected.csv", "figures/stage_shares_corrected.md", "figures/stage_shares_corrected.tex",
            "figures/change_type_shares_corrected.csv", "figures/change_type_shares_corrected.md",
            "figures/change_type_shares_corrected.tex", "figures/variables/corrected_shares.json"]
@@ -34,22 +38,31 @@ from mliter.report.variables import write_fragment  # noqa: E402
 ORDER = ["setup", "load", "EDA", "DPR", "LI", "PPR", "other"]
 
 
-def scored_round2(kind: str) -> bool:
-    """Has the fresh round-2 held-out sample of `kind` been labelled and scored?"""
-    return (CODING / "labels" / "round2" / f"consensus_{kind}.csv").exists() and (
-        TRACES / f"eval_round2_{kind}.csv").exists()
+#: The fresh held-out rounds, latest first, and how a caption names each.
+FRESH = {3: "the round-3 held-out sample of fresh repositories", 2: "the fresh round-2 held-out sample"}
+
+
+def scored_round(kind: str) -> int | None:
+    """The latest fresh round whose sample of `kind` has been labelled and scored, if any."""
+    for rnd in FRESH:
+        if (CODING / "labels" / f"round{rnd}" / f"consensus_{kind}.csv").exists() and (
+                TRACES / f"eval_round{rnd}_{kind}.csv").exists():
+            return rnd
+    return None
 
 
 def which(kind: str, n: int) -> str:
     """The held-out set a correction rests on, for captions."""
-    return f"the fresh round-2 held-out sample, {n} {kind}" if scored_round2(kind) else f"the held-out half, {n} {kind}"
+    rnd = scored_round(kind)
+    return f"{FRESH[rnd]}, {n} {kind}" if rnd else f"the held-out half, {n} {kind}"
 
 
 def heldout(kind: str, key: str, col: str) -> pd.DataFrame:
-    """Labelled held-out items with the rules' labels: round 2's fresh sample when scored, else round 1's half."""
+    """Labelled held-out items with the rules' labels: the latest scored fresh sample, else round 1's half."""
     labels, pred_file = CODING / "labels", TRACES / f"eval_{kind}.csv"
-    if scored_round2(kind):
-        labels, pred_file = labels / "round2", TRACES / f"eval_round2_{kind}.csv"
+    rnd = scored_round(kind)
+    if rnd:
+        labels, pred_file = labels / f"round{rnd}", TRACES / f"eval_round{rnd}_{kind}.csv"
     sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
     cons = pd.read_csv(labels / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
     pred = pd.read_csv(pred_file, dtype=str, keep_default_na=False)

@@ -10,7 +10,9 @@ drawn before the round-2 rules were frozen (coding/labels/round2/: fresh cells o
 all pairs of fresh version series of held-out repositories), scored once with the frozen round-2
 rules (traces/eval_round2_*.csv); the round-1 sample re-scored with the same rules
 (traces/eval_*.csv) is reported as "reused": its aggregate confusion was public during round-2
-tuning. Beside them: the older label sets (coding/stage_labels*.csv under codebook 1,
+tuning. Round 3 (when its files exist): notebooks and version series of fresh repositories used in no
+earlier set (coding/labels/round3/, corpus/repos_round3.csv), drawn before the round-3 rules were frozen
+and scored once with them (traces/eval_round3_*.csv). Beside them: the older label sets (coding/stage_labels*.csv under codebook 1,
 coding/change_labels.csv), scored with the current rules.
 
 Owns: the accuracy table (Wilson 95% intervals, Cohen's kappa with its 95% interval), the
@@ -24,11 +26,16 @@ INPUTS = ["coding/eval_split.csv", "coding/labels/sample_cells.csv", "coding/lab
           "traces/eval_round1_pairs.csv", "coding/labels/round2/sample_cells.csv",
           "coding/labels/round2/sample_pairs.csv", "coding/stage_labels.csv",
           "coding/stage_labels_heldout.csv", "traces/cells.csv", "coding/change_labels.csv", "traces/versions.csv"]
-#: Round-2 files, used when present (coders' files as they arrive; predictions once the lead scores).
+#: Round-2 and round-3 files, used when present (coders' files as they arrive; predictions once the lead scores).
 OPTIONAL_INPUTS = ["coding/labels/round2/cells_a.csv", "coding/labels/round2/cells_b.csv",
                    "coding/labels/round2/pairs_a.csv", "coding/labels/round2/pairs_b.csv",
                    "coding/labels/round2/consensus_cells.csv", "coding/labels/round2/consensus_pairs.csv",
-                   "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv"]
+                   "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv",
+                   "coding/labels/round3/sample_cells.csv", "coding/labels/round3/sample_pairs.csv",
+                   "coding/labels/round3/cells_a.csv", "coding/labels/round3/cells_b.csv",
+                   "coding/labels/round3/pairs_a.csv", "coding/labels/round3/pairs_b.csv",
+                   "coding/labels/round3/consensus_cells.csv", "coding/labels/round3/consensus_pairs.csv",
+                   "traces/eval_round3_cells.csv", "traces/eval_round3_pairs.csv"]
 OUTPUTS = ["figures/trace_validity.csv", "figures/trace_validity.md", "figures/trace_validity.tex",
            "figures/trace_coder_agreement.csv", "figures/trace_coder_agreement.md", "figures/trace_coder_agreement.tex",
            "figures/trace_heldout_confusion.csv", "figures/trace_heldout_confusion.md",
@@ -60,7 +67,10 @@ ROUND1 = ("round-1 rules: tuning half (in-sample)", "round-1 rules: held-out hal
 TUNED2 = "round-2 rules: tuning half (in-sample)"
 REUSED = "round-1 held-out, reused after round-2 tuning"
 ROUND2 = {"cells": "round-2 held-out (fresh cells)", "pairs": "round-2 held-out (fresh series)"}
-R2 = CODING / "labels" / "round2"
+ROUND3 = {"cells": "round-3 held-out (fresh repositories: cells)",
+          "pairs": "round-3 held-out (fresh repositories: series)"}
+#: The fresh held-out rounds: round -> row names per kind of item.
+FRESH = {2: ROUND2, 3: ROUND3}
 
 
 def _read(path) -> pd.DataFrame:
@@ -83,12 +93,13 @@ def _confusion(kind: str, part: pd.DataFrame, col: str, cats) -> pd.DataFrame:
     return conf
 
 
-def round2_scored(kind: str, key: str, col: str) -> pd.DataFrame | None:
-    """The round-2 sample joined with its consensus and the frozen round-2 predictions, when all exist."""
-    cons, pred = R2 / f"consensus_{kind}.csv", TRACES / f"eval_round2_{kind}.csv"
+def fresh_scored(kind: str, key: str, col: str, rnd: int = 2) -> pd.DataFrame | None:
+    """A fresh round's sample joined with its consensus and that round's frozen predictions, when all exist."""
+    labels = CODING / "labels" / f"round{rnd}"
+    cons, pred = labels / f"consensus_{kind}.csv", TRACES / f"eval_round{rnd}_{kind}.csv"
     if not (cons.exists() and pred.exists()):
         return None
-    return _scored(kind, key, col, _read(R2 / f"sample_{kind}.csv"), _read(cons), _read(pred))
+    return _scored(kind, key, col, _read(labels / f"sample_{kind}.csv"), _read(cons), _read(pred))
 
 
 def main() -> None:
@@ -101,7 +112,7 @@ def main() -> None:
             part = m[m.half == half]
             rows.append(_row(kind, name, part[col + "_hand"], part[col + "_rule"], cats))
         confusions.append(_confusion(kind, m[m.half == "heldout"], col, cats))
-        r2 = round2_scored(kind, key, col)
+        r2 = fresh_scored(kind, key, col, 2)
         if r2 is not None:
             now = _scored(kind, key, col, sample, cons, _read(TRACES / f"eval_{kind}.csv"))
             part = now[now.half == "tuning"]
@@ -110,6 +121,10 @@ def main() -> None:
             rows.append(_row(kind, REUSED, part[col + "_hand"], part[col + "_rule"], cats))
             rows.append(_row(kind, ROUND2[kind], r2[col + "_hand"], r2[col + "_rule"], cats))
             confusions.append(_confusion(f"{kind}, {ROUND2[kind]}", r2, col, cats))
+        r3 = fresh_scored(kind, key, col, 3)
+        if r3 is not None:
+            rows.append(_row(kind, ROUND3[kind], r3[col + "_hand"], r3[col + "_rule"], cats))
+            confusions.append(_confusion(f"{kind}, {ROUND3[kind]}", r3, col, cats))
     cells = pd.read_csv(TRACES / "cells.csv", keep_default_na=False, dtype={"cell_index": int})
     for file, name in (("stage_labels.csv", "older set, coder_a (codebook 1)"),
                        ("stage_labels_heldout.csv", "older held-out set, coder_b (codebook 1)")):
@@ -124,7 +139,7 @@ def main() -> None:
         part = m[m["sample"].str.startswith("tuning")] if sample == "tuning" else m[m["sample"] == "heldout"]
         rows.append(_row("pairs", name, part["code"], part["change_type"], list(PAIR_CODES) + ["S"]))
     table = pd.DataFrame(rows)
-    held = {ROUND1[1], REUSED, *ROUND2.values()}
+    held = {ROUND1[1], REUSED, *ROUND2.values(), *ROUND3.values()}
     table["floor"] = [FLOORS[i] if s in held else None for i, s in zip(table["items"], table["label set"])]
     write_table(table, "trace_validity",
                 "Notebook-trace rules against blind hand labels: primary stage of cells and change type of version "
@@ -132,22 +147,27 @@ def main() -> None:
                 "half was scored once after the round-1 rules were frozen. Round 2: the rules were re-tuned on the "
                 "tuning half only, frozen, and scored once on a fresh held-out sample drawn before the freeze; the "
                 "round-1 held-out half re-scored with them is 'reused' (its confusion matrix was public during "
-                "tuning). Floors are issue 7's; a held-out row below its floor is reported as it came out.")
+                "tuning). Round 3, when scored: fresh repositories used in no earlier set, sampled before the round-3 "
+                "freeze and scored once. Floors are issue 7's; a held-out row below its floor is reported as it came out.")
     agreement = []
     for kind, cats in (("cells", LABEL_STAGES), ("pairs", PAIR_CODES)):
         sample = _read(CODING / "labels" / f"sample_{kind}.csv")
         agreement.append(coder_agreement(read_coders(kind, ROOT), kind, sample, cats))
-        coders2 = read_coders(kind, ROOT, rnd=2)
-        if len(coders2) >= 2:
-            r2 = coder_agreement(coders2, kind, _read(R2 / f"sample_{kind}.csv"), cats)
-            agreement.append(r2[r2.half == "all"].assign(half=ROUND2[kind]))
+        for rnd, names in FRESH.items():
+            coders = read_coders(kind, ROOT, rnd=rnd)
+            if len(coders) >= 2:
+                fresh = coder_agreement(coders, kind, _read(CODING / "labels" / f"round{rnd}" / f"sample_{kind}.csv"),
+                                        cats)
+                agreement.append(fresh[fresh.half == "all"].assign(half=names[kind]))
     write_table(pd.concat(agreement, ignore_index=True), "trace_coder_agreement",
                 "Agreement of the two blind coders before adjudication (share with Wilson 95% interval, Cohen's kappa).")
     write_table(pd.concat(confusions, ignore_index=True), "trace_heldout_confusion",
-                "Held-out items: consensus label (rows) against the frozen rules (columns); round 1 on the held-out half, round 2 on the fresh sample.")
+                "Held-out items: consensus label (rows) against the frozen rules (columns); round 1 on the held-out half, "
+                "rounds 2 and 3 on their fresh samples.")
     by = table.set_index(["items", "label set"])
     for kind, short in (("cells", "Stage"), ("pairs", "Change")):
-        for name, tag in ((ROUND1[1], "HeldOut"), (ROUND1[0], "Tuning"), (TUNED2, "TuningTwo"), (REUSED, "Reused"), (ROUND2[kind], "RoundTwo")):
+        for name, tag in ((ROUND1[1], "HeldOut"), (ROUND1[0], "Tuning"), (TUNED2, "TuningTwo"), (REUSED, "Reused"), (ROUND2[kind], "RoundTwo"),
+                          (ROUND3[kind], "RoundThree")):
             if (kind, name) not in by.index:
                 continue
             r = by.loc[(kind, name)]

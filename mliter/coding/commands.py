@@ -287,30 +287,32 @@ def register(groups) -> None:
                      "(analysis/trace_validity.py) score them; the held-out half is scored after the rules are frozen."),
         epilog=("examples:\n  mliter code trace-eval --data ../shared/data\n"
                 "  mliter code trace-eval --round 2 --labels-only --kind cells     # consensus, no rules run\n"
-                "  mliter code trace-eval --round 2 --material /work/fresh        # after the rules are frozen"))
+                "  mliter code trace-eval --round 2 --material /work/fresh        # after the rules are frozen\n"
+                "  mliter code trace-eval --round 3 --labels-only                 # round-3 consensus, no rules run\n"
+                "  mliter code trace-eval --round 3 --material /work/fresh3       # once, after the round-3 freeze"))
     t.add_argument("--data", type=Path, default=None, help="folder holding notebooks_eval/ and notebook_versions*/")
     t.add_argument("--root", type=Path, default=ROOT, help="repository root")
-    t.add_argument("--round", type=int, default=1, choices=(1, 2),
-                   help="1: coding/labels/ -> traces/eval_*.csv; 2: the fresh held-out sample coding/labels/round2/ "
-                        "-> traces/eval_round2_*.csv")
+    t.add_argument("--round", type=int, default=1, choices=(1, 2, 3),
+                   help="1: coding/labels/ -> traces/eval_*.csv; 2, 3: the fresh held-out samples "
+                        "coding/labels/round<N>/ -> traces/eval_round<N>_*.csv")
     t.add_argument("--material", type=Path, default=None,
-                   help="round 2: folder holding notebook_versions_round2/ (default $MLITER_ROUND2_DATA, else ../fresh)")
+                   help="folder holding the material kept outside the repository: round 2 notebook_versions_round2/ "
+                        "(default $MLITER_ROUND2_DATA, else ../fresh), round 3 notebooks_round3/ and "
+                        "notebook_versions_round3/ (default $MLITER_ROUND3_DATA, else ../fresh3)")
     t.add_argument("--kind", choices=("cells", "pairs", "both"), default="both", help="which items")
     t.add_argument("--labels-only", action="store_true",
                    help="write consensus and disagreements only; run no rule (for adjudicating before scoring)")
 
 
 def _trace_eval(args) -> int:
-    from mliter.coding.eval_labels import ROUND2_SOURCE, data_root
     from mliter.coding.trace_eval import build_tables
     from mliter.paths import shared_data
 
     data = args.data or shared_data()
     kinds = ("cells", "pairs") if args.kind == "both" else (args.kind,)
-    if not args.labels_only and "cells" in kinds and not (data / "notebooks_eval").is_dir():
+    if not args.labels_only and "cells" in kinds and args.round < 3 and not (data / "notebooks_eval").is_dir():
         raise InputError(f"{data}: no notebooks_eval/ folder (pass --data)")
-    material = data_root(ROUND2_SOURCE, args.material) if args.round == 2 else None
-    for p in build_tables(Path(args.root), data, rnd=args.round, material=material, kinds=kinds,
+    for p in build_tables(Path(args.root), data, rnd=args.round, material=args.material, kinds=kinds,
                           predictions=not args.labels_only):
         print(p)
     return 0

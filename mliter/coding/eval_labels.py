@@ -14,12 +14,16 @@ This module uses the standard library only, so a coder can run it with any Pytho
     python3 -m mliter.coding.eval_labels show-notebook c0001      # all code cells, sampled ones marked
     python3 -m mliter.coding.eval_labels show-pair p0001          # code and markdown diff of a pair
 
-Round 2 (fresh held-out sample, files under `coding/labels/round2/`): add `--round 2` before the verb,
+Rounds 2 and 3 (fresh held-out samples, files under `coding/labels/round2/`, `coding/labels/round3/`): add
+`--round N` before the verb,
     python3 -m mliter.coding.eval_labels --round 2 show-notebook r2c0001
     python3 -m mliter.coding.eval_labels --round 2 validate coding/labels/round2/cells_a.csv
     MLITER_ROUND2_DATA=/work/fresh python3 -m mliter.coding.eval_labels --round 2 show-pair r2p0001
-The round-2 version series live outside the repository (their notebooks are not ours to ship): the folder
-holding `notebook_versions_round2/` is `--data-root`, else `$MLITER_ROUND2_DATA`, else `../fresh`.
+    MLITER_ROUND3_DATA=/work/fresh3 python3 -m mliter.coding.eval_labels --round 3 show-notebook r3c0001
+Material kept outside the repository (its notebooks are not ours to ship; `EXTERNAL` below): the folder
+holding the sample's source folder is `--data-root`, else the round's environment variable, else its
+default beside the checkout (round 2: `notebook_versions_round2/` in `$MLITER_ROUND2_DATA` or `../fresh`;
+round 3: `notebooks_round3/` and `notebook_versions_round3/` in `$MLITER_ROUND3_DATA` or `../fresh3`).
 """
 
 from __future__ import annotations
@@ -36,9 +40,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
 LABELS = ROOT / "coding" / "labels"
-ROUNDS = {1: LABELS, 2: LABELS / "round2"}
+ROUNDS = {1: LABELS, 2: LABELS / "round2", 3: LABELS / "round3"}
 ROUND2_SOURCE = "notebook_versions_round2"
 ROUND2_DATA_ENV = "MLITER_ROUND2_DATA"
+ROUND3_DATA_ENV = "MLITER_ROUND3_DATA"
+# Sample sources kept outside the repository: source folder -> (environment variable, default folder name
+# beside the checkout) of the folder that holds it.
+EXTERNAL = {ROUND2_SOURCE: (ROUND2_DATA_ENV, "fresh"),
+            "notebooks_round3": (ROUND3_DATA_ENV, "fresh3"),
+            "notebook_versions_round3": (ROUND3_DATA_ENV, "fresh3")}
 STAGES = ("setup", "load", "EDA", "DPR", "LI", "PPR", "other")
 PAIR_CODES = ("C", "M", "P", "H", "R", "D", "E", "V", "O", "X", "N")
 CELL_FIELDS = ["cell_id", "local_path", "code_cell", "stage", "stages", "coder", "note"]
@@ -58,14 +68,25 @@ def sample(kind: str, labels: Path = LABELS) -> dict[str, dict]:
 
 
 def data_root(source: str, data_root: Path | None = None) -> Path:
-    """Folder that holds the sample's `source` folder: the shared data, or for the round-2 series
-    (kept outside the repository) `data_root`, else $MLITER_ROUND2_DATA, else ../fresh."""
-    if source != ROUND2_SOURCE:
+    """Folder that holds the sample's `source` folder: the shared data, or for material kept outside the
+    repository (`EXTERNAL`) `data_root`, else the round's environment variable, else its default folder."""
+    if source not in EXTERNAL:
         return DATA
     if data_root is not None:
         return Path(data_root)
-    env = os.environ.get(ROUND2_DATA_ENV)
-    return Path(env) if env else ROOT.parent / "fresh"
+    env, default = EXTERNAL[source]
+    value = os.environ.get(env)
+    return Path(value) if value else ROOT.parent / default
+
+
+def _source_dir(ref: dict, root: Path | None, sub: str = "") -> Path:
+    """The folder of a sampled item's material; a clear exit when it is not there."""
+    base = data_root(ref["source"], root) / ref["source"] / sub
+    if not base.is_dir():
+        hint = f"set --data-root or ${EXTERNAL[ref['source']][0]} to the folder holding {ref['source']}/" \
+            if ref["source"] in EXTERNAL else "is ../shared/data there?"
+        raise SystemExit(f"{base}: folder not found ({hint})")
+    return base
 
 
 def _split_set(value: str) -> list[str]:
@@ -142,11 +163,11 @@ def _cells_by_type(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def show_notebook(cell_id: str, out=sys.stdout, labels: Path = LABELS) -> None:
+def show_notebook(cell_id: str, out=sys.stdout, labels: Path = LABELS, root: Path | None = None) -> None:
     s = sample("cells", labels)
     ref = s[cell_id]
     marked = {int(r["code_cell"]): r["cell_id"] for r in s.values() if r["local_path"] == ref["local_path"]}
-    path = DATA / ref["source"] / ref["local_path"]
+    path = _source_dir(ref, root) / ref["local_path"]
     print(f"# {ref['local_path']}  (sampled code cells: {', '.join(marked[i] for i in sorted(marked))})", file=out)
     for i, src in enumerate(code_cells(path)):
         tag = f"  <<< SAMPLED {marked[i]}" if i in marked else ""
@@ -156,10 +177,7 @@ def show_notebook(cell_id: str, out=sys.stdout, labels: Path = LABELS) -> None:
 
 def show_pair(pair_id: str, out=sys.stdout, labels: Path = LABELS, root: Path | None = None) -> None:
     ref = sample("pairs", labels)[pair_id]
-    base = data_root(ref["source"], root) / ref["source"] / ref["series"]
-    if not base.is_dir():
-        raise SystemExit(f"{base}: series folder not found (set --data-root or ${ROUND2_DATA_ENV} "
-                         f"to the folder holding {ref['source']}/)")
+    base = _source_dir(ref, root, ref["series"])
     a, b = _cells_by_type(base / ref["from_file"]), _cells_by_type(base / ref["to_file"])
     print(f"# {ref['series']}: {ref['from_file']} -> {ref['to_file']}", file=out)
 
@@ -177,9 +195,11 @@ def show_pair(pair_id: str, out=sys.stdout, labels: Path = LABELS, root: Path | 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--round", type=int, choices=sorted(ROUNDS), default=1,
-                    help="which sample: 1 (coding/labels/) or 2 (coding/labels/round2/)")
+                    help="which sample: 1 (coding/labels/), 2 (coding/labels/round2/) or 3 (coding/labels/round3/)")
     ap.add_argument("--data-root", type=Path, default=None,
-                    help=f"folder holding {ROUND2_SOURCE}/ (default ${ROUND2_DATA_ENV}, else ../fresh)")
+                    help=f"folder holding the material kept outside the repository (round 2: {ROUND2_SOURCE}/, "
+                         f"default ${ROUND2_DATA_ENV}, else ../fresh; round 3: notebooks_round3/ and "
+                         f"notebook_versions_round3/, default ${ROUND3_DATA_ENV}, else ../fresh3)")
     sub = ap.add_subparsers(dest="cmd", required=True)
     v = sub.add_parser("validate", help="check a coder file: format, vocabulary, completeness")
     v.add_argument("files", nargs="+")
@@ -202,10 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     key = a.cell_id if a.cmd == "show-notebook" else a.pair_id
     kind = "cells" if a.cmd == "show-notebook" else "pairs"
     if key not in sample(kind, labels):
-        print(f"{key}: not in {labels / f'sample_{kind}.csv'} (round {a.round}; round-2 ids need --round 2)")
+        print(f"{key}: not in {labels / f'sample_{kind}.csv'} (round {a.round}; round-2 ids need --round 2, "
+              "round-3 ids --round 3)")
         return 1
     if a.cmd == "show-notebook":
-        show_notebook(a.cell_id, labels=labels)
+        show_notebook(a.cell_id, labels=labels, root=a.data_root)
     else:
         show_pair(a.pair_id, labels=labels, root=a.data_root)
     return 0

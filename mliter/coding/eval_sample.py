@@ -24,6 +24,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import AbstractSet
 
 from mliter.errors import InputError
 
@@ -237,26 +238,32 @@ def read_csv(path: Path) -> list[dict]:
         raise InputError(f"{path}: cannot read ({exc})") from exc
 
 
+def draw_notebook_cells(folder: Path, rows: list[dict], rng: random.Random, per_notebook: int, prefix: str,
+                        exclude: AbstractSet[tuple[str, int]] = frozenset(), source: str | None = None) -> list[dict]:
+    """`per_notebook` non-blank code cells of every notebook row (not in `exclude`), ids `<prefix>0001`...
+
+    Notebooks are visited in `local_path` order and cells drawn with one seeded generator, so the draw is
+    a function of the seed, the rows and `exclude` only. A notebook with fewer such cells gives all it has.
+    Each row needs local_path, repo, group and half."""
+    out = []
+    for r in sorted(rows, key=lambda r: r["local_path"]):
+        cells = code_cells(folder / r["local_path"])
+        cand = [i for i, s in enumerate(cells) if s.strip() and (r["local_path"], i) not in exclude]
+        for i in sorted(rng.sample(cand, min(per_notebook, len(cand)))):
+            out.append({"source": source or folder.name, "local_path": r["local_path"], "code_cell": i,
+                        "repo": r["repo"], "group": r["group"], "half": r["half"]})
+    for n, row in enumerate(out, 1):
+        row["cell_id"] = f"{prefix}{n:04d}"
+    return out
+
+
 def draw_round2_cells(folder: Path, nb_rows: list[dict], split: dict[str, str], exclude: set[tuple[str, int]],
                       rng: random.Random, per_notebook: int = ROUND2_CELLS_PER_NOTEBOOK) -> list[dict]:
     """Round 2: `per_notebook` fresh non-blank code cells of every held-out-half notebook.
 
-    Fresh means not in `exclude` ((local_path, code_cell) of the round-1 sample). Notebooks are
-    visited in `local_path` order and cells drawn with one seeded generator, so the draw is a
-    function of the seed, the manifest and the round-1 sample only; cell ids are r2c0001, ...
-    A notebook with fewer fresh non-blank cells gives all it has.
-    """
-    out = []
-    rows = sorted((r for r in nb_rows if split.get(r["repo"]) == "heldout"), key=lambda r: r["local_path"])
-    for r in rows:
-        cells = code_cells(folder / r["local_path"])
-        cand = [i for i, s in enumerate(cells) if s.strip() and (r["local_path"], i) not in exclude]
-        for i in sorted(rng.sample(cand, min(per_notebook, len(cand)))):
-            out.append({"source": folder.name, "local_path": r["local_path"], "code_cell": i,
-                        "repo": r["repo"], "group": r["group"], "half": "heldout"})
-    for n, row in enumerate(out, 1):
-        row["cell_id"] = f"r2c{n:04d}"
-    return out
+    Fresh means not in `exclude` ((local_path, code_cell) of the round-1 sample); cell ids are r2c0001, ..."""
+    rows = [{**r, "half": "heldout"} for r in nb_rows if split.get(r["repo"]) == "heldout"]
+    return draw_notebook_cells(folder, rows, rng, per_notebook, "r2c", exclude)
 
 
 def read_split(root: Path) -> dict[str, str]:
@@ -319,20 +326,134 @@ def build_round2_pairs(root: Path) -> dict[str, int]:
     return {"series": len({r["series"] for r in out}), "repos": len({r["repo"] for r in out}), "pairs": len(out)}
 
 
+ROUND3_SEED = 20261215
+ROUND3_LABELS = Path("coding/labels/round3")
+ROUND3_CELLS_SOURCE = "notebooks_round3"
+ROUND3_PAIRS_SOURCE = "notebook_versions_round3"
+ROUND3_NOTEBOOKS = Path("corpus/notebooks_round3.csv")
+ROUND3_VERSIONS = Path("corpus/notebook_versions_round3.csv")
+ROUND3_REPOS = Path("corpus/repos_round3.csv")
+ROUND3_CELLS_PER_NOTEBOOK = 4
+ROUND3_PAIRS_PER_SERIES = 5
+MAX_REPO_SHARE = 0.2
+# The fine kinds of corpus/repos_round3.csv, as the three kinds of the version pairs (dl, ff, other).
+COARSE_KIND = {"pytorch": "dl", "keras_tf": "dl", "transformers": "dl", "fastai": "dl",
+               "tabular_features": "ff", "sklearn_teaching": "other", "boosting": "other"}
+
+
+def repo_kinds(path: Path) -> dict[str, str]:
+    """repo -> kind of the chosen repositories of a round's repository table (corpus/repos_round3.csv)."""
+    return {r["repo"]: r["kind"] for r in read_csv(path) if r.get("chosen") == "yes"}
+
+
+def check_share(rows: list[dict], what: str, max_share: float = MAX_REPO_SHARE) -> None:
+    """No repository may hold more than `max_share` of a sample: raise naming the repository."""
+    n = Counter(r["repo"] for r in rows)
+    over = {r: k for r, k in n.items() if k > max_share * len(rows)}
+    if over:
+        raise InputError(f"{what}: repositories above {max_share:.0%} of {len(rows)} items: "
+                         + ", ".join(f"{r} ({k})" for r, k in sorted(over.items())) + "; nothing written")
+
+
+def verify_sha256(folder: Path, rows: list[dict]) -> None:
+    """The material outside the repository must be the bytes the shipped manifest records."""
+    import hashlib
+
+    bad = []
+    for r in rows:
+        f = folder / r["local_path"]
+        try:
+            ok = hashlib.sha256(f.read_bytes()).hexdigest() == r["sha256"]
+        except OSError:
+            ok = False
+        if not ok:
+            bad.append(r["local_path"])
+    if bad:
+        raise InputError(f"{folder}: {len(bad)} notebooks missing or not the recorded bytes (first: {bad[0]}); "
+                         "rebuild them with `mliter corpus fetch` or the command in the manifest's docs")
+
+
+def build_round3_cells(material: Path, root: Path, seed: int = ROUND3_SEED,
+                       per_notebook: int = ROUND3_CELLS_PER_NOTEBOOK, max_share: float = MAX_REPO_SHARE) -> dict[str, int]:
+    """Write coding/labels/round3/sample_cells.csv: `per_notebook` non-blank code cells of every notebook
+    of corpus/notebooks_round3.csv (fresh repositories, chosen by `mliter corpus notebooks-from-git`).
+
+    `material` is the folder holding notebooks_round3/ (outside the repository); its files are checked
+    against the manifest's sha256 first. Group is the repository's kind (corpus/repos_round3.csv)."""
+    folder = material / ROUND3_CELLS_SOURCE
+    kinds = repo_kinds(root / ROUND3_REPOS)
+    nb_rows = read_csv(root / ROUND3_NOTEBOOKS)
+    unknown = sorted({r["repo"] for r in nb_rows} - set(kinds))
+    if unknown:
+        raise InputError(f"{root / ROUND3_NOTEBOOKS}: repositories not chosen in {ROUND3_REPOS}: {', '.join(unknown)}")
+    verify_sha256(folder, nb_rows)
+    rows = [{**r, "group": kinds[r["repo"]], "half": "heldout"} for r in nb_rows]
+    cells = draw_notebook_cells(folder, rows, random.Random(seed), per_notebook, "r3c")
+    if not cells:
+        raise InputError(f"{folder}: no notebook gave a non-blank code cell; nothing written")
+    check_share(cells, "round-3 cells", max_share)
+    write_csv(root / ROUND3_LABELS / "sample_cells.csv", cells, CELL_SAMPLE_FIELDS)
+    return {"notebooks": len({c["local_path"] for c in cells}), "repos": len({c["repo"] for c in cells}),
+            "cells": len(cells)}
+
+
+def capped_pairs(pairs: list[tuple[str, str, str, str]], per_series: int, rng: random.Random) -> list[tuple]:
+    """At most `per_series` consecutive pairs of each series (a seeded draw, series in sorted order),
+    kept in series and version order."""
+    by_series: dict[str, list[tuple]] = defaultdict(list)
+    for p in pairs:
+        by_series[p[1]].append(p)
+    out = []
+    for series in sorted(by_series):
+        ps = by_series[series]
+        keep = sorted(rng.sample(range(len(ps)), min(per_series, len(ps))))
+        out += [ps[i] for i in keep]
+    return out
+
+
+def build_round3_pairs(root: Path, seed: int = ROUND3_SEED, per_series: int = ROUND3_PAIRS_PER_SERIES,
+                       max_share: float = MAX_REPO_SHARE) -> dict[str, int]:
+    """Write coding/labels/round3/sample_pairs.csv: at most `per_series` consecutive pairs (seeded) of
+    every series of corpus/notebook_versions_round3.csv (made by `mliter corpus versions-from-git`).
+
+    Read from the shipped manifest only, so the draw needs no notebook."""
+    manifest = root / ROUND3_VERSIONS
+    kinds = repo_kinds(root / ROUND3_REPOS)
+    files = [VersionFile(r["local_path"], r["repo"], str(Path(r["local_path"]).parent), int(r["version_index"]))
+             for r in read_csv(manifest)]
+    unknown = sorted({f.repo for f in files} - set(kinds))
+    if unknown:
+        raise InputError(f"{manifest}: repositories not chosen in {ROUND3_REPOS}: {', '.join(unknown)}")
+    out = [{"source": ROUND3_PAIRS_SOURCE, "series": series, "from_file": a, "to_file": b, "repo": repo,
+            "kind": COARSE_KIND.get(kinds[repo], "other"), "half": "heldout"}
+           for repo, series, a, b in capped_pairs(consecutive_pairs(files), per_series, random.Random(seed))]
+    if not out:
+        raise InputError(f"{manifest}: no consecutive pair; nothing written")
+    check_share(out, "round-3 pairs", max_share)
+    for n, row in enumerate(out, 1):
+        row["pair_id"] = f"r3p{n:04d}"
+    write_csv(root / ROUND3_LABELS / "sample_pairs.csv", out, PAIR_SAMPLE_FIELDS)
+    return {"series": len({r["series"] for r in out}), "repos": len({r["repo"] for r in out}), "pairs": len(out)}
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
+    import os
 
     from mliter.paths import ROOT
 
     ap = argparse.ArgumentParser(
         description="Split the eval material by repository and draw the labelling samples (round 1), "
-                    "or draw the fresh round-2 held-out samples.",
+                    "or draw the fresh held-out samples of round 2 or round 3.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  python -m mliter.coding.eval_sample --data ../shared/data          # round 1\n"
                "  python -m mliter.coding.eval_sample --data ../shared/data round2-cells\n"
-               "  python -m mliter.coding.eval_sample round2-pairs")
+               "  python -m mliter.coding.eval_sample round2-pairs\n"
+               "  python -m mliter.coding.eval_sample round3-cells --material /work/fresh3\n"
+               "  python -m mliter.coding.eval_sample round3-pairs")
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
-    ap.add_argument("--seed", type=int, default=None, help=f"default {SEED} (round 1), {ROUND2_SEED} (round 2)")
+    ap.add_argument("--seed", type=int, default=None,
+                    help=f"default {SEED} (round 1), {ROUND2_SEED} (round 2), {ROUND3_SEED} (round 3)")
     sub = ap.add_subparsers(dest="cmd")
     r2 = sub.add_parser("round2-cells", help="fresh held-out cells into coding/labels/round2/sample_cells.csv",
                         description="Draw 4 fresh non-blank code cells of every held-out notebook.",
@@ -341,12 +462,29 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("round2-pairs", help="every consecutive pair of corpus/notebook_versions_round2.csv",
                    description="Draw coding/labels/round2/sample_pairs.csv from the shipped round-2 series manifest.",
                    epilog="example: python -m mliter.coding.eval_sample round2-pairs")
+    r3 = sub.add_parser("round3-cells", help="cells of the fresh round-3 notebooks into coding/labels/round3/",
+                        description="Draw non-blank code cells of every notebook of corpus/notebooks_round3.csv.",
+                        epilog="example: python -m mliter.coding.eval_sample round3-cells --material /work/fresh3")
+    r3.add_argument("--per-notebook", type=int, default=ROUND3_CELLS_PER_NOTEBOOK)
+    r3.add_argument("--material", type=Path, default=None,
+                    help="folder holding notebooks_round3/ (default $MLITER_ROUND3_DATA, else ../fresh3)")
+    r3p = sub.add_parser("round3-pairs", help="capped consecutive pairs of corpus/notebook_versions_round3.csv",
+                         description="Draw coding/labels/round3/sample_pairs.csv from the shipped round-3 series manifest.",
+                         epilog="example: python -m mliter.coding.eval_sample round3-pairs")
+    r3p.add_argument("--per-series", type=int, default=ROUND3_PAIRS_PER_SERIES)
     a = ap.parse_args(argv)
     if a.cmd == "round2-pairs":
         print(build_round2_pairs(ROOT))
         return 0
     if a.cmd == "round2-cells":
         print(build_round2_cells(Path(a.data), ROOT, ROUND2_SEED if a.seed is None else a.seed, a.per_notebook))
+        return 0
+    if a.cmd == "round3-cells":
+        material = a.material or Path(os.environ.get("MLITER_ROUND3_DATA") or ROOT.parent / "fresh3")
+        print(build_round3_cells(material, ROOT, ROUND3_SEED if a.seed is None else a.seed, a.per_notebook))
+        return 0
+    if a.cmd == "round3-pairs":
+        print(build_round3_pairs(ROOT, ROUND3_SEED if a.seed is None else a.seed, a.per_series))
         return 0
     print(build(Path(a.data), ROOT, SEED if a.seed is None else a.seed))
     return 0

@@ -30,9 +30,9 @@ from mliter.errors import InputError
 from mliter.report.stats import wilson
 
 LABELS = Path("coding/labels")
-ROUND_LABELS = {1: LABELS, 2: LABELS / "round2"}
+ROUND_LABELS = {1: LABELS, 2: LABELS / "round2", 3: LABELS / "round3"}
 #: Where `build_tables` writes the rules' predictions, per round of the sample.
-PREDICTIONS = {1: "traces/eval_{kind}.csv", 2: "traces/eval_round2_{kind}.csv"}
+PREDICTIONS = {1: "traces/eval_{kind}.csv", 2: "traces/eval_round2_{kind}.csv", 3: "traces/eval_round3_{kind}.csv"}
 SEED = 20261201
 N_BOOT = 1000
 
@@ -58,7 +58,7 @@ def kappa(a: Sequence[str], b: Sequence[str], categories: Sequence[str] | None =
 
 
 def labels_dir(rnd: int = 1) -> Path:
-    """coding/labels/ (round 1) or coding/labels/round2/ (the fresh held-out sample)."""
+    """coding/labels/ (round 1) or coding/labels/round<N>/ (the fresh held-out samples of rounds 2 and 3)."""
     try:
         return ROUND_LABELS[rnd]
     except KeyError:
@@ -289,7 +289,8 @@ def check_material(sample: pd.DataFrame, data: Path) -> None:
     for source in sorted(set(sample["source"])):
         if not (data / source).is_dir():
             raise InputError(f"{data / source}: folder not found (the material of sample source {source!r}; "
-                             "pass --data, or --material / $MLITER_ROUND2_DATA for the round-2 series)")
+                             "pass --data, or --material (or $MLITER_ROUND2_DATA / $MLITER_ROUND3_DATA) for "
+                             "material kept outside the repository)")
     for _, r in sample.iterrows():
         files = ([Path(r["series"]) / r["from_file"], Path(r["series"]) / r["to_file"]] if cols[0] == "series"
                  else [Path(r["local_path"])])
@@ -300,12 +301,24 @@ def check_material(sample: pd.DataFrame, data: Path) -> None:
                 raise InputError(f"{where}: not found (needed by {r.iloc[0]}); nothing written")
 
 
+def material_folder(sample: pd.DataFrame, data: Path, material: Path | None = None) -> Path:
+    """Where a sample's files are: `data` (the shared data) unless every source of the sample is kept
+    outside the repository (eval_labels.EXTERNAL: the round-2 series, the round-3 notebooks and series);
+    then `material` when given, else the round's default (environment variable or folder beside the checkout)."""
+    from mliter.coding.eval_labels import EXTERNAL, data_root
+
+    sources = set(sample["source"])
+    if not sources or not sources <= set(EXTERNAL):
+        return data
+    return material if material is not None else data_root(sorted(sources)[0])
+
+
 def build_tables(root: Path, data: Path, progress: bool = True, rnd: int = 1, material: Path | None = None,
                  kinds: Sequence[str] = ("cells", "pairs"), predictions: bool = True) -> list[Path]:
-    """Write a round's consensus and disagreement files (coding/labels[/round2]/consensus_*.csv,
+    """Write a round's consensus and disagreement files (coding/labels[/round<N>]/consensus_*.csv,
     disagreements_*.csv) and, unless `predictions` is off, the frozen rules' predictions for every
-    sampled item (traces/eval_*.csv; round 2: traces/eval_round2_*.csv). Cells are read from `data`;
-    pairs from `material` when given (the round-2 series live outside the repository), else `data`.
+    sampled item (traces/eval_*.csv; rounds 2 and 3: traces/eval_round<N>_*.csv). Items are read from
+    `data`, or for material kept outside the repository from `material` (see `material_folder`).
 
     Everything is computed first and written last: a missing coder file, an unlabelled item or a
     missing folder of material raises an InputError and writes nothing."""
@@ -328,7 +341,7 @@ def build_tables(root: Path, data: Path, progress: bool = True, rnd: int = 1, ma
         out.append((root / labels / f"disagreements_{kind}.csv",
                     keep.sort_values(key).to_csv(index=False, lineterminator="\n")))
     if predictions:
-        where = {"cells": data, "pairs": material if material is not None else data}
+        where = {kind: material_folder(samples[kind], data, material) for kind in kinds}
         for kind in kinds:
             check_material(samples[kind], where[kind])
         for kind in kinds:

@@ -13,6 +13,8 @@ their consensus, the frozen rules' predictions, and the API catalogue. Who produ
 - `coding/labels/round2/`: the fresh round-2 held-out sample (`eval_sample round2-cells`, `round2-pairs`), two
   blind coder sessions' files and the round-2 engineer's adjudication; `traces/eval_round2_*.csv`: the frozen
   round-2 rules on it (`mliter code trace-eval --round 2`), scored once;
+- `coding/labels/round3/`: the same for round 3, on notebooks and version series of fresh repositories
+  (corpus/repos_round3.csv, `eval_sample round3-cells`, `round3-pairs`); `traces/eval_round3_*.csv`;
 - `coding/api_catalogue.csv`: written by the engineers from the libraries' documentation.
 """
 
@@ -172,7 +174,7 @@ def _per_item(kind: str, name: str, path: str, title: str, description: str, *co
 
 def _adjudication(kind: str, rnd: int = 1) -> Table:
     label, many, vocab = ("stage", "stages", STAGES) if kind == "cells" else ("code", "codes", PAIR_CODES)
-    who = "The lead's" if rnd == 1 else "The round-2 engineer's"
+    who = "The lead's" if rnd == 1 else f"The round-{rnd} engineer's"
     return _per_item(kind, f"eval_adjudication_{kind}{_sfx(rnd)}", f"{_dir(rnd)}/adjudication_{kind}.csv",
                      f"Adjudicated labels of {kind}{_of(rnd)}",
                      f"{who} label for each of the {kind} the two coders disagreed on.",
@@ -213,15 +215,15 @@ SAMPLE_PAIRS_R2 = Table(
 )
 
 
-def _round2_consensus(base: Table) -> Table:
-    return Table(name=base.name + "_round2", path=base.path.replace("coding/labels/", "coding/labels/round2/"),
-                 title=base.title + " (round 2)", description=base.description, columns=base.columns,
+def _round_consensus(base: Table, rnd: int = 2) -> Table:
+    return Table(name=base.name + _sfx(rnd), path=base.path.replace("coding/labels/", _dir(rnd) + "/"),
+                 title=base.title + _of(rnd), description=base.description, columns=base.columns,
                  primary_key=base.primary_key)
 
 
-def _round2_predictions(base: Table) -> Table:
-    return Table(name=base.name + "_round2", path=base.path.replace("traces/eval_", "traces/eval_round2_"),
-                 title=base.title + " (round 2)", description=base.description + " Round-2 fresh held-out sample.",
+def _round_predictions(base: Table, rnd: int = 2) -> Table:
+    return Table(name=base.name + _sfx(rnd), path=base.path.replace("traces/eval_", f"traces/eval_round{rnd}_"),
+                 title=base.title + _of(rnd), description=base.description + f" Round-{rnd} fresh held-out sample.",
                  columns=base.columns, primary_key=base.primary_key)
 
 
@@ -235,6 +237,34 @@ def _round1_record(base: Table) -> Table:
 
 TABLES += [_round1_record(EVAL_CELLS), _round1_record(EVAL_PAIRS)]
 TABLES += [SAMPLE_CELLS_R2, SAMPLE_PAIRS_R2, *(_coder_cells(c, 2) for c in "ab"), *(_coder_pairs(c, 2) for c in "ab"),
-           _round2_consensus(CONSENSUS_CELLS), _round2_consensus(CONSENSUS_PAIRS),
-           _round2_predictions(EVAL_CELLS), _round2_predictions(EVAL_PAIRS),
+           _round_consensus(CONSENSUS_CELLS), _round_consensus(CONSENSUS_PAIRS),
+           _round_predictions(EVAL_CELLS), _round_predictions(EVAL_PAIRS),
            _adjudication("cells", 2), _adjudication("pairs", 2), _disagreements("cells", 2), _disagreements("pairs", 2)]
+
+# Round 3: fresh repositories used in no earlier set (coding/labels/round3/), drawn before the round-3 rules
+# were frozen; the material is kept outside the repository (corpus/*round3*.csv say where it came from).
+def _round_sample(base: Table, rnd: int, title: str, description: str, **columns: Column) -> Table:
+    """A round's sample table: the round-1 columns, some replaced by name."""
+    return Table(name=base.name + _sfx(rnd), path=base.path.replace("coding/labels/", _dir(rnd) + "/"),
+                 title=title, description=description,
+                 columns=tuple(columns.get(c.name, c) for c in base.columns), primary_key=base.primary_key)
+
+
+SAMPLE_CELLS_R3 = _round_sample(
+    SAMPLE_CELLS, 3, "Sampled code cells (round 3, fresh repositories)",
+    "4 non-blank code cells of every notebook of corpus/notebooks_round3.csv (5 notebooks per fresh repository, "
+    "chosen by `mliter corpus notebooks-from-git`; source notebooks_round3, kept outside the repository; "
+    "`python -m mliter.coding.eval_sample round3-cells`, seed 20261215).",
+    group=Column("group", "string", "Kind of the repository (corpus/repos_round3.csv).",
+                 enum=("pytorch", "keras_tf", "transformers", "fastai", "tabular_features", "sklearn_teaching",
+                       "boosting")))
+SAMPLE_PAIRS_R3 = _round_sample(
+    SAMPLE_PAIRS, 3, "Sampled version pairs (round 3, fresh repositories)",
+    "At most 5 consecutive pairs (seeded) of every version series of corpus/notebook_versions_round3.csv "
+    "(`mliter corpus versions-from-git` on the fresh repositories; source notebook_versions_round3, kept outside "
+    "the repository; `python -m mliter.coding.eval_sample round3-pairs`, seed 20261215).")
+
+TABLES += [SAMPLE_CELLS_R3, SAMPLE_PAIRS_R3, *(_coder_cells(c, 3) for c in "ab"), *(_coder_pairs(c, 3) for c in "ab"),
+           _round_consensus(CONSENSUS_CELLS, 3), _round_consensus(CONSENSUS_PAIRS, 3),
+           _round_predictions(EVAL_CELLS, 3), _round_predictions(EVAL_PAIRS, 3),
+           _adjudication("cells", 3), _adjudication("pairs", 3), _disagreements("cells", 3), _disagreements("pairs", 3)]

@@ -38,20 +38,9 @@ def _fetch(args) -> int:
 
 def _versions_from_git(args) -> int:
     from mliter.corpus.git_series import build, read_exclusions
-    from mliter.errors import InputError
 
-    out = args.out.resolve()
-    if out == ROOT.resolve() or ROOT.resolve() in out.parents:
-        raise InputError(f"{args.out}: inside the repository; notebooks are not ours to ship, write them outside "
-                         "(the shipped record is --manifest)")
-    repos = []
-    for spec in args.repos:
-        path, _, name = spec.partition("=")
-        if not name:
-            from mliter.traces.versions.git import repo_name
-
-            name = repo_name(Path(path))
-        repos.append((Path(path), name))
+    out = _outside_repo(args.out)
+    repos = [(path, name) for path, name, _rev in _repo_specs(args.repos)]
     got = build(repos, out, read_exclusions(args.exclude), args.manifest, per_repo=args.per_repo, seed=args.seed,
                 progress=not args.quiet, min_versions=args.min_versions, max_versions=args.max_versions,
                 max_bytes=args.max_bytes)
@@ -59,6 +48,81 @@ def _versions_from_git(args) -> int:
           f"{got['repos']} repositories -> {out}" + (f" (manifest {args.manifest})" if args.manifest else "")
           + (f"; {got['failed']} repositories failed" if got["failed"] else ""))
     return 1 if got["failed"] else 0
+
+
+def _outside_repo(out: Path) -> Path:
+    from mliter.errors import InputError
+
+    out = out.resolve()
+    if out == ROOT.resolve() or ROOT.resolve() in out.parents:
+        raise InputError(f"{out}: inside the repository; notebooks are not ours to ship, write them outside "
+                         "(the shipped record is --manifest)")
+    return out
+
+
+def _repo_specs(specs: list[str]) -> list[tuple[Path, str, str]]:
+    """GIT_DIR[=OWNER/NAME[@REV]] -> (git dir, name, rev); the name defaults to the origin remote, rev to HEAD."""
+    out = []
+    for spec in specs:
+        path, _, name = spec.partition("=")
+        name, _, rev = name.partition("@")
+        if not name:
+            from mliter.traces.versions.git import repo_name
+
+            name = repo_name(Path(path))
+        out.append((Path(path), name, rev or "HEAD"))
+    return out
+
+
+def _notebooks_from_git(args) -> int:
+    from mliter.corpus.git_heads import build
+    from mliter.corpus.git_series import read_exclusions
+
+    out = _outside_repo(args.out)
+    got = build(_repo_specs(args.repos), out, args.manifest, per_repo=args.per_repo, seed=args.seed,
+                exclude=read_exclusions(args.exclude), min_cells=args.min_cells, max_bytes=args.max_bytes)
+    print(f"{got['notebooks']} notebooks from {got['repos']} repositories -> {out}"
+          + (f" (manifest {args.manifest})" if args.manifest else "")
+          + (f"; {got['failed']} repositories failed" if got["failed"] else ""))
+    return 1 if got["failed"] else 0
+
+
+def _screen_repos(args) -> int:
+    import csv
+
+    from mliter.corpus.git_series import write_table
+    from mliter.corpus.repo_screen import FIELDS, read_exclusions, screen
+    from mliter.errors import InputError
+
+    try:
+        with open(args.candidates, newline="", encoding="utf-8") as fh:
+            cands = list(csv.DictReader(fh, delimiter="\t" if args.candidates.suffix == ".tsv" else ","))
+    except OSError as exc:
+        raise InputError(f"{args.candidates}: cannot read the candidates ({exc})") from exc
+    missing = [c for c in ("order", "kind", "repo") if cands and c not in cands[0]]
+    if not cands or missing:
+        raise InputError(f"{args.candidates}: needs rows with columns order, kind, repo (missing: {missing or 'rows'})")
+    rows = screen(cands, args.mirrors, read_exclusions(args.exclude), per_kind=args.per_kind, min_ml=args.min_ml)
+    write_table(args.out, rows, FIELDS)
+    chosen = [r["repo"] for r in rows if r["chosen"] == "yes"]
+    print(f"{len(chosen)} of {len(rows)} candidates chosen -> {args.out}")
+    for r in chosen:
+        print(r)
+    return 0
+
+
+def _git_material_args(p, what: str, per_repo: int, seed: int, max_bytes: int, exclude: str, rev: bool = False) -> None:
+    """Arguments the git-material verbs share (repositories, output folder and manifest, the rule's bounds)."""
+    p.add_argument("repos", nargs="+", metavar="GIT_DIR[=OWNER/NAME[@REV]]" if rev else "GIT_DIR[=OWNER/NAME]",
+                   help="a clone or bare mirror; the name defaults to the origin remote on GitHub"
+                        + ("; @REV pins the commit (default HEAD)" if rev else ""))
+    p.add_argument("--out", type=Path, required=True, help=f"folder for the {what} and MANIFEST.tsv (outside the repo)")
+    p.add_argument("--manifest", type=Path, default=None,
+                   help="also write the shippable record (ids, commits, blob, sha256, raw URL; no content) here")
+    p.add_argument("--exclude", type=Path, nargs="*", default=[], metavar="MANIFEST", help=exclude)
+    p.add_argument("--per-repo", type=int, default=per_repo, help=f"at most this many {what} per repository")
+    p.add_argument("--max-bytes", type=int, default=max_bytes, help="notebooks or versions larger than this are left out")
+    p.add_argument("--seed", type=int, default=seed, help="seed of the order candidates are visited in")
 
 
 def register(groups) -> None:
@@ -105,16 +169,38 @@ def register(groups) -> None:
                "      --out /work/fresh/notebook_versions_round2 --manifest corpus/notebook_versions_round2.csv \\\n"
                "      --exclude ../shared/data/notebook_versions_eval/MANIFEST.tsv",
     )
-    v.add_argument("repos", nargs="+", metavar="GIT_DIR[=OWNER/NAME]",
-                   help="a clone or bare mirror; the name defaults to the origin remote on GitHub")
-    v.add_argument("--out", type=Path, required=True, help="folder for the series and MANIFEST.tsv (outside the repo)")
-    v.add_argument("--manifest", type=Path, default=None,
-                   help="also write the shippable record (ids, commits, blob, sha256, raw URL; no content) here")
-    v.add_argument("--exclude", type=Path, nargs="*", default=[], metavar="MANIFEST",
-                   help="version manifests (.tsv with repo, path_at_head) whose series are left out")
-    v.add_argument("--per-repo", type=int, default=gs.PER_REPO, help="at most this many series per repository")
+    _git_material_args(v, "series", gs.PER_REPO, gs.SEED, gs.MAX_BYTES, exclude="version manifests (.tsv with repo, "
+                       "path_at_head) whose series are left out")
     v.add_argument("--min-versions", type=int, default=gs.MIN_VERSIONS, help="distinct usable versions a series needs")
     v.add_argument("--max-versions", type=int, default=gs.MAX_VERSIONS, help="evenly spaced versions kept at most")
-    v.add_argument("--max-bytes", type=int, default=gs.MAX_BYTES, help="versions larger than this are dropped")
-    v.add_argument("--seed", type=int, default=gs.SEED, help="seed of the order candidates are visited in")
     v.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    from mliter.corpus import repo_screen as rs
+
+    sc = add_verb(
+        groups["corpus"], "screen-repos", _screen_repos,
+        help="screen candidate repositories for a fresh sample, by a mechanical rule",
+        description=rs.__doc__.split("\n\n", 1)[1],
+        epilog="example:\n  mliter corpus screen-repos corpus/repos_round3.csv --mirrors /work/.mirror \\\n"
+               "      --exclude ../shared/data/*/PROVENANCE.tsv coding/eval_split.csv --out corpus/repos_round3.csv",
+    )
+    sc.add_argument("candidates", type=Path, help="table (.csv/.tsv) of candidates: order, kind, repo (owner/name)")
+    sc.add_argument("--mirrors", type=Path, required=True, help="folder of mirrors <owner>+<name>/repo")
+    sc.add_argument("--exclude", type=Path, nargs="*", default=[], metavar="TABLE",
+                    help="tables with a repo column whose repositories are left out")
+    sc.add_argument("--per-kind", type=int, default=rs.PER_KIND, help="eligible candidates chosen per kind")
+    sc.add_argument("--min-ml", type=int, default=rs.MIN_ML, help="notebooks importing an ML library a repo needs")
+    sc.add_argument("--out", type=Path, required=True, help="the screened table (every candidate, counts, reasons)")
+
+    from mliter.corpus import git_heads as gh
+
+    h = add_verb(
+        groups["corpus"], "notebooks-from-git", _notebooks_from_git,
+        help="notebooks at a pinned commit of git repositories, chosen by a mechanical rule",
+        description=gh.__doc__.split("\n\n", 1)[1],
+        epilog="example:\n  mliter corpus notebooks-from-git /work/.mirror/catboost+tutorials/repo=catboost/tutorials \\\n"
+               "      --out /work/fresh3/notebooks_round3 --manifest corpus/notebooks_round3.csv",
+    )
+    _git_material_args(h, "notebooks", gh.PER_REPO, gh.SEED, gh.MAX_BYTES, exclude="manifests (.tsv with repo and "
+                       "path_at_head, path or repo_path) whose notebooks are left out", rev=True)
+    h.add_argument("--min-cells", type=int, default=gh.MIN_CELLS, help="non-blank code cells a notebook needs")

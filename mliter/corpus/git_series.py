@@ -70,9 +70,9 @@ class Series:
     stem: str = ""
 
 
-def head_notebooks(git_dir: Path) -> list[str]:
-    """`*.ipynb` paths tracked at HEAD (checkpoint copies left out), sorted; works on bare mirrors."""
-    out = _git(git_dir, "ls-tree", "-r", "-z", "--name-only", "HEAD").decode("utf-8", "replace")
+def head_notebooks(git_dir: Path, rev: str = "HEAD") -> list[str]:
+    """`*.ipynb` paths tracked at `rev` (checkpoint copies left out), sorted; works on bare mirrors."""
+    out = _git(git_dir, "ls-tree", "-r", "-z", "--name-only", rev).decode("utf-8", "replace")
     return sorted(p for p in out.split("\0") if p.endswith(".ipynb") and ".ipynb_checkpoints/" not in p)
 
 

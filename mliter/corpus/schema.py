@@ -1,5 +1,7 @@
 """Declared tables of `corpus/` (manifests of captured material)."""
 
+from dataclasses import replace
+
 from mliter.tables import Column, Table
 
 NOTEBOOK_MANIFEST = Table(
@@ -22,6 +24,14 @@ NOTEBOOK_MANIFEST = Table(
     primary_key=("notebook_id",),
 )
 
+# Columns every git-material manifest has (where a file came from and how to verify it).
+_REPO = Column("repo", "string", "GitHub owner/name.", required=True)
+_BLOB = Column("blob", "string", "Git blob id of the file.", required=True)
+_SHA256 = Column("sha256", "string", "SHA-256 of the file's bytes.", required=True)
+_BYTES = Column("bytes", "integer", "File size.", unit="bytes", required=True, minimum=0)
+_URL = Column("url", "string", "raw.githubusercontent.com URL of the file at `commit`.", required=True)
+_LICENSE = Column("license", "string", "License file at the repository root at HEAD (may be none).")
+
 GIT_SERIES_MANIFEST = Table(
     name="notebook_versions_round2",
     path="corpus/notebook_versions_round2.csv",
@@ -33,19 +43,72 @@ GIT_SERIES_MANIFEST = Table(
     columns=(
         Column("local_path", "string", "<owner>__<repo>/<stem>/vNN_<sha7>.ipynb inside notebook_versions_round2/.",
                required=True, unique=True),
-        Column("repo", "string", "GitHub owner/name.", required=True),
+        _REPO,
         Column("path_at_head", "string", "The notebook's path at the mirror's HEAD (the series).", required=True),
         Column("path_at_commit", "string", "Its path at `commit` (differs where git followed a rename).", required=True),
         Column("commit", "string", "The commit that first introduced this blob (40 hex digits).", required=True),
         Column("commit_time_utc", "string", "Committer time of `commit`, UTC."),
         Column("version_index", "integer", "NN: position among the versions kept.", required=True, minimum=1),
-        Column("blob", "string", "Git blob id of the file.", required=True),
-        Column("sha256", "string", "SHA-256 of the file's bytes.", required=True),
-        Column("bytes", "integer", "File size.", unit="bytes", required=True, minimum=0),
-        Column("url", "string", "raw.githubusercontent.com URL of the file at `commit`.", required=True),
-        Column("license", "string", "License file at the repository root at HEAD (may be none)."),
+        _BLOB, _SHA256, _BYTES, _URL, _LICENSE,
     ),
     primary_key=("local_path",),
 )
 
-TABLES = [NOTEBOOK_MANIFEST, GIT_SERIES_MANIFEST]
+GIT_SERIES_MANIFEST_R3 = Table(
+    name="notebook_versions_round3",
+    path="corpus/notebook_versions_round3.csv",
+    title="Fresh version series from git histories (round-3 held-out, fresh repositories)",
+    description=("Every version of the version series `mliter corpus versions-from-git` chose by its mechanical "
+                 "rule from the git history of the repositories chosen in corpus/repos_round3.csv (issue 7, round "
+                 "3). The notebooks are kept outside the repository (notebook_versions_round3/); this is where each "
+                 "came from. No notebook content."),
+    columns=tuple(replace(c, description=c.description.replace("round2", "round3")) for c in GIT_SERIES_MANIFEST.columns),
+    primary_key=("local_path",),
+)
+
+GIT_HEADS_MANIFEST = Table(
+    name="notebooks_round3",
+    path="corpus/notebooks_round3.csv",
+    title="Fresh notebooks at a pinned commit (round-3 held-out, fresh repositories)",
+    description=("The notebooks `mliter corpus notebooks-from-git` chose by its mechanical rule (5 per repository, "
+                 "seeded order, ML import, at least 4 non-blank code cells) at the HEAD commit of each repository "
+                 "chosen in corpus/repos_round3.csv. Kept outside the repository (notebooks_round3/). No content."),
+    columns=(
+        Column("local_path", "string", "<owner>__<repo>/<path> inside notebooks_round3/.", required=True, unique=True),
+        _REPO,
+        Column("repo_path", "string", "Path of the notebook in the repository.", required=True),
+        Column("commit", "string", "The pinned commit (40 hex digits).", required=True),
+        _BLOB, _SHA256, _BYTES,
+        Column("n_code_cells", "integer", "Code cells (blank ones included).", required=True, minimum=0),
+        _URL, _LICENSE,
+    ),
+    primary_key=("local_path",),
+)
+
+REPOS_R3 = Table(
+    name="repos_round3",
+    path="corpus/repos_round3.csv",
+    title="Candidate repositories of round 3 and why each was or was not chosen",
+    description=("Every candidate repository of the round-3 fresh sample, in the order written down before any was "
+                 "looked at, screened by `mliter corpus screen-repos` (rule: docs/trace-validity.md, \"Round 3\"): "
+                 "its counts at HEAD, the reasons it was not eligible, and whether it was chosen (the first two "
+                 "eligible of each kind)."),
+    columns=(
+        Column("order", "integer", "Position in the candidate list.", required=True, unique=True, minimum=1),
+        Column("kind", "string", "Kind of work the candidate was listed for.", required=True,
+               enum=("pytorch", "keras_tf", "transformers", "fastai", "tabular_features", "sklearn_teaching",
+                     "boosting")),
+        Column("repo", "string", "GitHub owner/name.", required=True, unique=True),
+        Column("head_commit", "string", "HEAD of the mirror screened (empty without a mirror)."),
+        Column("licence", "string", "License files at the root of HEAD (';'-joined)."),
+        Column("head_nb", "integer", "Notebooks at HEAD.", minimum=0),
+        Column("ml_nb", "integer", "Notebooks at HEAD (<= 1.5 MB, nbformat 4) importing an ML library.", minimum=0),
+        Column("nb_touched3", "integer", "Notebooks at HEAD touched by at least 3 commits.", minimum=0),
+        Column("commits", "integer", "Commits reachable from HEAD.", minimum=0),
+        Column("why", "string", "`eligible`, or why not.", required=True),
+        Column("chosen", "string", "Chosen for the sample.", required=True, enum=("yes", "no")),
+    ),
+    primary_key=("repo",),
+)
+
+TABLES = [NOTEBOOK_MANIFEST, GIT_SERIES_MANIFEST, GIT_SERIES_MANIFEST_R3, GIT_HEADS_MANIFEST, REPOS_R3]

@@ -1,4 +1,4 @@
-"""Coder viewer and validator: round 1 as before, round 2 from coding/labels/round2/ and an outside data root."""
+"""Coder viewer and validator: round 1 as before, rounds 2 and 3 from coding/labels/round<N>/ and an outside data root."""
 
 from __future__ import annotations
 
@@ -18,16 +18,20 @@ def _nb(path: Path, sources: list[str]) -> None:
     path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}))
 
 
+HEADERS = {"cells": "cell_id,source,local_path,code_cell,repo,group,half",
+           "pairs": "pair_id,source,series,from_file,to_file,repo,kind,half"}
+
+
+def _sample(labels: Path, kind: str, *rows: str) -> None:
+    labels.mkdir(exist_ok=True)
+    (labels / f"sample_{kind}.csv").write_text("\n".join((HEADERS[kind], *rows)) + "\n")
+
+
 @pytest.fixture
 def round2(tmp_path):
     labels, data = tmp_path / "labels", tmp_path / "fresh"
-    labels.mkdir()
-    (labels / "sample_pairs.csv").write_text(
-        "pair_id,source,series,from_file,to_file,repo,kind,half\n"
-        "r2p0001,notebook_versions_round2,o__r/nb,v01_aaaaaaa.ipynb,v02_bbbbbbb.ipynb,o/r,dl,heldout\n")
-    (labels / "sample_cells.csv").write_text(
-        "cell_id,source,local_path,code_cell,repo,group,half\n"
-        "r2c0001,notebooks_eval,o__r/x.ipynb,1,o/r,a,heldout\n")
+    _sample(labels, "pairs", "r2p0001,notebook_versions_round2,o__r/nb,v01_aaaaaaa.ipynb,v02_bbbbbbb.ipynb,o/r,dl,heldout")
+    _sample(labels, "cells", "r2c0001,notebooks_eval,o__r/x.ipynb,1,o/r,a,heldout")
     _nb(data / "notebook_versions_round2/o__r/nb/v01_aaaaaaa.ipynb", ["lr = 0.1"])
     _nb(data / "notebook_versions_round2/o__r/nb/v02_bbbbbbb.ipynb", ["lr = 0.01"])
     return labels, data
@@ -46,7 +50,7 @@ def test_round2_pair_viewer_reads_the_outside_data_root(round2, monkeypatch):
 
 def test_round2_pair_viewer_names_a_missing_folder(round2, tmp_path):
     labels, _ = round2
-    with pytest.raises(SystemExit, match="series folder not found.*MLITER_ROUND2_DATA"):
+    with pytest.raises(SystemExit, match="folder not found.*MLITER_ROUND2_DATA"):
         el.show_pair("r2p0001", io.StringIO(), labels=labels, root=tmp_path / "nowhere")
 
 
@@ -65,3 +69,52 @@ def test_cli_round_flag_selects_the_sample(capsys):
     assert el.main(["--round", "2", "show-notebook", "c0001"]) == 1
     assert "round-2 ids need --round 2" in capsys.readouterr().out
     assert el.ROUNDS[2] == CODING / "labels" / "round2"
+
+
+@pytest.fixture
+def round3(tmp_path):
+    labels, data = tmp_path / "labels3", tmp_path / "fresh3"
+    _sample(labels, "cells", "r3c0001,notebooks_round3,o__r/nb/x.ipynb,1,o/r,fastai,heldout",
+            "r3c0002,notebooks_round3,o__r/nb/x.ipynb,2,o/r,fastai,heldout")
+    _sample(labels, "pairs", "r3p0001,notebook_versions_round3,o__r/s,v01_aaaaaaa.ipynb,v02_bbbbbbb.ipynb,o/r,dl,heldout")
+    _nb(data / "notebooks_round3/o__r/nb/x.ipynb", ["import fastai", "learn = make()", "learn.fit(3)"])
+    _nb(data / "notebook_versions_round3/o__r/s/v01_aaaaaaa.ipynb", ["epochs = 3"])
+    _nb(data / "notebook_versions_round3/o__r/s/v02_bbbbbbb.ipynb", ["epochs = 5"])
+    return labels, data
+
+
+def test_round3_notebook_viewer_reads_the_outside_material(round3, monkeypatch):
+    labels, data = round3
+    monkeypatch.setenv(el.ROUND3_DATA_ENV, str(data))
+    out = io.StringIO()
+    el.show_notebook("r3c0002", out, labels=labels)
+    text = out.getvalue()
+    assert "code cell 1  <<< SAMPLED r3c0001" in text and "code cell 2  <<< SAMPLED r3c0002" in text
+    assert "learn.fit(3)" in text and "code cell 0\n" in text
+    out2 = io.StringIO()
+    monkeypatch.delenv(el.ROUND3_DATA_ENV)
+    el.show_notebook("r3c0002", out2, labels=labels, root=data)  # --data-root wins without the variable
+    assert out2.getvalue() == text
+    with pytest.raises(SystemExit, match="folder not found.*MLITER_ROUND3_DATA.*notebooks_round3/"):
+        el.show_notebook("r3c0001", io.StringIO(), labels=labels, root=data / "nowhere")
+
+
+def test_round3_pair_viewer_and_default_folder(round3, monkeypatch):
+    labels, data = round3
+    out = io.StringIO()
+    el.show_pair("r3p0001", out, labels=labels, root=data)
+    assert "-epochs = 3" in out.getvalue() and "+epochs = 5" in out.getvalue()
+    monkeypatch.delenv(el.ROUND3_DATA_ENV, raising=False)
+    assert el.data_root("notebook_versions_round3") == el.ROOT.parent / "fresh3"
+    assert el.data_root("notebooks_round3", data) == data
+    assert el.data_root("notebooks_eval") == el.DATA  # shared material is never redirected
+
+
+def test_round3_cli_validates_against_the_round3_sample(capsys, tmp_path):
+    assert el.ROUNDS[3] == CODING / "labels" / "round3"
+    assert el.main(["--round", "3", "show-pair", "r2p0001"]) == 1
+    assert "round-3 ids --round 3" in capsys.readouterr().out
+    f = tmp_path / "pairs_a.csv"
+    f.write_text("pair_id,series,from_file,to_file,code,codes,coder,note\n")
+    assert el.main(["--round", "3", "validate", str(f)]) == 1
+    assert "sampled pairs not labelled yet (first: r3p0001)" in capsys.readouterr().out

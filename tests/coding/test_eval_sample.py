@@ -129,3 +129,113 @@ def test_round2_pairs_refuse_a_series_of_a_tuning_repository(tmp_path):
     with pytest.raises(InputError, match="not in the held-out half: o/t"):
         build_round2_pairs(tmp_path)
     assert not (tmp_path / "coding/labels/round2/sample_pairs.csv").exists()
+
+
+# Round 3: fresh repositories (material outside the repository, checked against the shipped manifests).
+
+def _round3(tmp_path, notebooks: dict[str, list[str]], kinds: dict[str, str]):
+    import hashlib
+
+    material, root = tmp_path / "fresh3", tmp_path / "repo"
+    rows = []
+    for rel, sources in notebooks.items():
+        _nb(material / "notebooks_round3" / rel, sources)
+        data = (material / "notebooks_round3" / rel).read_bytes()
+        rows.append({"local_path": rel, "repo": rel.split("/")[0].replace("__", "/"),
+                     "sha256": hashlib.sha256(data).hexdigest()})
+    _write(root / "corpus/notebooks_round3.csv", rows)
+    _write(root / "corpus/repos_round3.csv", [{"order": n, "kind": k, "repo": r, "chosen": "yes"}
+                                              for n, (r, k) in enumerate(kinds.items(), 1)]
+           + [{"order": 99, "kind": "boosting", "repo": "o/notchosen", "chosen": "no"}])
+    return material, root
+
+
+def test_round3_cells_draw_per_notebook_with_the_repository_kind_and_verify_the_bytes(tmp_path):
+    from mliter.coding.eval_sample import build_round3_cells
+
+    nbs = {f"o__r{k}/nb{j}.ipynb": [f"v{i} = {i}" for i in range(6)] + [" "] for k in range(5) for j in range(2)}
+    material, root = _round3(tmp_path, nbs, {f"o/r{k}": ("pytorch" if k < 3 else "boosting") for k in range(5)})
+    got = build_round3_cells(material, root, seed=3, per_notebook=4)
+    out = root / "coding/labels/round3/sample_cells.csv"
+    rows = list(csv.DictReader(open(out)))
+    assert got == {"notebooks": 10, "repos": 5, "cells": 40}
+    assert [r["cell_id"] for r in rows] == [f"r3c{n:04d}" for n in range(1, 41)]
+    assert {r["source"] for r in rows} == {"notebooks_round3"} and {r["half"] for r in rows} == {"heldout"}
+    assert {r["group"] for r in rows if r["repo"] == "o/r0"} == {"pytorch"}
+    assert {r["group"] for r in rows if r["repo"] == "o/r4"} == {"boosting"}
+    assert "6" not in {r["code_cell"] for r in rows}  # the blank cell
+    first = out.read_bytes()
+    build_round3_cells(material, root, seed=3, per_notebook=4)
+    assert out.read_bytes() == first
+    (material / "notebooks_round3/o__r0/nb0.ipynb").write_text("{}")  # not the recorded bytes
+    with pytest.raises(InputError, match="not the recorded bytes .first: o__r0/nb0.ipynb"):
+        build_round3_cells(material, root, seed=3)
+    assert out.read_bytes() == first  # a failed draw replaces nothing
+
+
+def test_round3_cells_refuse_a_dominant_repository_and_an_unchosen_one(tmp_path):
+    from mliter.coding.eval_sample import build_round3_cells
+
+    nbs = {"o__big/a.ipynb": ["a", "b", "c", "d"], "o__big/b.ipynb": ["a", "b", "c", "d"],
+           "o__small/a.ipynb": ["a", "b", "c", "d"]}
+    material, root = _round3(tmp_path, nbs, {"o/big": "fastai", "o/small": "fastai"})
+    with pytest.raises(InputError, match=r"above 20% of 12 items: o/big \(8\)"):
+        build_round3_cells(material, root)
+    assert not (root / "coding/labels/round3/sample_cells.csv").exists()
+    assert build_round3_cells(material, root, max_share=0.7)["cells"] == 12
+    material, root = _round3(tmp_path / "x", {"o__notchosen/a.ipynb": ["a"]}, {"o/r": "fastai"})
+    with pytest.raises(InputError, match="not chosen in corpus/repos_round3.csv: o/notchosen"):
+        build_round3_cells(material, root)
+
+
+def test_round3_pairs_cap_each_series_with_a_seeded_draw(tmp_path):
+    from mliter.coding.eval_sample import build_round3_pairs
+
+    rows = [{"local_path": f"o__r{k}/s{j}/v{v:02d}_abcdef{v % 10}.ipynb", "repo": f"o/r{k}", "version_index": v}
+            for k in range(6) for j in range(2) for v in range(1, 9 if j == 0 else 3)]
+    _write(tmp_path / "corpus/notebook_versions_round3.csv", rows)
+    _write(tmp_path / "corpus/repos_round3.csv", [{"order": k, "kind": "transformers" if k else "tabular_features",
+                                                   "repo": f"o/r{k}", "chosen": "yes"} for k in range(6)])
+    got = build_round3_pairs(tmp_path, seed=1, per_series=5)
+    out = list(csv.DictReader(open(tmp_path / "coding/labels/round3/sample_pairs.csv")))
+    assert got == {"series": 12, "repos": 6, "pairs": 36}  # 5 of 7 pairs, and the one pair of each short series
+    assert [r["pair_id"] for r in out][:2] == ["r3p0001", "r3p0002"]
+    long0 = [r for r in out if r["series"] == "o__r0/s0"]
+    assert len(long0) == 5 and all(int(r["to_file"][1:3]) == int(r["from_file"][1:3]) + 1 for r in long0)
+    assert {r["kind"] for r in out if r["repo"] == "o/r0"} == {"ff"} and {r["kind"] for r in out} == {"ff", "dl"}
+    draws = {tuple(r["from_file"] for r in _drawn_pairs_of_first_series(tmp_path, s)) for s in range(5)}
+    assert len(draws) > 1
+
+
+def _drawn_pairs_of_first_series(root, seed):
+    from mliter.coding.eval_sample import build_round3_pairs
+
+    build_round3_pairs(root, seed=seed)
+    return [r for r in csv.DictReader(open(root / "coding/labels/round3/sample_pairs.csv")) if r["series"] == "o__r0/s0"]
+
+
+def test_shipped_round3_sample_is_reproducible_fresh_and_balanced(tmp_path):
+    """From the shipped manifests only (ids, no notebook): the pairs redraw byte for byte, no round-3
+    repository is in any earlier set, and none holds more than 20% of either sample."""
+    from collections import Counter
+
+    from mliter.coding.eval_sample import build_round3_pairs
+
+    for rel in ("corpus/notebook_versions_round3.csv", "corpus/repos_round3.csv"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes((CODING.parent / rel).read_bytes())
+    build_round3_pairs(tmp_path)
+    rel = "coding/labels/round3/sample_pairs.csv"
+    assert (tmp_path / rel).read_bytes() == (CODING.parent / rel).read_bytes()
+    chosen = {r["repo"] for r in csv.DictReader(open(CODING.parent / "corpus/repos_round3.csv")) if r["chosen"] == "yes"}
+    earlier = {r["repo"] for r in csv.DictReader(open(CODING / "eval_split.csv"))}
+    for rel in ("corpus/notebooks.csv", "corpus/notebook_versions.csv", "corpus/notebook_versions_round2.csv"):
+        earlier |= {r["repo"] for r in csv.DictReader(open(CODING.parent / rel))}
+    assert len(chosen) >= 10 and not {r.lower() for r in chosen} & {r.lower() for r in earlier}
+    for kind, floor in (("cells", 260), ("pairs", 100)):
+        rows = list(csv.DictReader(open(CODING / f"labels/round3/sample_{kind}.csv")))
+        assert len(rows) >= floor and {r["repo"] for r in rows} <= chosen
+        assert max(Counter(r["repo"] for r in rows).values()) <= 0.2 * len(rows)
+    cells = list(csv.DictReader(open(CODING / "labels/round3/sample_cells.csv")))
+    manifest = {r["local_path"] for r in csv.DictReader(open(CODING.parent / "corpus/notebooks_round3.csv"))}
+    assert {r["local_path"] for r in cells} == manifest and len(manifest) >= 50

@@ -110,6 +110,8 @@ def _recompute(kind: str, key: str, col: str, half: str, pred_file: str, labels=
 
 
 ROUND2_ROW = {"cells": "round-2 held-out (fresh cells)", "pairs": "round-2 held-out (fresh series)"}
+ROUND3_ROW = {"cells": "round-3 held-out (fresh repositories: cells)",
+              "pairs": "round-3 held-out (fresh repositories: series)"}
 
 
 @pytest.mark.parametrize("kind,key,col", [("cells", "cell_id", "stage"), ("pairs", "pair_id", "code")])
@@ -133,6 +135,43 @@ def test_validity_figure_reports_the_held_out_score(kind, key, col):
         assert fig.loc[(kind, name), "floor"] == floor
     assert int(fig.loc[(kind, "round-1 rules: held-out half"), "n"]) >= (300 if kind == "cells" else 45)
     assert int(fig.loc[(kind, ROUND2_ROW[kind]), "n"]) >= (240 if kind == "cells" else 90)
+    # round 3: its row is there exactly when the round-3 sample has been scored, and then states that score
+    r3 = CODING / "labels" / "round3"
+    scored = (r3 / f"consensus_{kind}.csv").exists() and (TRACES / f"eval_round3_{kind}.csv").exists()
+    assert ((kind, ROUND3_ROW[kind]) in fig.index) == scored
+    if scored:
+        n, hits = _recompute(kind, key, col, "heldout", f"eval_round3_{kind}.csv", r3)
+        row = fig.loc[(kind, ROUND3_ROW[kind])]
+        assert (int(row["n"]), int(row["agree"]), row["floor"]) == (n, hits, floor)
+
+
+def _analysis(name: str, monkeypatch, root):
+    """An analysis script as a module whose CODING/TRACES point into a fixture root."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"_{name}", ROOT / "analysis" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    monkeypatch.setattr(mod, "CODING", root / "coding")
+    monkeypatch.setattr(mod, "TRACES", root / "traces")
+    return mod
+
+
+def test_round3_rows_come_from_the_round3_sample_once_scored(tmp_path, monkeypatch):
+    root, _, _ = _fresh_fixture(tmp_path, 3)
+    tv = _analysis("trace_validity", monkeypatch, root)
+    assert tv.fresh_scored("cells", "cell_id", "stage", 3) is None  # labelled, not yet scored
+    lab = root / "coding/labels/round3"
+    (lab / "consensus_cells.csv").write_text("cell_id,stage,stages,union,how\nr3c0001,load,load,load,agree\n"
+                                             "r3c0002,EDA,EDA,EDA;load,adjudicated\n")
+    (root / "traces/eval_round3_cells.csv").write_text("cell_id,stage,stages\nr3c0001,load,load\nr3c0002,DPR,DPR\n")
+    m = tv.fresh_scored("cells", "cell_id", "stage", 3)
+    assert list(m.stage_hand) == ["load", "EDA"] and list(m.stage_rule) == ["load", "DPR"]
+    assert tv.FRESH[3]["cells"] == ROUND3_ROW["cells"]
+    cs = _analysis("corrected_shares", monkeypatch, root)
+    assert cs.scored_round("cells") == 3 and cs.scored_round("pairs") is None
+    assert cs.which("cells", 2) == "the round-3 held-out sample of fresh repositories, 2 cells"
+    assert list(cs.heldout("cells", "cell_id", "stage").stage_rule) == ["load", "DPR"]
 
 
 def test_corrected_share_tables_cover_every_stage_and_code():
@@ -151,14 +190,16 @@ def test_coder_agreement_figure_has_both_kinds():
     assert read_coders("cells", ROOT).keys() == {"a", "b"}
 
 
-def _round2_fixture(tmp_path):
-    """A repository root with a round-2 sample of one cell and one pair, two coder files each, and material."""
+def _fresh_fixture(tmp_path, rnd: int = 2):
+    """A repository root with a fresh round's sample (two cells, one pair), two coder files each, and material:
+    round 2 reads its cells from the shared data and its series from outside; round 3 reads both from outside."""
     import json
 
-    from mliter.coding.eval_labels import ROUND2_SOURCE
-
-    root, data, material = tmp_path / "repo", tmp_path / "shared", tmp_path / "fresh"
-    lab = root / "coding/labels/round2"
+    p = f"r{rnd}"
+    cell_source = "notebooks_eval" if rnd == 2 else "notebooks_round3"
+    pair_source = f"notebook_versions_round{rnd}"
+    root, data, material = tmp_path / "repo", tmp_path / "shared", tmp_path / f"fresh{rnd}"
+    lab = root / f"coding/labels/round{rnd}"
     lab.mkdir(parents=True)
     (root / "traces").mkdir()
 
@@ -168,30 +209,31 @@ def _round2_fixture(tmp_path):
             {"cell_type": "code", "source": s, "metadata": {}, "outputs": [], "execution_count": None}
             for s in sources]}))
 
-    nb(data / "notebooks_eval/o__r/x.ipynb", ["import pandas as pd", "df = pd.read_csv('t.csv')", "df.head()"])
-    series = material / ROUND2_SOURCE / "o__r/nb"
+    cell_home = data if rnd == 2 else material
+    nb(cell_home / cell_source / "o__r/x.ipynb", ["import pandas as pd", "df = pd.read_csv('t.csv')", "df.head()"])
+    series = material / pair_source / "o__r/nb"
     nb(series / "v01_aaaaaaa.ipynb", ["from sklearn.linear_model import LogisticRegression",
                                       "m = LogisticRegression(C=1.0)"])
     nb(series / "v02_bbbbbbb.ipynb", ["from sklearn.linear_model import LogisticRegression",
                                       "m = LogisticRegression(C=0.1)"])
     (lab / "sample_cells.csv").write_text("cell_id,source,local_path,code_cell,repo,group,half\n"
-                                          "r2c0001,notebooks_eval,o__r/x.ipynb,1,o/r,a,heldout\n"
-                                          "r2c0002,notebooks_eval,o__r/x.ipynb,2,o/r,a,heldout\n")
+                                          f"{p}c0001,{cell_source},o__r/x.ipynb,1,o/r,a,heldout\n"
+                                          f"{p}c0002,{cell_source},o__r/x.ipynb,2,o/r,a,heldout\n")
     (lab / "sample_pairs.csv").write_text("pair_id,source,series,from_file,to_file,repo,kind,half\n"
-                                          f"r2p0001,{ROUND2_SOURCE},o__r/nb,v01_aaaaaaa.ipynb,v02_bbbbbbb.ipynb,o/r,other,heldout\n")
+                                          f"{p}p0001,{pair_source},o__r/nb,v01_aaaaaaa.ipynb,v02_bbbbbbb.ipynb,o/r,other,heldout\n")
     for c, second in (("a", "EDA"), ("b", "load")):
         (lab / f"cells_{c}.csv").write_text("cell_id,local_path,code_cell,stage,stages,coder,note\n"
-                                            f"r2c0001,o__r/x.ipynb,1,load,load,{c},\n"
-                                            f"r2c0002,o__r/x.ipynb,2,{second},{second},{c},\n")
+                                            f"{p}c0001,o__r/x.ipynb,1,load,load,{c},\n"
+                                            f"{p}c0002,o__r/x.ipynb,2,{second},{second},{c},\n")
         (lab / f"pairs_{c}.csv").write_text("pair_id,series,from_file,to_file,code,codes,coder,note\n"
-                                            f"r2p0001,o__r/nb,v01_aaaaaaa.ipynb,v02_bbbbbbb.ipynb,H,H,{c},\n")
+                                            f"{p}p0001,o__r/nb,v01_aaaaaaa.ipynb,v02_bbbbbbb.ipynb,H,H,{c},\n")
     return root, data, material
 
 
 def test_round2_labels_only_writes_consensus_and_runs_no_rule(tmp_path):
     from mliter.coding.trace_eval import build_tables
 
-    root, data, _ = _round2_fixture(tmp_path)
+    root, data, _ = _fresh_fixture(tmp_path)
     written = build_tables(root, data, rnd=2, kinds=("cells",), predictions=False)
     lab = root / "coding/labels/round2"
     assert written == [lab / "consensus_cells.csv", lab / "disagreements_cells.csv"]
@@ -207,7 +249,7 @@ def test_round2_labels_only_writes_consensus_and_runs_no_rule(tmp_path):
 def test_round2_predictions_go_to_their_own_files(tmp_path):
     from mliter.coding.trace_eval import build_tables
 
-    root, data, material = _round2_fixture(tmp_path)
+    root, data, material = _fresh_fixture(tmp_path)
     build_tables(root, data, rnd=2, material=material)
     cells = pd.read_csv(root / "traces/eval_round2_cells.csv")
     pairs = pd.read_csv(root / "traces/eval_round2_pairs.csv")
@@ -220,7 +262,7 @@ def test_round2_refuses_without_material_and_writes_nothing(tmp_path):
     from mliter.coding.trace_eval import build_tables
     from mliter.errors import InputError
 
-    root, data, _ = _round2_fixture(tmp_path)
+    root, data, _ = _fresh_fixture(tmp_path)
     with pytest.raises(InputError, match=r"nowhere/notebook_versions_round2: folder not found"):
         build_tables(root, data, rnd=2, material=tmp_path / "nowhere")
     assert not list((root / "traces").iterdir())
@@ -231,7 +273,7 @@ def test_round2_refuses_an_unlabelled_item(tmp_path):
     from mliter.coding.trace_eval import build_tables
     from mliter.errors import InputError
 
-    root, data, material = _round2_fixture(tmp_path)
+    root, data, material = _fresh_fixture(tmp_path)
     f = root / "coding/labels/round2/pairs_b.csv"
     f.write_text(f.read_text().splitlines()[0] + "\n")
     with pytest.raises(InputError, match="pairs: 1 sampled items lack labels"):
@@ -242,22 +284,65 @@ def test_round2_refuses_an_unlabelled_item(tmp_path):
 def test_cli_trace_eval_round2_names_the_missing_folder(tmp_path, capsys):
     from mliter.cli import main
 
-    root, data, _ = _round2_fixture(tmp_path)
+    root, data, _ = _fresh_fixture(tmp_path)
     rc = main(["code", "trace-eval", "--round", "2", "--root", str(root), "--data", str(data),
                "--material", str(tmp_path / "gone")])
     assert rc != 0 and "gone/notebook_versions_round2: folder not found" in capsys.readouterr().err
 
 
-def test_round2_consensus_is_current():
-    lab = CODING / "labels" / "round2"
+@pytest.mark.parametrize("rnd", [2, 3])
+def test_fresh_round_consensus_is_current(rnd):
+    """Shipped consensus files are what the shipped coder and adjudication files give, and the coder files
+    are valid against their round's sample; every disagreement of round 3 has been adjudicated."""
+    lab = CODING / "labels" / f"round{rnd}"
     for kind, key in (("cells", "cell_id"), ("pairs", "pair_id")):
         if not (lab / f"consensus_{kind}.csv").exists():
             continue
-        cons, _ = load_consensus(kind, ROOT, rnd=2)
+        cons, _ = load_consensus(kind, ROOT, rnd=rnd)
+        if rnd == 3:
+            assert set(cons.how) <= {"agree", "adjudicated"}, kind
         shipped = pd.read_csv(lab / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
         assert cons.sort_values(key).reset_index(drop=True).equals(shipped), kind
         for f in sorted(lab.glob(f"{kind}_*.csv")):
             assert validate(f, lab) == [], f
+
+
+def test_round3_reads_cells_and_pairs_from_the_outside_material(tmp_path):
+    from mliter.coding.trace_eval import build_tables
+
+    root, data, material = _fresh_fixture(tmp_path, 3)
+    lab = root / "coding/labels/round3"
+    written = build_tables(root, data, rnd=3, predictions=False)
+    assert written[0] == lab / "consensus_cells.csv" and not list((root / "traces").iterdir())
+    assert (lab / "disagreements_cells.csv").read_text() == "cell_id,stage_a,stage_b\nr3c0002,EDA,load\n"
+    build_tables(root, data, rnd=3, material=material)
+    cells = pd.read_csv(root / "traces/eval_round3_cells.csv")
+    pairs = pd.read_csv(root / "traces/eval_round3_pairs.csv")
+    assert list(cells.cell_id) == ["r3c0001", "r3c0002"] and cells.stage[0] == "load"
+    assert list(pairs.pair_id) == ["r3p0001"] and pairs.code[0] == "H"
+    assert not (root / "traces/eval_round2_cells.csv").exists() and not (root / "traces/eval_cells.csv").exists()
+
+
+def test_round3_material_defaults_to_its_environment_variable(tmp_path, monkeypatch):
+    from mliter.coding.trace_eval import material_folder
+
+    sample = pd.DataFrame({"source": ["notebooks_round3"]})
+    monkeypatch.setenv("MLITER_ROUND3_DATA", str(tmp_path / "m3"))
+    assert material_folder(sample, tmp_path / "shared") == tmp_path / "m3"
+    assert material_folder(sample, tmp_path / "shared", tmp_path / "given") == tmp_path / "given"
+    mixed = pd.DataFrame({"source": ["notebooks_eval", "notebooks_round3"]})
+    assert material_folder(mixed, tmp_path / "shared", tmp_path / "given") == tmp_path / "shared"
+
+
+def test_cli_trace_eval_round3_labels_only_needs_no_shared_data(tmp_path, capsys):
+    from mliter.cli import main
+
+    root, _, _ = _fresh_fixture(tmp_path, 3)
+    rc = main(["code", "trace-eval", "--round", "3", "--root", str(root), "--data", str(tmp_path / "noshared"),
+               "--labels-only"])
+    assert rc == 0 and "round3/consensus_pairs.csv" in capsys.readouterr().out
+    rc = main(["code", "trace-eval", "--round", "3", "--root", str(root), "--material", str(tmp_path / "gone")])
+    assert rc != 0 and "gone/notebooks_round3: folder not found" in capsys.readouterr().err
 
 
 def test_round1_record_is_what_the_validity_figure_scores():
@@ -272,7 +357,7 @@ def test_unreadable_adjudication_names_the_file(tmp_path):
     from mliter.coding.trace_eval import build_tables
     from mliter.errors import InputError
 
-    root, data, _ = _round2_fixture(tmp_path)
+    root, data, _ = _fresh_fixture(tmp_path)
     bad = root / "coding/labels/round2/adjudication_cells.csv"
     bad.write_text("cell_id,stage,stages,adjudicator,note\nr2c0001,load,load,x,fine\nr2c0002,EDA,EDA,x,one, two, three\n")
     with pytest.raises(InputError, match="adjudication_cells.csv: not a readable CSV"):

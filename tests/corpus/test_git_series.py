@@ -5,22 +5,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from git_fixtures import ENV, commit as _commit, git as _git
 
 from mliter.cli import main as cli
 from mliter.corpus import git_series as gs
 from mliter.errors import InputError
-
-ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
-       "GIT_COMMITTER_EMAIL": "t@x", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=ENV)
 
 
 def _nb(n: int, nbformat: int = 4, pad: int = 0) -> str:
@@ -28,16 +21,6 @@ def _nb(n: int, nbformat: int = 4, pad: int = 0) -> str:
     return json.dumps({"nbformat": nbformat, "nbformat_minor": 2, "metadata": {},
                        "cells": [{"cell_type": "code", "source": src, "metadata": {}, "outputs": [],
                                   "execution_count": None}]})
-
-
-def _commit(repo: Path, files: dict[str, str], when: int) -> None:
-    for rel, text in files.items():
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(text)
-    _git(repo, "add", "-A")
-    env_date = f"2024-01-{when:02d}T00:00:00+00:00"
-    subprocess.run(["git", "-C", str(repo), "commit", "-qm", f"c{when}", "--date", env_date], check=True,
-                   capture_output=True, env={**ENV, "GIT_COMMITTER_DATE": env_date})
 
 
 @pytest.fixture

@@ -1,0 +1,79 @@
+"""Screening candidate repositories: exclusion, missing mirrors, license, ML notebooks, history, per-kind choice."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from git_fixtures import MIT, commit, init, notebook
+
+from mliter.cli import main as cli
+from mliter.corpus import repo_screen as rs
+from mliter.errors import InputError
+
+ML = "import torch"
+
+
+def _mirror(mirrors, name, license=True, ml=5, touches=3):
+    r = init(mirrors / name.replace("/", "+") / "repo", license=MIT if license else None)
+    for t in range(1, touches + 1):
+        files = {f"n{k}.ipynb": notebook(ML if k < ml else "import pandas", f"x = {t}") for k in range(6)}
+        if t > 1:  # later commits touch only n0
+            files = {"n0.ipynb": files["n0.ipynb"]}
+        commit(r, files, t)
+    return r
+
+
+@pytest.fixture
+def mirrors(tmp_path):
+    m = tmp_path / "mirrors"
+    _mirror(m, "o/good1")
+    _mirror(m, "o/nolicence", license=False)
+    _mirror(m, "o/fewml", ml=2)
+    _mirror(m, "o/flat", touches=2)
+    _mirror(m, "o/good2")
+    _mirror(m, "o/good3")
+    _mirror(m, "o/used")
+    return m
+
+
+CANDS = [("1", "dl", "o/nolicence"), ("2", "dl", "o/good1"), ("3", "dl", "o/missing"), ("4", "dl", "o/used"),
+         ("5", "dl", "o/good2"), ("6", "dl", "o/good3"), ("7", "tab", "o/fewml"), ("8", "tab", "o/flat")]
+
+
+def test_screen_keeps_every_candidate_with_its_reason_and_chooses_the_first_per_kind(mirrors):
+    rows = rs.screen([dict(zip(("order", "kind", "repo"), c)) for c in reversed(CANDS)], mirrors, {"o/used"})
+    by = {r["repo"]: r for r in rows}
+    assert [r["repo"] for r in rows] == [c[2] for c in CANDS]  # in list order, whatever the input order
+    assert by["o/nolicence"]["why"] == "no licence file"
+    assert by["o/missing"]["why"].startswith("no snapshot")
+    assert by["o/used"]["why"] == "excluded"
+    assert by["o/fewml"]["why"] == "<5 ML notebooks" and by["o/fewml"]["ml_nb"] == 2
+    assert by["o/flat"]["why"] == "no notebook touched by >=3 commits"
+    assert by["o/good1"]["nb_touched3"] == 1 and by["o/good1"]["head_nb"] == 6 and by["o/good1"]["commits"] == 3
+    assert [r["repo"] for r in rows if r["chosen"] == "yes"] == ["o/good1", "o/good2"]
+
+
+def test_exclusions_come_from_any_table_with_a_repo_column(tmp_path):
+    (tmp_path / "a.tsv").write_text("local_path\trepo\nx\tO/Used\n")
+    (tmp_path / "b.csv").write_text("repo,half\nother/one,tuning\n,x\n")
+    assert rs.read_exclusions([tmp_path / "a.tsv", tmp_path / "b.csv"]) == {"o/used", "other/one"}
+    with pytest.raises(InputError, match="missing.csv"):
+        rs.read_exclusions([tmp_path / "missing.csv"])
+
+
+def test_cli_writes_the_screened_table(mirrors, tmp_path, capsys):
+    cands = tmp_path / "cands.tsv"
+    cands.write_text("order\tkind\trepo\n" + "".join("\t".join(c) + "\n" for c in CANDS))
+    (tmp_path / "used.csv").write_text("repo\no/used\n")
+    out = tmp_path / "repos.csv"
+    assert cli(["corpus", "screen-repos", str(cands), "--mirrors", str(mirrors), "--exclude", str(tmp_path / "used.csv"),
+                "--per-kind", "1", "--out", str(out)]) == 0
+    rows = list(csv.DictReader(open(out)))
+    assert list(rows[0]) == rs.FIELDS
+    assert [r["repo"] for r in rows if r["chosen"] == "yes"] == ["o/good1"]
+    assert "1 of 8 candidates chosen" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name\nx\n")
+    assert cli(["corpus", "screen-repos", str(bad), "--mirrors", str(mirrors), "--out", str(out)]) != 0
+    assert "order, kind, repo" in capsys.readouterr().err
