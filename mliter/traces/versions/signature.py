@@ -428,8 +428,7 @@ class _Builder:
             return r
         if site.args and (site.method in _ROW_METHODS or (site.method is None and node is not None and isinstance(
                 node.func, ast.Name) and _ROW_CALLS.match(node.func.id))):
-            rows = [_subset(n, self.literals) for n in site.nodes[:len(site.args)]]
-            rows = [x for x in rows if x is not None]
+            rows = [x for x in (_subset(n, self.literals) for n in site.nodes[:len(site.args)]) if x is not None]
             if rows:  # `fit(X[:1000], y[:1000])`: modelling on a subset of the rows, a pre-processing setting
                 self.calls.append((PREPROCESSING, SUBSET_ROWS, rows[0]))
         if site.method is None:
