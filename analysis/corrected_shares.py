@@ -8,10 +8,10 @@ and the corrected shares solve observed = P^T * true (matrix inversion by least 
 (1000 resamples, seeded). Change types of OpenML runs have no hand-labelled pairs and stay raw.
 Starting iterations (S) are not classified by the rules (they are the first version), so change
 types are corrected among the non-S versions and S keeps its count.
-Once the round-2 fresh held-out sample is scored (coding/labels/round2/consensus_*.csv and
-traces/eval_round2_*.csv exist), its confusion matrix is used instead: it is the held-out error of the
-rules that mined the shipped traces, measured on items nobody tuned on; once the round-3 sample of fresh
-repositories is scored (coding/labels/round3/, traces/eval_round3_*.csv), its matrix replaces round 2's.
+Once a fresh held-out sample is scored (coding/labels/round<N>/consensus_*.csv and the frozen record
+traces/frozen/rules<N>_sample<N>_*.csv exist), the confusion matrix of the latest such round is used
+instead: it is the held-out error of the frozen rules that mined the shipped traces, measured on items
+nobody tuned on (round 3: fresh repositories; round 2: fresh items of the round-1 held-out repositories).
 """
 
 INPUTS = ["traces/cells.csv", "traces/versions.csv", "coding/labels/sample_cells.csv",
@@ -19,10 +19,10 @@ INPUTS = ["traces/cells.csv", "traces/versions.csv", "coding/labels/sample_cells
           "traces/eval_cells.csv", "traces/eval_pairs.csv"]
 OPTIONAL_INPUTS = ["coding/labels/round2/sample_cells.csv", "coding/labels/round2/sample_pairs.csv",
                    "coding/labels/round2/consensus_cells.csv", "coding/labels/round2/consensus_pairs.csv",
-                   "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv",
+                   "traces/frozen/rules2_sample2_cells.csv", "traces/frozen/rules2_sample2_pairs.csv",
                    "coding/labels/round3/sample_cells.csv", "coding/labels/round3/sample_pairs.csv",
                    "coding/labels/round3/consensus_cells.csv", "coding/labels/round3/consensus_pairs.csv",
-                   "traces/eval_round3_cells.csv", "traces/eval_round3_pairs.csv"]
+                   "traces/frozen/rules3_sample3_cells.csv", "traces/frozen/rules3_sample3_pairs.csv"]
 OUTPUTS = ["figures/stage_shares_corrected.csv", "figures/stage_shares_corrected.md", "figures/stage_shares_corrected.tex",
            "figures/change_type_shares_corrected.csv", "figures/change_type_shares_corrected.md",
            "figures/change_type_shares_corrected.tex", "figures/variables/corrected_shares.json"]
@@ -30,8 +30,8 @@ OUTPUTS = ["figures/stage_shares_corrected.csv", "figures/stage_shares_corrected
 import pandas as pd  # noqa: E402
 
 from mliter.coding.eval_labels import PAIR_CODES, STAGES  # noqa: E402
-from mliter.coding.trace_eval import corrected_shares  # noqa: E402
-from mliter.paths import CODING, TRACES  # noqa: E402
+from mliter.coding.trace_eval import corrected_shares, frozen_path  # noqa: E402
+from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 
@@ -46,7 +46,7 @@ def scored_round(kind: str) -> int | None:
     """The latest fresh round whose sample of `kind` has been labelled and scored, if any."""
     for rnd in FRESH:
         if (CODING / "labels" / f"round{rnd}" / f"consensus_{kind}.csv").exists() and (
-                TRACES / f"eval_round{rnd}_{kind}.csv").exists():
+                ROOT / frozen_path(rnd, rnd, kind)).exists():
             return rnd
     return None
 
@@ -62,7 +62,7 @@ def heldout(kind: str, key: str, col: str) -> pd.DataFrame:
     labels, pred_file = CODING / "labels", TRACES / f"eval_{kind}.csv"
     rnd = scored_round(kind)
     if rnd:
-        labels, pred_file = labels / f"round{rnd}", TRACES / f"eval_round{rnd}_{kind}.csv"
+        labels, pred_file = labels / f"round{rnd}", ROOT / frozen_path(rnd, rnd, kind)
     sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
     cons = pd.read_csv(labels / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
     pred = pd.read_csv(pred_file, dtype=str, keep_default_na=False)

@@ -5,14 +5,16 @@ Stage labels (primary stage of a code cell, codebook 2.0 in coding/stages.md) an
 cells and version pairs of repositories split before any tuning into a tuning half and a held-out
 half (coding/eval_split.csv). The rules were tuned on the tuning half only, frozen (commit
 "freeze"), and the held-out half was scored once afterwards; those round-1 predictions are kept as
-traces/eval_round1_*.csv and stay reported. Round 2 (when its files exist): a fresh held-out sample
+traces/frozen/rules1_sample1_*.csv and stay reported (traces/frozen/rules<R>_sample<S>_*.csv: round R's
+frozen rules on round S's sample, as scored; every reported row rests on one of these). Round 2 (when its files exist): a fresh held-out sample
 drawn before the round-2 rules were frozen (coding/labels/round2/: fresh cells of held-out notebooks,
 all pairs of fresh version series of held-out repositories), scored once with the frozen round-2
-rules (traces/eval_round2_*.csv); the round-1 sample re-scored with the same rules
-(traces/eval_*.csv) is reported as "reused": its aggregate confusion was public during round-2
-tuning. Round 3 (when its files exist): notebooks and version series of fresh repositories used in no
+rules (traces/frozen/rules2_sample2_*.csv); the round-1 sample re-scored with the same rules
+(traces/frozen/rules2_sample1_*.csv) is reported as "reused": its aggregate confusion was public during
+round-2 tuning. Round 3 (when its files exist): notebooks and version series of fresh repositories used in no
 earlier set (coding/labels/round3/, corpus/repos_round3.csv), drawn before the round-3 rules were frozen
-and scored once with them (traces/eval_round3_*.csv). Beside them: the older label sets (coding/stage_labels*.csv under codebook 1,
+and scored once with them (traces/frozen/rules3_sample3_*.csv); the current rules on the samples of rounds 1 and 2
+(traces/eval_*.csv, traces/eval_round2_*.csv), all of it tuning material for round 3, in-sample. Beside them: the older label sets (coding/stage_labels*.csv under codebook 1,
 coding/change_labels.csv), scored with the current rules.
 
 Owns: the accuracy table (Wilson 95% intervals, Cohen's kappa with its 95% interval), the
@@ -22,8 +24,9 @@ inter-coder agreement table, the held-out confusion tables and the numbers quote
 INPUTS = ["coding/eval_split.csv", "coding/labels/sample_cells.csv", "coding/labels/sample_pairs.csv",
           "coding/labels/cells_a.csv", "coding/labels/cells_b.csv", "coding/labels/pairs_a.csv",
           "coding/labels/pairs_b.csv", "coding/labels/consensus_cells.csv", "coding/labels/consensus_pairs.csv",
-          "traces/eval_cells.csv", "traces/eval_pairs.csv", "traces/eval_round1_cells.csv",
-          "traces/eval_round1_pairs.csv", "coding/labels/round2/sample_cells.csv",
+          "traces/eval_cells.csv", "traces/eval_pairs.csv", "traces/frozen/rules1_sample1_cells.csv",
+          "traces/frozen/rules1_sample1_pairs.csv", "traces/frozen/rules2_sample1_cells.csv",
+          "traces/frozen/rules2_sample1_pairs.csv", "coding/labels/round2/sample_cells.csv",
           "coding/labels/round2/sample_pairs.csv", "coding/stage_labels.csv",
           "coding/stage_labels_heldout.csv", "traces/cells.csv", "coding/change_labels.csv", "traces/versions.csv"]
 #: Round-2 and round-3 files, used when present (coders' files as they arrive; predictions once the lead scores).
@@ -31,11 +34,13 @@ OPTIONAL_INPUTS = ["coding/labels/round2/cells_a.csv", "coding/labels/round2/cel
                    "coding/labels/round2/pairs_a.csv", "coding/labels/round2/pairs_b.csv",
                    "coding/labels/round2/consensus_cells.csv", "coding/labels/round2/consensus_pairs.csv",
                    "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv",
+                   "traces/frozen/rules2_sample2_cells.csv", "traces/frozen/rules2_sample2_pairs.csv",
                    "coding/labels/round3/sample_cells.csv", "coding/labels/round3/sample_pairs.csv",
                    "coding/labels/round3/cells_a.csv", "coding/labels/round3/cells_b.csv",
                    "coding/labels/round3/pairs_a.csv", "coding/labels/round3/pairs_b.csv",
                    "coding/labels/round3/consensus_cells.csv", "coding/labels/round3/consensus_pairs.csv",
-                   "traces/eval_round3_cells.csv", "traces/eval_round3_pairs.csv"]
+                   "traces/eval_round3_cells.csv", "traces/eval_round3_pairs.csv",
+                   "traces/frozen/rules3_sample3_cells.csv", "traces/frozen/rules3_sample3_pairs.csv"]
 OUTPUTS = ["figures/trace_validity.csv", "figures/trace_validity.md", "figures/trace_validity.tex",
            "figures/trace_coder_agreement.csv", "figures/trace_coder_agreement.md", "figures/trace_coder_agreement.tex",
            "figures/trace_heldout_confusion.csv", "figures/trace_heldout_confusion.md",
@@ -44,7 +49,7 @@ OUTPUTS = ["figures/trace_validity.csv", "figures/trace_validity.md", "figures/t
 import pandas as pd  # noqa: E402
 
 from mliter.coding.eval_labels import PAIR_CODES, STAGES as LABEL_STAGES  # noqa: E402
-from mliter.coding.trace_eval import coder_agreement, kappa, read_coders  # noqa: E402
+from mliter.coding.trace_eval import coder_agreement, frozen_path, kappa, read_coders  # noqa: E402
 from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
 from mliter.report.stats import wilson  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
@@ -67,6 +72,7 @@ ROUND1 = ("round-1 rules: tuning half (in-sample)", "round-1 rules: held-out hal
 TUNED2 = "round-2 rules: tuning half (in-sample)"
 REUSED = "round-1 held-out, reused after round-2 tuning"
 ROUND2 = {"cells": "round-2 held-out (fresh cells)", "pairs": "round-2 held-out (fresh series)"}
+CURRENT = "current rules: samples of rounds 1-2 (round-3 tuning material, in-sample)"
 ROUND3 = {"cells": "round-3 held-out (fresh repositories: cells)",
           "pairs": "round-3 held-out (fresh repositories: series)"}
 #: The fresh held-out rounds: round -> row names per kind of item.
@@ -93,13 +99,25 @@ def _confusion(kind: str, part: pd.DataFrame, col: str, cats) -> pd.DataFrame:
     return conf
 
 
+def _frozen(rules: int, sample: int, kind: str) -> pd.DataFrame | None:
+    path = ROOT / frozen_path(rules, sample, kind)
+    return _read(path) if path.exists() else None
+
+
 def fresh_scored(kind: str, key: str, col: str, rnd: int = 2) -> pd.DataFrame | None:
-    """A fresh round's sample joined with its consensus and that round's frozen predictions, when all exist."""
+    """A fresh round's sample joined with its consensus and the record of that round's frozen rules on it,
+    when all exist."""
     labels = CODING / "labels" / f"round{rnd}"
-    cons, pred = labels / f"consensus_{kind}.csv", TRACES / f"eval_round{rnd}_{kind}.csv"
-    if not (cons.exists() and pred.exists()):
+    cons, pred = labels / f"consensus_{kind}.csv", _frozen(rnd, rnd, kind)
+    if not cons.exists() or pred is None:
         return None
-    return _scored(kind, key, col, _read(labels / f"sample_{kind}.csv"), _read(cons), _read(pred))
+    return _scored(kind, key, col, _read(labels / f"sample_{kind}.csv"), _read(cons), pred)
+
+
+def _halves(rows: list, kind: str, m: pd.DataFrame, col: str, cats, names: tuple[str, str]) -> None:
+    for half, name in zip(("tuning", "heldout"), names):
+        part = m[m.half == half]
+        rows.append(_row(kind, name, part[col + "_hand"], part[col + "_rule"], cats))
 
 
 def main() -> None:
@@ -107,22 +125,22 @@ def main() -> None:
     for kind, key, col, cats in (("cells", "cell_id", "stage", LABEL_STAGES), ("pairs", "pair_id", "code", PAIR_CODES)):
         sample = _read(CODING / "labels" / f"sample_{kind}.csv")
         cons = _read(CODING / "labels" / f"consensus_{kind}.csv")
-        m = _scored(kind, key, col, sample, cons, _read(TRACES / f"eval_round1_{kind}.csv"))
-        for half, name in zip(("tuning", "heldout"), ROUND1):
-            part = m[m.half == half]
-            rows.append(_row(kind, name, part[col + "_hand"], part[col + "_rule"], cats))
+        m = _scored(kind, key, col, sample, cons, _frozen(1, 1, kind))
+        _halves(rows, kind, m, col, cats, ROUND1)
         confusions.append(_confusion(kind, m[m.half == "heldout"], col, cats))
         r2 = fresh_scored(kind, key, col, 2)
         if r2 is not None:
-            now = _scored(kind, key, col, sample, cons, _read(TRACES / f"eval_{kind}.csv"))
-            part = now[now.half == "tuning"]
-            rows.append(_row(kind, TUNED2, part[col + "_hand"], part[col + "_rule"], cats))
-            part = now[now.half == "heldout"]
-            rows.append(_row(kind, REUSED, part[col + "_hand"], part[col + "_rule"], cats))
+            _halves(rows, kind, _scored(kind, key, col, sample, cons, _frozen(2, 1, kind)), col, cats, (TUNED2, REUSED))
             rows.append(_row(kind, ROUND2[kind], r2[col + "_hand"], r2[col + "_rule"], cats))
             confusions.append(_confusion(f"{kind}, {ROUND2[kind]}", r2, col, cats))
         r3 = fresh_scored(kind, key, col, 3)
         if r3 is not None:
+            now = [_scored(kind, key, col, sample, cons, _read(TRACES / f"eval_{kind}.csv"))]
+            labels2 = CODING / "labels" / "round2"
+            now.append(_scored(kind, key, col, _read(labels2 / f"sample_{kind}.csv"),
+                               _read(labels2 / f"consensus_{kind}.csv"), _read(TRACES / f"eval_round2_{kind}.csv")))
+            both = pd.concat(now, ignore_index=True)
+            rows.append(_row(kind, CURRENT, both[col + "_hand"], both[col + "_rule"], cats))
             rows.append(_row(kind, ROUND3[kind], r3[col + "_hand"], r3[col + "_rule"], cats))
             confusions.append(_confusion(f"{kind}, {ROUND3[kind]}", r3, col, cats))
     cells = pd.read_csv(TRACES / "cells.csv", keep_default_na=False, dtype={"cell_index": int})
@@ -148,7 +166,7 @@ def main() -> None:
                 "tuning half only, frozen, and scored once on a fresh held-out sample drawn before the freeze; the "
                 "round-1 held-out half re-scored with them is 'reused' (its confusion matrix was public during "
                 "tuning). Round 3, when scored: fresh repositories used in no earlier set, sampled before the round-3 "
-                "freeze and scored once. Floors are issue 7's; a held-out row below its floor is reported as it came out.")
+                "freeze and scored once; the samples of rounds 1 and 2 were its tuning material (in-sample row). Floors are issue 7's; a held-out row below its floor is reported as it came out.")
     agreement = []
     for kind, cats in (("cells", LABEL_STAGES), ("pairs", PAIR_CODES)):
         sample = _read(CODING / "labels" / f"sample_{kind}.csv")
@@ -167,7 +185,7 @@ def main() -> None:
     by = table.set_index(["items", "label set"])
     for kind, short in (("cells", "Stage"), ("pairs", "Change")):
         for name, tag in ((ROUND1[1], "HeldOut"), (ROUND1[0], "Tuning"), (TUNED2, "TuningTwo"), (REUSED, "Reused"), (ROUND2[kind], "RoundTwo"),
-                          (ROUND3[kind], "RoundThree")):
+                          (CURRENT, "TuningThree"), (ROUND3[kind], "RoundThree")):
             if (kind, name) not in by.index:
                 continue
             r = by.loc[(kind, name)]

@@ -287,9 +287,9 @@ def register(groups) -> None:
                      "(analysis/trace_validity.py) score them; the held-out half is scored after the rules are frozen."),
         epilog=("examples:\n  mliter code trace-eval --data ../shared/data\n"
                 "  mliter code trace-eval --round 2 --labels-only --kind cells     # consensus, no rules run\n"
-                "  mliter code trace-eval --round 2 --material /work/fresh        # after the rules are frozen\n"
+                "  mliter code trace-eval --round 2 --material /work/fresh        # re-score with the current rules\n"
                 "  mliter code trace-eval --round 3 --labels-only                 # round-3 consensus, no rules run\n"
-                "  mliter code trace-eval --round 3 --material /work/fresh3       # once, after the round-3 freeze"))
+                "  mliter code trace-eval --round 3 --material /work/fresh3 --record  # once, after the round-3 freeze"))
     t.add_argument("--data", type=Path, default=None, help="folder holding notebooks_eval/ and notebook_versions*/")
     t.add_argument("--root", type=Path, default=ROOT, help="repository root")
     t.add_argument("--round", type=int, default=1, choices=(1, 2, 3),
@@ -302,6 +302,9 @@ def register(groups) -> None:
     t.add_argument("--kind", choices=("cells", "pairs", "both"), default="both", help="which items")
     t.add_argument("--labels-only", action="store_true",
                    help="write consensus and disagreements only; run no rule (for adjudicating before scoring)")
+    t.add_argument("--record", action="store_true",
+                   help="the one scoring run after round N's freeze: also keep the predictions as the frozen record "
+                        "traces/frozen/rulesN_sampleN_*.csv (refused if a different record exists)")
 
 
 def _trace_eval(args) -> int:
@@ -310,9 +313,11 @@ def _trace_eval(args) -> int:
 
     data = args.data or shared_data()
     kinds = ("cells", "pairs") if args.kind == "both" else (args.kind,)
+    if args.record and args.labels_only:
+        raise InputError("--record keeps the rules' predictions; it cannot go with --labels-only")
     if not args.labels_only and "cells" in kinds and args.round < 3 and not (data / "notebooks_eval").is_dir():
         raise InputError(f"{data}: no notebooks_eval/ folder (pass --data)")
     for p in build_tables(Path(args.root), data, rnd=args.round, material=args.material, kinds=kinds,
-                          predictions=not args.labels_only):
+                          predictions=not args.labels_only, record=args.record):
         print(p)
     return 0

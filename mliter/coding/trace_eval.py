@@ -33,6 +33,14 @@ LABELS = Path("coding/labels")
 ROUND_LABELS = {1: LABELS, 2: LABELS / "round2", 3: LABELS / "round3"}
 #: Where `build_tables` writes the rules' predictions, per round of the sample.
 PREDICTIONS = {1: "traces/eval_{kind}.csv", 2: "traces/eval_round2_{kind}.csv", 3: "traces/eval_round3_{kind}.csv"}
+#: Frozen records: round R's frozen rules on round S's sample, as scored once and reported. Later rules
+#: re-score `PREDICTIONS` but never these, so every reported row can be recomputed from shipped files.
+FROZEN = "traces/frozen/rules{rules}_sample{sample}_{kind}.csv"
+
+
+def frozen_path(rules: int, sample: int, kind: str) -> Path:
+    """Where the record of round `rules`'s frozen rules on round `sample`'s items of `kind` lives."""
+    return Path(FROZEN.format(rules=rules, sample=sample, kind=kind))
 SEED = 20261201
 N_BOOT = 1000
 
@@ -314,11 +322,14 @@ def material_folder(sample: pd.DataFrame, data: Path, material: Path | None = No
 
 
 def build_tables(root: Path, data: Path, progress: bool = True, rnd: int = 1, material: Path | None = None,
-                 kinds: Sequence[str] = ("cells", "pairs"), predictions: bool = True) -> list[Path]:
+                 kinds: Sequence[str] = ("cells", "pairs"), predictions: bool = True,
+                 record: bool = False) -> list[Path]:
     """Write a round's consensus and disagreement files (coding/labels[/round<N>]/consensus_*.csv,
     disagreements_*.csv) and, unless `predictions` is off, the frozen rules' predictions for every
     sampled item (traces/eval_*.csv; rounds 2 and 3: traces/eval_round<N>_*.csv). Items are read from
     `data`, or for material kept outside the repository from `material` (see `material_folder`).
+    With `record` (the one scoring run after round N's freeze) the predictions are also kept as the frozen
+    record traces/frozen/rulesN_sampleN_*.csv; an existing record that differs is never replaced.
 
     Everything is computed first and written last: a missing coder file, an unlabelled item or a
     missing folder of material raises an InputError and writes nothing."""
@@ -348,7 +359,14 @@ def build_tables(root: Path, data: Path, progress: bool = True, rnd: int = 1, ma
             s = samples[kind]
             frame = (predict_cells(s.astype({"code_cell": int}), where[kind]) if kind == "cells"
                      else predict_pairs(s, where[kind]))
-            out.append((root / PREDICTIONS[rnd].format(kind=kind), frame.to_csv(index=False, lineterminator="\n")))
+            text = frame.to_csv(index=False, lineterminator="\n")
+            out.append((root / PREDICTIONS[rnd].format(kind=kind), text))
+            if record:
+                kept = root / frozen_path(rnd, rnd, kind)
+                if kept.exists() and kept.read_text(encoding="utf-8") != text:
+                    raise InputError(f"{kept}: a different frozen record of round {rnd} exists; a held-out sample is "
+                                     "scored once, so it is kept (re-score without --record)")
+                out.append((kept, text))
     written = []
     for path, text in out:
         atomic_write_text(path, text)

@@ -8,8 +8,9 @@ their consensus, the frozen rules' predictions, and the API catalogue. Who produ
   /work/notes/traces_coding/INSTRUCTIONS_*.md (summarised in docs/coding.md);
 - `coding/labels/adjudication_*.csv`: the lead, for the items the coders disagreed on;
 - `coding/labels/consensus_*.csv`: `mliter code trace-eval` (agreed label, else adjudicated);
-- `traces/eval_*.csv`: the frozen rule tables and static analysis (`mliter code trace-eval`);
-  `traces/eval_round1_*.csv` keeps the round-1 frozen rules' output as it was scored;
+- `traces/eval_*.csv`: the current rule tables and static analysis on each round's sample (`mliter code
+  trace-eval`); `traces/frozen/rules<R>_sample<S>_*.csv` keep round R's frozen rules on round S's sample as
+  scored and reported (`trace-eval --record`; rows of figures/trace_validity.* rest on these);
 - `coding/labels/round2/`: the fresh round-2 held-out sample (`eval_sample round2-cells`, `round2-pairs`), two
   blind coder sessions' files and the round-2 engineer's adjudication; `traces/eval_round2_*.csv`: the frozen
   round-2 rules on it (`mliter code trace-eval --round 2`), scored once;
@@ -21,6 +22,7 @@ their consensus, the frozen rules' predictions, and the API catalogue. Who produ
 from __future__ import annotations
 
 from mliter.coding.eval_labels import PAIR_CODES, STAGES
+from mliter.coding.trace_eval import frozen_path
 from mliter.tables import Column, ForeignKey, Table
 from mliter.traces.catalogue import ROLES
 
@@ -227,15 +229,22 @@ def _round_predictions(base: Table, rnd: int = 2) -> Table:
                  columns=base.columns, primary_key=base.primary_key)
 
 
-def _round1_record(base: Table) -> Table:
-    return Table(name=base.name + "_round1", path=base.path.replace("traces/eval_", "traces/eval_round1_"),
-                 title=base.title + " (round-1 frozen rules, as scored)",
-                 description=(base.description + " The round-1 frozen rules' output as scored and reported once "
-                              "(commit 91b66d1); kept unchanged when later rules re-score traces/eval_*.csv."),
+#: The frozen records shipped: (rules round, sample round) -> the commit whose frozen rules produced them.
+FROZEN_RECORDS = {(1, 1): "91b66d1", (2, 1): "04164e0", (2, 2): "04164e0"}
+
+
+def frozen_record(base: Table, rules: int, sample: int, commit: str) -> Table:
+    """Round `rules`'s frozen rules on round `sample`'s items, as scored and reported (traces/frozen/)."""
+    kind = "cells" if base.path.endswith("cells.csv") else "pairs"
+    which = "the held-out half and tuning half" if sample == 1 else f"the round-{sample} fresh held-out sample"
+    return Table(name=f"{base.name}_rules{rules}_sample{sample}", path=frozen_path(rules, sample, kind).as_posix(),
+                 title=f"{base.title} (round-{rules} frozen rules on round-{sample} items, as scored)",
+                 description=(f"{base.description} The round-{rules} frozen rules (commit {commit}) on {which}, as "
+                              "scored and reported; later rules re-score traces/eval_*.csv, never this record."),
                  columns=base.columns, primary_key=base.primary_key)
 
 
-TABLES += [_round1_record(EVAL_CELLS), _round1_record(EVAL_PAIRS)]
+TABLES += [frozen_record(base, r, s, c) for (r, s), c in FROZEN_RECORDS.items() for base in (EVAL_CELLS, EVAL_PAIRS)]
 TABLES += [SAMPLE_CELLS_R2, SAMPLE_PAIRS_R2, *(_coder_cells(c, 2) for c in "ab"), *(_coder_pairs(c, 2) for c in "ab"),
            _round_consensus(CONSENSUS_CELLS), _round_consensus(CONSENSUS_PAIRS),
            _round_predictions(EVAL_CELLS), _round_predictions(EVAL_PAIRS),

@@ -110,6 +110,7 @@ def _recompute(kind: str, key: str, col: str, half: str, pred_file: str, labels=
 
 
 ROUND2_ROW = {"cells": "round-2 held-out (fresh cells)", "pairs": "round-2 held-out (fresh series)"}
+CURRENT_ROW = "current rules: samples of rounds 1-2 (round-3 tuning material, in-sample)"
 ROUND3_ROW = {"cells": "round-3 held-out (fresh repositories: cells)",
               "pairs": "round-3 held-out (fresh repositories: series)"}
 
@@ -119,11 +120,12 @@ def test_validity_figure_reports_the_held_out_score(kind, key, col):
     """figures/trace_validity.csv states every score the data gives, with its floor: round 1 (kept predictions),
     the round-2 rules on the tuning half and on the reused round-1 held-out half, and the fresh round-2 sample."""
     fig = pd.read_csv(FIGURES / "trace_validity.csv").set_index(["items", "label set"])
-    checks = [("heldout", "round-1 rules: held-out half", f"eval_round1_{kind}.csv", CODING / "labels"),
-              ("tuning", "round-1 rules: tuning half (in-sample)", f"eval_round1_{kind}.csv", CODING / "labels"),
-              ("tuning", "round-2 rules: tuning half (in-sample)", f"eval_{kind}.csv", CODING / "labels"),
-              ("heldout", "round-1 held-out, reused after round-2 tuning", f"eval_{kind}.csv", CODING / "labels"),
-              ("heldout", ROUND2_ROW[kind], f"eval_round2_{kind}.csv", CODING / "labels" / "round2")]
+    checks = [("heldout", "round-1 rules: held-out half", f"frozen/rules1_sample1_{kind}.csv", CODING / "labels"),
+              ("tuning", "round-1 rules: tuning half (in-sample)", f"frozen/rules1_sample1_{kind}.csv", CODING / "labels"),
+              ("tuning", "round-2 rules: tuning half (in-sample)", f"frozen/rules2_sample1_{kind}.csv", CODING / "labels"),
+              ("heldout", "round-1 held-out, reused after round-2 tuning", f"frozen/rules2_sample1_{kind}.csv",
+               CODING / "labels"),
+              ("heldout", ROUND2_ROW[kind], f"frozen/rules2_sample2_{kind}.csv", CODING / "labels" / "round2")]
     for half, name, pred, labels in checks:
         n, hits = _recompute(kind, key, col, half, pred, labels)
         row = fig.loc[(kind, name)]
@@ -137,12 +139,19 @@ def test_validity_figure_reports_the_held_out_score(kind, key, col):
     assert int(fig.loc[(kind, ROUND2_ROW[kind]), "n"]) >= (240 if kind == "cells" else 90)
     # round 3: its row is there exactly when the round-3 sample has been scored, and then states that score
     r3 = CODING / "labels" / "round3"
-    scored = (r3 / f"consensus_{kind}.csv").exists() and (TRACES / f"eval_round3_{kind}.csv").exists()
+    scored = (r3 / f"consensus_{kind}.csv").exists() and (TRACES / f"frozen/rules3_sample3_{kind}.csv").exists()
     assert ((kind, ROUND3_ROW[kind]) in fig.index) == scored
+    assert ((kind, CURRENT_ROW) in fig.index) == scored
     if scored:
-        n, hits = _recompute(kind, key, col, "heldout", f"eval_round3_{kind}.csv", r3)
+        n, hits = _recompute(kind, key, col, "heldout", f"frozen/rules3_sample3_{kind}.csv", r3)
         row = fig.loc[(kind, ROUND3_ROW[kind])]
         assert (int(row["n"]), int(row["agree"]), row["floor"]) == (n, hits, floor)
+        # the current rules on all earlier samples (round 3's tuning material): both halves of round 1 and round 2
+        parts = [_recompute(kind, key, col, half, f"eval_{kind}.csv") for half in ("tuning", "heldout")]
+        parts.append(_recompute(kind, key, col, "heldout", f"eval_round2_{kind}.csv", CODING / "labels" / "round2"))
+        row = fig.loc[(kind, CURRENT_ROW)]
+        assert (int(row["n"]), int(row["agree"])) == (sum(p[0] for p in parts), sum(p[1] for p in parts))
+        assert pd.isna(row["floor"])
 
 
 def _analysis(name: str, monkeypatch, root):
@@ -154,6 +163,7 @@ def _analysis(name: str, monkeypatch, root):
     spec.loader.exec_module(mod)
     monkeypatch.setattr(mod, "CODING", root / "coding")
     monkeypatch.setattr(mod, "TRACES", root / "traces")
+    monkeypatch.setattr(mod, "ROOT", root)
     return mod
 
 
@@ -165,6 +175,10 @@ def test_round3_rows_come_from_the_round3_sample_once_scored(tmp_path, monkeypat
     (lab / "consensus_cells.csv").write_text("cell_id,stage,stages,union,how\nr3c0001,load,load,load,agree\n"
                                              "r3c0002,EDA,EDA,EDA;load,adjudicated\n")
     (root / "traces/eval_round3_cells.csv").write_text("cell_id,stage,stages\nr3c0001,load,load\nr3c0002,DPR,DPR\n")
+    assert tv.fresh_scored("cells", "cell_id", "stage", 3) is None  # current predictions are not the frozen record
+    (root / "traces/frozen").mkdir(parents=True, exist_ok=True)
+    (root / "traces/frozen/rules3_sample3_cells.csv").write_text(
+        "cell_id,stage,stages\nr3c0001,load,load\nr3c0002,DPR,DPR\n")
     m = tv.fresh_scored("cells", "cell_id", "stage", 3)
     assert list(m.stage_hand) == ["load", "EDA"] and list(m.stage_rule) == ["load", "DPR"]
     assert tv.FRESH[3]["cells"] == ROUND3_ROW["cells"]
@@ -345,12 +359,42 @@ def test_cli_trace_eval_round3_labels_only_needs_no_shared_data(tmp_path, capsys
     assert rc != 0 and "gone/notebooks_round3: folder not found" in capsys.readouterr().err
 
 
-def test_round1_record_is_what_the_validity_figure_scores():
-    """traces/eval_round1_*.csv (the round-1 frozen rules as scored) feed the round-1 rows, whatever rules run now."""
-    for kind in ("cells", "pairs"):
-        rec = pd.read_csv(TRACES / f"eval_round1_{kind}.csv", dtype=str)
-        sample = pd.read_csv(CODING / "labels" / f"sample_{kind}.csv", dtype=str)
-        assert set(rec.iloc[:, 0]) == set(sample.iloc[:, 0])
+def test_frozen_records_cover_their_samples():
+    """traces/frozen/rules<R>_sample<S>_*.csv (round R's frozen rules as scored) hold exactly round S's sampled
+    items and are declared tables, whatever rules run now."""
+    from mliter.coding.trace_schema import FROZEN_RECORDS, TABLES
+
+    declared = {t.path for t in TABLES}
+    for rules, smp in FROZEN_RECORDS:
+        labels = CODING / "labels" / ("" if smp == 1 else f"round{smp}")
+        for kind in ("cells", "pairs"):
+            path = f"traces/frozen/rules{rules}_sample{smp}_{kind}.csv"
+            rec = pd.read_csv(ROOT / path, dtype=str)
+            sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str)
+            assert set(rec.iloc[:, 0]) == set(sample.iloc[:, 0]) and path in declared, path
+    assert set(FROZEN_RECORDS) >= {(1, 1), (2, 1), (2, 2)}
+
+
+def test_record_is_written_once_and_never_replaced(tmp_path, monkeypatch):
+    """--record keeps the scored predictions; a later scoring that differs is refused and writes nothing."""
+    from mliter.coding import trace_eval
+    from mliter.errors import InputError
+
+    root, data, _ = _fresh_fixture(tmp_path)
+    first = pd.DataFrame({"cell_id": ["r2c0001", "r2c0002"], "stage": ["load", "EDA"], "stages": ["load", "EDA"]})
+    monkeypatch.setattr(trace_eval, "predict_cells", lambda sample, where: first)
+    trace_eval.build_tables(root, data, rnd=2, kinds=("cells",), record=True)
+    kept = root / "traces/frozen/rules2_sample2_cells.csv"
+    assert pd.read_csv(kept).stage.tolist() == ["load", "EDA"]
+    trace_eval.build_tables(root, data, rnd=2, kinds=("cells",), record=True)  # same predictions: fine
+    monkeypatch.setattr(trace_eval, "predict_cells", lambda sample, where: first.assign(stage=["DPR", "EDA"]))
+    with pytest.raises(InputError, match="rules2_sample2_cells.csv: a different frozen record"):
+        trace_eval.build_tables(root, data, rnd=2, kinds=("cells",), record=True)
+    assert pd.read_csv(kept).stage.tolist() == ["load", "EDA"]
+    assert pd.read_csv(root / "traces/eval_round2_cells.csv").stage.tolist() == ["load", "EDA"]  # nothing written
+    trace_eval.build_tables(root, data, rnd=2, kinds=("cells",))  # re-scoring without --record is allowed
+    assert pd.read_csv(root / "traces/eval_round2_cells.csv").stage.tolist() == ["DPR", "EDA"]
+    assert pd.read_csv(kept).stage.tolist() == ["load", "EDA"]
 
 
 def test_unreadable_adjudication_names_the_file(tmp_path):
