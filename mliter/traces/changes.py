@@ -21,7 +21,7 @@ from typing import Iterable
 import yaml
 
 from mliter.paths import CODING
-from mliter.traces.versions.signature import CellDigest, Operator, Signature
+from mliter.traces.versions.signature import DEFINE, SHOW, SUBSET_ROWS, CellDigest, Operator, Signature
 
 DEFAULT_CHANGE_CODEBOOK = CODING / "change_types.yaml"
 #: Facets the classifier computes; a codebook may only name these.
@@ -246,11 +246,24 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
         out.add("code")
         cells = cells if cells is not None else diff_cells(prev.cells, cur.cells)
         touched = [prev.cells[i] for i in cells.touched_prev] + [cur.cells[i] for i in cells.touched_cur]
-        if touched and all(c.explores_only for c in touched):
+        kinds = _differing_statements(cells, prev, cur)
+        doing = [k for k in kinds if k != DEFINE]  # an import of the plotting helper comes with its use
+        if kinds and not doing:
+            pass  # only imports or definitions changed: nothing is looked at that was not before (O)
+        elif touched and (all(c.explores_only for c in touched) or (doing and all(k == SHOW for k in doing))):
             out.add("eda")
     if prev.doc_hash != cur.doc_hash or (prev.text_hash != cur.text_hash and prev.code_hash == cur.code_hash):
         out.add("documentation")
     return frozenset(out)
+
+
+def _differing_statements(cells: CellDiff, prev: Signature, cur: Signature) -> list[int]:
+    """Kinds (`signature.statement_kinds`) of the top-level statements that differ between the touched cells.
+    When all of them only show a value (a plot's size, a preview of another split) the change is to what the
+    notebook looks at (V); when all are imports or definitions it is none (O)."""
+    before = Counter(st for i in cells.touched_prev for st in prev.cells[i].statements)
+    after = Counter(st for i in cells.touched_cur for st in cur.cells[i].statements)
+    return sorted(kind for _, kind in ((before - after) + (after - before)).elements())
 
 
 def _reparameterised_calls(prev: Signature, cur: Signature) -> set[str]:
@@ -262,10 +275,14 @@ def _reparameterised_calls(prev: Signature, cur: Signature) -> set[str]:
         out: dict[tuple[str, str], list[str]] = {}
         for side, name, params in sig.calls:
             out.setdefault((side, name), []).append(params)
-        return {k: sorted(v) for k, v in out.items()}
+        # reading the same file once more is no new setting: the rows kept per file compare as a set
+        return {k: sorted(set(v)) if k[1].startswith("subset:read:") else sorted(v) for k, v in out.items()}
 
     a, b = by_callee(prev), by_callee(cur)
-    return {side for (side, name) in a.keys() & b.keys() if a[side, name] != b[side, name]}
+    out = {side for (side, name) in a.keys() & b.keys() if a[side, name] != b[side, name]}
+    # the rows a model is fitted, predicted or scored on (`fit(X[:1000])`): fitting on all rows again counts too
+    rows = [(side, name) for side, name in a.keys() ^ b.keys() if name == SUBSET_ROWS]
+    return out | {side for side, _ in rows}
 
 
 def classify(prev: Signature | None, cur: Signature, codebook: ChangeCodebook | None = None) -> ChangeResult:

@@ -86,7 +86,9 @@ METHOD_ROLES: dict[str, str] = {
         "fillna", "dropna", "drop", "drop_duplicates", "replace", "map", "apply", "applymap", "astype",
         "merge", "join", "clip", "interpolate", "get_dummies", "pivot", "pivot_table", "melt",
         "explode", "bfill", "ffill", "shift", "diff", "transform", "qcut", "cut", "where", "mask",
-        "select_dtypes",
+        "select_dtypes", "reset_index",
+        # a dataset converted into a model's input pipeline (Hugging Face datasets to Keras)
+        "to_tf_dataset", "prepare_tf_dataset",
         # aggregates and windows that make features (`df.groupby("store").sales.agg(["mean", "std"])`)
         "agg", "aggregate", "rolling", "expanding", "ewm", "cumsum", "cumcount", "pct_change",
     )},

@@ -38,7 +38,7 @@ PREPROCESSING_BASES = frozenset({"TransformerMixin", "Dataset", "IterableDataset
 #: Words of a local callable's name (snake_case or CamelCase, compared by prefix) that say its side.
 PREPROCESSING_WORDS = ("clean", "impute", "encod", "preprocess", "process", "prepar", "transform", "feature", "fill",
                        "scal", "normali", "select", "reduce", "engineer", "extract", "aggregat", "lag", "rolling",
-                       "tokeni", "augment", "resampl", "balanc", "outlier", "vif")
+                       "tokeni", "augment", "resampl", "sampl", "balanc", "outlier", "vif")
 MODEL_WORDS = ("model", "train", "fit", "net", "network", "classifier", "regressor", "learner", "estimator",
                "boost", "forest", "ensemble", "stack", "blend")
 #: Leading verbs of names that only look at, score or store results (`eval_model`, `plot_features`).

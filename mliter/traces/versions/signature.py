@@ -36,6 +36,25 @@ Round 2 (tuned on the tuning half only, checked by leave-one-repository-out) ext
 - a code cell of comments only is prose (X), and a cell that IPython rewriting breaks (a continuation
   line starting with `%`) is parsed as written.
 
+Round 3 (tuned on every labelled pair so far: both round-1 halves, the round-2 sample, the older labels):
+
+- the same operator spelled through a renamed library or module (`fastai2`, `nlp`, `sklearn.cross_validation`,
+  `tensorflow.keras`: `RENAMED_MODULES`), or explained by a star import of another module of the same library
+  (`fastai.basics` or `fastai.vision.all`: named `library.Name`), is the same operator;
+- arguments a library renamed (`evaluation_strategy` -> `eval_strategy`: `KEYWORD_ALIASES`), the output folder
+  given by position (`TrainingArguments("out")`), hub and output-format arguments (`push_to_hub_*`, `hub_*`,
+  `return_dict`) and the hub namespace of a pretrained checkpoint (`google-bert/bert-base-cased`) are no
+  hyperparameters; a list of one literal is that literal;
+- a saved model loaded from a file (`load_model`, `load_learner`) is a data source; the rows a model is fitted,
+  predicted or scored on (`fit(X[:1000])`) and the rows kept of a file read in both versions (`nrows=`) are
+  pre-processing settings (R); an index reset and a dataset's conversion into a Keras input pipeline
+  (`to_tf_dataset`) are pre-processing operators;
+- IPython lines (`!pip install ...`) are code, so a changed install is O, not X; an empty code cell removed is X;
+- per top-level statement a kind (shows, defines, other: `statement_kinds`): when the statements that differ
+  only show something (a plot's size, a preview of another split) the change is V, when they only import or
+  define it is O; a transform whose value is only shown (`sns.heatmap(df.fillna(0).corr())`, a helper of a
+  plotting module) is no pre-processing operator; operators inside a definition no cell reads feed nothing.
+
 Building from OpenML (for the OpenML source): a flow is a tree of components, each a
 fully qualified class name (`sklearn.impute._base.SimpleImputer`) with parameters, and a
 setup gives the parameter values of one run. Map each component with `operators.role`:
@@ -68,7 +87,7 @@ from typing import Any, Iterable, Mapping
 
 from mliter.tables import join_list
 from mliter.traces.notebooks.calls import BoundExpr, CallSite, expr_marker, iter_calls, normalise_value, value_text
-from mliter.traces.notebooks.code import CellCode, collect_uses, import_aliases, parse_cell
+from mliter.traces.notebooks.code import CellCode, _dotted, collect_uses, import_aliases, parse_cell
 from mliter.traces.notebooks.parse import Cell, Limits, Notebook, NotebookError, parse_notebook
 from mliter.traces.operators import (
     DATA, EDA, METRIC, MODEL, PREPROCESSING, TRAINING_METHODS, method_role, role,
@@ -127,11 +146,17 @@ class CellDigest:
     line_hashes: tuple[str, ...]
     stage: str
     roles: frozenset[str]
+    # per top-level statement (hash, kind): kind 1 shows a value, 2 imports or defines, 0 anything else
+    statements: tuple[tuple[str, int], ...] = ()
 
     @property
     def explores_only(self) -> bool:
-        """The cell only looks at data: exploratory calls and no other operator (or an EDA stage label)."""
-        return self.roles == frozenset({EDA}) or (not self.roles and self.stage == "EDA")
+        """The cell only looks at data: exploratory calls and no other operator (or an EDA stage label).
+        A cell of imports and definitions only does nothing by itself: it is no exploration."""
+        if self.roles == frozenset({EDA}):
+            return True
+        defines_only = bool(self.statements) and all(kind == 2 for _, kind in self.statements)
+        return not self.roles and self.stage == "EDA" and not defines_only
 
 
 @dataclass(frozen=True)
@@ -249,6 +274,8 @@ class _Builder:
         self.defs = defs
         self.calls: list[tuple[str, str, str]] = []  # (side, callee, arguments) of notebook-defined callees
         self.bound_defined: dict[str, str] = {}  # variable -> notebook-defined model class it holds
+        self.explicit: frozenset[str] = frozenset()  # names bound by the notebook's own import statements
+        self.unused: tuple[tuple[int, int], ...] = ()  # line spans of the current cell's definitions nobody reads
         self.unbound: frozenset[str] = frozenset()  # names the notebook calls but never binds (see `unbound_names`)
         self.strings: set[str] = set()  # variables holding text (`c = f.read()`): their methods are string handling
         self.ops: dict[str, list[tuple[str, dict[str, str]]]] = {MODEL: [], PREPROCESSING: []}
@@ -291,9 +318,17 @@ class _Builder:
         cell_no = self.n_cells
         self.n_cells += 1
         nodes = _call_nodes(tree)
+        shown = _shown_calls(nodes, aliases)
         for k, site in enumerate(iter_calls(tree, aliases, self.literals)):
             call = nodes[k] if k < len(nodes) and nodes[k].lineno == site.lineno else None
+            if self.unused and any(a <= site.lineno <= b for a, b in self.unused):
+                continue  # inside a definition that no cell uses
+            n_pre = len(self.ops[PREPROCESSING])
             r = self._add_site(site, call)
+            if call is not None and id(call) in shown and r == PREPROCESSING:
+                # `sns.heatmap(df.fillna(0).corr())`: a transform whose value is only shown is exploration
+                del self.ops[PREPROCESSING][n_pre:]
+                r = EDA
             if r:
                 roles.add(r)
             names = _metric_names(site)
@@ -318,7 +353,8 @@ class _Builder:
                 self.ops[PREPROCESSING].append((kind, {"rows": value_text(sl, self.literals)}))
                 roles.add(PREPROCESSING)
         for node in ast.walk(tree):  # engineered columns, also inside notebook-defined functions
-            if isinstance(node, (ast.Assign, ast.AugAssign)):
+            if isinstance(node, (ast.Assign, ast.AugAssign)) and not (
+                    self.unused and any(a <= node.lineno <= b for a, b in self.unused)):
                 for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     if (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
                             and not RESULT_NAME.search(t.value.id) and t.value.id not in self.results
@@ -339,9 +375,25 @@ class _Builder:
                             self.top_literals.append((cell_no, name.id, normalise_value(self.literals[name.id])))
         return frozenset(roles)
 
+    def _name(self, site: CallSite, node: ast.Call | None) -> str:
+        """The operator's name: its qualified name, or `library.Name` when only a star import explains it
+        (`from fastai.vision.all import *` and `from fastai.basics import *` give the same `cnn_learner`)."""
+        q = site.qualified
+        assert q is not None
+        if node is None:
+            return q
+        func = node.func
+        while isinstance(func, ast.Attribute):
+            func = func.value
+        if isinstance(func, ast.Name) and func.id not in self.explicit and "." in q:
+            parts = q.split(".")
+            i = next((k for k, x in enumerate(parts) if x[:1].isupper() or k == len(parts) - 1), len(parts) - 1)
+            return ".".join([parts[0], *parts[i:]])
+        return q
+
     def _add_site(self, site: CallSite, node: ast.Call | None = None) -> str | None:
         if site.qualified is not None:
-            r = role(site.qualified) or catalogue_role(site.qualified)
+            r = DATA if MODEL_LOADERS.search(site.qualified) else role(site.qualified) or catalogue_role(site.qualified)
             local = r is None and is_local_module(site.qualified, _libraries())
             if local:
                 r = local_side(site.qualified)  # a local module's function: its name says its side
@@ -350,26 +402,35 @@ class _Builder:
             if r == PREPROCESSING and CONTAINERS.search(site.qualified):
                 return None  # `pd.DataFrame(X)`, `np.array(x)`, `torch.tensor(ids)`: holding data, no step
             if r in (MODEL, PREPROCESSING):
-                params = {f"_{i}": v for i, v in enumerate(site.args)}
-                params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
+                params = _operator_params(site, site.qualified.rsplit(".", 1)[-1])
                 if r == PREPROCESSING:
                     # the batch size a data loader feeds the model is a training setting (H), not a step's argument
                     batch = {k: params.pop(k) for k in BATCH_KWARGS & params.keys()}
                     if batch:
                         self.calls.append((MODEL, site.qualified, _params_text(batch)))
-                self.ops[r].append((site.qualified, _setting_params(site) if local else params))
+                self.ops[r].append((self._name(site, node), _setting_params(site) if local else params))
                 if r == MODEL and site.target:
                     self.bound_models[site.target] = len(self.ops[MODEL]) - 1
                 elif site.target:
                     self.bound_models.pop(site.target, None)
 
             elif r == DATA:
-                self.data.add(_data_name(site, self.literals))
+                name = _data_name(site, self.literals)
+                self.data.add(name)
+                # `read_csv(f, nrows=1000)`: the rows kept of a file read in both versions are a pre-processing
+                # setting (R), recorded for every read so that dropping `nrows` shows too
+                subset = {k: v for k, v in site.kwargs if k in SUBSET_KWARGS}
+                self.calls.append((PREPROCESSING, f"subset:read:{name}", _params_text(subset)))
             elif r == METRIC:
                 self.metrics.add(site.qualified)
             elif r == EDA:
                 self.eda.append(site.qualified)
             return r
+        if site.args and (site.method in _ROW_METHODS or (site.method is None and node is not None and isinstance(
+                node.func, ast.Name) and _ROW_CALLS.match(node.func.id))):
+            rows = [x for x in (_subset(n, self.literals) for n in site.nodes[:len(site.args)]) if x is not None]
+            if rows:  # `fit(X[:1000], y[:1000])`: modelling on a subset of the rows, a pre-processing setting
+                self.calls.append((PREPROCESSING, SUBSET_ROWS, rows[0]))
         if site.method is None:
             if site.target:
                 self.bound_models.pop(site.target, None)
@@ -381,7 +442,8 @@ class _Builder:
             return MODEL
         if site.receiver in self.bound_models and site.method in TRAINING_METHODS:
             _, params = self.ops[MODEL][self.bound_models[site.receiver]]
-            params.update({f"{site.method}.{k}": v for k, v in site.kwargs
+            kw = {KEYWORD_ALIASES.get(k, k): v for k, v in site.kwargs}
+            params.update({f"{site.method}.{k}": v for k, v in kw.items()
                            if k not in NON_HYPERPARAMETERS and f"{site.method}.{k}" not in NON_HYPERPARAMETERS})
             # literal positional arguments are settings too (`learn.fit_one_cycle(15)`, `fit(X, y, 32, 10)`);
             # data arguments are no literals
@@ -419,6 +481,14 @@ class _Builder:
                 if side == MODEL and site.target:
                     self.bound_models[site.target] = len(self.ops[MODEL]) - 1
             return side
+        if side is None and name in self.defs.defs:
+            # a notebook-defined function whose body shows no catalogued operator (a hand-written training loop,
+            # a sampling helper): its name says its side, and its arguments are settings of that side
+            side = local_side(name)
+            if side is None or (side == PREPROCESSING and _reads_results(site, self.results)):
+                return None
+            self.calls.append((side, name, _params_text(_setting_params(site))))  # positional variables: data
+            return side
         if side is None:
             return None
         params = {f"_{i}": v for i, v in enumerate(site.args)}
@@ -429,7 +499,21 @@ class _Builder:
         return side
 
     def operators(self, r: str) -> tuple[Operator, ...]:
-        return tuple(sorted(Operator(name, tuple(sorted(params.items()))) for name, params in self.ops[r]))
+        return tuple(sorted(Operator(name, tuple(sorted((k, _one(v)) for k, v in params.items())))
+                            for name, params in self.ops[r]))
+
+
+def _one(value: str) -> str:
+    """A list of one literal is that literal (`label_cols=["labels"]` and `label_cols="labels"`, `drop(["a"])`
+    and `drop("a")` say the same)."""
+    if value[:1] == "[" and value[-1:] == "]" and "," not in value:
+        try:
+            v = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(v, list) and len(v) == 1 and not isinstance(v[0], (list, dict)):
+            return normalise_value(v[0])
+    return value
 
 
 #: Arguments that set where output goes, how much is logged or which hardware runs it: not
@@ -446,6 +530,8 @@ NON_HYPERPARAMETERS = frozenset({
     "device_map", "torch_dtype", "use_flash_attention_2", "attn_implementation", "low_cpu_mem_usage",
     "trust_remote_code", "use_cache", "max_memory", "offload_folder", "cache_dir", "token", "use_auth_token",
     "local_files_only", "resume_download", "force_download",
+    # what a model returns, not how it learns
+    "return_dict", "output_attentions", "output_hidden_states",
 })
 
 
@@ -462,6 +548,79 @@ BATCH_KWARGS = frozenset({"batch_size", "bs", "per_device_train_batch_size", "tr
 CONTAINERS = re.compile(r"^(pandas|polars|numpy|torch|tensorflow|jax\.numpy)\.(DataFrame|Series|array|asarray|"
                         r"asanyarray|tensor|as_tensor|from_numpy|Tensor|LongTensor|FloatTensor|constant|"
                         r"convert_to_tensor|reshape|expand_dims|squeeze|ravel|copy|zeros|ones|arange|linspace)$")
+
+
+#: Libraries and modules that were renamed or moved, old prefix -> current one: the same operator through
+#: another spelling of its module (`fastai2` -> `fastai`, `nlp` -> `datasets`) is no operator change.
+RENAMED_MODULES: tuple[tuple[str, str], ...] = (
+    ("fastai2", "fastai"), ("nlp", "datasets"), ("sklearn.cross_validation", "sklearn.model_selection"),
+    ("sklearn.grid_search", "sklearn.model_selection"), ("tensorflow.python.keras", "keras"),
+    ("tensorflow.keras", "keras"), ("pytorch_transformers", "transformers"), ("pytorch_pretrained_bert", "transformers"),
+    ("lightning.pytorch", "pytorch_lightning"),
+)
+_RENAMED = {old: new for old, new in RENAMED_MODULES}
+
+
+def canonical_module(qualified: str) -> str:
+    """`fastai2.vision.all.cnn_learner` -> `fastai.vision.all.cnn_learner` (longest renamed prefix wins)."""
+    parts = qualified.split(".")
+    for k in range(min(3, len(parts)), 0, -1):
+        new = _RENAMED.get(".".join(parts[:k]))
+        if new is not None:
+            return ".".join([new, *parts[k:]])
+    return qualified
+
+
+def canonical_aliases(aliases: Mapping[str, str]) -> dict[str, str]:
+    """The notebook's import aliases with renamed modules spelled as today (star imports too)."""
+    out: dict[str, str] = {}
+    for k, v in aliases.items():
+        if k[:1] == "*":
+            k = "*" + canonical_module(k[1:])
+        out[k] = canonical_module(v) if isinstance(v, str) else v
+    return out
+
+
+#: Keyword arguments an API renamed, old -> new spelling: the same setting under its new name is no change.
+KEYWORD_ALIASES = {"evaluation_strategy": "eval_strategy", "lr": "learning_rate", "nb_epoch": "epochs",
+                   "tokenizer": "processing_class", "block_y": "y_block"}
+#: Positional arguments that name an output or wiring, not a setting, by the operator's last name component.
+POSITIONAL_NAMES = {"TrainingArguments": ("output_dir",), "Seq2SeqTrainingArguments": ("output_dir",),
+                    "TFTrainingArguments": ("output_dir",), "Trainer": ("model", "args")}
+#: Methods that load a saved, trained model: reading a file (a data source), not constructing a model operator.
+MODEL_LOADERS = re.compile(r"\.(load_model|load_learner)$")
+#: Keyword arguments of data readers that keep a subset of the rows: a pre-processing setting.
+SUBSET_KWARGS = ("nrows", "n_rows", "skiprows", "max_rows")
+#: Calls whose sliced arguments (`fit(X[:1000], y[:1000])`, `eval_model(m, X[:5000])`) model, predict or score
+#: on a subset of the rows: that subset is a pre-processing setting, compared as `calls` entries `SUBSET_ROWS`.
+_ROW_METHODS = frozenset({"fit", "train", "fit_generator", "partial_fit", "predict", "predict_proba", "score",
+                          "evaluate"})
+_ROW_CALLS = re.compile(r"^(train|fit|eval|score|cross_val)")
+SUBSET_ROWS = "subset:rows"
+
+
+def _operator_params(site: CallSite, short: str) -> dict[str, str]:
+    """An operator call's arguments as hyperparameters: positional ones as `_i` (or their name where
+    `POSITIONAL_NAMES` knows it), renamed keywords under their new name, output, logging and hardware
+    arguments left out; the pretrained checkpoint without its hub namespace."""
+    names = POSITIONAL_NAMES.get(short, ())
+    params = {names[i] if i < len(names) else f"_{i}": v for i, v in enumerate(site.args)}
+    params.update((KEYWORD_ALIASES.get(k, k), v) for k, v in site.kwargs)
+    for k in [k for k in params if k in NON_HYPERPARAMETERS or k.startswith(("push_to_hub", "hub_"))]:
+        del params[k]
+    if short == "from_pretrained" and params.get("_0", "").startswith('"') and "/" in params["_0"]:
+        params["_0"] = normalise_value(json.loads(params["_0"]).rstrip("/").split("/")[-1])
+    return params
+
+
+def _subset(node: ast.AST | None, literals: dict[str, Any]) -> str | None:
+    """`X[:1000]`, `X.iloc[:n]`, `X[:n, :]`: the rows kept, else None."""
+    if not isinstance(node, ast.Subscript):
+        return None
+    sl = node.slice
+    if isinstance(sl, ast.Tuple) and sl.elts:
+        sl = sl.elts[0]
+    return value_text(sl, literals) if isinstance(sl, ast.Slice) else None
 
 
 def _setting_params(site: CallSite) -> dict[str, str]:
@@ -563,6 +722,70 @@ def catalogue_method_role(name: str) -> str | None:
     return MODEL if name in _TRAINING else None
 
 
+#: Names of callables (notebook-defined or not) whose leading word says they only show something.
+#: (Printing is no exploration: the codebook's O includes "a changed print".)
+_SHOW_WORDS = re.compile(r"^_?(plot|show|draw|display|visuali[sz]e|describe|inspect|render)")
+_SHOW_BUILTINS = frozenset({"display"})
+_SHOW_MODULE = re.compile(r"(^|\.)(visuali[sz]\w*|plots?|plotting|viz)\.")
+
+
+def _shows(call: ast.Call, aliases: Mapping[str, str]) -> bool:
+    """The call only shows or describes a value: a plot or summary call, `print`, `display`, `df.describe()`."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        if method_role(func.attr) == EDA or func.attr in ("show", "savefig"):
+            return True
+    parts = _dotted(func)
+    if parts is None:
+        return False
+    if len(parts) == 1 and (parts[0] in _SHOW_BUILTINS or _SHOW_WORDS.match(parts[0])):
+        return True  # `print(...)`, `plot_importance(m)`, `draw_tree(m, xs, size=12)`
+    head = aliases.get(parts[0])
+    if head is None:
+        return False
+    qualified = ".".join([head, *parts[1:]])
+    # `src.visualization.visualize.corr_cluster_map`: a function of a plotting module, or named for showing
+    return role(qualified) == EDA or bool(_SHOW_WORDS.match(parts[-1])) or bool(_SHOW_MODULE.search(qualified))
+
+
+def _shown_calls(calls: list[ast.Call], aliases: Mapping[str, str]) -> set[int]:
+    """Ids of the calls whose value only feeds a showing call (its arguments, or the chain it is a method of)."""
+    out: set[int] = set()
+    for call in calls:
+        if id(call) in out or not _shows(call, aliases):
+            continue
+        inner = [*call.args, *(k.value for k in call.keywords)]
+        if isinstance(call.func, ast.Attribute):
+            inner.append(call.func.value)
+        for node in inner:
+            out.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Call))
+    return out
+
+
+def statement_kinds(tree: ast.AST, aliases: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
+    """Per top-level statement its hash and kind: `SHOW` (only displays: a bare subscript, a plot or summary
+    call, `fig, ax = plt.subplots()`), `DEFINE` (imports and definitions, which do nothing by themselves)
+    or `OTHER`. Lets the classifier see that a changed cell changed only what it shows."""
+    out = []
+    for st in getattr(tree, "body", []):
+        kind = OTHER
+        if isinstance(st, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            kind = DEFINE
+        elif isinstance(st, ast.Expr):
+            v = st.value
+            if isinstance(v, ast.Subscript):
+                kind = SHOW  # `dataset["train"][0]`: a look at some rows (a bare name or attribute may be anything)
+            elif isinstance(v, ast.Call) and _shows(v, aliases):
+                kind = SHOW
+        elif isinstance(st, ast.Assign) and isinstance(st.value, ast.Call) and _shows(st.value, aliases):
+            kind = SHOW  # `fig, ax = plt.subplots(figsize=(8, 4))`
+        out.append((_short(ast.dump(st, include_attributes=False)), kind))
+    return tuple(out)
+
+
+OTHER, SHOW, DEFINE = 0, 1, 2
+
+
 def _predicts(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in PREDICT_METHODS
                for n in ast.walk(node))
@@ -606,30 +829,40 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     aliases: dict[str, str] = {}
     for pc in parsed:
         import_aliases(pc, aliases)
-    builder = _Builder(DefIndex(top_level_defs([pc.tree for pc in parsed]), aliases, _operator_role))
-    builder.unbound = unbound_names([pc.tree for pc in parsed], aliases)
+    stage_aliases = dict(aliases)
+    canon = canonical_aliases(aliases)
+    if canon == aliases:
+        canon = aliases  # nothing renamed: one dict, as before
+    builder = _Builder(DefIndex(top_level_defs([pc.tree for pc in parsed]), canon, _operator_role))
+    builder.unbound, loads = names_used([pc.tree for pc in parsed], canon)
+    builder.explicit = frozenset(k for k in canon if k[:1] not in "*@")
     cell_roles: list[frozenset[str]] = []
     tree_hashes: list[str] = []
     attribute_reads: dict[int, set[str]] = {}
+    cell_kinds: dict[int, tuple[tuple[str, int], ...]] = {}
     for k, (c, pc) in enumerate(zip(code_cells, parsed)):
         if pc.status in _PARSED and pc.tree is not None:
             builder.n_cells = k
             attribute_reads[k] = _attribute_reads(pc.tree)
-            cell_roles.append(builder.add_cell(pc.tree, aliases))
+            builder.unused = unused_spans(pc.tree, loads)
+            cell_roles.append(builder.add_cell(pc.tree, canon))
+            cell_kinds[id(pc)] = statement_kinds(pc.tree, canon)
             if getattr(pc.tree, "body", None) or pc.magics:  # a cell of comments only is prose, not code
-                tree_hashes.append(_short(ast.dump(pc.tree, include_attributes=False) + "|" + join_list(pc.magics)))
+                tree_hashes.append(_short(ast.dump(pc.tree, include_attributes=False) + "|" + _magic_text(c.source, pc)))
         else:
             cell_roles.append(frozenset())
             tree_hashes.append("text:" + _short(_normalise_text(c.source)))
-    stage_aliases = dict(aliases)
+    if canon is aliases:
+        stage_aliases = dict(aliases)
     for pc in parsed:
         collect_uses(pc, stage_aliases, limits)
     stages = rules.label_cells(parsed) if rules is not None else ["other"] * len(parsed)
     settings = _settings(builder.top_literals, parsed, stages, attribute_reads)
     digests = []
-    for c, stage, roles in zip(code_cells, stages, cell_roles):
+    for c, pc, stage, roles in zip(code_cells, parsed, stages, cell_roles):
         lines = [line.rstrip() for line in c.source.splitlines() if line.strip()]
-        digests.append(CellDigest(_short(_normalise_text(c.source)), tuple(_short(x) for x in lines), stage, roles))
+        digests.append(CellDigest(_short(_normalise_text(c.source)), tuple(_short(x) for x in lines), stage, roles,
+                                  cell_kinds.get(id(pc), ())))
     return Signature(
         model=builder.operators(MODEL),
         preprocessing=builder.operators(PREPROCESSING),
@@ -638,7 +871,8 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         eda=tuple(sorted(builder.eda)),
         doc_hash=_sha("\n\x00".join(docs)),
         code_hash=_sha("\n".join(tree_hashes)),
-        text_hash=_sha("\n\x00".join(_normalise_text(c.source) for c in code_cells)),
+        text_hash=_sha("\n\x00".join([_normalise_text(c.source) for c in code_cells]
+                                      + [f"empty:{sum(c.cell_type == 'code' and not c.source.strip() for c in nb.cells)}"])),
         cells=tuple(digests),
         n_unparsed_cells=sum(pc.status not in _PARSED for pc in parsed),
         settings=settings,
@@ -646,27 +880,54 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     )
 
 
+def _magic_text(source: str, pc: CellCode) -> str:
+    """What a cell's IPython lines run, whitespace normalised (`!pip install -q x`): they are code, so a
+    changed install or shell command is a code change (O), not prose. A cell magic whose body is no Python
+    (`%%bash`) counts with its whole text."""
+    if not pc.magics:
+        return ""
+    if any(m.startswith("magic:%%") for m in pc.magics) and not getattr(pc.tree, "body", None):
+        return _normalise_text(source)
+    return "\n".join(" ".join(ln.split()) for ln in source.splitlines() if ln.lstrip()[:1] in ("!", "%"))
+
+
 def unbound_names(trees: list[ast.AST | None], aliases: Mapping[str, str]) -> frozenset[str]:
     """Names called as functions that no cell binds, imports or defines and that are no builtins."""
+    return names_used(trees, aliases)[0]
+
+
+def names_used(trees: list[ast.AST | None], aliases: Mapping[str, str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(names called that no cell binds, imports or defines and that are no builtins; names read anywhere)."""
     import builtins
 
     bound = set(aliases) | set(dir(builtins))
     called: set[str] = set()
+    loads: set[str] = set()
     for tree in trees:
         if tree is None:
             continue
         for n in ast.walk(tree):
-            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
-                bound.add(n.id)
+            if isinstance(n, ast.Name):
+                if isinstance(n.ctx, ast.Load):
+                    loads.add(n.id)
+                else:
+                    bound.add(n.id)
             elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 bound.add(n.name)
             elif isinstance(n, ast.arg):
                 bound.add(n.arg)
             elif isinstance(n, ast.alias):
                 bound.add((n.asname or n.name).split(".")[0])
-            elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
                 called.add(n.func.id)
-    return frozenset(called - bound)
+    return frozenset(called - bound), frozenset(loads)
+
+
+def unused_spans(tree: ast.AST | None, loads: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    """Line spans of a cell's top-level functions and classes that no cell ever reads (pasted library code,
+    helpers not used yet): their operators feed nothing, so they are no operators of the workflow."""
+    return tuple((st.lineno, getattr(st, "end_lineno", st.lineno) or st.lineno) for st in getattr(tree, "body", [])
+                 if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and st.name not in loads)
 
 
 def _operator_role(qualified: str) -> str | None:
