@@ -16,8 +16,8 @@ CAPTIONS = {
         'Share of notebook versions of each change type whose added, removed or changed code cells include '
         'each stage (rows need not sum to one); n = versions of that type. Both the change types and the '
         'stage labels are rule-derived and these shares are not corrected for misclassification (accuracy on '
-        'the fresh round-2 held-out sample: change types {traceChangeAccuracyRoundTwo:.1%} of '
-        '{traceChangeNRoundTwo} pairs, primary stages {traceStageAccuracyRoundTwo:.1%} of {traceStageNRoundTwo} '
+        'the round-3 held-out sample of fresh repositories: change types {traceChangeAccuracyRoundThree:.1%} of '
+        '{traceChangeNRoundThree} pairs, primary stages {traceStageAccuracyRoundThree:.1%} of {traceStageNRoundThree} '
         'cells): no item is hand-labelled for both, so '
         'there is no joint error estimate to correct with (docs/trace-validity.md).'
     ),
@@ -39,8 +39,8 @@ def main() -> None:
     apply_style()
     table = stages_by_change(read(VERSIONS))
     validity = read_fragment("trace_validity")
-    error = {k: validity[k] for k in ("traceChangeAccuracyRoundTwo", "traceChangeNRoundTwo",
-                                      "traceStageAccuracyRoundTwo", "traceStageNRoundTwo")}
+    error = {k: validity[k] for k in ("traceChangeAccuracyRoundThree", "traceChangeNRoundThree",
+                                      "traceStageAccuracyRoundThree", "traceStageNRoundThree")}
     write_table(table, "change_stages", caption(CAPTIONS, "change_stages", error))
     shown = table[table["n"] > 0]
     data = shown[STAGE_ORDER].to_numpy(float)
@@ -53,7 +53,7 @@ def main() -> None:
     ax.spines[:].set_visible(False)
     fig.colorbar(im, ax=ax, fraction=0.04, label="share of versions")
     ax.set_title(f"rule-derived, not misclassification-corrected (held-out accuracy: change types "
-                 f"{error['traceChangeAccuracyRoundTwo']:.0%}, stages {error['traceStageAccuracyRoundTwo']:.0%})",
+                 f"{error['traceChangeAccuracyRoundThree']:.0%}, stages {error['traceStageAccuracyRoundThree']:.0%})",
                  fontsize=7, loc="left")
     savefig(fig, "change_stages")
 

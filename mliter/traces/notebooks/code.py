@@ -22,6 +22,8 @@ Feature strings (used by the stage rules in `coding/stage_rules.csv`):
   syntax:filter        reassigns a subscript of itself (`df = df[df.x > 0]`): filters the data
   syntax:subset        assigns or returns a subscript (`y = df["target"]`): selects part of the data
   syntax:assign / syntax:constant   a top-level assignment of a computed / literal value
+  syntax:item          assigns one item picked by a constant index (`example = ds["train"][0]`)
+  syntax:columns   a top-level assignment of a literal list, tuple or set of strings (columns, labels)
   var:<name>           a variable name read or written, lower-cased (`submission`)
   local:<name>         a call of a name the notebook defines or that no import explains (`train_model()`),
                        or the name of a function or class the cell defines
@@ -119,10 +121,17 @@ def neutralise_ipython(source: str) -> tuple[str, set[str], bool]:
             return "", magics, False
         lines[first] = "pass"
     out = []
+    state = (0, "", False)  # open brackets, open triple quote, backslash continuation of the line before
     for ln in lines:
         stripped = ln.lstrip()
         if not stripped or stripped.startswith("#"):
             out.append(ln)
+            continue
+        if state[0] or state[1] or state[2]:
+            # inside a bracketed expression, a triple-quoted string or after a backslash: a line that
+            # starts with `%` is a modulo operator (`(a\n % b)`), one with `!` or `?` text, not IPython
+            out.append(ln)
+            state = _continuation(ln, state)
             continue
         if stripped[0] in "%!":
             indent = ln[: len(ln) - len(stripped)]
@@ -145,7 +154,42 @@ def neutralise_ipython(source: str) -> tuple[str, set[str], bool]:
             out.append(ln[: len(ln) - len(stripped)] + "pass")
             continue
         out.append(ln)
+        state = _continuation(ln, state)
     return "\n".join(out), magics, True
+
+
+def _continuation(line: str, state: tuple[int, str, bool]) -> tuple[int, str, bool]:
+    """The lexical state after a Python line: (open brackets, open triple quote or "", ends in a
+    backslash). A cheap character scan (strings and comments skipped) run only on cells that need
+    neutralising, so the next line is known to continue an expression rather than start a magic."""
+    depth, triple, _ = state
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if triple:
+            end = line.find(triple, i)
+            if end == -1:
+                return depth, triple, False
+            i, triple = end + 3, ""
+            continue
+        if ch == "#":
+            break
+        if ch in "'\"":
+            if line.startswith(ch * 3, i):
+                triple = ch * 3
+                i += 3
+                continue
+            i += 1
+            while i < n and line[i] != ch:
+                i += 2 if line[i] == "\\" else 1
+            i += 1
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return depth, triple, line.rstrip().endswith("\\") and not triple
 
 
 def _dotted(node: ast.AST) -> list[str] | None:
@@ -403,8 +447,11 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                             base = _dotted(value.value)
                             same = base is not None and any(type(t) is Name and t.id == base[0] for t in targets)
                             uses.append(("syntax", "filter" if same else "subset", owner, si))
+                            sl = value.slice  # type: ignore[attr-defined]
+                            if type(sl) is Constant and type(sl.value) is int:
+                                uses.append(("syntax", "item", owner, si))  # `example = ds["train"][0]`: one item
                         if owner is None and depth == 2:
-                            uses.append(("syntax", "constant" if _is_literal(value) else "assign", owner, si))
+                            uses.append(("syntax", _literal_marker(value) if _is_literal(value) else "assign", owner, si))
                         if vk is not Constant:
                             push((value, depth, owner))
                     for t in targets:
@@ -470,6 +517,15 @@ _CONFIG_WORDS = ("config", "environ", "option", "setting", "rcparams")
 
 
 _LITERAL_NODES = (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.UnaryOp)
+
+
+def _literal_marker(node: ast.AST) -> str:
+    """`columns` for a literal list, tuple or set of strings (`cat = ["sex", "port"]`: a choice of columns or
+    labels), else `constant` (a number, a dict of settings, a path)."""
+    if type(node) in (ast.List, ast.Tuple, ast.Set) and node.elts:  # type: ignore[attr-defined]
+        if all(type(e) is ast.Constant and type(e.value) is str for e in node.elts):  # type: ignore[attr-defined]
+            return "columns"
+    return "constant"
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -676,8 +732,10 @@ def _stmt_call(cell: CellCode, use: tuple, aliases: dict[str, str], cat, display
         cell.stmt_kind[si] = "display"  # `pd.read_csv(...)` alone on a line: the value is shown, not kept
         cell.stmt_defs[si] = set()
     elif root is not None and root not in aliases and qualified is None and (
-            inplace or attr in MUTATORS or (entry is not None and entry.role in ("fit", "tune", "construct model"))):
-        cell.stmt_kind[si] = "define"  # a method changes its receiver (`model.fit`, `df.drop(..., inplace=True)`)
+            inplace or attr in MUTATORS or (attr is not None and attr.startswith("load_"))
+            or (entry is not None and entry.role in ("fit", "tune", "construct model"))):
+        # a method changes its receiver (`model.fit`, `df.drop(..., inplace=True)`, `ds.load_dataset()`)
+        cell.stmt_kind[si] = "define"
         cell.stmt_defs[si] = {root}
     elif last and root is not None and qualified is None:
         cell.stmt_kind[si] = "display"  # `df.count()` ending a cell: its value is shown

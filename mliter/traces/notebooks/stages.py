@@ -114,6 +114,7 @@ class StageRules:
         own = list(rules)
         extra = catalogue_rules(catalogue) if catalogue is not None else []
         mine = {r.pattern for r in own}
+        self._own = mine
         extra = [r for r in extra if r.pattern not in mine]  # the rule table's own row for a pattern wins
         # highest precedence first; the rule table before the catalogue, then file order (sorted is stable)
         self.rules = sorted(own + extra, key=lambda r: -r.precedence)
@@ -178,8 +179,30 @@ class StageRules:
             if other is not None and (best is None or other < best):
                 best = other
         rule = self.rules[best] if best is not None else None
+        if feature[:5] == "call:" and self.catalogue is not None:
+            cat = self._catalogue_rule(feature[5:].split("@", 1)[0])
+            # a more specific catalogue entry beats a library-wide glob (`call:fastai.*`); the rule
+            # table's own rows for a pattern (`call:pandas.DataFrame`, deliberately generic) keep theirs
+            if cat is not None and cat.pattern not in self._own and (rule is None or (
+                    "*" in rule.pattern and len(rule.pattern) < len(cat.pattern) and cat.precedence > rule.precedence)):
+                rule = cat
         self._memo[feature] = rule
         return rule
+
+    def _catalogue_rule(self, name: str) -> Rule | None:
+        """The catalogue's entry for a resolved call as a rule, found the way the catalogue resolves names
+        (`fastai.vision.all.Resize` -> `fastai.Resize`), or through the class of a class method
+        (`ImageDataLoaders.from_folder` -> `ImageDataLoaders`). A glob of the rule table only sees the
+        spelled-out name, so a library-wide row (`call:fastai.*`) would otherwise outrank the catalogue."""
+        cat = self.catalogue
+        assert cat is not None
+        e = cat.call(name)
+        if e is None and name.count(".") > 1:
+            e = cat.call(name.rsplit(".", 1)[0])
+        if e is None or e.pattern.startswith("."):
+            return None
+        prec = CATALOGUE_PRECEDENCE["display" if e.role in DISPLAY_ROLES else "wild" if "*" in e.pattern else "exact"]
+        return Rule(f"call:{e.pattern}", e.stage, prec, f"{e.library}: {e.role} (api_catalogue.csv)")
 
     def feature_stage(self, feature: str) -> str | None:
         rule = self.feature_rule(feature)
@@ -321,10 +344,66 @@ class StageRules:
             for j in range(i + 1, len(cells)):
                 if cells[j].reads & names and not weak[j]:
                     if out[j].stage not in ("other",):
-                        out[i].stage = "setup" if out[j].stage == "load" else out[j].stage
+                        stage = "setup" if out[j].stage == "load" else out[j].stage
+                        if stage in ("LI", "PPR") and _chooses_columns(cells[i], names):
+                            stage = "DPR"  # a list of column or label names chosen for a model (codebook: DPR)
+                        out[i].stage = stage
                         out[i].stages = frozenset(out[i].stages | {out[i].stage})
                     break
+        self._follow_readers(cells, out)
         return out
+
+    @staticmethod
+    def _follow_readers(cells: Sequence["CellCode"], out: list[CellStage]) -> None:
+        """Purpose is what later cells read (codebook 2.0, rule 1), applied across cells.
+
+        - A cell that only looked at data (EDA) but defines values that later pre-processing, modelling
+          or post-processing cells read serves them: data handed on towards a model is DPR (`labels =
+          ds.features[...]` shown, then used to encode), values handed to post-processing are PPR.
+        - A pre-processing cell whose values are read only by exploration cells (a scratch frame made
+          for plots) is exploration: nothing of it reaches a model. Walked from the last cell back, so a
+          chain of scratch frames ending in plots is exploration throughout.
+        Readers are found through each cell's def-use links (`reads_from`), so a name redefined in between
+        is not followed."""
+        readers: list[list[int]] = [[] for _ in cells]
+        for j, st in enumerate(out):
+            for i in sorted(set(st.reads_from.values())):
+                if i != j:
+                    readers[i].append(j)
+        # a notebook without a model: its data work serves later notebooks (or files), not only its plots
+        models = any(st.stage == "LI" for st in out)
+        picks = [_picks_a_sample(c) for c in cells]
+        reaches = [False] * len(cells)  # does a value of the cell flow, through readers, into a model cell?
+        for i in range(len(cells) - 1, -1, -1):
+            reaches[i] = out[i].stage == "LI" or any(reaches[j] for j in readers[i])
+        first_def: dict[str, int] = {}
+        for i, c in enumerate(cells):
+            for n in c.defined:
+                first_def.setdefault(n, i)
+        for i in range(len(cells) - 1, -1, -1):
+            st, c = out[i], cells[i]
+            if not c.defined:
+                continue
+            if st.stage == "EDA" and readers[i] and not all(n.lower() in c.defs for n in c.defined) and not picks[i]:
+                # values (not functions) that readers make something of: handed on to post-processing, or
+                # on a path of values into a model (a sample picked out to look at, then decoded for a look, is not)
+                first = min((j for j in readers[i] if cells[j].defined and (
+                    (out[j].stage == "PPR" and readers[j]) or (out[j].stage in ("DPR", "LI") and reaches[j]))), default=None)
+                if first is not None:
+                    st.stage = "PPR" if out[first].stage == "PPR" else "DPR"
+                    st.stages = frozenset(st.stages | {st.stage})
+            elif st.stage == "DPR" and not reaches[i] and not any(k in ("save", "effect") for k in c.stmt_kind) \
+                    and any(picks[j] for j in set(st.reads_from.values())):
+                # work on one example or batch picked out to look at (decoding its labels, running the
+                # tokenizer on it) that nothing carries into a model: a look at the data
+                st.stage = "EDA"
+                st.stages = frozenset(st.stages | {"EDA"})
+            elif st.stage == "DPR" and readers[i] and models and not st.stages & {"LI", "PPR"} \
+                    and {out[j].stage for j in readers[i]} == {"EDA"} \
+                    and all(first_def[n] == i for n in c.defined) and not any(k in ("save", "effect") for k in c.stmt_kind):
+                # new values only (no frame of the workflow changed in place), nothing written
+                st.stage = "EDA"
+                st.stages = frozenset(st.stages | {"EDA"})
 
     def feature_role(self, feature: str) -> str | None:
         """The catalogue role of a call or method feature (`method:fit@...` -> fit), None when uncatalogued."""
@@ -433,6 +512,8 @@ class StageRules:
                         made.append(own)
                     stage = max(made, key=STAGE_RANK.__getitem__)
                     band = min(own_band, min(b for _, _, b in bodies))
+                    if stage == "PPR" and self.trains(f):
+                        stage = "LI"  # a training loop that calls a metric function to log it is training
             if stage == "PPR" and band == 0 and self.band_stages(feats, 0) >= {"LI", "PPR"} and not _result_names(d) \
                     and self.trains(feats):
                 stage = "LI"  # training that also scores itself is training (codebook 2.0)
@@ -447,8 +528,12 @@ class StageRules:
         for i, k in enumerate(kinds):
             if k == "define" and self._plots_only(c.stmt_feats[i]):
                 kinds[i] = "display"  # `fig, ax = plt.subplots()`: a figure to draw in is a display part
-            elif k == "none" and stmt_stage[i] != "other" and stmt_band[i] <= 1:
-                kinds[i] = "effect"  # a loop or block that does work in place (`for d in frames: d["x"] = ...`)
+            elif k in ("none", "effect") and stmt_stage[i] != "other" and stmt_band[i] <= 1:
+                bodies = callees(c.stmt_feats[i])
+                if self._plots_only(c.stmt_feats[i].union(*(b for b, _, _ in bodies)), known_only=True):
+                    kinds[i] = "display"  # a loop of plots, a call of a plotting helper: shown, nothing left
+                else:
+                    kinds[i] = "effect"  # a loop or block that does work in place (`for d in frames: d["x"] = ...`)
         products = [i for i, k in enumerate(kinds)
                     if k == "define" or (k == "effect" and stmt_stage[i] != "other")]
         saves = [i for i, k in enumerate(kinds) if k == "save"]
@@ -469,12 +554,23 @@ class StageRules:
             top = min((stmt_band[i] for i in strong), default=9)
             pool = [stmt_stage[i] for i in strong if stmt_band[i] == top] or cand
             primary = max(pool, key=STAGE_RANK.__getitem__)
+            if primary == "DPR" and "load" in {stmt_stage[i] for i in strong if stmt_band[i] <= 1}:
+                # reading data and tidying it: the main product is the frame read unless most of the
+                # statements work on it (codebook 2.0: what the largest part of the code works towards)
+                n_load = sum(1 for i in range(len(kinds)) if stmt_stage[i] == "load" and stmt_band[i] <= 1)
+                n_dpr = sum(1 for i in range(len(kinds)) if stmt_stage[i] == "DPR" and stmt_band[i] <= 1)
+                if n_load > n_dpr:
+                    primary = "load"
             shows = any(k == "display" for k in kinds)
             all_weak = all(stmt_band[i] >= 3 or (stmt_band[i] >= 2 and stmt_stage[i] == "setup") for i in kept)
             if not all_weak and shows and all(stmt_band[i] >= 2 for i in kept):
                 shown = {f[4:] for i, k in enumerate(kinds) if k == "display" for f in c.stmt_feats[i] if f[:4] == "var:"}
                 # picked out by a name-hinted subscript or the like, then shown here: a peek at the data
                 all_weak = all({n.lower() for n in c.stmt_defs[i]} <= shown for i in kept)
+            made = set().union(*(c.stmt_defs[i] for i in kept))
+            if primary == "LI" and saves and not any(self.trains(expand(set(c.stmt_feats[i]))) for i in kept) \
+                    and any(stmt_stage[j] == "PPR" and (c.stmt_defs[j] & made or not c.stmt_defs[j]) for j in saves):
+                primary = "PPR"  # predictions put in a table and written (a submission): post-processing
             if all_weak and shows:
                 primary = self._display_stage(c, expand, source_stages)  # made to be looked at here
             elif all_weak and not c.imports and not saves:
@@ -484,6 +580,10 @@ class StageRules:
         elif saves:
             # writing a file: the stage of what is written (features -> DPR, predictions/models -> PPR)
             primary = "DPR" if source_stages and source_stages <= {"load", "EDA", "DPR", "setup"} else "PPR"
+        elif not c.magics and not c.imports and any(k == "none" and c.stmt_feats[i] for i, k in enumerate(kinds)) \
+                and all(k == "none" and c.stmt_feats[i] and all(f[:4] == "var:" for f in c.stmt_feats[i])
+                        or (stmt_stage[i] == "other" and stmt_band[i] == 0) for i, k in enumerate(kinds)):
+            primary = "other"  # `del frames; gc.collect()`: freeing memory is housekeeping, it looks at nothing
         else:
             primary = self._display_stage(c, expand, source_stages,
                                           self._reads_results(set(c.features()), reads_from, done),
@@ -500,12 +600,20 @@ class StageRules:
             touched.discard("other")
         return CellStage(primary, frozenset(touched), reads_from), weak
 
-    def _plots_only(self, feats: Iterable[str]) -> bool:
-        """Are the calls of a statement all display or plot calls (`fig, ax = plt.subplots(2)`)?"""
+    def _plots_only(self, feats: Iterable[str], known_only: bool = False) -> bool:
+        """Are the calls of a statement all display or plot calls (`fig, ax = plt.subplots(2)`)?
+
+        `known_only`: calls the catalogue does not know (a notebook's own helper, whose body the
+        features already hold) are passed over, and at least one plot call is needed."""
         seen = False
         for f in feats:
-            if f[:5] == "call:" or f[:7] == "method:":
-                if self.feature_role(f) not in DISPLAY_ROLES:
+            if known_only and f[:6] == "local:" and self.feature_stage(f) == "EDA":
+                seen = True  # a helper named for plotting (`plot_history(...)`)
+            elif f[:5] == "call:" or f[:7] == "method:":
+                role = self.feature_role(f)
+                if role is None and known_only and self.feature_stage(f) in (None, "other", "EDA"):
+                    continue
+                if role not in DISPLAY_ROLES:
                     return False
                 seen = True
         return seen
@@ -516,15 +624,22 @@ class StageRules:
         own, band = self.label_band(expand(set(c.features())))
         if own == "PPR" and band == 0:
             return "PPR"
+        if source_stages - {"setup", "other"} == {"LI"} and ((own == "LI" and band >= 2) or "attr:config" in c.features()):
+            return "other"  # `print(model)`, `model.config.hidden_size`: a view of a model's make-up, a configuration
         if "PPR" in source_stages and own != "EDA":
             return "PPR"  # looking at results (not a plot or summary of the data)
         data = source_stages - {"setup", "other"}
         if data == {"PPR"}:
             return "PPR"  # every value looked at was made by post-processing: a plot or view of results
+        if data and data <= {"LI", "PPR"} and own in ("EDA", "DPR") and "attr:config" not in c.features():
+            return "PPR"  # a view of what modelling cells made (fitted attributes, search results, histories)
         if own == "load" and shows:
             return "EDA"  # `pd.read_csv(...)` shown, not kept: looking at input data
         if own == "setup" and band >= 2:
             return "other"  # looking at a configuration value (`print(config.device)`)
+        if own == "setup" and not c.magics and not c.imports and all(
+                k == "display" for k, f in zip(c.stmt_kind, c.stmt_feats) if f and self.label(f) == "setup"):
+            return "other"  # the set-up call is what is shown (`print(os.listdir(path))`): a list of files
         if reads_results:
             return "PPR"  # a plot or print of predictions, scores or a results table
         if own in ("EDA", "other", "DPR", "load") and source_stages & {"load", "EDA", "DPR"}:
@@ -548,6 +663,36 @@ def _read_name(feature: str) -> str | None:
         if at != -1:
             return feature[at + 5:]
     return None
+
+
+_SAMPLE_PICKS = frozenset({"call:next", "method:one_batch", "method:sample", "method:take"})
+
+
+def _picks_a_sample(cell: "CellCode") -> bool:
+    """Does every statement of `cell` that defines something pick out one item or batch to look at
+    (`example = ds["train"][0]`, `batch = next(iter(loader))`)? Later code run on such a sample is a demo,
+    not the workflow's path into a model."""
+    found = False
+    for feats, defs, kind in zip(cell.stmt_feats, cell.stmt_defs, cell.stmt_kind):
+        if kind != "define" or not defs:
+            continue
+        calls = {f for f in feats if f[:5] == "call:" or f[:7] == "method:"}
+        picked = {f.split("@", 1)[0] for f in calls} & _SAMPLE_PICKS or (not calls and "syntax:item" in feats)
+        if not picked:
+            return False
+        found = True
+    return found
+
+
+def _chooses_columns(cell: "CellCode", names: set[str]) -> bool:
+    """Is every statement of `cell` that defines one of `names` a literal list of strings (`syntax:columns`)?"""
+    found = False
+    for feats, defs in zip(cell.stmt_feats, cell.stmt_defs):
+        if defs & names:
+            if "syntax:columns" not in feats:
+                return False
+            found = True
+    return found
 
 
 def _result_names(names: Iterable[str]) -> bool:

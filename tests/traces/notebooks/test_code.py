@@ -36,6 +36,19 @@ def test_line_and_cell_magics_are_neutralised():
     assert bash.status == "non_python" and bash.magics == {"magic:%%bash"}
 
 
+def test_continuation_lines_starting_with_percent_are_python_not_magics():
+    # a modulo operator opening a continuation line inside brackets, text inside a triple-quoted
+    # string and a line after a backslash are Python; a cell with a real magic elsewhere used to have
+    # them replaced by `pass` and failed to parse (its stages were lost)
+    src = ("%matplotlib inline\nfold = (df.index\n        % n_folds)\nhelp_text = \"\"\"\n!not a shell command\n\"\"\"\n"
+           "total = a + \\\n    b\n%time y = 1")
+    text, magics, _ = neutralise_ipython(src)
+    assert magics == {"magic:%matplotlib", "magic:%time"}
+    assert "% n_folds)" in text and "!not a shell command" in text
+    cell = parse_cell(src)
+    assert cell.status == "ok" and {"fold", "help_text", "total"} <= cell.defined
+
+
 def test_comparison_with_bang_is_not_a_shell_assignment():
     cell = parse_cell("ok = a != b")
     assert cell.status == "ok" and not cell.magics
