@@ -336,7 +336,8 @@ ROUND3_REPOS = Path("corpus/repos_round3.csv")
 ROUND3_CELLS_PER_NOTEBOOK = 4
 ROUND3_PAIRS_PER_SERIES = 5
 MAX_REPO_SHARE = 0.2
-# The fine kinds of corpus/repos_round3.csv, as the three kinds of the version pairs (dl, ff, other).
+# The fine kinds of corpus/repos_round3.csv (mliter.corpus.schema.ROUND3_KINDS), as the three kinds of the
+# version pairs (dl, ff, other).
 COARSE_KIND = {"pytorch": "dl", "keras_tf": "dl", "transformers": "dl", "fastai": "dl",
                "tabular_features": "ff", "sklearn_teaching": "other", "boosting": "other"}
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from mliter.coding.eval_labels import PAIR_CODES, STAGES
 from mliter.coding.trace_eval import frozen_path
+from mliter.corpus.schema import ROUND3_KINDS
 from mliter.tables import Column, ForeignKey, Table
 from mliter.traces.catalogue import ROLES
 
@@ -265,8 +266,7 @@ SAMPLE_CELLS_R3 = _round_sample(
     "chosen by `mliter corpus notebooks-from-git`; source notebooks_round3, kept outside the repository; "
     "`python -m mliter.coding.eval_sample round3-cells`, seed 20261215).",
     group=Column("group", "string", "Kind of the repository (corpus/repos_round3.csv).",
-                 enum=("pytorch", "keras_tf", "transformers", "fastai", "tabular_features", "sklearn_teaching",
-                       "boosting")))
+                 enum=ROUND3_KINDS))
 SAMPLE_PAIRS_R3 = _round_sample(
     SAMPLE_PAIRS, 3, "Sampled version pairs (round 3, fresh repositories)",
     "At most 5 consecutive pairs (seeded) of every version series of corpus/notebook_versions_round3.csv "

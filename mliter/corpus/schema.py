@@ -85,6 +85,9 @@ GIT_HEADS_MANIFEST = Table(
     primary_key=("local_path",),
 )
 
+#: Kinds of work the round-3 candidate repositories were listed for (also the `group` of the round-3 cells).
+ROUND3_KINDS = ("pytorch", "keras_tf", "transformers", "fastai", "tabular_features", "sklearn_teaching", "boosting")
+
 REPOS_R3 = Table(
     name="repos_round3",
     path="corpus/repos_round3.csv",
@@ -96,8 +99,7 @@ REPOS_R3 = Table(
     columns=(
         Column("order", "integer", "Position in the candidate list.", required=True, unique=True, minimum=1),
         Column("kind", "string", "Kind of work the candidate was listed for.", required=True,
-               enum=("pytorch", "keras_tf", "transformers", "fastai", "tabular_features", "sklearn_teaching",
-                     "boosting")),
+               enum=ROUND3_KINDS),
         Column("repo", "string", "GitHub owner/name.", required=True, unique=True),
         Column("head_commit", "string", "HEAD of the mirror screened (empty without a mirror)."),
         Column("licence", "string", "License files at the root of HEAD (';'-joined)."),

@@ -239,3 +239,12 @@ def test_shipped_round3_sample_is_reproducible_fresh_and_balanced(tmp_path):
     cells = list(csv.DictReader(open(CODING / "labels/round3/sample_cells.csv")))
     manifest = {r["local_path"] for r in csv.DictReader(open(CODING.parent / "corpus/notebooks_round3.csv"))}
     assert {r["local_path"] for r in cells} == manifest and len(manifest) >= 50
+
+
+def test_every_round3_kind_has_a_pair_kind():
+    """The kinds the round-3 tables declare and the pair kinds the draw maps them to are one vocabulary."""
+    from mliter.coding.eval_sample import COARSE_KIND
+    from mliter.corpus.schema import ROUND3_KINDS
+
+    assert tuple(COARSE_KIND) == ROUND3_KINDS
+    assert set(COARSE_KIND.values()) == {"dl", "ff", "other"}
