@@ -491,9 +491,8 @@ class _Builder:
             return side
         if side is None:
             return None
-        params = {f"_{i}": v for i, v in enumerate(site.args)}
-        params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
-        self.calls.append((side, node.func.id, _params_text(params)))
+        # positional variables are the data passed (`relu(lin(x, w, b))` -> `relu(t)` is no new setting)
+        self.calls.append((side, node.func.id, _params_text(_setting_params(site))))
         if side == MODEL and site.target:
             self.bound_defined[site.target] = node.func.id
         return side
