@@ -392,6 +392,8 @@ class _Builder:
         return q
 
     def _add_site(self, site: CallSite, node: ast.Call | None = None) -> str | None:
+        if site.qualified is not None and STYLE_SETTERS.match(site.qualified):
+            return None  # `plt.style.use("seaborn")`, `sns.set()`: how plots look, no exploration of data
         if site.qualified is not None:
             r = DATA if MODEL_LOADERS.search(site.qualified) else role(site.qualified) or catalogue_role(site.qualified)
             local = r is None and is_local_module(site.qualified, _libraries())
@@ -761,14 +763,38 @@ def _shown_calls(calls: list[ast.Call], aliases: Mapping[str, str]) -> set[int]:
     return out
 
 
+#: Calls and settings that say how plots and tables look (a style, a theme, print options), not what is shown.
+STYLE_SETTERS = re.compile(r"^(matplotlib(\.pyplot)?\.(style\.use|rc|rcdefaults|rcParams(\.update)?)|"
+                           r"seaborn\.(set|set_theme|set_style|set_context|set_palette|set_color_codes)|"
+                           r"pandas\.(set_option|options\..*)|(numpy|torch)\.set_printoptions|"
+                           r"IPython\.display\.set_matplotlib_formats|matplotlib_inline\..*set_matplotlib_formats)$")
+
+
+def _styles(st: ast.stmt, aliases: Mapping[str, str]) -> bool:
+    """The statement only sets how output looks: a style call (`STYLE_SETTERS`) or `plt.rcParams[...] = v`."""
+    node: ast.AST | None = None
+    if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call):
+        node = st.value.func
+    elif isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Subscript):
+        node = st.targets[0].value
+    parts = _dotted(node) if node is not None else None
+    head = aliases.get(parts[0]) if parts else None
+    return head is not None and bool(STYLE_SETTERS.match(".".join([head, *parts[1:]])))
+
+
 def statement_kinds(tree: ast.AST, aliases: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
     """Per top-level statement its hash and kind: `SHOW` (only displays: a bare subscript, a plot or summary
     call, `fig, ax = plt.subplots()`), `DEFINE` (imports and definitions, which do nothing by themselves)
-    or `OTHER`. Lets the classifier see that a changed cell changed only what it shows."""
+    or `OTHER`. Lets the classifier see that a changed cell changed only what it shows. A style setting
+    (`plt.style.use(...)`) shows when its cell shows data, and is set-up like an import otherwise."""
     out = []
-    for st in getattr(tree, "body", []):
+    body = getattr(tree, "body", [])
+    styles = [_styles(st, aliases) for st in body]
+    for st, style in zip(body, styles):
         kind = OTHER
-        if isinstance(st, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if style:
+            kind = DEFINE
+        elif isinstance(st, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             kind = DEFINE
         elif isinstance(st, ast.Expr):
             v = st.value
@@ -779,6 +805,8 @@ def statement_kinds(tree: ast.AST, aliases: Mapping[str, str]) -> tuple[tuple[st
         elif isinstance(st, ast.Assign) and isinstance(st.value, ast.Call) and _shows(st.value, aliases):
             kind = SHOW  # `fig, ax = plt.subplots(figsize=(8, 4))`
         out.append((_short(ast.dump(st, include_attributes=False)), kind))
+    if any(styles) and any(kind == SHOW for _, kind in out):
+        out = [(h, SHOW if style else kind) for (h, kind), style in zip(out, styles)]
     return tuple(out)
 
 
