@@ -222,7 +222,7 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
         out.add("model_hyperparameter")
     if pre.operator_changed:
         out.add("preprocessing_operator")
-    if pre.reparameterised:
+    if pre.reparameterised or (not pre.operator_changed and _reordered(prev.order, cur.order)):
         out.add("preprocessing_hyperparameter")
     # a top-level setting read by the model or the pre-processing changed value (`MAX_LEN = 512` -> `128`)
     before = {name: (value, side) for name, value, side in prev.settings}
@@ -255,6 +255,15 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
     if prev.doc_hash != cur.doc_hash or (prev.text_hash != cur.text_hash and prev.code_hash == cur.code_hash):
         out.add("documentation")
     return frozenset(out)
+
+
+def _reordered(prev: tuple[tuple[str, ...], ...], cur: tuple[tuple[str, ...], ...]) -> bool:
+    """A cell applies the same pre-processing steps in another order (an index reset moved after the split):
+    the pipeline's setting changed, not its steps. Steps moved between cells are refactoring, not this."""
+    a, b = Counter(prev), Counter(cur)
+    if a == b:
+        return False
+    return Counter(tuple(sorted(x)) for x in prev) == Counter(tuple(sorted(x)) for x in cur)
 
 
 def _differing_statements(cells: CellDiff, prev: Signature, cur: Signature) -> list[int]:

@@ -179,6 +179,8 @@ class Signature:
     # calls of notebook-defined functions and classes: (side, callee, arguments) where side is the part of the
     # workflow the callee's body works on; their operators count where defined, their arguments here
     calls: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
+    # per code cell with two or more pre-processing operators, their names in the order the cell applies them
+    order: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
 
     @classmethod
     def from_operators(cls, model: Iterable[Operator] = (), preprocessing: Iterable[Operator] = (),
@@ -287,6 +289,7 @@ class _Builder:
         self.results: set[str] = set()  # variables holding predictions or results (dataflow from predict/metrics)
         self.top_literals: list[tuple[int, str, str]] = []  # (cell, name, value) of top-level literal bindings
         self.n_cells = 0
+        self.order: list[tuple[str, ...]] = []  # per cell, the names of its pre-processing operators in order
 
     def _track_results(self, tree: ast.AST, aliases: dict[str, str]) -> None:
         """Variables assigned from a prediction, a metric or an expression reading a result variable
@@ -317,6 +320,7 @@ class _Builder:
         _track_strings(tree, self.strings)
         cell_no = self.n_cells
         self.n_cells += 1
+        first_pre = len(self.ops[PREPROCESSING])
         nodes = _call_nodes(tree)
         shown = _shown_calls(nodes, aliases)
         for k, site in enumerate(iter_calls(tree, aliases, self.literals)):
@@ -373,6 +377,9 @@ class _Builder:
                         if isinstance(name, ast.Name) and name.id in self.literals and not isinstance(
                                 self.literals[name.id], BoundExpr):
                             self.top_literals.append((cell_no, name.id, normalise_value(self.literals[name.id])))
+        steps = tuple(name for name, _ in self.ops[PREPROCESSING][first_pre:])
+        if len(steps) > 1:
+            self.order.append(steps)
         return frozenset(roles)
 
     def _name(self, site: CallSite, node: ast.Call | None) -> str:
@@ -904,6 +911,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         n_unparsed_cells=sum(pc.status not in _PARSED for pc in parsed),
         settings=settings,
         calls=tuple(sorted(builder.calls)),
+        order=tuple(sorted(builder.order)),
     )
 
 
