@@ -213,7 +213,7 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
         return frozenset({"first"})
     out = set()
     model = diff_operators(prev.model, cur.model)
-    pre = diff_operators(prev.preprocessing, cur.preprocessing)
+    pre = diff_operators(*live_preprocessing(prev, cur))
     # model side: which estimator classes are used is the operator choice; more or fewer
     # instances of a class already there (another configuration to compare) is tuning
     if {op.name for op in prev.model} != {op.name for op in cur.model}:
@@ -255,6 +255,19 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
     if prev.doc_hash != cur.doc_hash or (prev.text_hash != cur.text_hash and prev.code_hash == cur.code_hash):
         out.add("documentation")
     return frozenset(out)
+
+
+def live_preprocessing(prev: Signature, cur: Signature) -> tuple[list[Operator], list[Operator]]:
+    """The pre-processing operators of both versions to compare, leftovers left out: a step whose value no cell
+    reads in one version but that fed the pipeline in the other (`tfms = get_transforms(...)` once the data block
+    builds its own transforms) feeds nothing there. A step that no cell reads in either version, or that is new
+    and not read yet (work begun at the end of a notebook), still counts."""
+    def without(sig: Signature, other: Signature) -> list[Operator]:
+        read_other = Counter(other.preprocessing) - Counter(other.unread)
+        leftover = Counter(sig.unread) & read_other
+        return sorted((Counter(sig.preprocessing) - leftover).elements())
+
+    return without(prev, cur), without(cur, prev)
 
 
 def _reordered(prev: tuple[tuple[str, ...], ...], cur: tuple[tuple[str, ...], ...]) -> bool:
@@ -301,7 +314,7 @@ def classify(prev: Signature | None, cur: Signature, codebook: ChangeCodebook | 
     cells = diff_cells(prev.cells if prev else (), cur.cells)
     found = facets(prev, cur, cells)
     model = diff_operators(prev.model if prev else (), cur.model)
-    pre = diff_operators(prev.preprocessing if prev else (), cur.preprocessing)
+    pre = diff_operators(*live_preprocessing(prev, cur)) if prev else diff_operators((), cur.preprocessing)
     stages = {prev.cells[i].stage for i in cells.touched_prev} if prev else set()
     stages |= {cur.cells[i].stage for i in cells.touched_cur}
     return ChangeResult(book.decide(found), found, model, pre, cells, tuple(sorted(stages)))

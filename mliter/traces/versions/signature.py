@@ -181,6 +181,8 @@ class Signature:
     calls: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
     # per code cell with two or more pre-processing operators, their names in the order the cell applies them
     order: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
+    # the pre-processing operators (also in `preprocessing`) whose value is bound to a name no cell reads
+    unread: tuple[Operator, ...] = field(default=(), compare=False)
 
     @classmethod
     def from_operators(cls, model: Iterable[Operator] = (), preprocessing: Iterable[Operator] = (),
@@ -278,6 +280,8 @@ class _Builder:
         self.bound_defined: dict[str, str] = {}  # variable -> notebook-defined model class it holds
         self.explicit: frozenset[str] = frozenset()  # names bound by the notebook's own import statements
         self.unused: tuple[tuple[int, int], ...] = ()  # line spans of the current cell's definitions nobody reads
+        self.dead: tuple[tuple[int, int], ...] = ()  # line spans of the current cell's assignments nobody reads
+        self.unread: list[tuple[str, dict[str, str]]] = []  # pre-processing operators bound to names nobody reads
         self.unbound: frozenset[str] = frozenset()  # names the notebook calls but never binds (see `unbound_names`)
         self.strings: set[str] = set()  # variables holding text (`c = f.read()`): their methods are string handling
         self.ops: dict[str, list[tuple[str, dict[str, str]]]] = {MODEL: [], PREPROCESSING: []}
@@ -329,6 +333,10 @@ class _Builder:
                 continue  # inside a definition that no cell uses
             n_pre = len(self.ops[PREPROCESSING])
             r = self._add_site(site, call)
+            if r == PREPROCESSING and self.dead and any(a <= site.lineno <= b for a, b in self.dead):
+                # `tfms = get_transforms(...)` that no cell reads: kept, and marked, so that the classifier can
+                # tell a leftover step (read in the other version, now feeding nothing) from a new one
+                self.unread.extend(self.ops[PREPROCESSING][n_pre:])
             if call is not None and id(call) in shown and r == PREPROCESSING:
                 # `sns.heatmap(df.fillna(0).corr())`: a transform whose value is only shown is exploration
                 del self.ops[PREPROCESSING][n_pre:]
@@ -507,8 +515,11 @@ class _Builder:
         return side
 
     def operators(self, r: str) -> tuple[Operator, ...]:
-        return tuple(sorted(Operator(name, tuple(sorted((k, _one(v)) for k, v in params.items())))
-                            for name, params in self.ops[r]))
+        return _operators(self.ops[r])
+
+
+def _operators(ops: Iterable[tuple[str, dict[str, str]]]) -> tuple[Operator, ...]:
+    return tuple(sorted(Operator(name, tuple(sorted((k, _one(v)) for k, v in params.items()))) for name, params in ops))
 
 
 def _one(value: str) -> str:
@@ -879,6 +890,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
             builder.n_cells = k
             attribute_reads[k] = _attribute_reads(pc.tree)
             builder.unused = unused_spans(pc.tree, loads)
+            builder.dead = dead_spans(pc.tree, loads)
             cell_roles.append(builder.add_cell(pc.tree, canon))
             cell_kinds[id(pc)] = statement_kinds(pc.tree, canon)
             if getattr(pc.tree, "body", None) or pc.magics:  # a cell of comments only is prose, not code
@@ -912,6 +924,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         settings=settings,
         calls=tuple(sorted(builder.calls)),
         order=tuple(sorted(builder.order)),
+        unread=_operators(builder.unread),
     )
 
 
@@ -963,6 +976,18 @@ def unused_spans(tree: ast.AST | None, loads: frozenset[str]) -> tuple[tuple[int
     helpers not used yet): their operators feed nothing, so they are no operators of the workflow."""
     return tuple((st.lineno, getattr(st, "end_lineno", st.lineno) or st.lineno) for st in getattr(tree, "body", [])
                  if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and st.name not in loads)
+
+
+def dead_spans(tree: ast.AST | None, loads: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    """Line spans of a cell's top-level assignments to plain names that no cell ever reads (a transform list
+    left behind once the pipeline builds its own, or a step just begun): `Signature.unread`."""
+    out = []
+    for st in getattr(tree, "body", []):
+        if isinstance(st, ast.Assign):
+            names = [n for t in st.targets for n in ([t] if isinstance(t, ast.Name) else getattr(t, "elts", []))]
+            if names and all(isinstance(n, ast.Name) for n in names) and not any(n.id in loads for n in names):
+                out.append((st.lineno, getattr(st, "end_lineno", st.lineno) or st.lineno))
+    return tuple(out)
 
 
 def _operator_role(qualified: str) -> str | None:
