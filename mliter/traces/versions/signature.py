@@ -75,6 +75,7 @@ and the classifier then yields only the shared codes S, C, M, P, H, R, N. Use
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import json
 import re
@@ -279,6 +280,7 @@ class _Builder:
         self.calls: list[tuple[str, str, str]] = []  # (side, callee, arguments) of notebook-defined callees
         self.bound_defined: dict[str, str] = {}  # variable -> notebook-defined model class it holds
         self.explicit: frozenset[str] = frozenset()  # names bound by the notebook's own import statements
+        self.star: frozenset[str] = frozenset()  # the star imports (`*fastai.vision`)
         self.unused: tuple[tuple[int, int], ...] = ()  # line spans of the current cell's definitions nobody reads
         self.dead: tuple[tuple[int, int], ...] = ()  # line spans of the current cell's assignments nobody reads
         self.unread: list[tuple[str, dict[str, str]]] = []  # pre-processing operators bound to names nobody reads
@@ -390,6 +392,22 @@ class _Builder:
             self.order.append(steps)
         return frozenset(roles)
 
+    def _renamed(self, site: CallSite, node: ast.Call | None) -> CallSite:
+        """A callable its library renamed, spelled as today (`RENAMED_CALLABLES`): through an import it resolves
+        to the old name, and through a star import of the library it does not resolve at all (`create_cnn`)."""
+        if site.qualified is not None:
+            lib, _, last = site.qualified.rpartition(".")
+            new = RENAMED_CALLABLES.get(last)
+            if new is not None and lib.split(".")[0] == new[0]:
+                return dataclasses.replace(site, qualified=f"{lib}.{new[1]}")
+            return site
+        if node is not None and isinstance(node.func, ast.Name) and node.func.id in RENAMED_CALLABLES:
+            library, name = RENAMED_CALLABLES[node.func.id]
+            star = sorted(k[1:] for k in self.star if k[1:].split(".")[0] == library)
+            if star:
+                return dataclasses.replace(site, qualified=f"{star[0]}.{name}")
+        return site
+
     def _name(self, site: CallSite, node: ast.Call | None) -> str:
         """The operator's name: its qualified name, or `library.Name` when only a star import explains it
         (`from fastai.vision.all import *` and `from fastai.basics import *` give the same `cnn_learner`)."""
@@ -407,6 +425,7 @@ class _Builder:
         return q
 
     def _add_site(self, site: CallSite, node: ast.Call | None = None) -> str | None:
+        site = self._renamed(site, node)
         if site.qualified is not None and STYLE_SETTERS.match(site.qualified):
             return None  # `plt.style.use("seaborn")`, `sns.set()`: how plots look, no exploration of data
         if site.qualified is not None:
@@ -600,6 +619,9 @@ def canonical_aliases(aliases: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+#: Callables a library renamed, old name -> (library, current name): the same operator under its new name
+#: (`create_cnn` became `cnn_learner` in fastai 1.0.46, and `cnn_learner` became `vision_learner` in 2.7).
+RENAMED_CALLABLES = {"create_cnn": ("fastai", "cnn_learner"), "vision_learner": ("fastai", "cnn_learner")}
 #: Keyword arguments an API renamed, old -> new spelling: the same setting under its new name is no change.
 KEYWORD_ALIASES = {"evaluation_strategy": "eval_strategy", "lr": "learning_rate", "nb_epoch": "epochs",
                    "tokenizer": "processing_class", "block_y": "y_block"}
@@ -881,6 +903,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     builder = _Builder(DefIndex(top_level_defs([pc.tree for pc in parsed]), canon, _operator_role))
     builder.unbound, loads = names_used([pc.tree for pc in parsed], canon)
     builder.explicit = frozenset(k for k in canon if k[:1] not in "*@")
+    builder.star = frozenset(k for k in canon if k[:1] == "*")
     cell_roles: list[frozenset[str]] = []
     tree_hashes: list[str] = []
     attribute_reads: dict[int, set[str]] = {}
