@@ -55,6 +55,19 @@ Round 3 (tuned on every labelled pair so far: both round-1 halves, the round-2 s
   define it is O; a transform whose value is only shown (`sns.heatmap(df.fillna(0).corr())`, a helper of a
   plotting module) is no pre-processing operator; operators inside a definition no cell reads feed nothing.
 
+Round 4 (tuned on all 353 labelled pairs of rounds 1-3, each class with a case of `ROUND4_CASES`):
+
+- the same pre-processing steps applied in another order within one cell (an index reset moved after the
+  split) are a pre-processing setting (`Signature.order`, R); steps moved between cells are not;
+- a pre-processing step bound to a name no cell reads (`Signature.unread`) is left out of the comparison when
+  it fed the pipeline in the other version (a transform list left behind once the data block builds its own),
+  and still counts when it is unread in both or new (work just begun);
+- callables a library renamed (`RENAMED_CALLABLES`: fastai's `create_cnn`, `vision_learner`) are the same operator;
+- style and print-option settings (`STYLE_SETTERS`: `plt.style.use`, `sns.set`, `np.set_printoptions`) are no
+  exploration: set-up like an import, unless their cell also shows data;
+- positional variables passed to a notebook-defined function or class are the data passed, not settings, and
+  calling it once more with the same settings is no change (its calls compare as a set).
+
 Building from OpenML (for the OpenML source): a flow is a tree of components, each a
 fully qualified class name (`sklearn.impute._base.SimpleImputer`) with parameters, and a
 setup gives the parameter values of one run. Map each component with `operators.role`:
@@ -744,6 +757,11 @@ def _outside_definitions(tree: ast.AST):
 _NOT_OPERATORS = re.compile(r"\.(callbacks|loggers|functional)\.|Callback$|Logger$|\.(set_seed|get_scheduler)$")
 
 
+#: TensorFlow 1 optimisers (`tf.compat.v1.train.RMSPropOptimizer`), which the catalogue does not list: model
+#: operators, so that replacing one by a Keras optimiser is an operator change (M), as for any other class.
+TF1_OPTIMIZERS = re.compile(r"^tensorflow\.(compat\.v1\.)?train\.\w+Optimizer$")
+
+
 def catalogue_role(qualified: str) -> str | None:
     """The signature role of a call from the API catalogue (Hugging Face, fastai, Lightning, timm, ...),
     for names `mliter.traces.operators.role` does not know. Pipelines stay structure only."""
@@ -751,6 +769,8 @@ def catalogue_role(qualified: str) -> str | None:
 
     if qualified.startswith("sklearn.pipeline.") or _NOT_OPERATORS.search(qualified):
         return None
+    if TF1_OPTIMIZERS.match(qualified):
+        return MODEL
     e = default_catalogue().call(qualified)
     return _CATALOGUE_ROLE.get(e.role) if e is not None else None
 
@@ -818,8 +838,9 @@ def _styles(st: ast.stmt, aliases: Mapping[str, str]) -> bool:
     elif isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Subscript):
         node = st.targets[0].value
     parts = _dotted(node) if node is not None else None
-    head = aliases.get(parts[0]) if parts else None
-    return head is not None and bool(STYLE_SETTERS.match(".".join([head, *parts[1:]])))
+    if not parts or aliases.get(parts[0]) is None:
+        return False
+    return bool(STYLE_SETTERS.match(".".join([aliases[parts[0]], *parts[1:]])))
 
 
 def statement_kinds(tree: ast.AST, aliases: Mapping[str, str]) -> tuple[tuple[str, int], ...]:

@@ -300,6 +300,11 @@ ROUND4_CASES = [
       "import pandas as pd\ndf = pd.read_csv('a.csv')"), "O"),
     ("data passed by position to a notebook-defined model function is no setting",
      ("import torch", _RELU, "t = relu(lin(x_valid, w1, b1))"), ("import torch", _RELU, "t = relu(t0)"), "O"),
+    ("a TensorFlow 1 optimiser replaced by a Keras optimiser the notebook also uses elsewhere",
+     ("import tensorflow as tf\nfrom tensorflow import keras", "opt = keras.optimizers.RMSprop(1e-3)",
+      "opt2 = tf.compat.v1.train.RMSPropOptimizer(learning_rate=2.5e-4)"),
+     ("import tensorflow as tf\nfrom tensorflow import keras", "opt = keras.optimizers.RMSprop(1e-3)",
+      "opt2 = keras.optimizers.RMSprop(learning_rate=2.5e-4)"), "M"),
     ("calling a notebook-defined model function once more with the same settings is none",
      ("import torch", _RELU, "t = relu(x, 2)"), ("import torch", _RELU, "t = relu(x, 2)\nu = relu(y, 2)"), "O"),
 ]
