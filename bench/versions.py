@@ -14,16 +14,14 @@ processes hits both alike. It prints versions per second and the ratio mining / 
 from __future__ import annotations
 
 import argparse
-import ast
 import dataclasses
-import json
 import sys
 import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from timing import best_of  # noqa: E402
+from timing import best_of, json_ast_floor  # noqa: E402
 from mliter.paths import shared_data  # noqa: E402
 from mliter.traces.notebooks import native  # noqa: E402
 from mliter.traces.notebooks.stages import StageRules  # noqa: E402
@@ -54,17 +52,7 @@ def main() -> int:
 
     def baseline() -> None:
         for b in blobs.values():
-            try:
-                nb = json.loads(b)
-            except ValueError:
-                continue
-            for c in nb.get("cells", []) if isinstance(nb, dict) else []:
-                if isinstance(c, dict) and c.get("cell_type") == "code":
-                    src = c.get("source", "")
-                    try:
-                        ast.parse("".join(src) if isinstance(src, list) else src)
-                    except (SyntaxError, ValueError, RecursionError, MemoryError):
-                        pass
+            json_ast_floor(b)
 
     def mine() -> int:
         """Mine every series; returns how many versions came out as error rows (a fast failure shows)."""
