@@ -40,7 +40,7 @@ import csv
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from mliter.errors import MliterError
 from mliter.paths import CODING
@@ -65,16 +65,10 @@ class CoderError(MliterError, ValueError):
     """A coefficient table or producer declaration that cannot be used (names the file and row)."""
 
 
-def _bins(prefix: str, n: int, out: list[str]) -> None:
-    if n >= 1:
-        out.append(prefix + "1")
-        if n >= 3:
-            out.append(prefix + "3")
-
-
 def notebook_features(cells: Sequence["CellCode"], labelled: Sequence["CellStage"],
-                      rules: "StageRules") -> list[tuple[str, ...]]:
-    """Binary features of every code cell of a notebook, each a sorted tuple (see the module docstring).
+                      rules: "StageRules", ordered: bool = True) -> list:
+    """Binary features of every code cell of a notebook, each a sorted tuple (see the module docstring);
+    with `ordered` off a set (mining: inference sums integers, so order cannot change a score).
 
     `cells` and `labelled` are the miner's def-use summaries and the rules' stages of the same cells,
     in order (`mliter.traces.notebooks.mine.analyse_cells`, `StageRules.label_notebook`)."""
@@ -94,33 +88,37 @@ def notebook_features(cells: Sequence["CellCode"], labelled: Sequence["CellStage
     later_reads: set[str] = set()
     read_later: list[bool] = [False] * n
     for i in range(n - 1, -1, -1):
-        read_later[i] = not cells[i].defined.isdisjoint(later_reads)
+        read_later[i] = any(not d.isdisjoint(later_reads) for d in cells[i].stmt_defs)
         later_reads |= cells[i].reads
-    memo = _feature_memo(rules)
-    out: list[tuple[str, ...]] = []
+    table, build = _feature_memo(rules)
+    label_band = rules.label_band
+    out: list = []
     for i, (c, st) in enumerate(zip(cells, labelled)):
-        f: list[str] = ["rule:" + st.stage, *nb]
+        rule = st.stage
+        f: list[str] = ["rule:" + rule, *nb, "n_stages:%d" % min(len(st.stages), 3), "status:" + c.status]
         f += ["rules_set:" + s for s in st.stages]
-        f.append("n_stages:%d" % min(len(st.stages), 3))
-        f.append("status:" + c.status)
         counts: dict[str, int] = {}
-        seen: set[str] = set()
         for feats, kind in zip(c.stmt_feats, c.stmt_kind):
             if feats:
-                stage, band = rules.label_band(feats)
-                f.append("stmt:%s:%s" % (_PARTS.get(kind, "other"), stage))
+                f.append("stmt:" + _PARTS.get(kind, "other") + ":" + label_band(feats)[0])
                 f.append("kind:" + kind)
-            for x in feats:
-                if x in seen:
-                    continue
-                seen.add(x)
-                for name in memo(x):
-                    counts[name] = counts.get(name, 0) + 1
+        seen = set().union(*c.stmt_feats) if c.stmt_feats else set()
+        for x in seen:
+            names = table.get(x)
+            if names is None:
+                names = build(x)
+            for name in names:
+                counts[name] = counts.get(name, 0) + 1
         for name, k in counts.items():
-            _bins(name + ":", k, f)
+            f.append(name + ":1")
+            if k >= 3:
+                f.append(name + ":3")
         if seen:
-            f.append("band:%d" % rules.label_band(seen)[1])
-        f += ["syn:" + s for s in c.syntax]
+            band = "band:%d" % label_band(seen)[1]
+            f.append(band)
+            f.append("rule:" + rule + "&" + band)
+        if c.syntax:
+            f += ["syn:" + s for s in c.syntax]
         if c.magics:
             f.append("shell" if any(m.startswith("shell:") for m in c.magics) else "magic")
         if c.imports:
@@ -131,35 +129,32 @@ def notebook_features(cells: Sequence["CellCode"], labelled: Sequence["CellStage
             f.append("defines_function")
         lines = c.n_lines
         f.append("lines:1" if lines <= 1 else "lines:5" if lines <= 5 else "lines:20" if lines <= 20 else "lines:more")
-        defined = bool(c.stmt_defs) and any(c.stmt_defs)
-        f.append("defines_read_later" if read_later[i] else "defines_unread" if defined else "defines_nothing")
+        defines = "defines_read_later" if read_later[i] else "defines_unread" if any(c.stmt_defs) else "defines_nothing"
+        f.append(defines)
+        # a few conjunctions with the rules' stage (a linear model cannot form them): where the rules'
+        # answer is to be trusted depends on what the cell leaves for later and on the evidence it rests on
+        f.append("rule:" + rule + "&" + defines)
         if lineage[i]:
             f.append("lineage:load")
-        f.append("n_readers:%d" % min(len(readers[i]), 2))
-        if readers[i]:
-            f.append("fwd1:" + stages[readers[i][0]])
-            f += ["fwd:" + s for s in {stages[j] for j in readers[i]}]
+        r = readers[i]
+        f.append("n_readers:%d" % min(len(r), 2))
+        if r:
+            f.append("fwd1:" + stages[r[0]])
+            f.append("rule:" + rule + "&fwd1:" + stages[r[0]])
+            f += ["fwd:" + s for s in {stages[j] for j in r}]
         f.append("n_sources:%d" % min(len(sources[i]), 2))
         f += ["bwd:" + s for s in {stages[j] for j in sources[i]}]
-        f.append("pos:%d" % (min(4, 5 * i // n) if n else 0))
+        f.append("pos:%d" % min(4, 5 * i // n))
         if i == 0:
             f.append("first")
         if i == n - 1:
             f.append("last")
-        # a few conjunctions with the rules' stage (a linear model cannot form them): where the rules'
-        # answer is to be trusted depends on what the cell leaves for later and on the evidence it rests on
-        r = "rule:" + st.stage + "&"
-        f.append(r + ("defines_read_later" if read_later[i] else "defines_unread" if defined else "defines_nothing"))
-        if seen:
-            f.append(r + "band:%d" % rules.label_band(seen)[1])
-        if readers[i]:
-            f.append(r + "fwd1:" + stages[readers[i][0]])
-        out.append(tuple(sorted(set(f))))
+        out.append(tuple(sorted(set(f))) if ordered else set(f))
     return out
 
 
 def _feature_memo(rules: "StageRules"):
-    """feature of a cell -> the count names it adds (`cs:<stage>`, `role:<role>`), memoised per rule table."""
+    """(memo, builder): feature of a cell -> the count names it adds (`cs:<stage>`, `role:<role>`), per rule table."""
     try:
         return _MEMOS[id(rules)][1]
     except KeyError:
@@ -167,9 +162,6 @@ def _feature_memo(rules: "StageRules"):
     table: dict[str, tuple[str, ...]] = {}
 
     def get(x: str) -> tuple[str, ...]:
-        hit = table.get(x)
-        if hit is not None:
-            return hit
         names: list[str] = []
         if x[:5] == "call:" or x[:7] == "method:":
             stage = rules.feature_stage(x)
@@ -183,15 +175,18 @@ def _feature_memo(rules: "StageRules"):
 
     if len(_MEMOS) > 8:
         _MEMOS.clear()
-    _MEMOS[id(rules)] = (rules, get)  # the rules object is kept alive, so its id is not reused
-    return get
+    _MEMOS[id(rules)] = (rules, (table, get))  # the rules object is kept alive, so its id is not reused
+    return table, get
 
 
 _MEMOS: dict[int, tuple[object, object]] = {}
 
 
 class StageCoder:
-    """A coefficient table: one weight per (feature, class) and an intercept per class."""
+    """A coefficient table: one weight per (feature, class) and an intercept per class.
+
+    Weights are held as integers of 10^-`PRECISION` (the table's fixed decimals, exactly), so a cell's
+    scores are sums of integers: the same whatever order its features come in, on any machine."""
 
     def __init__(self, features: Sequence[str], weights: Sequence[Sequence[float]], intercept: Sequence[float],
                  digest: str = ""):
@@ -201,7 +196,10 @@ class StageCoder:
         self.intercept = tuple(float(v) for v in intercept)
         self.digest = digest
         self._index = {f: i + 1 for i, f in enumerate(self.features)}  # row 0 is the intercept
-        self._w = np.array([self.intercept, *weights], dtype=np.float64).reshape(len(self.features) + 1, len(CLASSES))
+        scale = 10 ** PRECISION
+        rows = [self.intercept, *weights]
+        self._w = np.array([[round(float(v) * scale) for v in r] for r in rows],
+                           dtype=np.int64).reshape(len(rows), len(CLASSES))
 
     @classmethod
     def from_csv(cls, path: str | Path = DEFAULT_CODER) -> "StageCoder":
@@ -233,21 +231,21 @@ class StageCoder:
             raise CoderError(f"{path}: a feature is listed twice")
         return cls(tuple(feats), tuple(weights), intercept, hashlib.sha256(data).hexdigest()[:16])
 
-    def predict(self, cells: Sequence[Sequence[str]]) -> list[str]:
-        """The class of every cell's feature tuple (features the table lacks weigh nothing)."""
+    def predict(self, cells: Sequence[Iterable[str]]) -> list[str]:
+        """The class of every cell's features (distinct names; names the table lacks weigh nothing)."""
         import numpy as np
 
-        index, w = self._index, self._w
         if not cells:
             return []
+        index = self._index
         cols: list[int] = []
         starts: list[int] = []
         for feats in cells:
             starts.append(len(cols))
             cols.append(0)  # the intercept row, so no cell sums an empty slice
-            cols += [index[f] for f in feats if f in index]
-        summed = np.add.reduceat(w[cols], starts, axis=0)
-        return [CLASSES[k] for k in summed.argmax(axis=1)]
+            cols += [j for j in map(index.get, feats) if j is not None]
+        summed = np.add.reduceat(self._w[cols], starts, axis=0)
+        return [CLASSES[k] for k in summed.argmax(axis=1).tolist()]
 
 
 def write_coder(path: Path, features: Sequence[str], coef, intercept) -> str:
