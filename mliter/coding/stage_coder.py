@@ -38,7 +38,7 @@ from mliter.traces.notebooks.learned import CLASSES, DEFAULT_CODER, DEFAULT_PROD
 #: The labelled rounds that are tuning material for the coder (round 4 is the held-out sample: never here).
 ROUNDS = (1, 2, 3)
 #: Inverse regularisation strengths tried (scikit-learn's C).
-C_GRID = (0.1, 0.3, 1.0, 3.0)
+C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 INNER_FOLDS = 3
 MAX_ITER = 5000
 TOL = 1e-6
@@ -148,7 +148,7 @@ def _target(cells: Sequence[LabelledCell]) -> np.ndarray:
 def fit(x: np.ndarray, y: np.ndarray, c: float):
     """A multinomial logistic regression (L2, lbfgs, fixed settings, one BLAS thread)."""
     from sklearn.linear_model import LogisticRegression
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     with threadpool_limits(1):
         return LogisticRegression(C=c, solver="lbfgs", max_iter=MAX_ITER, tol=TOL).fit(x, y)
@@ -165,7 +165,7 @@ def full_coef(model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _predict(model, x: np.ndarray) -> np.ndarray:
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     with threadpool_limits(1):
         return model.predict(x)
@@ -342,18 +342,18 @@ def current_primary(path: Path = DEFAULT_PRODUCER) -> str:
 
 
 def run(root: Path, data: Path, materials: dict[int, Path | None], apply: bool = False, progress: bool = True,
-        write: Callable[[Path, str], None] | None = None, rounds: Sequence[int] = ROUNDS,
+        write: Callable[[Path, str], object] | None = None, rounds: Sequence[int] = ROUNDS,
         grid: Sequence[float] = C_GRID, inner_folds: int = INNER_FOLDS) -> Trained:
     """The whole chain: features -> LORO -> final model -> comparison; writes the coder table, the per-cell
     predictions and the producer declaration (its `primary` kept unless `apply`)."""
     from mliter.io import atomic_write_text
 
-    write = write or atomic_write_text
+    put: Callable[[Path, str], object] = write or atomic_write_text
     cells = labelled_cells(root, data, materials, rounds=rounds, progress=progress)
     trained = train(cells, grid, inner_folds, progress=progress)
     producer = root / "coding" / DEFAULT_PRODUCER.name
     primary = trained.choice if apply else current_primary(producer)
-    write(root / "coding" / DEFAULT_CODER.name, trained.table)
-    write(root / PREDICTIONS, trained.predictions.to_csv(index=False, lineterminator="\n"))
-    write(producer, producer_text(trained.evidence, trained.choice, primary))
+    put(root / "coding" / DEFAULT_CODER.name, trained.table)
+    put(root / PREDICTIONS, trained.predictions.to_csv(index=False, lineterminator="\n"))
+    put(producer, producer_text(trained.evidence, trained.choice, primary))
     return trained
