@@ -96,6 +96,13 @@ class CodedVariable:
     check: str
 
 
+def _primary_kind() -> str:
+    """What produces the primary `stage`: the producer coding/stage_producer.yaml declares."""
+    from mliter.traces.notebooks.learned import default_producer
+
+    return "model-based coder" if default_producer() == "learned" else "rule table"
+
+
 CODED_VARIABLES: tuple[CodedVariable, ...] = (
     CodedVariable("coding/papers/consensus.csv: domain, the nine iteration counts, evidence_basis",
                   "model-based coder",
@@ -103,7 +110,7 @@ CODED_VARIABLES: tuple[CodedVariable, ...] = (
                   "the codebook coding/papers.codebook.yaml), disagreements settled by the adjudicator eng_b",
                   "double coding of 78 papers: Cohen's kappa and Krippendorff's alpha with bootstrap intervals "
                   "(coding/papers/agreement.csv, figures/survey_agreement.*)"),
-    CodedVariable("traces/cells.csv: stage; traces/stages.csv", "rule table or model-based coder",
+    CodedVariable("traces/cells.csv: stage; traces/stages.csv", _primary_kind(),
                   "the producer coding/stage_producer.yaml declares primary: `rules` (its stage_rules column) or "
                   "`learned` (its stage_learned column); the rules are primary until the lead applies the "
                   "pre-registered round-4 rule",
