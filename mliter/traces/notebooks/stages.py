@@ -390,6 +390,7 @@ class StageRules:
         for i, c in enumerate(cells):
             for n in c.defined:
                 first_def.setdefault(n, i)
+        StageRules._mark_demonstrations(cells, out, reaches)
         for i in range(len(cells) - 1, -1, -1):
             st, c = out[i], cells[i]
             if not c.defined:
@@ -414,6 +415,35 @@ class StageRules:
                 # new values only (no frame of the workflow changed in place), nothing written
                 st.stage = "EDA"
                 st.stages = frozenset(st.stages | {"EDA"})
+
+    @staticmethod
+    def _mark_demonstrations(cells: Sequence["CellCode"], out: list[CellStage], reaches: list[bool]) -> None:
+        """Tutorial demonstrations are `other` (codebook: tutorial code unrelated to the workflow).
+
+        Data lineage through the def-use links: a cell holds data when it loads something or reads a
+        value of a cell that does (transitively). A cell that explores or prepares values descending
+        from no loaded data (literals, `np.linspace`, random toy arrays, a colour map) and whose values
+        flow into no model cell demonstrates a library; it is not a step of a workflow."""
+        if not any("load" in st.stages for st in out):
+            return  # no data loaded that the rules can see: lineage tells nothing
+        readers: list[list[int]] = [[] for _ in cells]
+        for j, st in enumerate(out):
+            for i in set(st.reads_from.values()):
+                if i < j:
+                    readers[i].append(j)
+        data = [False] * len(cells)
+        for i, st in enumerate(out):
+            data[i] = bool(st.stages & {"load", "LI", "PPR"}) or any(data[j] for j in st.reads_from.values() if j < i)
+        demo = [False] * len(cells)
+        for i in range(len(cells) - 1, -1, -1):
+            st, c = out[i], cells[i]
+            demo[i] = st.stage in ("EDA", "DPR", "other") and not data[i] and not reaches[i] and not c.defs \
+                and bool(c.stmt_kind) and not any(k == "save" for k in c.stmt_kind) \
+                and all(demo[j] for j in readers[i])
+        for i, st in enumerate(out):
+            if demo[i] and st.stage != "other":
+                st.stage = "other"
+                st.stages = frozenset(st.stages | {"other"})
 
     def feature_role(self, feature: str) -> str | None:
         """The catalogue role of a call or method feature (`method:fit@...` -> fit), None when uncatalogued."""

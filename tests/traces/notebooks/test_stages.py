@@ -371,3 +371,30 @@ def test_catalogue_rules_see_names_as_the_catalogue_resolves_them():
     assert rules.feature_stage("call:fastai.vision.all.vision_learner") == "LI"
     assert rules.feature_stage("call:pandas.DataFrame") == "DPR"  # the rule table's own row keeps its precedence
     assert rules.feature_rule("call:pandas.DataFrame").precedence < 30
+
+
+# Round 4 (issue 7): one fixture per class of miss found on all 1,178 labelled cells of rounds 1-3
+# (the three spent held-out sets included). Written from the class, not copied from a notebook; each
+# fails with the round-3 rules unless it is marked as a guard.
+ROUND4_CASES = {
+    # data lineage: toy values that descend from no loaded data and feed no model are a demonstration
+    "a_demonstration_on_toy_arrays_that_feeds_no_model_is_other": (
+        ["import numpy as np\nimport pandas as pd\nimport matplotlib.pyplot as plt\nfrom sklearn.linear_model import Ridge",
+         "df = pd.read_csv('houses.csv')",
+         "x = np.linspace(0, 10, 100)\ny = np.sin(x)",
+         "plt.plot(x, y)",
+         "m = Ridge().fit(df[['rooms']], df.price)"], {2: "other", 3: "other", 4: "LI"}),
+    # guard: toy values that a model is fitted on are the workflow's data
+    "guard_toy_data_a_model_is_fitted_on_stays_in_the_workflow": (
+        ["import numpy as np\nimport pandas as pd\nfrom sklearn.linear_model import Ridge",
+         "df = pd.read_csv('houses.csv')",
+         "X = np.random.rand(100, 1)\ny = 3 * X[:, 0] + np.random.randn(100)",
+         "m = Ridge().fit(X, y)"], {2: "DPR", 3: "LI"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ROUND4_CASES))
+def test_round4_class_of_miss(case):
+    cells, want = ROUND4_CASES[case]
+    got = _stages(*cells)
+    assert {i: got[i] for i in want} == want, got
