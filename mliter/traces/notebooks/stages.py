@@ -533,6 +533,7 @@ class StageRules:
         stmt_stage, stmt_band = [], []
         lower = _lower_index(reads_from)
         local_defs = c.defs
+        made_here: dict[str, str] = {}  # lower-case name -> LI or PPR: values this cell made by model work
         for f, kind, d in zip(c.stmt_feats, c.stmt_kind, c.stmt_defs):
             if not f:
                 stmt_stage.append("other")
@@ -541,6 +542,9 @@ class StageRules:
             bodies = callees(f)
             feats = f.union(*(b for b, _, _ in bodies)) if bodies else f
             stage, band = self.label_band(feats)
+            called = self._called_value_stage(f, made_here, lower, done)
+            if called is not None and band > 0:
+                stage, band = called, 0  # calling a value a model or an explainer made: what that value does
             defines_local = bool(local_defs) and bool(d) and any(n.lower() in local_defs for n in d)
             is_def = defines_local and kind == "define" and all(n.lower() in local_defs for n in d)
             if bodies and not defines_local:
@@ -563,6 +567,9 @@ class StageRules:
                 stage = self.function_stage(sorted(d)[0].lower(), feats) if len(d) == 1 else self.label_majority(feats)
             stmt_stage.append(stage)
             stmt_band.append(band)
+            if band == 0 and stage in ("LI", "PPR"):
+                for n in d:
+                    made_here[n.lower()] = stage
         source_stages = {done[j].stage for j in reads_from.values() if j < len(done)}
         kinds = list(c.stmt_kind)
         for i, k in enumerate(kinds):
@@ -639,6 +646,25 @@ class StageRules:
         if len(touched) > 1:
             touched.discard("other")
         return CellStage(primary, frozenset(touched), reads_from), weak
+
+    @staticmethod
+    def _called_value_stage(feats: Iterable[str], made_here: dict[str, str], lower: dict[str, int],
+                            done: list[CellStage]) -> str | None:
+        """The stage of a value that a statement calls (`shap_values = explainer(X)`, `out = model(x)`)
+        when the value is no notebook-defined function but an object made by model work (LI) or by
+        post-processing (PPR), in this cell or in the cell that last defined it: calling it runs what it is."""
+        for f in feats:
+            if f[:6] != "local:":
+                continue
+            name = f[6:]
+            st = made_here.get(name)
+            if st is None:
+                j = lower.get(name)
+                if j is not None and j < len(done) and done[j].stage in ("LI", "PPR"):
+                    st = done[j].stage
+            if st is not None:
+                return st
+        return None
 
     def _plots_only(self, feats: Iterable[str], known_only: bool = False) -> bool:
         """Are the calls of a statement all display or plot calls (`fig, ax = plt.subplots(2)`)?

@@ -390,6 +390,12 @@ ROUND4_CASES = {
          "df = pd.read_csv('houses.csv')",
          "X = np.random.rand(100, 1)\ny = 3 * X[:, 0] + np.random.randn(100)",
          "m = Ridge().fit(X, y)"], {2: "DPR", 3: "LI"}),
+    # calling a value that model work or post-processing made runs what that value is: an explainer explains
+    "calling_an_explainer_object_is_PPR": (
+        ["import pandas as pd\nimport shap\nfrom sklearn.ensemble import RandomForestRegressor",
+         "df = pd.read_csv('houses.csv')\nX, y = df[['rooms', 'area']], df.price",
+         "forest = RandomForestRegressor().fit(X, y)\nexp = shap.Explainer(forest)\nvals = exp(X[:100])",
+         "top = abs(vals.values).mean(0)"], {2: "PPR"}),
 }
 
 
