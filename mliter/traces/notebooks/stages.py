@@ -511,7 +511,39 @@ class StageRules:
         rule = self.feature_rule(f"local:{name}")
         if rule is not None and rule.precedence >= BANDS[0] and rule.stage != "other":
             return rule.stage
+        shown = self._shows_what(body)
+        if shown is not None:
+            return shown
         return self.label_majority(body)
+
+    def _shows_what(self, body: Iterable[str]) -> str | None:
+        """A helper whose body draws or shows (plot or display calls) and trains nothing is a display helper
+        (codebook: what its body does for the caller): PPR when what it draws is model output (it predicts,
+        scores, runs a model or reads values named for results), else EDA. None for any other body."""
+        feats = body if isinstance(body, (set, frozenset)) else set(body)
+        plots = work = 0
+        for f in feats:
+            if f[:5] == "call:" or f[:7] == "method:":
+                role = self.feature_role(f)
+                if role == "plot" or (role == "display" and f.split("@", 1)[0] not in _PRINTS):
+                    plots += 1
+                else:
+                    rule = self.feature_rule(f)
+                    if rule is not None and rule.precedence >= BANDS[0] and rule.stage not in ("setup", "other"):
+                        work += 1
+        if plots == 0 or plots < work or self.trains(feats):
+            return None  # mostly other work: a feature function that also prints, a training loop that plots
+        for f in feats:
+            name = _read_name(f)
+            if name is not None and _is_result_name(name):
+                return "PPR"
+            role = self.feature_role(f) if f[:5] == "call:" or f[:7] == "method:" else None
+            if role in ("predict", "metric", "explain"):
+                return "PPR"
+            rule = self.feature_rule(f)
+            if rule is not None and rule.precedence >= BANDS[0] and rule.stage in ("LI", "PPR"):
+                return "PPR"
+        return "EDA"
 
     def label_majority(self, features: Iterable[str]) -> str:
         """The most frequent stage among the strongest band's features (ties: the latest stage).
@@ -731,6 +763,8 @@ def _read_name(feature: str) -> str | None:
     return None
 
 
+#: Display calls that print text: a function that prints while it works is no display helper.
+_PRINTS = frozenset({"call:print", "call:display", "call:IPython.display.display", "method:head", "method:info"})
 _SAMPLE_PICKS = frozenset({"call:next", "method:one_batch", "method:sample", "method:take"})
 
 

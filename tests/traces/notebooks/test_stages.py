@@ -396,6 +396,20 @@ ROUND4_CASES = {
          "df = pd.read_csv('houses.csv')\nX, y = df[['rooms', 'area']], df.price",
          "forest = RandomForestRegressor().fit(X, y)\nexp = shap.Explainer(forest)\nvals = exp(X[:100])",
          "top = abs(vals.values).mean(0)"], {2: "PPR"}),
+    # a helper whose body mostly draws is a display helper: of model output when it predicts (PPR)
+    "a_helper_that_draws_a_models_predictions_is_PPR": (
+        ["import numpy as np\nimport pandas as pd\nimport matplotlib.pyplot as plt\nfrom sklearn.tree import DecisionTreeRegressor",
+         "df = pd.read_csv('houses.csv')\nX, y = df[['area']].values, df.price.values",
+         "def draw_fit(reg, X, y):\n    grid = np.linspace(X.min(), X.max(), 200).reshape(-1, 1)\n"
+         "    plt.plot(X, y, 'b.')\n    plt.plot(grid, reg.predict(grid), 'r-')\n    plt.xlabel('area')",
+         "reg = DecisionTreeRegressor(max_depth=3).fit(X, y)", "draw_fit(reg, X, y)"], {2: "PPR", 4: "PPR"}),
+    # guard: a feature function that prints while it works stays pre-processing
+    "guard_a_feature_function_that_prints_stays_DPR": (
+        ["import pandas as pd\nimport numpy as np",
+         "df = pd.read_csv('houses.csv')",
+         "def add_ratio(d):\n    d['ratio'] = d.area / d.rooms\n    d['log_area'] = np.log1p(d.area)\n"
+         "    print(d.shape)\n    return d",
+         "df = add_ratio(df)"], {2: "DPR"}),
 }
 
 
