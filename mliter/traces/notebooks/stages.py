@@ -638,7 +638,7 @@ class StageRules:
                 # statements work on it (codebook 2.0: what the largest part of the code works towards)
                 n_load = sum(1 for i in range(len(kinds)) if stmt_stage[i] == "load" and stmt_band[i] <= 1)
                 n_dpr = sum(1 for i in range(len(kinds)) if stmt_stage[i] == "DPR" and stmt_band[i] <= 1)
-                if n_load > n_dpr:
+                if n_load > n_dpr or _tidies_what_it_read(c, stmt_stage, stmt_band):
                     primary = "load"
             shows = any(k == "display" for k in kinds)
             all_weak = all(stmt_band[i] >= 3 or (stmt_band[i] >= 2 and stmt_stage[i] == "setup") for i in kept)
@@ -782,6 +782,30 @@ def _picks_a_sample(cell: "CellCode") -> bool:
             return False
         found = True
     return found
+
+
+#: At most this many pre-processing statements count as tidying a table just read (`_tidies_what_it_read`).
+MAX_TIDY_STATEMENTS = 3
+
+
+def _tidies_what_it_read(cell: "CellCode", stmt_stage: Sequence[str], stmt_band: Sequence[int]) -> bool:
+    """Does every pre-processing statement of `cell` work on a table the cell itself read, and are there
+    few of them (`df = pd.read_csv(...)`; `df.rename(...)`; `del df[2]`)? Reading data and tidying it a
+    little is loading (codebook: the cell leaves the table read)."""
+    loaded: set[str] = set()
+    n_dpr = 0
+    for feats, defs, st, band in zip(cell.stmt_feats, cell.stmt_defs, stmt_stage, stmt_band):
+        if band > 1:
+            continue
+        if st == "load":
+            loaded |= {n.lower() for n in defs}
+        elif st == "DPR":
+            reads = {_read_name(f) for f in feats} - {None}
+            if not reads & loaded or any(f[:6] == "local:" for f in feats):
+                return False  # works on something else, or calls the notebook's own processing code
+            n_dpr += 1
+            loaded |= {n.lower() for n in defs}
+    return bool(loaded) and 0 < n_dpr <= MAX_TIDY_STATEMENTS
 
 
 def _chooses_columns(cell: "CellCode", names: set[str]) -> bool:

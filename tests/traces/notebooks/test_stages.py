@@ -410,6 +410,18 @@ ROUND4_CASES = {
          "def add_ratio(d):\n    d['ratio'] = d.area / d.rooms\n    d['log_area'] = np.log1p(d.area)\n"
          "    print(d.shape)\n    return d",
          "df = add_ratio(df)"], {2: "DPR"}),
+    # reading a table and tidying that same table a little (rename, drop a column) is loading
+    "reading_a_table_and_tidying_that_table_is_load": (
+        ["import pandas as pd\nfrom sklearn.linear_model import Ridge",
+         "df = pd.read_fwf('labels.txt', header=None)\ndf.rename(columns={0: 'file', 1: 'text'}, inplace=True)\n"
+         "df = df.drop(columns=[2])\ndf.head()",
+         "m = Ridge().fit(df[['file']], df.text)"], {1: "load"}),
+    # guard: reading and then calling the notebook's own processing code is pre-processing
+    "guard_reading_then_calling_own_processing_code_stays_DPR": (
+        ["import pandas as pd\nfrom sklearn.linear_model import Ridge",
+         "def build(d):\n    d['a2'] = d.a ** 2\n    d['ab'] = d.a * d.b\n    return d",
+         "df = pd.read_csv('x.csv')\ndf = build(df)",
+         "m = Ridge().fit(df[['a2', 'ab']], df.y)"], {2: "DPR"}),
 }
 
 
