@@ -424,6 +424,16 @@ class StageRules:
         value of a cell that does (transitively). A cell that explores or prepares values descending
         from no loaded data (literals, `np.linspace`, random toy arrays, a colour map) and whose values
         flow into no model cell demonstrates a library; it is not a step of a workflow."""
+        for i, st in enumerate(out):
+            c = cells[i]
+            if st.stage == "DPR" and reaches[i] and c.defined and not c.defs and _generates_values(c) and not any(
+                    k in ("save", "effect") for k in c.stmt_kind) and all(
+                    out[j].stage in ("setup", "other") or (cells[j].defined and all(
+                        n.lower() in cells[j].defs for n in cells[j].defined)) for j in st.reads_from.values()):
+                # values made from nothing the notebook loaded or prepared (random or literal arrays, a
+                # generator of the notebook's own) that a model is fitted on: generating the dataset is loading
+                st.stage = "load"
+                st.stages = frozenset(st.stages | {"load"})
         if not any("load" in st.stages for st in out):
             return  # no data loaded that the rules can see: lineage tells nothing
         readers: list[list[int]] = [[] for _ in cells]
@@ -782,6 +792,25 @@ def _picks_a_sample(cell: "CellCode") -> bool:
             return False
         found = True
     return found
+
+
+_RANDOM = re.compile(r"call:(numpy|torch|tensorflow)\.random\..*|call:random\..*|call:torch\.(rand|randn|randint)"
+                     r"|call:numpy\.(linspace|arange)"
+                     r"|method:(rand|randn|randint|normal|uniform|random|random_sample|choice|multivariate_normal)(@.*)?")
+_ARRAYS = re.compile(r"call:(numpy|math|random|torch|tensorflow|matplotlib|seaborn)\..*"
+                     r"|call:(range|len|list|zip|float|int|abs|sum|print)")
+
+
+def _generates_values(cell: "CellCode") -> bool:
+    """Does `cell` make random values from nothing but array and random-number calls (a synthetic dataset:
+    `X = rng.rand(100, 1)`, `y = 3 * X + np.random.randn(100, 1)`)?"""
+    random = False
+    for f in cell.features():
+        if _RANDOM.fullmatch(f):
+            random = True
+        elif (f[:5] == "call:" and not _ARRAYS.fullmatch(f)) or f[:6] == "local:":
+            return False
+    return random
 
 
 #: At most this many pre-processing statements count as tidying a table just read (`_tidies_what_it_read`).

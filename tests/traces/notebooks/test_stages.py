@@ -384,12 +384,18 @@ ROUND4_CASES = {
          "x = np.linspace(0, 10, 100)\ny = np.sin(x)",
          "plt.plot(x, y)",
          "m = Ridge().fit(df[['rooms']], df.price)"], {2: "other", 3: "other", 4: "LI"}),
-    # guard: toy values that a model is fitted on are the workflow's data
-    "guard_toy_data_a_model_is_fitted_on_stays_in_the_workflow": (
+    # toy values that a model is fitted on are the workflow's data: generating a synthetic dataset is load
+    "random_values_a_model_is_fitted_on_are_a_generated_dataset_load": (
         ["import numpy as np\nimport pandas as pd\nfrom sklearn.linear_model import Ridge",
          "df = pd.read_csv('houses.csv')",
          "X = np.random.rand(100, 1)\ny = 3 * X[:, 0] + np.random.randn(100)",
-         "m = Ridge().fit(X, y)"], {2: "DPR", 3: "LI"}),
+         "m = Ridge().fit(X, y)"], {2: "load", 3: "LI"}),
+    # guard: a transform pipeline made from nothing loaded, that a model reads, stays pre-processing
+    "guard_a_transform_made_from_nothing_loaded_stays_DPR": (
+        ["import numpy as np\nimport pandas as pd\nfrom sklearn.preprocessing import StandardScaler\n"
+         "from sklearn.linear_model import Ridge",
+         "df = pd.read_csv('houses.csv')", "scaler = StandardScaler()",
+         "m = Ridge().fit(scaler.fit_transform(df[['area']]), df.price)"], {2: "DPR"}),
     # calling a value that model work or post-processing made runs what that value is: an explainer explains
     "calling_an_explainer_object_is_PPR": (
         ["import pandas as pd\nimport shap\nfrom sklearn.ensemble import RandomForestRegressor",
