@@ -361,7 +361,37 @@ class StageRules:
                         out[i].stages = frozenset(out[i].stages | {out[i].stage})
                     break
         self._follow_readers(cells, out)
+        self._handed_to_training(cells, out)
         return out
+
+    def _handed_to_training(self, cells: Sequence["CellCode"], out: list[CellStage]) -> None:
+        """A metric or loss that a cell defines (a function or class staged PPR) and that later code only
+        hands to a model, a trainer or a training call as an argument (`eval_metric=MyMetric()`,
+        `Learner(..., metrics=acc)`) is LI: the loop decides (codebook 2.1, decision 3). A metric helper
+        that code calls itself to compute a score stays PPR, also when a training loop calls it too."""
+        for i, (st, c) in enumerate(zip(out, cells)):
+            if st.stage != "PPR" or not c.defined or not all(n.lower() in c.defs for n in c.defined):
+                continue
+            names = {n.lower() for n in c.defined}
+            # a function is handed over by name (`metrics=acc`); a class by an instance made in the argument
+            # (`eval_metric=MyMetric()`, named in CapWords): a call of a function is code calling it itself
+            classes = {n.lower() for n in c.defined if n[:1].isupper()}
+            passed = called = False
+            for j in range(i + 1, len(cells)):
+                if not any(out[j].reads_from.get(n) == i for n in c.defined):
+                    continue
+                for feats in cells[j].stmt_feats:
+                    mine = {f for f in feats if f[6:] in names and f[:6] == "local:" or f[4:] in names and f[:4] == "var:"}
+                    if not mine:
+                        continue
+                    own, band = self.label_band(feats - mine)
+                    if own == "LI" and band == 0 and all(f[:4] == "var:" or f[6:] in classes for f in mine):
+                        passed = True  # named inside a statement that builds or trains a model: handed to it
+                    else:
+                        called = True
+            if passed and not called:
+                st.stage = "LI"
+                st.stages = frozenset(st.stages | {"LI"})
 
     @staticmethod
     def _follow_readers(cells: Sequence["CellCode"], out: list[CellStage]) -> None:

@@ -428,6 +428,22 @@ ROUND4_CASES = {
          "def build(d):\n    d['a2'] = d.a ** 2\n    d['ab'] = d.a * d.b\n    return d",
          "df = pd.read_csv('x.csv')\ndf = build(df)",
          "m = Ridge().fit(df[['a2', 'ab']], df.y)"], {2: "DPR"}),
+    # codebook 2.1, decision 3: a metric class handed to a booster as an argument is LI (the training decides)
+    "a_metric_class_handed_to_a_booster_is_LI": (
+        ["import numpy as np\nimport pandas as pd\nfrom catboost import CatBoostClassifier",
+         "df = pd.read_csv('x.csv')",
+         "class WeightedLoglossMetric:\n    def is_max_optimal(self):\n        return False\n"
+         "    def evaluate(self, approxes, target, weight):\n        score = np.log(1 + np.exp(-approxes[0]))\n"
+         "        return score.sum(), len(target)",
+         "clf = CatBoostClassifier(eval_metric=WeightedLoglossMetric())\nclf.fit(df[['a']], df.y)"], {2: "LI"}),
+    # guard: a metric helper that code calls itself to score stays PPR, also when a training loop calls it too
+    "guard_a_metric_helper_called_to_score_stays_PPR": (
+        ["import numpy as np\nimport pandas as pd\nfrom sklearn.linear_model import SGDRegressor",
+         "df = pd.read_csv('x.csv')",
+         "def rmse_score(y, p):\n    return np.sqrt(np.mean((y - p) ** 2))",
+         "m = SGDRegressor()\nfor epoch in range(5):\n    m.partial_fit(df[['a']], df.y)\n"
+         "    print(rmse_score(df.y, m.predict(df[['a']])))",
+         "print(rmse_score(df.y, m.predict(df[['a']])))"], {2: "PPR"}),
 }
 
 
