@@ -444,6 +444,12 @@ ROUND4_CASES = {
          "m = SGDRegressor()\nfor epoch in range(5):\n    m.partial_fit(df[['a']], df.y)\n"
          "    print(rmse_score(df.y, m.predict(df[['a']])))",
          "print(rmse_score(df.y, m.predict(df[['a']])))"], {2: "PPR"}),
+    # a booster's data container (Pool, DMatrix, lightgbm Dataset) is a dataset: DPR, not model work
+    "a_boosters_data_container_is_DPR": (
+        ["import pandas as pd\nfrom catboost import Pool, CatBoostClassifier\nfrom sklearn.model_selection import train_test_split",
+         "df = pd.read_csv('x.csv')",
+         "tr, va = train_test_split(df)\ntrain_pool = Pool(tr[['a']], tr.y)\nvalid_pool = Pool(va[['a']], va.y)",
+         "clf = CatBoostClassifier().fit(train_pool, eval_set=valid_pool)"], {2: "DPR", 3: "LI"}),
 }
 
 
