@@ -450,6 +450,12 @@ ROUND4_CASES = {
          "df = pd.read_csv('x.csv')",
          "tr, va = train_test_split(df)\ntrain_pool = Pool(tr[['a']], tr.y)\nvalid_pool = Pool(va[['a']], va.y)",
          "clf = CatBoostClassifier().fit(train_pool, eval_set=valid_pool)"], {2: "DPR", 3: "LI"}),
+    # the fitted attributes of a model-based feature selector (ranks, chosen features) are its results: PPR
+    "a_view_of_a_fitted_selectors_ranking_is_PPR": (
+        ["import pandas as pd\nfrom sklearn.feature_selection import RFE\nfrom sklearn.linear_model import LogisticRegression",
+         "df = pd.read_csv('x.csv')\nX = df.drop(columns='y')",
+         "rfe = RFE(LogisticRegression(), n_features_to_select=5).fit(X, df.y)",
+         "print(X.columns[rfe.support_], rfe.ranking_)"], {3: "PPR"}),
 }
 
 
