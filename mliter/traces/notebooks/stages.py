@@ -464,8 +464,8 @@ class StageRules:
                 # generator of the notebook's own) that a model is fitted on: generating the dataset is loading
                 st.stage = "load"
                 st.stages = frozenset(st.stages | {"load"})
-        if not any("load" in st.stages for st in out) and any(st.stage in ("LI", "PPR") for st in out):
-            return  # a model, but no data loaded that the rules can see: lineage tells nothing
+        if not any("load" in st.stages for st in out):
+            return  # no data loaded that the rules can see (a fragment, data from elsewhere): lineage tells nothing
         readers: list[list[int]] = [[] for _ in cells]
         for j, st in enumerate(out):
             for i in set(st.reads_from.values()):
