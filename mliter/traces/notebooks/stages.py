@@ -606,6 +606,7 @@ class StageRules:
         lower = _lower_index(reads_from)
         local_defs = c.defs
         made_here: dict[str, str] = {}  # lower-case name -> LI or PPR: values this cell made by model work
+        results_here: set[str] = set()  # lower-case names this cell made by predicting or post-processing
         for f, kind, d in zip(c.stmt_feats, c.stmt_kind, c.stmt_defs):
             if not f:
                 stmt_stage.append("other")
@@ -633,8 +634,9 @@ class StageRules:
             if stage == "PPR" and band == 0 and self.band_stages(feats, 0) >= {"LI", "PPR"} and not _result_names(d) \
                     and self.trains(feats):
                 stage = "LI"  # training that also scores itself is training (codebook 2.0)
-            elif stage == "DPR" and self._reads_results(f, reads_from, done, lower):
-                stage = "PPR"  # a table built from results or predictions is post-processing
+            elif stage == "DPR" and (self._reads_results(f, reads_from, done, lower) or (results_here and any(
+                    _read_name(x) in results_here for x in f if x[:4] == "var:"))):
+                stage = "PPR"  # a table built from results or predictions (of this cell or earlier) is post-processing
             if is_def and any(x[:6] == "local:" and x[6:] in local_defs for x in f):  # a definition: its body
                 stage = self.function_stage(sorted(d)[0].lower(), feats) if len(d) == 1 else self.label_majority(feats)
             stmt_stage.append(stage)
@@ -642,6 +644,8 @@ class StageRules:
             if band == 0 and stage in ("LI", "PPR"):
                 for n in d:
                     made_here[n.lower()] = stage
+            if any(self.feature_role(x) == "predict" for x in f if x[:7] == "method:" or x[:5] == "call:"):
+                results_here.update(n.lower() for n in d if kind == "define")  # predictions or results made here
         source_stages = {done[j].stage for j in reads_from.values() if j < len(done)}
         kinds = list(c.stmt_kind)
         for i, k in enumerate(kinds):

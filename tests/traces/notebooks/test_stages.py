@@ -441,6 +441,12 @@ ROUND4_CASES = {
          "df = pd.read_csv('x.csv')\nX = df.drop(columns='y')",
          "rfe = RFE(LogisticRegression(), n_features_to_select=5).fit(X, df.y)",
          "print(X.columns[rfe.support_], rfe.ranking_)"], {3: "PPR"}),
+    # predictions made in a cell and turned into a table there are post-processed, not pre-processed
+    "a_table_made_from_this_cells_predictions_is_PPR": (
+        ["import pandas as pd\nfrom sklearn.linear_model import LogisticRegression",
+         "df = pd.read_csv('x.csv')\nclf = LogisticRegression().fit(df[['a', 'b']], df.y)",
+         "p = clf.predict_proba(df[['a', 'b']])\nframe = pd.DataFrame(p, columns=['no', 'yes'])",
+         "frame.describe()"], {2: "PPR"}),
 }
 
 
