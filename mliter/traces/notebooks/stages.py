@@ -615,9 +615,10 @@ class StageRules:
             bodies = callees(f)
             feats = f.union(*(b for b, _, _ in bodies)) if bodies else f
             stage, band = self.label_band(feats)
-            called = self._called_value_stage(f, made_here, lower, done)
-            if called is not None and band > 0:
-                stage, band = called, 0  # calling a value a model or an explainer made: what that value does
+            if band > 0:
+                called = self._called_value_stage(f, made_here, lower, done)
+                if called is not None:
+                    stage, band = called, 0  # calling a value a model or an explainer made: what that value does
             defines_local = bool(local_defs) and bool(d) and any(n.lower() in local_defs for n in d)
             is_def = defines_local and kind == "define" and all(n.lower() in local_defs for n in d)
             if bodies and not defines_local:
@@ -644,8 +645,9 @@ class StageRules:
             if band == 0 and stage in ("LI", "PPR"):
                 for n in d:
                     made_here[n.lower()] = stage
-            if any(self.feature_role(x) == "predict" for x in f if x[:7] == "method:" or x[:5] == "call:"):
-                results_here.update(n.lower() for n in d if kind == "define")  # predictions or results made here
+            if d and kind == "define" and stage == "LI" and band == 0 and any(
+                    self.feature_role(x) == "predict" for x in f if x[:7] == "method:" or x[:5] == "call:"):
+                results_here.update(n.lower() for n in d)  # predictions made here
         source_stages = {done[j].stage for j in reads_from.values() if j < len(done)}
         kinds = list(c.stmt_kind)
         for i, k in enumerate(kinds):
