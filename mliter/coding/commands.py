@@ -291,7 +291,8 @@ def register(groups) -> None:
                 "  mliter code trace-eval --round 2 --material /work/fresh        # re-score with the current rules\n"
                 "  mliter code trace-eval --round 3 --labels-only                 # round-3 consensus, no rules run\n"
                 "  mliter code trace-eval --round 4 --labels-only                 # round-4 consensus, no rules run\n"
-                "  mliter code trace-eval --round 4 --material /work/fresh4 --record  # once, after the round-4 freeze"))
+                "  mliter code trace-eval --round 4 --material /work/fresh4 --record  # once, after the round-4 freeze\n"
+                "  mliter code trace-eval --round 3 --material /work/fresh3 --record  # the round-4 rules on round 3"))
     t.add_argument("--data", type=Path, default=None, help="folder holding notebooks_eval/ and notebook_versions*/")
     t.add_argument("--root", type=Path, default=ROOT, help="repository root")
     t.add_argument("--round", type=int, default=1, choices=(1, 2, *FRESH_ROUNDS),
@@ -305,8 +306,9 @@ def register(groups) -> None:
     t.add_argument("--labels-only", action="store_true",
                    help="write consensus and disagreements only; run no rule (for adjudicating before scoring)")
     t.add_argument("--record", action="store_true",
-                   help="the one scoring run after round N's freeze: also keep the predictions as the frozen record "
-                        "traces/frozen/rulesN_sampleN_*.csv (refused if a different record exists)")
+                   help="after round R's freeze (R = mliter.coding.trace_eval.RULES_ROUND), the scoring runs: also keep "
+                        "the predictions as the frozen record traces/frozen/rulesR_sample<round>_*.csv, for round R's "
+                        "held-out sample and for each earlier sample (refused if a different record exists)")
 
 
 def _trace_eval(args) -> int:

@@ -110,9 +110,13 @@ def _recompute(kind: str, key: str, col: str, half: str, pred_file: str, labels=
 
 
 ROUND2_ROW = {"cells": "round-2 held-out (fresh cells)", "pairs": "round-2 held-out (fresh series)"}
-CURRENT_ROW = "current rules: samples of rounds 1-2 (round-3 tuning material, in-sample)"
 ROUND3_ROW = {"cells": "round-3 held-out (fresh repositories: cells)",
               "pairs": "round-3 held-out (fresh repositories: series)"}
+
+
+def _fresh_rounds() -> list[int]:
+    """Fresh rounds from 3 on whose labels are in the repository."""
+    return sorted(int(p.name[5:]) for p in (CODING / "labels").glob("round*") if int(p.name[5:]) >= 3)
 
 
 @pytest.mark.parametrize("kind,key,col", [("cells", "cell_id", "stage"), ("pairs", "pair_id", "code")])
@@ -137,19 +141,26 @@ def test_validity_figure_reports_the_held_out_score(kind, key, col):
         assert fig.loc[(kind, name), "floor"] == floor
     assert int(fig.loc[(kind, "round-1 rules: held-out half"), "n"]) >= (300 if kind == "cells" else 45)
     assert int(fig.loc[(kind, ROUND2_ROW[kind]), "n"]) >= (240 if kind == "cells" else 90)
-    # round 3: its row is there exactly when the round-3 sample has been scored, and then states that score
-    r3 = CODING / "labels" / "round3"
-    scored = (r3 / f"consensus_{kind}.csv").exists() and (TRACES / f"frozen/rules3_sample3_{kind}.csv").exists()
-    assert ((kind, ROUND3_ROW[kind]) in fig.index) == scored
-    assert ((kind, CURRENT_ROW) in fig.index) == scored
-    if scored:
-        n, hits = _recompute(kind, key, col, "heldout", f"frozen/rules3_sample3_{kind}.csv", r3)
-        row = fig.loc[(kind, ROUND3_ROW[kind])]
+    # rounds 3 on: the held-out row and the in-sample row are there exactly when the round's sample has been
+    # scored, and then state those scores: the frozen rules on their own sample, and on every earlier sample
+    assert 3 in _fresh_rounds()
+    for rnd in _fresh_rounds():
+        labels = CODING / "labels" / f"round{rnd}"
+        held, tuned = (f"round-{rnd} held-out (fresh repositories: {'cells' if kind == 'cells' else 'series'})",
+                       f"round-{rnd} rules: samples of rounds 1-{rnd - 1} (in-sample)")
+        scored = (labels / f"consensus_{kind}.csv").exists() and (TRACES / f"frozen/rules{rnd}_sample{rnd}_{kind}.csv").exists()
+        assert ((kind, held) in fig.index) == scored, held
+        if rnd == 3:
+            assert held == ROUND3_ROW[kind] and scored
+        if not scored:
+            continue
+        n, hits = _recompute(kind, key, col, "heldout", f"frozen/rules{rnd}_sample{rnd}_{kind}.csv", labels)
+        row = fig.loc[(kind, held)]
         assert (int(row["n"]), int(row["agree"]), row["floor"]) == (n, hits, floor)
-        # the current rules on all earlier samples (round 3's tuning material): both halves of round 1 and round 2
-        parts = [_recompute(kind, key, col, half, f"eval_{kind}.csv") for half in ("tuning", "heldout")]
-        parts.append(_recompute(kind, key, col, "heldout", f"eval_round2_{kind}.csv", CODING / "labels" / "round2"))
-        row = fig.loc[(kind, CURRENT_ROW)]
+        parts = [_recompute(kind, key, col, half, f"frozen/rules{rnd}_sample1_{kind}.csv") for half in ("tuning", "heldout")]
+        parts += [_recompute(kind, key, col, "heldout", f"frozen/rules{rnd}_sample{s}_{kind}.csv",
+                             CODING / "labels" / f"round{s}") for s in range(2, rnd)]
+        row = fig.loc[(kind, tuned)]
         assert (int(row["n"]), int(row["agree"])) == (sum(p[0] for p in parts), sum(p[1] for p in parts))
         assert pd.isna(row["floor"])
 
@@ -372,7 +383,11 @@ def test_frozen_records_cover_their_samples():
             rec = pd.read_csv(ROOT / path, dtype=str)
             sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str)
             assert set(rec.iloc[:, 0]) == set(sample.iloc[:, 0]) and path in declared, path
-    assert set(FROZEN_RECORDS) >= {(1, 1), (2, 1), (2, 2)}
+    assert set(FROZEN_RECORDS) >= {(1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3)}
+    # every round from 3 on that is recorded on its own sample is recorded on every earlier one (in-sample rows)
+    for rules, smp in FROZEN_RECORDS:
+        if rules == smp and rules >= 3:
+            assert all((rules, s) in FROZEN_RECORDS for s in range(1, rules)), rules
 
 
 def test_record_is_written_once_and_never_replaced(tmp_path, monkeypatch):
