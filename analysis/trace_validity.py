@@ -29,7 +29,7 @@ INPUTS = ["coding/eval_split.csv", "coding/labels/sample_cells.csv", "coding/lab
           "traces/frozen/rules2_sample1_pairs.csv", "coding/labels/round2/sample_cells.csv",
           "coding/labels/round2/sample_pairs.csv", "coding/stage_labels.csv",
           "coding/stage_labels_heldout.csv", "traces/cells.csv", "coding/change_labels.csv", "traces/versions.csv"]
-#: Round-2 and round-3 files, used when present (coders' files as they arrive; predictions once the lead scores).
+#: Round-2 to round-4 files, used when present (coders' files as they arrive; predictions once the lead scores).
 OPTIONAL_INPUTS = ["coding/labels/round2/cells_a.csv", "coding/labels/round2/cells_b.csv",
                    "coding/labels/round2/pairs_a.csv", "coding/labels/round2/pairs_b.csv",
                    "coding/labels/round2/consensus_cells.csv", "coding/labels/round2/consensus_pairs.csv",
@@ -40,7 +40,10 @@ OPTIONAL_INPUTS = ["coding/labels/round2/cells_a.csv", "coding/labels/round2/cel
                    "coding/labels/round3/pairs_a.csv", "coding/labels/round3/pairs_b.csv",
                    "coding/labels/round3/consensus_cells.csv", "coding/labels/round3/consensus_pairs.csv",
                    "traces/eval_round3_cells.csv", "traces/eval_round3_pairs.csv",
-                   "traces/frozen/rules3_sample3_cells.csv", "traces/frozen/rules3_sample3_pairs.csv"]
+                   "traces/frozen/rules3_sample3_cells.csv", "traces/frozen/rules3_sample3_pairs.csv",
+                   "coding/labels/round4/sample_cells.csv", "coding/labels/round4/sample_pairs.csv",
+                   "coding/labels/round4/cells_a.csv", "coding/labels/round4/cells_b.csv",
+                   "coding/labels/round4/pairs_a.csv", "coding/labels/round4/pairs_b.csv"]
 OUTPUTS = ["figures/trace_validity.csv", "figures/trace_validity.md", "figures/trace_validity.tex",
            "figures/trace_coder_agreement.csv", "figures/trace_coder_agreement.md", "figures/trace_coder_agreement.tex",
            "figures/trace_heldout_confusion.csv", "figures/trace_heldout_confusion.md",
@@ -75,8 +78,11 @@ ROUND2 = {"cells": "round-2 held-out (fresh cells)", "pairs": "round-2 held-out 
 CURRENT = "current rules: samples of rounds 1-2 (round-3 tuning material, in-sample)"
 ROUND3 = {"cells": "round-3 held-out (fresh repositories: cells)",
           "pairs": "round-3 held-out (fresh repositories: series)"}
-#: The fresh held-out rounds: round -> row names per kind of item.
-FRESH = {2: ROUND2, 3: ROUND3}
+ROUND4 = {"cells": "round-4 held-out (fresh repositories: cells)",
+          "pairs": "round-4 held-out (fresh repositories: series)"}
+#: The fresh held-out rounds: round -> row names per kind of item (round 4: coder agreement only, until the lead
+#: scores it after the round-4 freeze).
+FRESH = {2: ROUND2, 3: ROUND3, 4: ROUND4}
 
 
 def _read(path) -> pd.DataFrame:
