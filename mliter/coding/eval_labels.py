@@ -227,8 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     key = a.cell_id if a.cmd == "show-notebook" else a.pair_id
     kind = "cells" if a.cmd == "show-notebook" else "pairs"
     if key not in sample(kind, labels):
-        print(f"{key}: not in {labels / f'sample_{kind}.csv'} (round {a.round}; round-N ids, rNc.../rNp..., "
-              "need --round N)")
+        m = re.match(r"r(\d+)[cp]\d", key)
+        hint = f"round-{m[1]} ids need --round {m[1]}" if m else "round-1 ids need no --round"
+        print(f"{key}: not in {labels / f'sample_{kind}.csv'} (round {a.round}; {hint})")
         return 1
     if a.cmd == "show-notebook":
         show_notebook(a.cell_id, labels=labels, root=a.data_root)

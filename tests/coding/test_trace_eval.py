@@ -11,6 +11,7 @@ from mliter.coding.trace_eval import (
     consensus, corrected_shares, invert_shares, kappa, load_consensus, predict_cells, predict_pairs, read_coders,
 )
 from mliter.paths import CODING, FIGURES, ROOT, TRACES
+from mliter.corpus.rounds import FRESH_ROUNDS
 
 
 def test_kappa_of_identical_and_independent_labels():
@@ -221,7 +222,7 @@ def _fresh_fixture(tmp_path, rnd: int = 2):
     import json
 
     p = f"r{rnd}"
-    cell_source = "notebooks_eval" if rnd == 2 else "notebooks_round3"
+    cell_source = "notebooks_eval" if rnd == 2 else f"notebooks_round{rnd}"
     pair_source = f"notebook_versions_round{rnd}"
     root, data, material = tmp_path / "repo", tmp_path / "shared", tmp_path / f"fresh{rnd}"
     lab = root / f"coding/labels/round{rnd}"
@@ -315,16 +316,16 @@ def test_cli_trace_eval_round2_names_the_missing_folder(tmp_path, capsys):
     assert rc != 0 and "gone/notebook_versions_round2: folder not found" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("rnd", [2, 3])
+@pytest.mark.parametrize("rnd", [2, *FRESH_ROUNDS])
 def test_fresh_round_consensus_is_current(rnd):
     """Shipped consensus files are what the shipped coder and adjudication files give, and the coder files
-    are valid against their round's sample; every disagreement of round 3 has been adjudicated."""
+    are valid against their round's sample; every disagreement of rounds 3 on has been adjudicated."""
     lab = CODING / "labels" / f"round{rnd}"
     for kind, key in (("cells", "cell_id"), ("pairs", "pair_id")):
         if not (lab / f"consensus_{kind}.csv").exists():
             continue
         cons, _ = load_consensus(kind, ROOT, rnd=rnd)
-        if rnd == 3:
+        if rnd >= 3:
             assert set(cons.how) <= {"agree", "adjudicated"}, kind
         shipped = pd.read_csv(lab / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
         assert cons.sort_values(key).reset_index(drop=True).equals(shipped), kind
@@ -332,42 +333,54 @@ def test_fresh_round_consensus_is_current(rnd):
             assert validate(f, lab) == [], f
 
 
-def test_round3_reads_cells_and_pairs_from_the_outside_material(tmp_path):
+@pytest.mark.parametrize("rnd", sorted(FRESH_ROUNDS))
+def test_fresh_round_reads_cells_and_pairs_from_the_outside_material(tmp_path, rnd):
     from mliter.coding.trace_eval import build_tables
 
-    root, data, material = _fresh_fixture(tmp_path, 3)
-    lab = root / "coding/labels/round3"
-    written = build_tables(root, data, rnd=3, predictions=False)
+    root, data, material = _fresh_fixture(tmp_path, rnd)
+    lab = root / f"coding/labels/round{rnd}"
+    written = build_tables(root, data, rnd=rnd, predictions=False)
     assert written[0] == lab / "consensus_cells.csv" and not list((root / "traces").iterdir())
-    assert (lab / "disagreements_cells.csv").read_text() == "cell_id,stage_a,stage_b\nr3c0002,EDA,load\n"
-    build_tables(root, data, rnd=3, material=material)
-    cells = pd.read_csv(root / "traces/eval_round3_cells.csv")
-    pairs = pd.read_csv(root / "traces/eval_round3_pairs.csv")
-    assert list(cells.cell_id) == ["r3c0001", "r3c0002"] and cells.stage[0] == "load"
-    assert list(pairs.pair_id) == ["r3p0001"] and pairs.code[0] == "H"
+    assert (lab / "disagreements_cells.csv").read_text() == f"cell_id,stage_a,stage_b\nr{rnd}c0002,EDA,load\n"
+    build_tables(root, data, rnd=rnd, material=material)
+    cells = pd.read_csv(root / f"traces/eval_round{rnd}_cells.csv")
+    pairs = pd.read_csv(root / f"traces/eval_round{rnd}_pairs.csv")
+    assert list(cells.cell_id) == [f"r{rnd}c0001", f"r{rnd}c0002"] and cells.stage[0] == "load"
+    assert list(pairs.pair_id) == [f"r{rnd}p0001"] and pairs.code[0] == "H"
     assert not (root / "traces/eval_round2_cells.csv").exists() and not (root / "traces/eval_cells.csv").exists()
+    assert not (root / "traces/frozen").exists()
 
 
-def test_round3_material_defaults_to_its_environment_variable(tmp_path, monkeypatch):
+@pytest.mark.parametrize("rnd", sorted(FRESH_ROUNDS))
+def test_fresh_round_material_defaults_to_its_environment_variable(tmp_path, monkeypatch, rnd):
     from mliter.coding.trace_eval import material_folder
 
-    sample = pd.DataFrame({"source": ["notebooks_round3"]})
-    monkeypatch.setenv("MLITER_ROUND3_DATA", str(tmp_path / "m3"))
-    assert material_folder(sample, tmp_path / "shared") == tmp_path / "m3"
+    sample = pd.DataFrame({"source": [f"notebooks_round{rnd}"]})
+    monkeypatch.setenv(f"MLITER_ROUND{rnd}_DATA", str(tmp_path / "m"))
+    assert material_folder(sample, tmp_path / "shared") == tmp_path / "m"
     assert material_folder(sample, tmp_path / "shared", tmp_path / "given") == tmp_path / "given"
-    mixed = pd.DataFrame({"source": ["notebooks_eval", "notebooks_round3"]})
+    mixed = pd.DataFrame({"source": ["notebooks_eval", f"notebooks_round{rnd}"]})
     assert material_folder(mixed, tmp_path / "shared", tmp_path / "given") == tmp_path / "shared"
 
 
-def test_cli_trace_eval_round3_labels_only_needs_no_shared_data(tmp_path, capsys):
+@pytest.mark.parametrize("rnd", sorted(FRESH_ROUNDS))
+def test_cli_trace_eval_fresh_round_labels_only_needs_no_shared_data(tmp_path, capsys, rnd):
     from mliter.cli import main
 
-    root, _, _ = _fresh_fixture(tmp_path, 3)
-    rc = main(["code", "trace-eval", "--round", "3", "--root", str(root), "--data", str(tmp_path / "noshared"),
+    root, _, material = _fresh_fixture(tmp_path, rnd)
+    rc = main(["code", "trace-eval", "--round", str(rnd), "--root", str(root), "--data", str(tmp_path / "noshared"),
                "--labels-only"])
-    assert rc == 0 and "round3/consensus_pairs.csv" in capsys.readouterr().out
-    rc = main(["code", "trace-eval", "--round", "3", "--root", str(root), "--material", str(tmp_path / "gone")])
-    assert rc != 0 and "gone/notebooks_round3: folder not found" in capsys.readouterr().err
+    assert rc == 0 and f"round{rnd}/consensus_pairs.csv" in capsys.readouterr().out
+    assert not (root / f"traces/eval_round{rnd}_cells.csv").exists()
+    rc = main(["code", "trace-eval", "--round", str(rnd), "--root", str(root), "--material", str(tmp_path / "gone")])
+    assert rc != 0 and f"gone/notebooks_round{rnd}: folder not found" in capsys.readouterr().err
+    # the one scoring run after the freeze: predictions and the frozen record, from the outside material only
+    rc = main(["code", "trace-eval", "--round", str(rnd), "--root", str(root), "--data", str(tmp_path / "noshared"),
+               "--material", str(material), "--record"])
+    assert rc == 0
+    for kind in ("cells", "pairs"):
+        kept = root / f"traces/frozen/rules{rnd}_sample{rnd}_{kind}.csv"
+        assert kept.read_bytes() == (root / f"traces/eval_round{rnd}_{kind}.csv").read_bytes()
 
 
 def test_frozen_records_cover_their_samples():
