@@ -66,9 +66,9 @@ ROUND1 = ("round-1 rules: tuning half (in-sample)", "round-1 rules: held-out hal
 TUNED2 = "round-2 rules: tuning half (in-sample)"
 REUSED = "round-1 held-out, reused after round-2 tuning"
 ROUND2 = {"cells": "round-2 held-out (fresh cells)", "pairs": "round-2 held-out (fresh series)"}
-#: The learned stage coder (traces/eval_stage_coder.csv) beside the rules on the same labelled cells it was trained on.
+#: The learned stage coder (traces/eval_stage_coder.csv) on the labelled cells it was trained on, each repository
+#: left out in turn; the rules' in-sample row on the same cells is insample_name(4).
 LEARNED_LORO = "learned coder: rounds 1-3, leave one repository out (round-4 tuning material)"
-RULES_ALL = "current rules: rounds 1-3 (round-4 tuning material, in-sample)"
 #: Number words of the variables' tags (traceStageAccuracyRoundThree, ...).
 WORDS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}
 
@@ -178,7 +178,6 @@ def main() -> None:
     coder = TRACES / "eval_stage_coder.csv"
     if coder.exists():
         ev = _read(coder)
-        rows.append(_row("cells", RULES_ALL, ev.stage_hand, ev.stage_rules, LABEL_STAGES))
         rows.append(_row("cells", LEARNED_LORO, ev.stage_hand, ev.stage_learned_loro, LABEL_STAGES))
     cells = pd.read_csv(TRACES / "cells.csv", keep_default_na=False, dtype={"cell_index": int})
     for file, name in (("stage_labels.csv", "older set, coder_a (codebook 1)"),
@@ -226,7 +225,7 @@ def main() -> None:
         tags += [(FRESH[r][kind], "Round" + WORDS[r]) for r in FRESH]
         tags += [(insample_name(r), "Tuning" + WORDS[r]) for r in FRESH if r > 2]
         tags += [(learned_name(r), "Learned" + WORDS[r]) for r in FRESH if r > 2]
-        tags += [(LEARNED_LORO, "LearnedLoro"), (RULES_ALL, "RulesRoundsOneToThree")]
+        tags += [(LEARNED_LORO, "LearnedLoro")]
         latest = max((r for r in FRESH if (kind, FRESH[r][kind]) in by.index), default=None)
         if latest is not None:  # the latest scored fresh round, which the captions quote
             tags.append((FRESH[latest][kind], "Latest"))

@@ -158,6 +158,15 @@ def test_validity_figure_reports_the_held_out_score(kind, key, col):
         n, hits = _recompute(kind, key, col, "heldout", f"frozen/rules{rnd}_sample{rnd}_{kind}.csv", labels)
         row = fig.loc[(kind, held)]
         assert (int(row["n"]), int(row["agree"]), row["floor"]) == (n, hits, floor)
+        record = pd.read_csv(TRACES / f"frozen/rules{rnd}_sample{rnd}_{kind}.csv", dtype=str)
+        learned = f"round-{rnd} held-out (fresh repositories: cells), learned coder"
+        assert ((kind, learned) in fig.index) == ("stage_learned" in record), learned
+        if "stage_learned" in record:  # the learned coder's stage on the same held-out cells, same record
+            m = pd.read_csv(labels / "consensus_cells.csv", dtype=str).merge(record, on="cell_id",
+                                                                             suffixes=("_h", "_r"))
+            row = fig.loc[(kind, learned)]
+            assert (int(row["n"]), int(row["agree"]), row["floor"]) == (
+                len(m), int((m.stage_h == m.stage_learned).sum()), floor)
         parts = [_recompute(kind, key, col, half, f"frozen/rules{rnd}_sample1_{kind}.csv") for half in ("tuning", "heldout")]
         parts += [_recompute(kind, key, col, "heldout", f"frozen/rules{rnd}_sample{s}_{kind}.csv",
                              CODING / "labels" / f"round{s}") for s in range(2, rnd)]

@@ -12,7 +12,11 @@ from tests.notebook_builders import mined_cells
 #: The older label sets were coded under codebook 1 (a cell's stage is the latest it touches); the
 #: rules now follow codebook 2.0 (a cell's purpose), so these are regression floors on a neighbouring
 #: definition, not targets. The evaluation of codebook 2.0 is tests/coding/test_trace_eval.py.
-MIN_ACCURACY = 0.75
+#: 0.75 until round 4; the frozen round-4 rules give 184 of 246 (74.8%, the round-3 rules 77.2%): the
+#: demonstration rule turns 6 EDA/DPR cells of Kaggle EDA notebooks into `other`, read-then-tidy makes 2
+#: latest-stage DPR cells `load`. It showed after the freeze, so the floor moved, not the rules; the loss is
+#: reported in docs/trace-validity.md ("Round 4: what it showed") and the figure shows the value.
+MIN_ACCURACY = 0.74
 
 
 def test_rule_table_loads_and_uses_known_stages():
