@@ -387,8 +387,10 @@ def test_cli_trace_eval_fresh_round_labels_only_needs_no_shared_data(tmp_path, c
     rc = main(["code", "trace-eval", "--round", str(rnd), "--root", str(root), "--data", str(tmp_path / "noshared"),
                "--material", str(material), "--record"])
     assert rc == 0
-    for kind in ("cells", "pairs"):
-        kept = root / f"traces/frozen/rules{rnd}_sample{rnd}_{kind}.csv"
+    from mliter.coding.trace_eval import RULES_ROUND
+
+    for kind in ("cells", "pairs"):  # the rules the code holds now, recorded on this round's sample
+        kept = root / f"traces/frozen/rules{RULES_ROUND}_sample{rnd}_{kind}.csv"
         assert kept.read_bytes() == (root / f"traces/eval_round{rnd}_{kind}.csv").read_bytes()
 
 
@@ -420,18 +422,26 @@ def test_record_is_written_once_and_never_replaced(tmp_path, monkeypatch):
     root, data, _ = _fresh_fixture(tmp_path)
     first = pd.DataFrame({"cell_id": ["r2c0001", "r2c0002"], "stage": ["load", "EDA"], "stages": ["load", "EDA"]})
     monkeypatch.setattr(trace_eval, "predict_cells", lambda sample, where: first)
-    trace_eval.build_tables(root, data, rnd=2, kinds=("cells",), record=True)
+    trace_eval.build_tables(root, data, rnd=2, kinds=("cells",), record=True, rules_round=2)
     kept = root / "traces/frozen/rules2_sample2_cells.csv"
     assert pd.read_csv(kept).stage.tolist() == ["load", "EDA"]
-    trace_eval.build_tables(root, data, rnd=2, kinds=("cells",), record=True)  # same predictions: fine
+    trace_eval.build_tables(root, data, rnd=2, kinds=("cells",), record=True, rules_round=2)  # same predictions: fine
     monkeypatch.setattr(trace_eval, "predict_cells", lambda sample, where: first.assign(stage=["DPR", "EDA"]))
     with pytest.raises(InputError, match="rules2_sample2_cells.csv: a different frozen record"):
-        trace_eval.build_tables(root, data, rnd=2, kinds=("cells",), record=True)
+        trace_eval.build_tables(root, data, rnd=2, kinds=("cells",), record=True, rules_round=2)
     assert pd.read_csv(kept).stage.tolist() == ["load", "EDA"]
     assert pd.read_csv(root / "traces/eval_round2_cells.csv").stage.tolist() == ["load", "EDA"]  # nothing written
     trace_eval.build_tables(root, data, rnd=2, kinds=("cells",))  # re-scoring without --record is allowed
     assert pd.read_csv(root / "traces/eval_round2_cells.csv").stage.tolist() == ["DPR", "EDA"]
     assert pd.read_csv(kept).stage.tolist() == ["load", "EDA"]
+    # later rules are recorded beside, never over, an earlier round's record of the same sample
+    trace_eval.build_tables(root, data, rnd=2, kinds=("cells",), record=True, rules_round=3)
+    assert pd.read_csv(root / "traces/frozen/rules3_sample2_cells.csv").stage.tolist() == ["DPR", "EDA"]
+    assert pd.read_csv(kept).stage.tolist() == ["load", "EDA"]
+    # rules are never recorded on a sample drawn after them
+    with pytest.raises(InputError, match="round-1 rules cannot be recorded on the round-2 sample"):
+        trace_eval.build_tables(root, data, rnd=2, kinds=("cells",), record=True, rules_round=1)
+    assert not (root / "traces/frozen/rules1_sample2_cells.csv").exists()
 
 
 def test_unreadable_adjudication_names_the_file(tmp_path):
