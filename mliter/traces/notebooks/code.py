@@ -255,6 +255,62 @@ def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
     return cell
 
 
+#: Every field of `CellCode`, as `CellMemo` copies it (a test checks this against the dataclass, so a new
+#: field cannot be left out of the copy).
+CELL_FIELDS = ("n_lines", "status", "error", "imports", "calls", "methods", "attrs", "bases", "magics", "syntax",
+               "local_calls", "variables", "defs", "tree", "bindings", "uses", "stmt_feats", "stmt_defs", "stmt_kind",
+               "reads", "unresolved")
+#: The tree a copy from `CellMemo` carries: the memo keeps no syntax trees (`collect_uses` releases a
+#: cell's tree anyway), and an empty module tells `collect_uses` that the cell was parsed.
+_RELEASED_TREE = ast.Module(body=[], type_ignores=[])
+
+
+def _copy_cell(c: CellCode, tree: ast.AST | None) -> CellCode:
+    """A copy of a freshly parsed cell whose containers are new (`collect_uses` and `mark_unresolved` add
+    to them); the tuples in `bindings` and `uses` are immutable and shared."""
+    return CellCode(c.n_lines, c.status, c.error, set(c.imports), set(c.calls), set(c.methods), set(c.attrs),
+                    set(c.bases), set(c.magics), set(c.syntax), set(c.local_calls), set(c.variables),
+                    {k: set(v) for k, v in c.defs.items()}, tree, list(c.bindings), list(c.uses),
+                    [set(s) for s in c.stmt_feats], [set(s) for s in c.stmt_defs], list(c.stmt_kind), set(c.reads),
+                    set(c.unresolved))
+
+
+class CellMemo:
+    """`parse_cell` memoised by source text, for one batch of notebooks mined with one `Limits`.
+
+    What `parse_cell` finds depends on the cell's text and the limits only (imports and aliases of other
+    cells are applied later, by `import_aliases` and `collect_uses`), and identical cells are common across
+    the notebooks of a corpus (`import numpy as np`, `df.head()`, a platform's boilerplate): a cell seen
+    before is copied rather than parsed and walked again. Bounded: cells longer than `max_chars` are not
+    kept (rarely repeated, costly to hold), and past `max_entries` the oldest entry is dropped. A hit is a
+    copy of the first parse with fresh containers, so what later steps add to one cell never reaches
+    another, and its rows are the same bytes as without the memo (tested on the shared corpus)."""
+
+    def __init__(self, limits: Limits = Limits(), max_entries: int = 4096, max_chars: int = 4096):
+        self.limits = limits
+        self.max_entries = max_entries
+        self.max_chars = max_chars
+        self.hits = 0
+        self.misses = 0
+        self._cells: dict[str, CellCode] = {}
+
+    def parse(self, source: str) -> CellCode:
+        """`parse_cell(source, self.limits)`, from the memo when the same text was parsed before."""
+        if len(source) > self.max_chars:
+            return parse_cell(source, self.limits)
+        kept = self._cells.get(source)
+        if kept is not None:
+            self.hits += 1
+            return _copy_cell(kept, _RELEASED_TREE if kept.tree is not None else None)
+        self.misses += 1
+        cell = parse_cell(source, self.limits)
+        cells = self._cells
+        if len(cells) >= self.max_entries:
+            del cells[next(iter(cells))]
+        cells[source] = _copy_cell(cell, _RELEASED_TREE if cell.tree is not None else None)
+        return cell
+
+
 _FUNC_OR_CLASS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 #: Fields that never hold a child worth visiting: names, contexts, flags, and the lists of plain
 #: identifiers (`global a, b`; a class pattern's keyword names).

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 from mliter.corpus.notebooks import NotebookRef
 from mliter.tables import join_list
-from mliter.traces.notebooks.code import CellCode, collect_uses, import_aliases, parse_cell, top_modules
+from mliter.traces.notebooks.code import CellCode, CellMemo, collect_uses, import_aliases, parse_cell, top_modules
 from mliter.traces.notebooks.parse import Limits, NotebookError, parse_notebook, valid_mime
 from mliter.traces.notebooks.order import gaps_before, order_metrics
 from mliter.traces.notebooks.stages import STAGES, StageRules
@@ -128,25 +128,29 @@ class Budget:
         return f"at cell {cell}" if cell is not None else "after the cells"
 
 
-def analyse_cells(code_cells, is_python: bool, limits: Limits, local_modules=None, budget: "Budget | None" = None):
+def analyse_cells(code_cells, is_python: bool, limits: Limits, local_modules=None, budget: "Budget | None" = None,
+                  memo: CellMemo | None = None):
     """The static pass over a notebook's code cells, cell by cell: parse, bind imports, collect
     features and the def-use summary, then release the tree (see `mliter.traces.notebooks.code`).
 
     `local_modules` (optional) resolves a module imported from beside the notebook to the features
     of its functions (`mliter.traces.notebooks.modules`); calls into such modules that it cannot
     resolve are recorded on the cell as unresolved. `budget` (the notebook's time and memory bound)
-    is checked after each cell is parsed, while its tree is alive. Returns the cells and the module summaries."""
+    is checked after each cell is parsed, while its tree is alive. `memo` (optional, one per batch) parses a
+    cell whose text it has seen before by copying (`CellMemo`; same results). Returns the cells and the
+    module summaries."""
     from mliter.traces.notebooks.modules import bind_local_modules, mark_unresolved
 
     aliases: dict[str, str] = {}
     module_defs: dict[str, set[str]] = {}
     parsed = []
     unsummarised = False  # does the notebook import a module from beside it that was not summarised?
+    parse = memo.parse if memo is not None and memo.limits == limits else lambda source: parse_cell(source, limits)
     with warnings.catch_warnings():  # once per notebook, not per cell: the author's invalid escapes are not ours
         warnings.simplefilter("ignore")
         for c in code_cells:
             if is_python:
-                pc = parse_cell(c.source, limits)
+                pc = parse(c.source)
                 if budget is not None:
                     budget.check(c.index, len(c.source))
             else:  # an R or Julia notebook: counts and outputs are still read, the code is not parsed as Python
@@ -162,9 +166,10 @@ def analyse_cells(code_cells, is_python: bool, limits: Limits, local_modules=Non
 
 
 def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits = Limits(),
-               sha: str | None = None, local_modules=None) -> Mined:
+               sha: str | None = None, local_modules=None, memo: CellMemo | None = None) -> Mined:
     """Mine one notebook's bytes (`sha`: their SHA-256 when the caller has it already);
-    raises `NotebookError` when the file cannot be read at all.
+    raises `NotebookError` when the file cannot be read at all. `memo`: the batch's `CellMemo`, when
+    notebooks are mined in a batch (cells seen before are not parsed again; same rows).
 
     The cyclic garbage collector is paused while one notebook is mined: the work allocates
     hundreds of thousands of small acyclic objects (syntax nodes, feature strings) whose
@@ -175,20 +180,20 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _mine_bytes(notebook_id, data, rules, limits, sha, local_modules)
+        return _mine_bytes(notebook_id, data, rules, limits, sha, local_modules, memo)
     finally:
         if was_enabled:
             gc.enable()
 
 
 def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits,
-                sha: str | None, local_modules) -> Mined:
+                sha: str | None, local_modules, memo: CellMemo | None = None) -> Mined:
     budget = Budget(limits)  # from the start: reading the JSON counts too
     sha = sha or hashlib.sha256(data).hexdigest()
     nb = parse_notebook(data, limits)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     parsed, module_defs = analyse_cells(code_cells, nb.language in PYTHON_LANGUAGES, limits, local_modules,
-                                        budget)
+                                        budget, memo)
 
     counts = [c.execution_count for c in code_cells]
     metrics = order_metrics(counts)
@@ -267,8 +272,9 @@ def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits
     return Mined(row, cell_rows, stage_rows)
 
 
-def mine_ref(ref: NotebookRef, rules: StageRules, limits: Limits = Limits()) -> Mined:
-    """Read and mine one notebook file; any refusal becomes an error row naming the file."""
+def mine_ref(ref: NotebookRef, rules: StageRules, limits: Limits = Limits(), memo: CellMemo | None = None) -> Mined:
+    """Read and mine one notebook file; any refusal becomes an error row naming the file (`memo`: see
+    `mine_bytes`)."""
     sha = ""
     try:
         size = os.path.getsize(ref.file)
@@ -279,7 +285,7 @@ def mine_ref(ref: NotebookRef, rules: StageRules, limits: Limits = Limits()) -> 
         from mliter.traces.notebooks.modules import local_module_resolver
 
         return mine_bytes(ref.notebook_id, data, rules, limits, sha=sha,
-                          local_modules=local_module_resolver(ref.file))
+                          local_modules=local_module_resolver(ref.file), memo=memo)
     except NotebookError as exc:
         reason, message = exc.reason, exc.message
     except OSError as exc:
@@ -392,8 +398,9 @@ def mine_batch(
                     ckpt.add_many(finished)
                 bar.update(len(finished))
         else:
+            memo = CellMemo(limits)  # cells repeated across the batch's notebooks are parsed once
             for k, r in todo:
-                mined = mine_ref(r, rules, limits)
+                mined = mine_ref(r, rules, limits, memo=memo)
                 results[k] = mined
                 if ckpt:
                     ckpt.add(k, mined)
