@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -21,16 +20,13 @@ from typing import Any, Sequence
 
 from mliter.corpus.notebooks import NotebookRef
 from mliter.tables import join_list
-from mliter.traces.notebooks.code import CellCode, CellMemo, collect_uses, import_aliases, parse_cell, top_modules
-from mliter.traces.notebooks.parse import Limits, NotebookError, parse_notebook, valid_mime
+from mliter.traces.notebooks.code import CellCode, CellMemo, collect_uses, import_aliases, parse_cell
+from mliter.traces.notebooks.parse import Limits, NotebookError, parse_notebook
 from mliter.traces.notebooks.order import gaps_before, order_metrics
+from mliter.traces.notebooks.rows import cell_rows
 from mliter.traces.notebooks.stages import STAGES, StageRules
 
 PYTHON_LANGUAGES = frozenset({"python", "python2", "python3", "ipython", "ipython2", "ipython3"})
-#: nbformat output types (v4, and v3's names when a file mixes them); anything else is `unknown`.
-OUTPUT_TYPES = frozenset({"stream", "display_data", "execute_result", "error", "update_display_data",
-                          "pyout", "pyerr"})
-_IDENT = re.compile(r"^[A-Za-z_][\w.]{0,79}$", re.ASCII)
 
 
 @dataclass
@@ -48,37 +44,6 @@ class Mined:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Mined":
         return cls(d.get("notebook"), d.get("cells", []), d.get("stages", []), d.get("error"))
-
-
-def _output_kinds(outputs: list[Any]) -> tuple[set[str], set[str]]:
-    kinds: set[str] = set()
-    errors: set[str] = set()
-    for out in outputs:
-        if not isinstance(out, dict):
-            continue
-        otype = out.get("output_type")
-        otype = otype if isinstance(otype, str) and otype in OUTPUT_TYPES else "unknown"
-        if otype in ("display_data", "execute_result") and isinstance(out.get("data"), dict):
-            kinds.update(f"{otype}:{valid_mime(mime)}" for mime in out["data"])
-        else:
-            kinds.add(otype)
-        if otype == "error":
-            name = out.get("ename")
-            errors.add(name if isinstance(name, str) and _IDENT.match(name) else "unknown")
-    return kinds, errors
-
-
-_NONE: frozenset[str] = frozenset()
-
-
-def _joined(values: "set[str] | frozenset[str]") -> str:
-    """`mliter.tables.join_list` for a set of strings, which it already is: no copy, and nothing to sort
-    when empty (most of a cell's eight multi-valued columns are). Same text as `join_list`."""
-    if not values:
-        return ""
-    if "" in values:
-        values = values - {""}
-    return ";".join(sorted(values))
 
 
 def resident_bytes() -> int | None:
@@ -198,44 +163,10 @@ def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits
     counts = [c.execution_count for c in code_cells]
     metrics = order_metrics(counts)
     gaps = gaps_before(counts)
-    stage_cells = {s: 0 for s in STAGES}
-    stage_hidden = {s: 0 for s in STAGES}
-    cell_rows = []
-    libraries: set[str] = set()
-    apis_all: set[str] = set()
-    n_error_outputs = 0
     labelled = rules.label_notebook(parsed, module_defs)
     budget.check(None)
-    for k, (cell, pc, lab) in enumerate(zip(code_cells, parsed, labelled)):
-        stage = lab.stage
-        if pc.status != "empty":
-            stage_cells[stage] += 1
-            stage_hidden[stage] += gaps[k]
-        kinds, enames = _output_kinds(cell.outputs) if cell.outputs else (_NONE, _NONE)
-        n_error_outputs += bool(enames) or "error" in kinds
-        apis = pc.calls | {"." + m.split("@", 1)[0] for m in pc.methods} if pc.methods else pc.calls
-        if pc.imports:
-            libraries |= top_modules(pc.imports)
-        apis_all |= apis
-        cell_rows.append({
-            "notebook_id": notebook_id,
-            "cell_index": cell.index,
-            "code_index": k,
-            "execution_count": cell.execution_count,
-            "hidden_before": gaps[k],
-            "n_lines": pc.n_lines,
-            "status": pc.status,
-            "error": pc.error,
-            "imports": _joined(pc.imports),
-            "apis": _joined(apis),
-            "magics": _joined(pc.magics),
-            "output_types": _joined(kinds),
-            "error_names": _joined(enames),
-            "stage": stage,
-            "stages": _joined(lab.stages),
-            "n_reads_from": len(lab.reads_from),
-            "unresolved_calls": len(pc.unresolved),
-        })
+    made = cell_rows(notebook_id, code_cells, parsed, labelled, gaps)
+    stage_cells, stage_hidden = made.stage_cells, made.stage_hidden
     n_nonempty = sum(stage_cells.values())
     stage_rows = [{
         "notebook_id": notebook_id,
@@ -265,11 +196,11 @@ def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits
         "is_out_of_order": metrics.is_out_of_order,
         "is_linear": metrics.is_linear,
         "n_syntax_errors": sum(pc.status == "syntax_error" for pc in parsed),
-        "n_error_outputs": n_error_outputs,
-        "libraries": join_list(libraries),
-        "n_apis": len(apis_all),
+        "n_error_outputs": made.n_error_outputs,
+        "libraries": join_list(made.libraries),
+        "n_apis": len(made.apis),
     }
-    return Mined(row, cell_rows, stage_rows)
+    return Mined(row, made.rows, stage_rows)
 
 
 def mine_ref(ref: NotebookRef, rules: StageRules, limits: Limits = Limits(), memo: CellMemo | None = None) -> Mined:
