@@ -379,10 +379,9 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                 cell.stmt_kind[si] = "display"
         seen.clear()
         stack: list[tuple[Any, int, str | None]] = [(st, 1, None)]
-        pop, push = stack.pop, stack.append
         owner: str | None
         while stack:
-            node, depth, owner = pop()
+            node, depth, owner = stack.pop()
             if depth > max_depth:
                 cell.status, cell.error = "too_deep", f"syntax tree deeper than {max_depth}"
                 uses.clear()
@@ -418,13 +417,13 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                         uses.append(("call", chain[::-1], func.attr if type(func) is Attribute else None, owner, si))
                     else:
                         uses.append(("call", None, func.attr if type(func) is Attribute else None, owner, si))
-                        push((inner, depth, owner))
+                        stack.append((inner, depth, owner))
                 for a in node.args:
                     if type(a) is not Constant:
-                        push((a, depth, owner))
+                        stack.append((a, depth, owner))
                 for k in node.keywords:
                     if type(k.value) is not Constant:
-                        push((k.value, depth, owner))
+                        stack.append((k.value, depth, owner))
                 continue
             if kind is Attribute:
                 if type(node.ctx) is not Store:
@@ -432,29 +431,29 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                     if key not in seen:
                         seen.add(key)
                         uses.append(("attrs", node.attr, owner, si))
-                push((node.value, depth, owner))
+                stack.append((node.value, depth, owner))
                 continue
             # the commonest plain containers: their children pushed in field order, as the loop below would
             if kind is Subscript:
                 if type(node.value) is not Constant:
-                    push((node.value, depth, owner))
+                    stack.append((node.value, depth, owner))
                 if type(node.slice) is not Constant:
-                    push((node.slice, depth, owner))
+                    stack.append((node.slice, depth, owner))
                 continue
             if kind is Expr or kind is ast.Starred:
                 if type(node.value) is not Constant:
-                    push((node.value, depth, owner))
+                    stack.append((node.value, depth, owner))
                 continue
             if kind is ast.BinOp and depth <= max_depth:  # the operator (a leaf) matters only at the limit
                 if type(node.left) is not Constant:
-                    push((node.left, depth, owner))
+                    stack.append((node.left, depth, owner))
                 if type(node.right) is not Constant:
-                    push((node.right, depth, owner))
+                    stack.append((node.right, depth, owner))
                 continue
             if kind is ast.Tuple or kind is ast.List:
                 for item in node.elts:
                     if type(item) is not Constant:
-                        push((item, depth, owner))
+                        stack.append((item, depth, owner))
                 continue
             child_owner = owner
             if kind in special:  # the rest only have their children visited
@@ -513,9 +512,9 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                         if owner is None and depth == 2:
                             uses.append(("syntax", _literal_marker(value) if _is_literal(value) else "assign", owner, si))
                         if vk is not Constant:
-                            push((value, depth, owner))
+                            stack.append((value, depth, owner))
                     for t in targets:
-                        push((t, depth, owner))
+                        stack.append((t, depth, owner))
                     continue
                 if kind is ast.Return and type(node.value) is Subscript:
                     uses.append(("syntax", "subset", owner, si))
@@ -545,9 +544,9 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                 if type(value) is list:
                     for item in value:
                         if isinstance(item, AST) and type(item) is not Constant:
-                            push((item, depth, child_owner))
+                            stack.append((item, depth, child_owner))
                 elif value is not None and isinstance(value, AST) and type(value) is not Constant:
-                    push((value, depth, child_owner))
+                    stack.append((value, depth, child_owner))
         if loops_si:
             defs_si -= loops_si
 

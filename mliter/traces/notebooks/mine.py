@@ -47,12 +47,22 @@ class Mined:
 
 
 def resident_bytes() -> int | None:
-    """This process's resident memory in bytes (Linux /proc), or None where it cannot be read."""
+    """This process's resident memory in bytes (Linux /proc), or None where it cannot be read.
+
+    Read on every notebook, so the file stays open and is re-read in place (`pread` at offset 0 shows the
+    current value; about 1.5 us rather than 10 us for open and read), once per process: a forked child
+    opens its own (`/proc/self` named the parent when the parent opened it)."""
+    global _STATM
     try:
-        with open("/proc/self/statm", "rb") as fh:
-            return int(fh.read().split()[1]) * _PAGE
-    except (OSError, ValueError, IndexError):
+        pid = os.getpid()
+        if _STATM is None or _STATM[0] != pid:
+            _STATM = (pid, os.open("/proc/self/statm", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)))
+        return int(os.pread(_STATM[1], 256, 0).split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError, AttributeError):
         return None
+
+
+_STATM: tuple[int, int] | None = None  # (pid, descriptor) of `resident_bytes`'s open /proc/self/statm
 
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
