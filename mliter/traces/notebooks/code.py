@@ -282,17 +282,21 @@ class CellMemo:
     cells are applied later, by `import_aliases` and `collect_uses`), and identical cells are common across
     the notebooks of a corpus (`import numpy as np`, `df.head()`, a platform's boilerplate): a cell seen
     before is copied rather than parsed and walked again. Bounded: cells longer than `max_chars` are not
-    kept (rarely repeated, costly to hold), and past `max_entries` the oldest entry is dropped. A hit is a
+    kept (rarely repeated, costly to hold), and past `max_entries` entries or `max_total_chars` characters
+    of kept source the oldest entries are dropped (what an entry holds grows with its text). A hit is a
     copy of the first parse with fresh containers, so what later steps add to one cell never reaches
     another, and its rows are the same bytes as without the memo (tested on the shared corpus)."""
 
-    def __init__(self, limits: Limits = Limits(), max_entries: int = 4096, max_chars: int = 4096):
+    def __init__(self, limits: Limits = Limits(), max_entries: int = 4096, max_chars: int = 4096,
+                 max_total_chars: int = 2_000_000):
         self.limits = limits
         self.max_entries = max_entries
         self.max_chars = max_chars
+        self.max_total_chars = max_total_chars
         self.hits = 0
         self.misses = 0
         self._cells: dict[str, CellCode] = {}
+        self._chars = 0  # characters of source kept
 
     def parse(self, source: str) -> CellCode:
         """`parse_cell(source, self.limits)`, from the memo when the same text was parsed before."""
@@ -305,9 +309,12 @@ class CellMemo:
         self.misses += 1
         cell = parse_cell(source, self.limits)
         cells = self._cells
-        if len(cells) >= self.max_entries:
-            del cells[next(iter(cells))]
+        while cells and (len(cells) >= self.max_entries or self._chars + len(source) > self.max_total_chars):
+            oldest = next(iter(cells))
+            self._chars -= len(oldest)
+            del cells[oldest]
         cells[source] = _copy_cell(cell, _RELEASED_TREE if cell.tree is not None else None)
+        self._chars += len(source)
         return cell
 
 

@@ -165,3 +165,7 @@ def test_cell_memo_gives_what_parsing_gives_and_keeps_cells_apart():
     hits = memo.hits
     memo.parse("x" * 5000)
     assert memo.parse("x" * 5000).tree is not None and memo.hits == hits  # too long to keep: parsed each time
+    small = CellMemo(max_total_chars=30)
+    for src in ("a = 1 + 2 + 3 + 4", "b = 1 + 2 + 3 + 4", "c = 1"):
+        small.parse(src)
+    assert list(small._cells) == ["b = 1 + 2 + 3 + 4", "c = 1"] and small._chars == 22  # within 30 characters
