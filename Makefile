@@ -127,6 +127,7 @@ survey: $(STAMP)
 
 bench: $(STAMP) native
 	$(PY) bench/mine.py
+	$(PY) bench/versions.py
 	$(PY) bench/openml_study.py
 	$(PY) bench/pipelines.py
 	$(PY) bench/unitised_alpha.py

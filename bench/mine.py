@@ -18,7 +18,6 @@ and collecting features; stage labelling; the rest: rows, hashes, order metrics)
 from __future__ import annotations
 
 import argparse
-import ast
 import gc
 import json
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mliter.corpus.notebooks import discover  # noqa: E402
-from timing import best_of  # noqa: E402
+from timing import best_of, json_ast_floor  # noqa: E402
 from mliter.paths import shared_data  # noqa: E402
 from mliter.traces.notebooks.code import CellMemo  # noqa: E402
 from mliter.traces.notebooks.mine import analyse_cells, mine_bytes  # noqa: E402
@@ -78,26 +77,13 @@ def main() -> int:
     def mine_all_unmemoised() -> int:
         return mine_all(memo=False)
 
-    def floor_one(b: bytes) -> None:
-        try:
-            nb = json.loads(b)
-        except ValueError:
-            return
-        for c in nb.get("cells", []) if isinstance(nb, dict) else []:
-            if isinstance(c, dict) and c.get("cell_type") == "code":
-                src = c.get("source", "")
-                try:
-                    ast.parse("".join(src) if isinstance(src, list) else src)
-                except (SyntaxError, ValueError, RecursionError, MemoryError):
-                    pass
-
     def parse_floor():
         """json.loads plus ast.parse of every code cell: the least any AST-based miner must do
         (with the garbage collector paused per notebook, as `mine_bytes` does)."""
         for _, b in blobs:
             gc.disable()
             try:
-                floor_one(b)
+                json_ast_floor(b)
             finally:
                 gc.enable()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import time
 from collections.abc import Callable
 
@@ -15,3 +17,19 @@ def best_of(rounds: int, fn: Callable[[], object]) -> float:
         fn()
         times.append(time.process_time() - t0)
     return min(times)
+
+
+def json_ast_floor(data: bytes) -> None:
+    """`json.loads` of a notebook's bytes plus `ast.parse` of every code cell: the least any AST-based miner must
+    do, the baseline of `bench/mine.py` and `bench/versions.py` (unreadable JSON or code is skipped)."""
+    try:
+        nb = json.loads(data)
+    except ValueError:
+        return
+    for c in nb.get("cells", []) if isinstance(nb, dict) else []:
+        if isinstance(c, dict) and c.get("cell_type") == "code":
+            src = c.get("source", "")
+            try:
+                ast.parse("".join(src) if isinstance(src, list) else src)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                pass

@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "mliter.corpus.threads.commands",
     "mliter.coding.segment_commands",
     "mliter.coding.qda.commands",
+    "mliter.coding.stage_coder_commands",
 ]
 
 

@@ -96,6 +96,13 @@ class CodedVariable:
     check: str
 
 
+def _primary_kind() -> str:
+    """What produces the primary `stage`: the producer coding/stage_producer.yaml declares."""
+    from mliter.traces.notebooks.learned import default_producer
+
+    return "model-based coder" if default_producer() == "learned" else "rule table"
+
+
 CODED_VARIABLES: tuple[CodedVariable, ...] = (
     CodedVariable("coding/papers/consensus.csv: domain, the nine iteration counts, evidence_basis",
                   "model-based coder",
@@ -103,10 +110,23 @@ CODED_VARIABLES: tuple[CodedVariable, ...] = (
                   "the codebook coding/papers.codebook.yaml), disagreements settled by the adjudicator eng_b",
                   "double coding of 78 papers: Cohen's kappa and Krippendorff's alpha with bootstrap intervals "
                   "(coding/papers/agreement.csv, figures/survey_agreement.*)"),
-    CodedVariable("traces/cells.csv: stage; traces/stages.csv", "rule table",
-                  "the stage rule table coding/stage_rules.csv applied to each cell's calls (mliter.traces stages)",
-                  "hand labels of sampled cells (coding/stage_labels.csv for tuning, coding/stage_labels_heldout.csv "
-                  "held out and scored once; figures/stage_rule_accuracy.*)"),
+    CodedVariable("traces/cells.csv: stage; traces/stages.csv", _primary_kind(),
+                  "the producer coding/stage_producer.yaml declares primary: `rules` (its stage_rules column) or "
+                  "`learned` (its stage_learned column); the rules are primary until the lead applies the "
+                  "pre-registered round-4 rule",
+                  "as the declared producer's column below"),
+    CodedVariable("traces/cells.csv: stage_rules, stages", "rule table",
+                  "the stage rule table coding/stage_rules.csv and the API catalogue applied to each cell's def-use "
+                  "summary (mliter.traces.notebooks.stages)",
+                  "blind consensus labels of rounds 1-3, each round scored once after its freeze "
+                  "(traces/frozen/, figures/trace_validity.*); docs/trace-validity.md"),
+    CodedVariable("traces/cells.csv: stage_learned; traces/eval_*cells.csv: stage_learned", "model-based coder",
+                  "a multinomial logistic regression (coefficients coding/stage_coder.csv, trained by "
+                  "`mliter code train-stage-coder` on the 1,178 labelled cells of rounds 1-3) over the miner's static "
+                  "features and the rules' output (mliter.traces.notebooks.learned)",
+                  "leave-one-repository-out accuracy over 43 repositories, regularisation chosen within the training "
+                  "repositories (traces/eval_stage_coder.csv, coding/stage_producer.yaml); on the round-4 held-out "
+                  "sample once scored"),
     CodedVariable("coding/stage_labels.csv, coding/stage_labels_heldout.csv: stage", "model-based coder",
                   "coder_a (a language-model session, procedure in coding/stage_labels.md)",
                   "not double-coded: a single reference coder; the rule table is scored against it"),

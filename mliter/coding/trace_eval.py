@@ -168,7 +168,8 @@ def consensus(coders: dict[str, pd.DataFrame], kind: str, adjudication: pd.DataF
 
 
 def predict_cells(sample: pd.DataFrame, data: Path, rules=None) -> pd.DataFrame:
-    """The rules' primary stage and stage set for every sampled cell (mined from `data`)."""
+    """The rules' primary stage and stage set, and the learned coder's stage, for every sampled cell (mined from
+    `data`). `stage` is the rules' whichever producer coding/stage_producer.yaml declares primary."""
     from mliter.traces.notebooks.mine import mine_bytes
     from mliter.traces.notebooks.modules import local_module_resolver
     from mliter.traces.notebooks.stages import StageRules
@@ -183,7 +184,8 @@ def predict_cells(sample: pd.DataFrame, data: Path, rules=None) -> pd.DataFrame:
             c = by_code.get(int(r["code_cell"]))
             if c is None:
                 raise InputError(f"{path}: code cell {r['code_cell']} not found ({len(by_code)} code cells)")
-            rows.append({"cell_id": r["cell_id"], "stage": c["stage"], "stages": c["stages"]})
+            rows.append({"cell_id": r["cell_id"], "stage": c["stage_rules"], "stages": c["stages"],
+                         "stage_learned": c["stage_learned"]})
     return pd.DataFrame(rows).sort_values("cell_id", ignore_index=True)
 
 

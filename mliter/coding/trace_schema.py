@@ -137,12 +137,19 @@ CONSENSUS_PAIRS = Table(
     primary_key=("pair_id",),
 )
 
+#: The columns of the cell predictions as the frozen records of rounds 1-3 hold them (the rules only).
+RULE_CELL_COLUMNS = (Column("cell_id", "string", "Sampled cell.", required=True, unique=True),
+                     Column("stage", "string", "Primary stage by the rules.", required=True, enum=STAGES),
+                     Column("stages", "string", "Stages touched by the rules, ';'-separated."))
 EVAL_CELLS = Table(
     name="eval_rule_cells", path="traces/eval_cells.csv", title="Frozen rules on the sampled cells",
-    description="Primary stage and stages touched that the frozen rules give every sampled cell.",
-    columns=(Column("cell_id", "string", "Sampled cell.", required=True, unique=True),
-             Column("stage", "string", "Primary stage by the rules.", required=True, enum=STAGES),
-             Column("stages", "string", "Stages touched by the rules, ';'-separated.")),
+    description=("Primary stage and stages touched that the frozen rules give every sampled cell, and the learned "
+                 "stage coder's primary stage (coding/stage_coder.csv)."),
+    columns=(*RULE_CELL_COLUMNS,
+             Column("stage_learned", "string", "Primary stage by the learned coder with the shipped coefficients. On "
+                                               "the cells of rounds 1-3 it was trained on them (in-sample); its honest "
+                                               "estimate there is the leave-one-repository-out column of "
+                                               "traces/eval_stage_coder.csv.", enum=STAGES)),
     primary_key=("cell_id",),
 )
 
@@ -232,6 +239,8 @@ def _round_predictions(base: Table, rnd: int = 2) -> Table:
 
 #: The frozen records shipped: (rules round, sample round) -> the commit whose frozen rules produced them.
 FROZEN_RECORDS = {(1, 1): "91b66d1", (2, 1): "04164e0", (2, 2): "04164e0", (3, 3): "d3cf489"}
+#: Records written before the learned coder existed: their cell files hold the rules' columns only.
+RULES_ONLY_RECORDS = frozenset({(1, 1), (2, 1), (2, 2), (3, 3)})
 
 
 def frozen_record(base: Table, rules: int, sample: int, commit: str) -> Table:
@@ -242,7 +251,8 @@ def frozen_record(base: Table, rules: int, sample: int, commit: str) -> Table:
                  title=f"{base.title} (round-{rules} frozen rules on round-{sample} items, as scored)",
                  description=(f"{base.description} The round-{rules} frozen rules (commit {commit}) on {which}, as "
                               "scored and reported; later rules re-score traces/eval_*.csv, never this record."),
-                 columns=base.columns, primary_key=base.primary_key)
+                 columns=RULE_CELL_COLUMNS if kind == "cells" and (rules, sample) in RULES_ONLY_RECORDS else base.columns,
+                 primary_key=base.primary_key)
 
 
 TABLES += [frozen_record(base, r, s, c) for (r, s), c in FROZEN_RECORDS.items() for base in (EVAL_CELLS, EVAL_PAIRS)]
@@ -277,3 +287,40 @@ TABLES += [SAMPLE_CELLS_R3, SAMPLE_PAIRS_R3, *(_coder_cells(c, 3) for c in "ab")
            _round_consensus(CONSENSUS_CELLS, 3), _round_consensus(CONSENSUS_PAIRS, 3),
            _round_predictions(EVAL_CELLS, 3), _round_predictions(EVAL_PAIRS, 3),
            _adjudication("cells", 3), _adjudication("pairs", 3), _disagreements("cells", 3), _disagreements("pairs", 3)]
+
+
+# The learned stage coder (mliter.coding.stage_coder, `mliter code train-stage-coder`).
+STAGE_CODER = Table(
+    name="stage_coder", path="coding/stage_coder.csv", title="Learned stage coder: coefficients",
+    description=("A multinomial logistic regression (scikit-learn, lbfgs, L2; C chosen by leave-one-repository-out) "
+                 "trained on every labelled cell of rounds 1-3. One row per binary feature of "
+                 "mliter.traces.notebooks.learned.notebook_features (stage, role and syntax names, no code), one "
+                 "column per stage; a cell's score for a stage is the intercept plus the weights of its features, "
+                 "the highest score wins (ties: the first stage in column order). Rows whose weights all round to 0 "
+                 "are left out."),
+    columns=(Column("feature", "string", "Feature name, or `(intercept)`.", required=True, unique=True),
+             *(Column(s, "number", f"Weight towards stage {s} (6 decimals).", required=True)
+               for s in ("other", "setup", "load", "EDA", "DPR", "LI", "PPR"))),
+    primary_key=("feature",),
+)
+
+EVAL_STAGE_CODER = Table(
+    name="eval_stage_coder", path="traces/eval_stage_coder.csv",
+    title="Learned stage coder and rules on the labelled cells of rounds 1-3",
+    description=("Per labelled cell: the consensus stage, the rules' stage (in-sample: the rules were tuned on these "
+                 "cells), the learned coder's stage when its repository was left out of training and of the choice of "
+                 "C (the honest estimate), the same with the final C, and the final model's (in-sample)."),
+    columns=(Column("cell_id", "string", "Labelled cell.", required=True, unique=True),
+             Column("round", "integer", "Labelling round of the cell.", required=True, minimum=1),
+             Column("repo", "string", "Repository (the LORO group).", required=True),
+             Column("kind", "string", "Group (round 1-2: a/b/c of the eval manifest) or kind (round 3) of its repository.",
+                    required=True),
+             *(Column(c, "string", d, required=True, enum=STAGES) for c, d in (
+                 ("stage_hand", "Consensus label."), ("stage_rules", "The current rules."),
+                 ("stage_learned_loro", "Learned coder, its repository left out (C chosen within the others)."),
+                 ("stage_learned_loro_fixed_c", "Learned coder, its repository left out, with the final model's C."),
+                 ("stage_learned", "The final model (trained on every cell here: in-sample).")))),
+    primary_key=("cell_id",),
+)
+
+TABLES += [STAGE_CODER, EVAL_STAGE_CODER]

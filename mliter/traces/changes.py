@@ -213,7 +213,7 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
         return frozenset({"first"})
     out = set()
     model = diff_operators(prev.model, cur.model)
-    pre = diff_operators(prev.preprocessing, cur.preprocessing)
+    pre = diff_operators(*live_preprocessing(prev, cur))
     # model side: which estimator classes are used is the operator choice; more or fewer
     # instances of a class already there (another configuration to compare) is tuning
     if {op.name for op in prev.model} != {op.name for op in cur.model}:
@@ -222,7 +222,7 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
         out.add("model_hyperparameter")
     if pre.operator_changed:
         out.add("preprocessing_operator")
-    if pre.reparameterised:
+    if pre.reparameterised or (not pre.operator_changed and _reordered(prev.order, cur.order)):
         out.add("preprocessing_hyperparameter")
     # a top-level setting read by the model or the pre-processing changed value (`MAX_LEN = 512` -> `128`)
     before = {name: (value, side) for name, value, side in prev.settings}
@@ -257,6 +257,28 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
     return frozenset(out)
 
 
+def live_preprocessing(prev: Signature, cur: Signature) -> tuple[list[Operator], list[Operator]]:
+    """The pre-processing operators of both versions to compare, leftovers left out: a step whose value no cell
+    reads in one version but that fed the pipeline in the other (`tfms = get_transforms(...)` once the data block
+    builds its own transforms) feeds nothing there. A step that no cell reads in either version, or that is new
+    and not read yet (work begun at the end of a notebook), still counts."""
+    def without(sig: Signature, other: Signature) -> list[Operator]:
+        read_other = Counter(other.preprocessing) - Counter(other.unread)
+        leftover = Counter(sig.unread) & read_other
+        return sorted((Counter(sig.preprocessing) - leftover).elements())
+
+    return without(prev, cur), without(cur, prev)
+
+
+def _reordered(prev: tuple[tuple[str, ...], ...], cur: tuple[tuple[str, ...], ...]) -> bool:
+    """A cell applies the same pre-processing steps in another order (an index reset moved after the split):
+    the pipeline's setting changed, not its steps. Steps moved between cells are refactoring, not this."""
+    a, b = Counter(prev), Counter(cur)
+    if a == b:
+        return False
+    return Counter(tuple(sorted(x)) for x in prev) == Counter(tuple(sorted(x)) for x in cur)
+
+
 def _differing_statements(cells: CellDiff, prev: Signature, cur: Signature) -> list[int]:
     """Kinds (`signature.statement_kinds`) of the top-level statements that differ between the touched cells.
     When all of them only show a value (a plot's size, a preview of another split) the change is to what the
@@ -276,7 +298,8 @@ def _reparameterised_calls(prev: Signature, cur: Signature) -> set[str]:
         for side, name, params in sig.calls:
             out.setdefault((side, name), []).append(params)
         # reading the same file once more is no new setting: the rows kept per file compare as a set
-        return {k: sorted(set(v)) if k[1].startswith("subset:read:") else sorted(v) for k, v in out.items()}
+        # and calling a notebook-defined callee once more with the same settings is none either (`relu(t)`)
+        return {k: sorted(set(v)) for k, v in out.items()}
 
     a, b = by_callee(prev), by_callee(cur)
     out = {side for (side, name) in a.keys() & b.keys() if a[side, name] != b[side, name]}
@@ -291,7 +314,7 @@ def classify(prev: Signature | None, cur: Signature, codebook: ChangeCodebook | 
     cells = diff_cells(prev.cells if prev else (), cur.cells)
     found = facets(prev, cur, cells)
     model = diff_operators(prev.model if prev else (), cur.model)
-    pre = diff_operators(prev.preprocessing if prev else (), cur.preprocessing)
+    pre = diff_operators(*live_preprocessing(prev, cur)) if prev else diff_operators((), cur.preprocessing)
     stages = {prev.cells[i].stage for i in cells.touched_prev} if prev else set()
     stages |= {cur.cells[i].stage for i in cells.touched_cur}
     return ChangeResult(book.decide(found), found, model, pre, cells, tuple(sorted(stages)))

@@ -21,6 +21,7 @@ from typing import Any, Sequence
 from mliter.corpus.notebooks import NotebookRef
 from mliter.tables import join_list
 from mliter.traces.notebooks.code import CellCode, CellMemo, collect_uses, import_aliases, parse_cell
+from mliter.traces.notebooks.learned import coder_digest, default_coder, default_producer, notebook_features
 from mliter.traces.notebooks.parse import Limits, NotebookError, parse_notebook
 from mliter.traces.notebooks.order import gaps_before, order_metrics
 from mliter.traces.notebooks.rows import cell_rows
@@ -37,6 +38,8 @@ class Mined:
     cells: list[dict[str, Any]] = field(default_factory=list)
     stages: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, Any] | None = None
+    #: the learned coder's features per code cell, when asked for (training); never written or checkpointed
+    features: list[tuple[str, ...]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"notebook": self.notebook, "cells": self.cells, "stages": self.stages, "error": self.error}
@@ -141,10 +144,15 @@ def analyse_cells(code_cells, is_python: bool, limits: Limits, local_modules=Non
 
 
 def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits = Limits(),
-               sha: str | None = None, local_modules=None, memo: CellMemo | None = None) -> Mined:
+               sha: str | None = None, local_modules=None, coder: Any = "default",
+               keep_features: bool = False, memo: CellMemo | None = None) -> Mined:
     """Mine one notebook's bytes (`sha`: their SHA-256 when the caller has it already);
     raises `NotebookError` when the file cannot be read at all. `memo`: the batch's `CellMemo`, when
     notebooks are mined in a batch (cells seen before are not parsed again; same rows).
+
+    `coder` is the learned stage coder (`mliter.traces.notebooks.learned.StageCoder`; "default": the shipped
+    coding/stage_coder.csv, None: no learned stage); `keep_features` keeps its features per code cell on
+    the result (`Mined.features`, for training: the same function makes them for training and mining).
 
     The cyclic garbage collector is paused while one notebook is mined: the work allocates
     hundreds of thousands of small acyclic objects (syntax nodes, feature strings) whose
@@ -155,14 +163,15 @@ def mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits 
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _mine_bytes(notebook_id, data, rules, limits, sha, local_modules, memo)
+        return _mine_bytes(notebook_id, data, rules, limits, sha, local_modules, coder, keep_features, memo)
     finally:
         if was_enabled:
             gc.enable()
 
 
 def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits,
-                sha: str | None, local_modules, memo: CellMemo | None = None) -> Mined:
+                sha: str | None, local_modules, coder: Any = "default", keep_features: bool = False,
+                memo: CellMemo | None = None) -> Mined:
     budget = Budget(limits)  # from the start: reading the JSON counts too
     sha = sha or hashlib.sha256(data).hexdigest()
     nb = parse_notebook(data, limits)
@@ -174,8 +183,13 @@ def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits
     metrics = order_metrics(counts)
     gaps = gaps_before(counts)
     labelled = rules.label_notebook(parsed, module_defs)
+    if coder == "default":
+        coder = default_coder()
+    feats = notebook_features(parsed, labelled, rules, ordered=keep_features) if coder is not None or keep_features else None
+    learned = coder.predict(feats) if coder is not None and feats else None
+    use_learned = learned is not None and default_producer() == "learned"
     budget.check(None)
-    made = cell_rows(notebook_id, code_cells, parsed, labelled, gaps)
+    made = cell_rows(notebook_id, code_cells, parsed, labelled, gaps, learned, use_learned)
     stage_cells, stage_hidden = made.stage_cells, made.stage_hidden
     n_nonempty = sum(stage_cells.values())
     stage_rows = [{
@@ -210,7 +224,7 @@ def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits
         "libraries": join_list(made.libraries),
         "n_apis": len(made.apis),
     }
-    return Mined(row, made.rows, stage_rows)
+    return Mined(row, made.rows, stage_rows, features=feats if keep_features else None)
 
 
 def mine_ref(ref: NotebookRef, rules: StageRules, limits: Limits = Limits(), memo: CellMemo | None = None) -> Mined:
@@ -256,7 +270,7 @@ _CODE_VERSION: str = _source_digest()
 
 def run_key(rules_digest: str, limits: Limits) -> str:
     """What a finished notebook's checkpoint entry depends on besides the file: rules, limits, code."""
-    blob = json.dumps([rules_digest, limits.key(), code_version()])
+    blob = json.dumps([rules_digest, limits.key(), code_version(), coder_digest()])
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 

@@ -64,15 +64,18 @@ class CellRows:
 
 
 def cell_rows(notebook_id: str, code_cells: Sequence[Cell], parsed: Sequence[CellCode],
-              labelled: Sequence[CellStage], gaps: Sequence[int]) -> CellRows:
-    """One row per code cell (`cells.csv`), in order, with the notebook's sums."""
+              labelled: Sequence[CellStage], gaps: Sequence[int], learned: Sequence[str] | None = None,
+              use_learned: bool = False) -> CellRows:
+    """One row per code cell (`cells.csv`), in order, with the notebook's sums. `learned`: the learned
+    coder's stage of each code cell (None: no learned stage), the primary stage when `use_learned`."""
     out = CellRows(stage_cells={s: 0 for s in STAGES}, stage_hidden={s: 0 for s in STAGES})
     rows, stage_cells, stage_hidden = out.rows, out.stage_cells, out.stage_hidden
     libraries, apis_all = out.libraries, out.apis
     n_error_outputs = 0
     for k in range(len(code_cells)):
         cell, pc, lab = code_cells[k], parsed[k], labelled[k]
-        stage = lab.stage
+        by_model = ("other" if pc.status == "empty" else learned[k]) if learned is not None else ""
+        stage = by_model if use_learned else lab.stage
         if pc.status != "empty":
             stage_cells[stage] += 1
             stage_hidden[stage] += gaps[k]
@@ -103,6 +106,8 @@ def cell_rows(notebook_id: str, code_cells: Sequence[Cell], parsed: Sequence[Cel
             "output_types": joined(kinds),
             "error_names": joined(enames),
             "stage": stage,
+            "stage_rules": lab.stage,
+            "stage_learned": by_model,
             "stages": joined(lab.stages),
             "n_reads_from": len(lab.reads_from),
             "unresolved_calls": len(pc.unresolved),

@@ -62,7 +62,14 @@ CELLS = Table(
         Column("output_types", "string", "Kinds of saved outputs (stream, error, display_data:image/png, ...), ';'-separated; "
                                          "an output type nbformat does not define is `unknown`, a key that is not a MIME type `other`."),
         Column("error_names", "string", "Exception class names of saved error outputs, ';'-separated."),
-        Column("stage", "string", "Primary workflow stage: the cell's purpose, from the def-use index, coding/api_catalogue.csv and coding/stage_rules.csv (see coding/stages.md).", required=True, enum=STAGES),
+        Column("stage", "string", "Primary workflow stage: the cell's purpose (see coding/stages.md), as given by the producer "
+                                  "coding/stage_producer.yaml declares primary: `stage_rules` or `stage_learned`.", required=True, enum=STAGES),
+        Column("stage_rules", "string", "Primary stage by the rules: the def-use index, coding/api_catalogue.csv and "
+                                        "coding/stage_rules.csv.", required=True, enum=STAGES),
+        Column("stage_learned", "string", "Primary stage by the learned coder (mliter.traces.notebooks.learned): a "
+                                          "multinomial logistic regression over the miner's static features and the rules' "
+                                          "output, coefficients in coding/stage_coder.csv; empty when no coder table is shipped.",
+               enum=STAGES),
         Column("stages", "string", "Every stage the cell touches (multi-label), ';'-separated."),
         Column("n_reads_from", "integer", "Names the cell reads that an earlier code cell defined (def-use index).", minimum=0),
         Column("unresolved_calls", "integer", "Calls into modules beside the notebook whose file was not there to summarise.", minimum=0),

@@ -55,6 +55,19 @@ Round 3 (tuned on every labelled pair so far: both round-1 halves, the round-2 s
   define it is O; a transform whose value is only shown (`sns.heatmap(df.fillna(0).corr())`, a helper of a
   plotting module) is no pre-processing operator; operators inside a definition no cell reads feed nothing.
 
+Round 4 (tuned on all 353 labelled pairs of rounds 1-3, each class with a case of `ROUND4_CASES`):
+
+- the same pre-processing steps applied in another order within one cell (an index reset moved after the
+  split) are a pre-processing setting (`Signature.order`, R); steps moved between cells are not;
+- a pre-processing step bound to a name no cell reads (`Signature.unread`) is left out of the comparison when
+  it fed the pipeline in the other version (a transform list left behind once the data block builds its own),
+  and still counts when it is unread in both or new (work just begun);
+- callables a library renamed (`RENAMED_CALLABLES`: fastai's `create_cnn`, `vision_learner`) are the same operator;
+- style and print-option settings (`STYLE_SETTERS`: `plt.style.use`, `sns.set`, `np.set_printoptions`) are no
+  exploration: set-up like an import, unless their cell also shows data;
+- positional variables passed to a notebook-defined function or class are the data passed, not settings, and
+  calling it once more with the same settings is no change (its calls compare as a set).
+
 Building from OpenML (for the OpenML source): a flow is a tree of components, each a
 fully qualified class name (`sklearn.impute._base.SimpleImputer`) with parameters, and a
 setup gives the parameter values of one run. Map each component with `operators.role`:
@@ -75,6 +88,7 @@ and the classifier then yields only the shared codes S, C, M, P, H, R, N. Use
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import json
 import re
@@ -179,6 +193,10 @@ class Signature:
     # calls of notebook-defined functions and classes: (side, callee, arguments) where side is the part of the
     # workflow the callee's body works on; their operators count where defined, their arguments here
     calls: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
+    # per code cell with two or more pre-processing operators, their names in the order the cell applies them
+    order: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
+    # the pre-processing operators (also in `preprocessing`) whose value is bound to a name no cell reads
+    unread: tuple[Operator, ...] = field(default=(), compare=False)
 
     @classmethod
     def from_operators(cls, model: Iterable[Operator] = (), preprocessing: Iterable[Operator] = (),
@@ -275,7 +293,10 @@ class _Builder:
         self.calls: list[tuple[str, str, str]] = []  # (side, callee, arguments) of notebook-defined callees
         self.bound_defined: dict[str, str] = {}  # variable -> notebook-defined model class it holds
         self.explicit: frozenset[str] = frozenset()  # names bound by the notebook's own import statements
+        self.star: frozenset[str] = frozenset()  # the star imports (`*fastai.vision`)
         self.unused: tuple[tuple[int, int], ...] = ()  # line spans of the current cell's definitions nobody reads
+        self.dead: tuple[tuple[int, int], ...] = ()  # line spans of the current cell's assignments nobody reads
+        self.unread: list[tuple[str, dict[str, str]]] = []  # pre-processing operators bound to names nobody reads
         self.unbound: frozenset[str] = frozenset()  # names the notebook calls but never binds (see `unbound_names`)
         self.strings: set[str] = set()  # variables holding text (`c = f.read()`): their methods are string handling
         self.ops: dict[str, list[tuple[str, dict[str, str]]]] = {MODEL: [], PREPROCESSING: []}
@@ -287,6 +308,7 @@ class _Builder:
         self.results: set[str] = set()  # variables holding predictions or results (dataflow from predict/metrics)
         self.top_literals: list[tuple[int, str, str]] = []  # (cell, name, value) of top-level literal bindings
         self.n_cells = 0
+        self.order: list[tuple[str, ...]] = []  # per cell, the names of its pre-processing operators in order
 
     def _track_results(self, tree: ast.AST, aliases: dict[str, str]) -> None:
         """Variables assigned from a prediction, a metric or an expression reading a result variable
@@ -317,6 +339,7 @@ class _Builder:
         _track_strings(tree, self.strings)
         cell_no = self.n_cells
         self.n_cells += 1
+        first_pre = len(self.ops[PREPROCESSING])
         nodes = _call_nodes(tree)
         shown = _shown_calls(nodes, aliases)
         for k, site in enumerate(iter_calls(tree, aliases, self.literals)):
@@ -325,6 +348,10 @@ class _Builder:
                 continue  # inside a definition that no cell uses
             n_pre = len(self.ops[PREPROCESSING])
             r = self._add_site(site, call)
+            if r == PREPROCESSING and self.dead and any(a <= site.lineno <= b for a, b in self.dead):
+                # `tfms = get_transforms(...)` that no cell reads: kept, and marked, so that the classifier can
+                # tell a leftover step (read in the other version, now feeding nothing) from a new one
+                self.unread.extend(self.ops[PREPROCESSING][n_pre:])
             if call is not None and id(call) in shown and r == PREPROCESSING:
                 # `sns.heatmap(df.fillna(0).corr())`: a transform whose value is only shown is exploration
                 del self.ops[PREPROCESSING][n_pre:]
@@ -373,7 +400,26 @@ class _Builder:
                         if isinstance(name, ast.Name) and name.id in self.literals and not isinstance(
                                 self.literals[name.id], BoundExpr):
                             self.top_literals.append((cell_no, name.id, normalise_value(self.literals[name.id])))
+        steps = tuple(name for name, _ in self.ops[PREPROCESSING][first_pre:])
+        if len(steps) > 1:
+            self.order.append(steps)
         return frozenset(roles)
+
+    def _renamed(self, site: CallSite, node: ast.Call | None) -> CallSite:
+        """A callable its library renamed, spelled as today (`RENAMED_CALLABLES`): through an import it resolves
+        to the old name, and through a star import of the library it does not resolve at all (`create_cnn`)."""
+        if site.qualified is not None:
+            lib, _, last = site.qualified.rpartition(".")
+            new = RENAMED_CALLABLES.get(last)
+            if new is not None and lib.split(".")[0] == new[0]:
+                return dataclasses.replace(site, qualified=f"{lib}.{new[1]}")
+            return site
+        if node is not None and isinstance(node.func, ast.Name) and node.func.id in RENAMED_CALLABLES:
+            library, name = RENAMED_CALLABLES[node.func.id]
+            star = sorted(k[1:] for k in self.star if k[1:].split(".")[0] == library)
+            if star:
+                return dataclasses.replace(site, qualified=f"{star[0]}.{name}")
+        return site
 
     def _name(self, site: CallSite, node: ast.Call | None) -> str:
         """The operator's name: its qualified name, or `library.Name` when only a star import explains it
@@ -392,6 +438,9 @@ class _Builder:
         return q
 
     def _add_site(self, site: CallSite, node: ast.Call | None = None) -> str | None:
+        site = self._renamed(site, node)
+        if site.qualified is not None and STYLE_SETTERS.match(site.qualified):
+            return None  # `plt.style.use("seaborn")`, `sns.set()`: how plots look, no exploration of data
         if site.qualified is not None:
             r = DATA if MODEL_LOADERS.search(site.qualified) else role(site.qualified) or catalogue_role(site.qualified)
             local = r is None and is_local_module(site.qualified, _libraries())
@@ -491,16 +540,18 @@ class _Builder:
             return side
         if side is None:
             return None
-        params = {f"_{i}": v for i, v in enumerate(site.args)}
-        params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
-        self.calls.append((side, node.func.id, _params_text(params)))
+        # positional variables are the data passed (`relu(lin(x, w, b))` -> `relu(t)` is no new setting)
+        self.calls.append((side, node.func.id, _params_text(_setting_params(site))))
         if side == MODEL and site.target:
             self.bound_defined[site.target] = node.func.id
         return side
 
     def operators(self, r: str) -> tuple[Operator, ...]:
-        return tuple(sorted(Operator(name, tuple(sorted((k, _one(v)) for k, v in params.items())))
-                            for name, params in self.ops[r]))
+        return _operators(self.ops[r])
+
+
+def _operators(ops: Iterable[tuple[str, dict[str, str]]]) -> tuple[Operator, ...]:
+    return tuple(sorted(Operator(name, tuple(sorted((k, _one(v)) for k, v in params.items()))) for name, params in ops))
 
 
 def _one(value: str) -> str:
@@ -581,6 +632,9 @@ def canonical_aliases(aliases: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+#: Callables a library renamed, old name -> (library, current name): the same operator under its new name
+#: (`create_cnn` became `cnn_learner` in fastai 1.0.46, and `cnn_learner` became `vision_learner` in 2.7).
+RENAMED_CALLABLES = {"create_cnn": ("fastai", "cnn_learner"), "vision_learner": ("fastai", "cnn_learner")}
 #: Keyword arguments an API renamed, old -> new spelling: the same setting under its new name is no change.
 KEYWORD_ALIASES = {"evaluation_strategy": "eval_strategy", "lr": "learning_rate", "nb_epoch": "epochs",
                    "tokenizer": "processing_class", "block_y": "y_block"}
@@ -703,6 +757,11 @@ def _outside_definitions(tree: ast.AST):
 _NOT_OPERATORS = re.compile(r"\.(callbacks|loggers|functional)\.|Callback$|Logger$|\.(set_seed|get_scheduler)$")
 
 
+#: TensorFlow 1 optimisers (`tf.compat.v1.train.RMSPropOptimizer`), which the catalogue does not list: model
+#: operators, so that replacing one by a Keras optimiser is an operator change (M), as for any other class.
+TF1_OPTIMIZERS = re.compile(r"^tensorflow\.(compat\.v1\.)?train\.\w+Optimizer$")
+
+
 def catalogue_role(qualified: str) -> str | None:
     """The signature role of a call from the API catalogue (Hugging Face, fastai, Lightning, timm, ...),
     for names `mliter.traces.operators.role` does not know. Pipelines stay structure only."""
@@ -710,6 +769,8 @@ def catalogue_role(qualified: str) -> str | None:
 
     if qualified.startswith("sklearn.pipeline.") or _NOT_OPERATORS.search(qualified):
         return None
+    if TF1_OPTIMIZERS.match(qualified):
+        return MODEL
     e = default_catalogue().call(qualified)
     return _CATALOGUE_ROLE.get(e.role) if e is not None else None
 
@@ -762,14 +823,39 @@ def _shown_calls(calls: list[ast.Call], aliases: Mapping[str, str]) -> set[int]:
     return out
 
 
+#: Calls and settings that say how plots and tables look (a style, a theme, print options), not what is shown.
+STYLE_SETTERS = re.compile(r"^(matplotlib(\.pyplot)?\.(style\.use|rc|rcdefaults|rcParams(\.update)?)|"
+                           r"seaborn\.(set|set_theme|set_style|set_context|set_palette|set_color_codes)|"
+                           r"pandas\.(set_option|options\..*)|(numpy|torch)\.set_printoptions|"
+                           r"IPython\.display\.set_matplotlib_formats|matplotlib_inline\..*set_matplotlib_formats)$")
+
+
+def _styles(st: ast.stmt, aliases: Mapping[str, str]) -> bool:
+    """The statement only sets how output looks: a style call (`STYLE_SETTERS`) or `plt.rcParams[...] = v`."""
+    node: ast.AST | None = None
+    if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call):
+        node = st.value.func
+    elif isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Subscript):
+        node = st.targets[0].value
+    parts = _dotted(node) if node is not None else None
+    if not parts or aliases.get(parts[0]) is None:
+        return False
+    return bool(STYLE_SETTERS.match(".".join([aliases[parts[0]], *parts[1:]])))
+
+
 def statement_kinds(tree: ast.AST, aliases: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
     """Per top-level statement its hash and kind: `SHOW` (only displays: a bare subscript, a plot or summary
     call, `fig, ax = plt.subplots()`), `DEFINE` (imports and definitions, which do nothing by themselves)
-    or `OTHER`. Lets the classifier see that a changed cell changed only what it shows."""
+    or `OTHER`. Lets the classifier see that a changed cell changed only what it shows. A style setting
+    (`plt.style.use(...)`) shows when its cell shows data, and is set-up like an import otherwise."""
     out = []
-    for st in getattr(tree, "body", []):
+    body = getattr(tree, "body", [])
+    styles = [_styles(st, aliases) for st in body]
+    for st, style in zip(body, styles):
         kind = OTHER
-        if isinstance(st, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if style:
+            kind = DEFINE
+        elif isinstance(st, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             kind = DEFINE
         elif isinstance(st, ast.Expr):
             v = st.value
@@ -780,6 +866,8 @@ def statement_kinds(tree: ast.AST, aliases: Mapping[str, str]) -> tuple[tuple[st
         elif isinstance(st, ast.Assign) and isinstance(st.value, ast.Call) and _shows(st.value, aliases):
             kind = SHOW  # `fig, ax = plt.subplots(figsize=(8, 4))`
         out.append((_short(ast.dump(st, include_attributes=False)), kind))
+    if any(styles) and any(kind == SHOW for _, kind in out):
+        out = [(h, SHOW if style else kind) for (h, kind), style in zip(out, styles)]
     return tuple(out)
 
 
@@ -836,6 +924,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     builder = _Builder(DefIndex(top_level_defs([pc.tree for pc in parsed]), canon, _operator_role))
     builder.unbound, loads = names_used([pc.tree for pc in parsed], canon)
     builder.explicit = frozenset(k for k in canon if k[:1] not in "*@")
+    builder.star = frozenset(k for k in canon if k[:1] == "*")
     cell_roles: list[frozenset[str]] = []
     tree_hashes: list[str] = []
     attribute_reads: dict[int, set[str]] = {}
@@ -845,6 +934,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
             builder.n_cells = k
             attribute_reads[k] = _attribute_reads(pc.tree)
             builder.unused = unused_spans(pc.tree, loads)
+            builder.dead = dead_spans(pc.tree, loads)
             cell_roles.append(builder.add_cell(pc.tree, canon))
             cell_kinds[id(pc)] = statement_kinds(pc.tree, canon)
             if getattr(pc.tree, "body", None) or pc.magics:  # a cell of comments only is prose, not code
@@ -877,6 +967,8 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         n_unparsed_cells=sum(pc.status not in _PARSED for pc in parsed),
         settings=settings,
         calls=tuple(sorted(builder.calls)),
+        order=tuple(sorted(builder.order)),
+        unread=_operators(builder.unread),
     )
 
 
@@ -928,6 +1020,18 @@ def unused_spans(tree: ast.AST | None, loads: frozenset[str]) -> tuple[tuple[int
     helpers not used yet): their operators feed nothing, so they are no operators of the workflow."""
     return tuple((st.lineno, getattr(st, "end_lineno", st.lineno) or st.lineno) for st in getattr(tree, "body", [])
                  if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and st.name not in loads)
+
+
+def dead_spans(tree: ast.AST | None, loads: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    """Line spans of a cell's top-level assignments to plain names that no cell ever reads (a transform list
+    left behind once the pipeline builds its own, or a step just begun): `Signature.unread`."""
+    out = []
+    for st in getattr(tree, "body", []):
+        if isinstance(st, ast.Assign):
+            names = [n for t in st.targets for n in ([t] if isinstance(t, ast.Name) else getattr(t, "elts", []))]
+            if names and all(isinstance(n, ast.Name) for n in names) and not any(n.id in loads for n in names):
+                out.append((st.lineno, getattr(st, "end_lineno", st.lineno) or st.lineno))
+    return tuple(out)
 
 
 def _operator_role(qualified: str) -> str | None:

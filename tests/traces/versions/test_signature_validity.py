@@ -272,3 +272,59 @@ def test_rows_kept_of_a_file_no_longer_read_are_no_setting():
     a = ("import pandas as pd", "df = pd.read_csv('train.csv', nrows=1000)\nte = pd.read_csv('test.csv', nrows=100)")
     assert code(a, ("import pandas as pd", "df = pd.read_csv('train.csv', nrows=1000)")) == "D"
     assert code(a, ("import pandas as pd", a[1] + "\nte2 = pd.read_csv('test.csv', nrows=100)")) == "O"
+
+
+# Round 4 (branch changes4): classes of miss found on all 353 labelled pairs of rounds 1-3; every case fails
+# with main's rules (the round-3 rules) and passes now.
+_SPLIT = "train = df.sample(frac=0.8, random_state=1){}\ntest = df.drop(train.index).reset_index(drop=True){}"
+_TFMS = "from fastai.vision import *"
+_RELU = "def relu(x, k=1):\n    return torch.nn.ReLU()(x) * k"
+_BLOCK = "data = (ImageList.from_folder(path).transform({}, size=224).databunch())"
+ROUND4_CASES = [
+    ("the same steps applied in another order within a cell are a pre-processing setting",
+     ("import pandas as pd", "df = pd.read_csv('a.csv')", _SPLIT.format(".reset_index(drop=True)", "")),
+     ("import pandas as pd", "df = pd.read_csv('a.csv')", _SPLIT.format("", "\ntrain = train.reset_index(drop=True)")),
+     "R"),
+    ("a step left behind once the pipeline builds its own feeds nothing",
+     (_TFMS, "tfms = get_transforms(max_rotate=20)", _BLOCK.format("tfms")),
+     (_TFMS, "tfms = get_transforms(max_rotate=20)", _BLOCK.format("get_transforms()")), "R"),
+    ("a leftover step read again feeds the pipeline again",
+     (_TFMS, "tfms = get_transforms(max_rotate=20)", _BLOCK.format("get_transforms()")),
+     (_TFMS, "tfms = get_transforms(max_rotate=20)", _BLOCK.format("tfms")), "R"),
+    ("a callable the library renamed is the same operator",
+     (_TFMS, "learn = create_cnn(data, models.resnet34)\nlearn.fit_one_cycle(4)"),
+     (_TFMS, "learn = cnn_learner(data, models.resnet34)\nlearn.fit_one_cycle(4)"), "O"),
+    ("a plot style set in an import cell is no exploration",
+     ("%matplotlib inline\nimport seaborn; seaborn.set()", "import pandas as pd\ndf = pd.read_csv('a.csv')"),
+     ("%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.style.use('seaborn')",
+      "import pandas as pd\ndf = pd.read_csv('a.csv')"), "O"),
+    ("data passed by position to a notebook-defined model function is no setting",
+     ("import torch", _RELU, "t = relu(lin(x_valid, w1, b1))"), ("import torch", _RELU, "t = relu(t0)"), "O"),
+    ("a TensorFlow 1 optimiser replaced by a Keras optimiser the notebook also uses elsewhere",
+     ("import tensorflow as tf\nfrom tensorflow import keras", "opt = keras.optimizers.RMSprop(1e-3)",
+      "opt2 = tf.compat.v1.train.RMSPropOptimizer(learning_rate=2.5e-4)"),
+     ("import tensorflow as tf\nfrom tensorflow import keras", "opt = keras.optimizers.RMSprop(1e-3)",
+      "opt2 = keras.optimizers.RMSprop(learning_rate=2.5e-4)"), "M"),
+    ("calling a notebook-defined model function once more with the same settings is none",
+     ("import torch", _RELU, "t = relu(x, 2)"), ("import torch", _RELU, "t = relu(x, 2)\nu = relu(y, 2)"), "O"),
+]
+
+
+@pytest.mark.parametrize("prev, cur, want", [c[1:] for c in ROUND4_CASES], ids=[c[0] for c in ROUND4_CASES])
+def test_round4_classes_of_miss(prev, cur, want):
+    assert code(prev, cur) == want
+
+
+def test_round4_guards_keep_what_the_codebook_names():
+    # these held before round 4 and must still hold: a style change in a cell that plots data is V; a new step
+    # not read yet (work begun at the end of a notebook) is P; steps moved between cells are no setting; print
+    # options are no exploration
+    plot = "import matplotlib.pyplot as plt\nimport pandas as pd\ndf = pd.read_csv('a.csv')"
+    assert code((plot, "plt.style.use('ggplot')\ndf.plot()"), (plot, "plt.style.use('bmh')\ndf.plot()")) == "V"
+    head = ("import pandas as pd", "df = pd.read_csv('a.csv')")
+    assert code(head, head + ("g = df.fillna(0).apply(str)",)) == "P"
+    one = head + ("df = df.fillna(0)\ndf = df.dropna()",)
+    two = head + ("df = df.dropna()", "df = df.fillna(0)")
+    assert code(one, two) == "O"
+    np_ = "import numpy as np"
+    assert code((np_, "np.set_printoptions(linewidth=140)"), (np_, "np.set_printoptions(linewidth=125)")) == "O"

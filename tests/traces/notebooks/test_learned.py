@@ -1,0 +1,113 @@
+"""The learned stage coder inside the miner: both producers' columns, the declared primary, the coefficient
+table's checks, and mining that stays the same bytes under other hash seeds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import mliter.traces.notebooks.mine as mine
+from mliter.paths import ROOT
+from mliter.traces.notebooks.learned import (
+    CLASSES, CoderError, StageCoder, default_coder, notebook_features, read_producer,
+)
+from mliter.traces.notebooks.stages import StageRules
+
+CELLS = ["import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier",
+         "df = pd.read_csv('train.csv')", "df.head()", "X = df.drop(columns=['y'])\ny = df['y']",
+         "clf = RandomForestClassifier(n_estimators=10)\nclf.fit(X, y)", "print(clf.score(X, y))", ""]
+NB = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"language": "python"}},
+                 "cells": [{"cell_type": "code", "source": s, "metadata": {}, "outputs": [], "execution_count": None}
+                           for s in CELLS]}).encode()
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return StageRules.from_csv()
+
+
+def test_cells_carry_both_producers_and_the_rules_are_primary(rules):
+    assert read_producer(ROOT / "coding" / "stage_producer.yaml") == "rules"
+    m = mine.mine_bytes("nb", NB, rules)
+    assert default_coder() is not None
+    assert all(c["stage"] == c["stage_rules"] for c in m.cells)
+    assert all(c["stage_learned"] in CLASSES for c in m.cells)
+    assert m.cells[-1]["stage_learned"] == "other"  # an empty cell has nothing to code
+    assert m.features is None  # features are kept only when asked for
+
+
+def test_the_declared_learned_producer_gives_the_primary_stage(rules, monkeypatch):
+    coder = StageCoder(["rule:LI"], [[0, 0, 0, 0, 0, 0, 5.0]], [0.0] * len(CLASSES))  # LI cells -> PPR
+    monkeypatch.setattr(mine, "default_producer", lambda: "learned")
+    m = mine.mine_bytes("nb", NB, rules, coder=coder)
+    li = [c for c in m.cells if c["stage_rules"] == "LI"]
+    assert li and all(c["stage"] == c["stage_learned"] == "PPR" for c in li)
+    assert all(c["stage"] == c["stage_learned"] for c in m.cells)
+    counts = {r["stage"]: r["n_cells"] for r in m.stages}
+    assert counts["PPR"] >= len(li)  # the per-notebook summary counts the primary stage
+
+
+def test_features_are_the_same_for_training_and_mining(rules):
+    m = mine.mine_bytes("nb", NB, rules, keep_features=True)
+    assert m.features is not None and len(m.features) == len(CELLS)
+    assert all(list(f) == sorted(f) for f in m.features)
+    coder = default_coder()
+    assert coder is not None
+    assert coder.predict(m.features)[:-1] == [c["stage_learned"] for c in m.cells][:-1]
+
+
+def test_a_bad_coefficient_table_names_the_file_and_row(tmp_path):
+    bad = tmp_path / "coder.csv"
+    bad.write_text("feature,a,b\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="coder.csv: header must be"):
+        StageCoder.from_csv(bad)
+    bad.write_text("feature," + ",".join(CLASSES) + "\n(intercept)," + ",".join(["0"] * 7) + "\nx,1,2\n")
+    with pytest.raises(CoderError, match=r"coder.csv, row 3: expected 8 fields"):
+        StageCoder.from_csv(bad)
+    bad.write_text("feature," + ",".join(CLASSES) + "\nx," + ",".join(["0"] * 6) + ",zero\n")
+    with pytest.raises(CoderError, match=r"row 2: a coefficient is not a number"):
+        StageCoder.from_csv(bad)
+
+
+def test_a_bad_producer_declaration_is_an_error(tmp_path):
+    p = tmp_path / "producer.yaml"
+    p.write_text("primary: model\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="producer.yaml: `primary` must be one of"):
+        read_producer(p)
+    assert read_producer(tmp_path / "missing.yaml") == "rules"
+
+
+def test_notebook_features_hold_links_and_lineage(rules):
+    m = mine.mine_bytes("nb", NB, rules, keep_features=True, coder=None)
+    feats = m.features
+    assert feats is not None
+    assert "lineage:load" in feats[3] and "nb:model" in feats[0]  # X, y descend from the read frame
+    assert "defines_read_later" in feats[1] and any(f.startswith("fwd:") for f in feats[1])
+    assert "first" in feats[0] and "last" in feats[-1]
+    assert all(c["stage_learned"] == "" for c in m.cells)  # no coder: no learned stage
+
+
+def test_mining_with_the_coder_is_the_same_bytes_under_other_hash_seeds(tmp_path):
+    nb = tmp_path / "nb.ipynb"
+    nb.write_bytes(NB)
+    code = ("import json, sys; from pathlib import Path; from mliter.traces.notebooks.mine import mine_bytes; "
+            "from mliter.traces.notebooks.stages import StageRules; "
+            "m = mine_bytes('nb', Path(sys.argv[1]).read_bytes(), StageRules.from_csv(), keep_features=True); "
+            "print(json.dumps([m.cells, m.features]))")
+    outs = {subprocess.run([sys.executable, "-c", code, str(nb)], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "1", "7")}
+    assert len(outs) == 1
+
+
+def test_features_need_no_code_text(rules):
+    m = mine.mine_bytes("nb", NB, rules, keep_features=True, coder=None)
+    assert m.features is not None
+    names = {"df", "X", "y", "clf", "pandas", "train.csv", "RandomForestClassifier"}
+    for feats in m.features:
+        for f in feats:
+            assert not names & set(f.replace("&", ":").split(":")), f
+    assert notebook_features([], [], rules) == []
