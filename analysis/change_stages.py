@@ -16,8 +16,8 @@ CAPTIONS = {
         'Share of notebook versions of each change type whose added, removed or changed code cells include '
         'each stage (rows need not sum to one); n = versions of that type. Both the change types and the '
         'stage labels are rule-derived and these shares are not corrected for misclassification (accuracy on '
-        'the round-3 held-out sample of fresh repositories: change types {traceChangeAccuracyRoundThree:.1%} of '
-        '{traceChangeNRoundThree} pairs, primary stages {traceStageAccuracyRoundThree:.1%} of {traceStageNRoundThree} '
+        'the latest scored held-out sample of fresh repositories, round {traceChangeRoundLatest}: change types {traceChangeAccuracyLatest:.1%} of '
+        '{traceChangeNLatest} pairs, primary stages {traceStageAccuracyLatest:.1%} of {traceStageNLatest} '
         'cells): no item is hand-labelled for both, so '
         'there is no joint error estimate to correct with (docs/trace-validity.md).'
     ),
@@ -39,8 +39,8 @@ def main() -> None:
     apply_style()
     table = stages_by_change(read(VERSIONS))
     validity = read_fragment("trace_validity")
-    error = {k: validity[k] for k in ("traceChangeAccuracyRoundThree", "traceChangeNRoundThree",
-                                      "traceStageAccuracyRoundThree", "traceStageNRoundThree")}
+    error = {k: validity[k] for k in ("traceChangeAccuracyLatest", "traceChangeNLatest", "traceChangeRoundLatest",
+                                      "traceStageAccuracyLatest", "traceStageNLatest")}
     write_table(table, "change_stages", caption(CAPTIONS, "change_stages", error))
     shown = table[table["n"] > 0]
     data = shown[STAGE_ORDER].to_numpy(float)
@@ -53,7 +53,7 @@ def main() -> None:
     ax.spines[:].set_visible(False)
     fig.colorbar(im, ax=ax, fraction=0.04, label="share of versions")
     ax.set_title(f"rule-derived, not misclassification-corrected (held-out accuracy: change types "
-                 f"{error['traceChangeAccuracyRoundThree']:.0%}, stages {error['traceStageAccuracyRoundThree']:.0%})",
+                 f"{error['traceChangeAccuracyLatest']:.0%}, stages {error['traceStageAccuracyLatest']:.0%})",
                  fontsize=7, loc="left")
     savefig(fig, "change_stages")
 

@@ -19,9 +19,9 @@ CAPTIONS = {
         "Change types per source: versions coded with each type and their share of readable versions "
         "(share_of_changes leaves out starting versions, S); {nOpenMLRunsUndetermined} OpenML runs whose records "
         "cannot tell their change type are left out. The shares are as the rules classify, not corrected for "
-        "misclassification: on the round-3 held-out notebook pairs of fresh repositories the rules agree with the hand labels "
-        "{traceChangeAccuracyRoundThree:.1%} of the time (n = {traceChangeNRoundThree}, kappa "
-        "{traceChangeKappaRoundThree:.2f}); corrected notebook shares are in change_type_shares_corrected. OpenML "
+        "misclassification: on the round-{traceChangeRoundLatest} held-out notebook pairs of fresh repositories (the latest scored) the rules agree with the hand labels "
+        "{traceChangeAccuracyLatest:.1%} of the time (n = {traceChangeNLatest}, kappa "
+        "{traceChangeKappaLatest:.2f}); corrected notebook shares are in change_type_shares_corrected. OpenML "
         "change types have no hand labels, so they are neither checked nor corrected (docs/trace-validity.md)."
     ),
 }
@@ -58,7 +58,8 @@ def main() -> None:
     sources = list(by_source)
     validity = read_fragment("trace_validity")
     error = {k: validity[k]
-             for k in ("traceChangeAccuracyRoundThree", "traceChangeNRoundThree", "traceChangeKappaRoundThree")}
+             for k in ("traceChangeAccuracyLatest", "traceChangeNLatest", "traceChangeKappaLatest",
+                       "traceChangeRoundLatest")}
     write_table(table, "change_types", caption(CAPTIONS, "change_types",
                                                {"nOpenMLRunsUndetermined": n_undetermined, **error}))
 
@@ -81,7 +82,7 @@ def main() -> None:
     ax.set_xlabel("share of versions")
     ax.legend(frameon=False, loc="lower right")
     ax.set_title(f"rule-derived, not misclassification-corrected (notebooks: held-out accuracy "
-                 f"{error['traceChangeAccuracyRoundThree']:.0%}; OpenML: no hand labels)", fontsize=7, loc="left")
+                 f"{error['traceChangeAccuracyLatest']:.0%}; OpenML: no hand labels)", fontsize=7, loc="left")
     savefig(fig, "change_types")
 
     values: dict[str, object] = {}

@@ -17,12 +17,8 @@ nobody tuned on (round 3: fresh repositories; round 2: fresh items of the round-
 INPUTS = ["traces/cells.csv", "traces/versions.csv", "coding/labels/sample_cells.csv",
           "coding/labels/sample_pairs.csv", "coding/labels/consensus_cells.csv", "coding/labels/consensus_pairs.csv",
           "traces/eval_cells.csv", "traces/eval_pairs.csv"]
-OPTIONAL_INPUTS = ["coding/labels/round2/sample_cells.csv", "coding/labels/round2/sample_pairs.csv",
-                   "coding/labels/round2/consensus_cells.csv", "coding/labels/round2/consensus_pairs.csv",
-                   "traces/frozen/rules2_sample2_cells.csv", "traces/frozen/rules2_sample2_pairs.csv",
-                   "coding/labels/round3/sample_cells.csv", "coding/labels/round3/sample_pairs.csv",
-                   "coding/labels/round3/consensus_cells.csv", "coding/labels/round3/consensus_pairs.csv",
-                   "traces/frozen/rules3_sample3_cells.csv", "traces/frozen/rules3_sample3_pairs.csv"]
+OPTIONAL_INPUTS = ["coding/labels/round*/sample_*.csv", "coding/labels/round*/consensus_*.csv",
+                   "traces/frozen/rules*_sample*_*.csv"]
 OUTPUTS = ["figures/stage_shares_corrected.csv", "figures/stage_shares_corrected.md", "figures/stage_shares_corrected.tex",
            "figures/change_type_shares_corrected.csv", "figures/change_type_shares_corrected.md",
            "figures/change_type_shares_corrected.tex", "figures/variables/corrected_shares.json"]
@@ -30,7 +26,7 @@ OUTPUTS = ["figures/stage_shares_corrected.csv", "figures/stage_shares_corrected
 import pandas as pd  # noqa: E402
 
 from mliter.coding.eval_labels import PAIR_CODES, STAGES  # noqa: E402
-from mliter.coding.trace_eval import corrected_shares, frozen_path  # noqa: E402
+from mliter.coding.trace_eval import ROUND_LABELS, corrected_shares, frozen_path  # noqa: E402
 from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
@@ -39,7 +35,8 @@ ORDER = ["setup", "load", "EDA", "DPR", "LI", "PPR", "other"]
 
 
 #: The fresh held-out rounds, latest first, and how a caption names each.
-FRESH = {3: "the round-3 held-out sample of fresh repositories", 2: "the fresh round-2 held-out sample"}
+FRESH = {r: (f"the round-{r} held-out sample of fresh repositories" if r > 2 else "the fresh round-2 held-out sample")
+         for r in sorted(ROUND_LABELS, reverse=True) if r > 1}
 
 
 def scored_round(kind: str) -> int | None:

@@ -11,10 +11,11 @@ drawn before the round-2 rules were frozen (coding/labels/round2/: fresh cells o
 all pairs of fresh version series of held-out repositories), scored once with the frozen round-2
 rules (traces/frozen/rules2_sample2_*.csv); the round-1 sample re-scored with the same rules
 (traces/frozen/rules2_sample1_*.csv) is reported as "reused": its aggregate confusion was public during
-round-2 tuning. Round 3 (when its files exist): notebooks and version series of fresh repositories used in no
-earlier set (coding/labels/round3/, corpus/repos_round3.csv), drawn before the round-3 rules were frozen
-and scored once with them (traces/frozen/rules3_sample3_*.csv); the current rules on the samples of rounds 1 and 2
-(traces/eval_*.csv, traces/eval_round2_*.csv), all of it tuning material for round 3, in-sample. Beside them: the older label sets (coding/stage_labels*.csv under codebook 1,
+round-2 tuning. Rounds N = 3, 4, ... (when their files exist): notebooks and version series of fresh repositories
+used in no earlier set (coding/labels/round<N>/, corpus/repos_round<N>.csv), drawn before the round-N rules were
+frozen and scored once with them (traces/frozen/rules<N>_sample<N>_*.csv); the same frozen rules on the samples of
+the earlier rounds (traces/frozen/rules<N>_sample<S>_*.csv, S < N), all of it round N's tuning material, in-sample.
+The variables quote every row and, as "Latest", the latest scored fresh round, which the captions use. Beside them: the older label sets (coding/stage_labels*.csv under codebook 1,
 coding/change_labels.csv), scored with the current rules.
 
 Owns: the accuracy table (Wilson 95% intervals, Cohen's kappa with its 95% interval), the
@@ -29,19 +30,11 @@ INPUTS = ["coding/eval_split.csv", "coding/labels/sample_cells.csv", "coding/lab
           "traces/frozen/rules2_sample1_pairs.csv", "coding/labels/round2/sample_cells.csv",
           "coding/labels/round2/sample_pairs.csv", "coding/stage_labels.csv",
           "coding/stage_labels_heldout.csv", "traces/cells.csv", "coding/change_labels.csv", "traces/versions.csv"]
-#: Round-2 and round-3 files, used when present (coders' files as they arrive; predictions once the lead scores).
-OPTIONAL_INPUTS = ["coding/labels/round2/cells_a.csv", "coding/labels/round2/cells_b.csv",
-                   "coding/labels/round2/pairs_a.csv", "coding/labels/round2/pairs_b.csv",
-                   "coding/labels/round2/consensus_cells.csv", "coding/labels/round2/consensus_pairs.csv",
-                   "traces/eval_round2_cells.csv", "traces/eval_round2_pairs.csv",
-                   "traces/frozen/rules2_sample2_cells.csv", "traces/frozen/rules2_sample2_pairs.csv",
-                   "coding/labels/round3/sample_cells.csv", "coding/labels/round3/sample_pairs.csv",
-                   "coding/labels/round3/cells_a.csv", "coding/labels/round3/cells_b.csv",
-                   "coding/labels/round3/pairs_a.csv", "coding/labels/round3/pairs_b.csv",
-                   "coding/labels/round3/consensus_cells.csv", "coding/labels/round3/consensus_pairs.csv",
-                   "traces/eval_round3_cells.csv", "traces/eval_round3_pairs.csv",
-                   "traces/frozen/rules3_sample3_cells.csv", "traces/frozen/rules3_sample3_pairs.csv",
-                   "traces/eval_stage_coder.csv"]
+#: Files of the fresh rounds (2 on), used when present: coders' files as they arrive, frozen records once the
+#: lead scores (make's wildcard: a new round needs no edit here).
+OPTIONAL_INPUTS = ["coding/labels/round*/sample_*.csv", "coding/labels/round*/cells_*.csv",
+                   "coding/labels/round*/pairs_*.csv", "coding/labels/round*/consensus_*.csv",
+                   "traces/frozen/rules*_sample*_*.csv", "traces/eval_stage_coder.csv"]
 OUTPUTS = ["figures/trace_validity.csv", "figures/trace_validity.md", "figures/trace_validity.tex",
            "figures/trace_coder_agreement.csv", "figures/trace_coder_agreement.md", "figures/trace_coder_agreement.tex",
            "figures/trace_heldout_confusion.csv", "figures/trace_heldout_confusion.md",
@@ -50,7 +43,7 @@ OUTPUTS = ["figures/trace_validity.csv", "figures/trace_validity.md", "figures/t
 import pandas as pd  # noqa: E402
 
 from mliter.coding.eval_labels import PAIR_CODES, STAGES as LABEL_STAGES  # noqa: E402
-from mliter.coding.trace_eval import coder_agreement, frozen_path, kappa, read_coders  # noqa: E402
+from mliter.coding.trace_eval import ROUND_LABELS, coder_agreement, frozen_path, kappa, read_coders  # noqa: E402
 from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
 from mliter.report.stats import wilson  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
@@ -73,14 +66,32 @@ ROUND1 = ("round-1 rules: tuning half (in-sample)", "round-1 rules: held-out hal
 TUNED2 = "round-2 rules: tuning half (in-sample)"
 REUSED = "round-1 held-out, reused after round-2 tuning"
 ROUND2 = {"cells": "round-2 held-out (fresh cells)", "pairs": "round-2 held-out (fresh series)"}
-CURRENT = "current rules: samples of rounds 1-2 (round-3 tuning material, in-sample)"
-ROUND3 = {"cells": "round-3 held-out (fresh repositories: cells)",
-          "pairs": "round-3 held-out (fresh repositories: series)"}
-#: The learned stage coder (traces/eval_stage_coder.csv) beside the rules on the same tuning cells of rounds 1-3.
+#: The learned stage coder (traces/eval_stage_coder.csv) on the labelled cells it was trained on, each repository
+#: left out in turn; the rules' in-sample row on the same cells is insample_name(4).
 LEARNED_LORO = "learned coder: rounds 1-3, leave one repository out (round-4 tuning material)"
-RULES_ALL = "current rules: rounds 1-3 (round-4 tuning material, in-sample)"
-#: The fresh held-out rounds: round -> row names per kind of item.
-FRESH = {2: ROUND2, 3: ROUND3}
+#: Number words of the variables' tags (traceStageAccuracyRoundThree, ...).
+WORDS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}
+
+
+def fresh_name(rnd: int, kind: str) -> str:
+    """Row of a fresh round's held-out sample (round 3 on: fresh repositories)."""
+    if rnd == 2:
+        return ROUND2[kind]
+    return f"round-{rnd} held-out (fresh repositories: {'cells' if kind == 'cells' else 'series'})"
+
+
+def learned_name(rnd: int) -> str:
+    """Row of the learned stage coder on a fresh round's held-out cells (its frozen record's `stage_learned`)."""
+    return f"round-{rnd} held-out (fresh repositories: cells), learned coder"
+
+
+def insample_name(rnd: int) -> str:
+    """Row of round `rnd`'s frozen rules on every earlier sample, their tuning material (round 3 on)."""
+    return f"round-{rnd} rules: samples of rounds 1-{rnd - 1} (in-sample)"
+
+
+#: The fresh held-out rounds with labels in the repository: round -> row names per kind of item.
+FRESH = {r: {k: fresh_name(r, k) for k in ("cells", "pairs")} for r in sorted(ROUND_LABELS) if r > 1}
 
 
 def _read(path) -> pd.DataFrame:
@@ -88,7 +99,8 @@ def _read(path) -> pd.DataFrame:
 
 
 def _scored(kind: str, key: str, col: str, sample, cons, pred) -> pd.DataFrame:
-    m = cons[[key, col]].merge(pred[[key, col]], on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
+    keep = [key, col] + [c for c in ("stage_learned",) if c in pred and c != col]
+    m = cons[[key, col]].merge(pred[keep], on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
     if len(m) != len(sample):
         raise ValueError(f"{kind}: {len(sample) - len(m)} sampled items lack a consensus label or a prediction")
     return m
@@ -118,6 +130,19 @@ def fresh_scored(kind: str, key: str, col: str, rnd: int = 2) -> pd.DataFrame | 
     return _scored(kind, key, col, _read(labels / f"sample_{kind}.csv"), _read(cons), pred)
 
 
+def insample(kind: str, key: str, col: str, rnd: int) -> pd.DataFrame | None:
+    """Round `rnd`'s frozen rules on every earlier sample (both halves of round 1, the fresh samples of rounds
+    2 to rnd-1), joined with their consensus, when every record exists: the rules' in-sample accuracy."""
+    parts = []
+    for smp in range(1, rnd):
+        pred, labels = _frozen(rnd, smp, kind), CODING / "labels" / ("" if smp == 1 else f"round{smp}")
+        if pred is None:
+            return None
+        parts.append(_scored(kind, key, col, _read(labels / f"sample_{kind}.csv"),
+                             _read(labels / f"consensus_{kind}.csv"), pred))
+    return pd.concat(parts, ignore_index=True)
+
+
 def _halves(rows: list, kind: str, m: pd.DataFrame, col: str, cats, names: tuple[str, str]) -> None:
     for half, name in zip(("tuning", "heldout"), names):
         part = m[m.half == half]
@@ -137,20 +162,22 @@ def main() -> None:
             _halves(rows, kind, _scored(kind, key, col, sample, cons, _frozen(2, 1, kind)), col, cats, (TUNED2, REUSED))
             rows.append(_row(kind, ROUND2[kind], r2[col + "_hand"], r2[col + "_rule"], cats))
             confusions.append(_confusion(f"{kind}, {ROUND2[kind]}", r2, col, cats))
-        r3 = fresh_scored(kind, key, col, 3)
-        if r3 is not None:
-            now = [_scored(kind, key, col, sample, cons, _read(TRACES / f"eval_{kind}.csv"))]
-            labels2 = CODING / "labels" / "round2"
-            now.append(_scored(kind, key, col, _read(labels2 / f"sample_{kind}.csv"),
-                               _read(labels2 / f"consensus_{kind}.csv"), _read(TRACES / f"eval_round2_{kind}.csv")))
-            both = pd.concat(now, ignore_index=True)
-            rows.append(_row(kind, CURRENT, both[col + "_hand"], both[col + "_rule"], cats))
-            rows.append(_row(kind, ROUND3[kind], r3[col + "_hand"], r3[col + "_rule"], cats))
-            confusions.append(_confusion(f"{kind}, {ROUND3[kind]}", r3, col, cats))
+        for rnd in (r for r in FRESH if r > 2):
+            fresh = fresh_scored(kind, key, col, rnd)
+            if fresh is None:
+                continue
+            earlier = insample(kind, key, col, rnd)
+            if earlier is not None:
+                rows.append(_row(kind, insample_name(rnd), earlier[col + "_hand"], earlier[col + "_rule"], cats))
+            rows.append(_row(kind, FRESH[rnd][kind], fresh[col + "_hand"], fresh[col + "_rule"], cats))
+            confusions.append(_confusion(f"{kind}, {FRESH[rnd][kind]}", fresh, col, cats))
+            if "stage_learned" in fresh:  # the record holds the learned coder's stage too (round 4 on)
+                rows.append(_row(kind, learned_name(rnd), fresh[col + "_hand"], fresh["stage_learned"], cats))
+                confusions.append(_confusion(f"{kind}, {learned_name(rnd)}",
+                                             fresh.assign(stage_rule=fresh["stage_learned"]), col, cats))
     coder = TRACES / "eval_stage_coder.csv"
     if coder.exists():
         ev = _read(coder)
-        rows.append(_row("cells", RULES_ALL, ev.stage_hand, ev.stage_rules, LABEL_STAGES))
         rows.append(_row("cells", LEARNED_LORO, ev.stage_hand, ev.stage_learned_loro, LABEL_STAGES))
     cells = pd.read_csv(TRACES / "cells.csv", keep_default_na=False, dtype={"cell_index": int})
     for file, name in (("stage_labels.csv", "older set, coder_a (codebook 1)"),
@@ -166,7 +193,8 @@ def main() -> None:
         part = m[m["sample"].str.startswith("tuning")] if sample == "tuning" else m[m["sample"] == "heldout"]
         rows.append(_row("pairs", name, part["code"], part["change_type"], list(PAIR_CODES) + ["S"]))
     table = pd.DataFrame(rows)
-    held = {ROUND1[1], REUSED, *ROUND2.values(), *ROUND3.values()}
+    held = {ROUND1[1], REUSED, *(name for names in FRESH.values() for name in names.values()),
+            *(learned_name(r) for r in FRESH)}
     table["floor"] = [FLOORS[i] if s in held else None for i, s in zip(table["items"], table["label set"])]
     write_table(table, "trace_validity",
                 "Notebook-trace rules against blind hand labels: primary stage of cells and change type of version "
@@ -174,11 +202,8 @@ def main() -> None:
                 "half was scored once after the round-1 rules were frozen. Round 2: the rules were re-tuned on the "
                 "tuning half only, frozen, and scored once on a fresh held-out sample drawn before the freeze; the "
                 "round-1 held-out half re-scored with them is 'reused' (its confusion matrix was public during "
-                "tuning). Round 3, when scored: fresh repositories used in no earlier set, sampled before the round-3 "
-                "freeze and scored once; the samples of rounds 1 and 2 were its tuning material (in-sample row). The learned stage coder "
-                "(round 4), when trained: its leave-one-repository-out accuracy on the labelled cells of rounds 1-3 (the model "
-                "never saw the left-out repository, nor chose its regularisation with it) beside the rules' in-sample "
-                "accuracy on the same cells; both are tuning material, not held out. Floors are issue 7's; a held-out row below its floor is reported as it came out.")
+                "tuning). Rounds 3 on, when scored: fresh repositories used in no earlier set, sampled before that round's "
+                "freeze and scored once; the samples of the earlier rounds were its tuning material (in-sample row). Floors are issue 7's; a held-out row below its floor is reported as it came out.")
     agreement = []
     for kind, cats in (("cells", LABEL_STAGES), ("pairs", PAIR_CODES)):
         sample = _read(CODING / "labels" / f"sample_{kind}.csv")
@@ -193,12 +218,19 @@ def main() -> None:
                 "Agreement of the two blind coders before adjudication (share with Wilson 95% interval, Cohen's kappa).")
     write_table(pd.concat(confusions, ignore_index=True), "trace_heldout_confusion",
                 "Held-out items: consensus label (rows) against the frozen rules (columns); round 1 on the held-out half, "
-                "rounds 2 and 3 on their fresh samples.")
+                "the later rounds on their fresh samples.")
     by = table.set_index(["items", "label set"])
     for kind, short in (("cells", "Stage"), ("pairs", "Change")):
-        for name, tag in ((ROUND1[1], "HeldOut"), (ROUND1[0], "Tuning"), (TUNED2, "TuningTwo"), (REUSED, "Reused"), (ROUND2[kind], "RoundTwo"),
-                          (CURRENT, "TuningThree"), (ROUND3[kind], "RoundThree"), (LEARNED_LORO, "LearnedLoro"),
-                          (RULES_ALL, "RulesRoundsOneToThree")):
+        tags = [(ROUND1[1], "HeldOut"), (ROUND1[0], "Tuning"), (TUNED2, "TuningTwo"), (REUSED, "Reused")]
+        tags += [(FRESH[r][kind], "Round" + WORDS[r]) for r in FRESH]
+        tags += [(insample_name(r), "Tuning" + WORDS[r]) for r in FRESH if r > 2]
+        tags += [(learned_name(r), "Learned" + WORDS[r]) for r in FRESH if r > 2]
+        tags += [(LEARNED_LORO, "LearnedLoro")]
+        latest = max((r for r in FRESH if (kind, FRESH[r][kind]) in by.index), default=None)
+        if latest is not None:  # the latest scored fresh round, which the captions quote
+            tags.append((FRESH[latest][kind], "Latest"))
+            values[f"trace{short}RoundLatest"] = latest
+        for name, tag in tags:
             if (kind, name) not in by.index:
                 continue
             r = by.loc[(kind, name)]

@@ -9,6 +9,7 @@ from pathlib import Path
 from mliter.coding.arguments import add_codebook, add_coder_files, add_root, coder_inputs, report_problems
 from mliter.coding.codebook import DEFAULT_CODEBOOK
 from mliter.paths import ROOT
+from mliter.corpus.rounds import FRESH_ROUNDS
 
 PAPERS = Path("corpus/papers.csv")
 FOLDER = Path("coding/papers")
@@ -289,22 +290,25 @@ def register(groups) -> None:
                 "  mliter code trace-eval --round 2 --labels-only --kind cells     # consensus, no rules run\n"
                 "  mliter code trace-eval --round 2 --material /work/fresh        # re-score with the current rules\n"
                 "  mliter code trace-eval --round 3 --labels-only                 # round-3 consensus, no rules run\n"
-                "  mliter code trace-eval --round 3 --material /work/fresh3 --record  # once, after the round-3 freeze"))
+                "  mliter code trace-eval --round 4 --labels-only                 # round-4 consensus, no rules run\n"
+                "  mliter code trace-eval --round 4 --material /work/fresh4 --record  # once, after the round-4 freeze\n"
+                "  mliter code trace-eval --round 3 --material /work/fresh3 --record  # the round-4 rules on round 3"))
     t.add_argument("--data", type=Path, default=None, help="folder holding notebooks_eval/ and notebook_versions*/")
     t.add_argument("--root", type=Path, default=ROOT, help="repository root")
-    t.add_argument("--round", type=int, default=1, choices=(1, 2, 3),
-                   help="1: coding/labels/ -> traces/eval_*.csv; 2, 3: the fresh held-out samples "
+    t.add_argument("--round", type=int, default=1, choices=(1, 2, *FRESH_ROUNDS),
+                   help="1: coding/labels/ -> traces/eval_*.csv; N > 1: the fresh held-out samples "
                         "coding/labels/round<N>/ -> traces/eval_round<N>_*.csv")
     t.add_argument("--material", type=Path, default=None,
                    help="folder holding the material kept outside the repository: round 2 notebook_versions_round2/ "
-                        "(default $MLITER_ROUND2_DATA, else ../fresh), round 3 notebooks_round3/ and "
-                        "notebook_versions_round3/ (default $MLITER_ROUND3_DATA, else ../fresh3)")
+                        "(default $MLITER_ROUND2_DATA, else ../fresh), round N >= 3 notebooks_roundN/ and "
+                        "notebook_versions_roundN/ (default $MLITER_ROUNDN_DATA, else ../freshN)")
     t.add_argument("--kind", choices=("cells", "pairs", "both"), default="both", help="which items")
     t.add_argument("--labels-only", action="store_true",
                    help="write consensus and disagreements only; run no rule (for adjudicating before scoring)")
     t.add_argument("--record", action="store_true",
-                   help="the one scoring run after round N's freeze: also keep the predictions as the frozen record "
-                        "traces/frozen/rulesN_sampleN_*.csv (refused if a different record exists)")
+                   help="after round R's freeze (R = mliter.coding.trace_eval.RULES_ROUND), the scoring runs: also keep "
+                        "the predictions as the frozen record traces/frozen/rulesR_sample<round>_*.csv, for round R's "
+                        "held-out sample and for each earlier sample (refused if a different record exists)")
 
 
 def _trace_eval(args) -> int:
@@ -315,7 +319,7 @@ def _trace_eval(args) -> int:
     kinds = ("cells", "pairs") if args.kind == "both" else (args.kind,)
     if args.record and args.labels_only:
         raise InputError("--record keeps the rules' predictions; it cannot go with --labels-only")
-    if not args.labels_only and "cells" in kinds and args.round < 3 and not (data / "notebooks_eval").is_dir():
+    if not args.labels_only and "cells" in kinds and args.round not in FRESH_ROUNDS and not (data / "notebooks_eval").is_dir():
         raise InputError(f"{data}: no notebooks_eval/ folder (pass --data)")
     for p in build_tables(Path(args.root), data, rnd=args.round, material=args.material, kinds=kinds,
                           predictions=not args.labels_only, record=args.record):

@@ -14,16 +14,17 @@ This module uses the standard library only, so a coder can run it with any Pytho
     python3 -m mliter.coding.eval_labels show-notebook c0001      # all code cells, sampled ones marked
     python3 -m mliter.coding.eval_labels show-pair p0001          # code and markdown diff of a pair
 
-Rounds 2 and 3 (fresh held-out samples, files under `coding/labels/round2/`, `coding/labels/round3/`): add
-`--round N` before the verb,
+Rounds 2 on (fresh held-out samples, files under `coding/labels/round<N>/`; the fresh rounds are declared in
+mliter.corpus.rounds): add `--round N` before the verb,
     python3 -m mliter.coding.eval_labels --round 2 show-notebook r2c0001
     python3 -m mliter.coding.eval_labels --round 2 validate coding/labels/round2/cells_a.csv
     MLITER_ROUND2_DATA=/work/fresh python3 -m mliter.coding.eval_labels --round 2 show-pair r2p0001
     MLITER_ROUND3_DATA=/work/fresh3 python3 -m mliter.coding.eval_labels --round 3 show-notebook r3c0001
+    MLITER_ROUND4_DATA=/work/fresh4 python3 -m mliter.coding.eval_labels --round 4 show-pair r4p0001
 Material kept outside the repository (its notebooks are not ours to ship; `EXTERNAL` below): the folder
 holding the sample's source folder is `--data-root`, else the round's environment variable, else its
 default beside the checkout (round 2: `notebook_versions_round2/` in `$MLITER_ROUND2_DATA` or `../fresh`;
-round 3: `notebooks_round3/` and `notebook_versions_round3/` in `$MLITER_ROUND3_DATA` or `../fresh3`).
+round N >= 3: `notebooks_roundN/` and `notebook_versions_roundN/` in `$MLITER_ROUNDN_DATA` or `../freshN`).
 """
 
 from __future__ import annotations
@@ -37,18 +38,20 @@ import re
 import sys
 from pathlib import Path
 
+from mliter.corpus.rounds import FRESH_ROUNDS
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
 LABELS = ROOT / "coding" / "labels"
-ROUNDS = {1: LABELS, 2: LABELS / "round2", 3: LABELS / "round3"}
+ROUNDS = {1: LABELS, 2: LABELS / "round2", **{n: ROOT / r.labels for n, r in FRESH_ROUNDS.items()}}
 ROUND2_SOURCE = "notebook_versions_round2"
 ROUND2_DATA_ENV = "MLITER_ROUND2_DATA"
-ROUND3_DATA_ENV = "MLITER_ROUND3_DATA"
+ROUND3_DATA_ENV = FRESH_ROUNDS[3].data_env
 # Sample sources kept outside the repository: source folder -> (environment variable, default folder name
 # beside the checkout) of the folder that holds it.
 EXTERNAL = {ROUND2_SOURCE: (ROUND2_DATA_ENV, "fresh"),
-            "notebooks_round3": (ROUND3_DATA_ENV, "fresh3"),
-            "notebook_versions_round3": (ROUND3_DATA_ENV, "fresh3")}
+            **{src: (r.data_env, r.default_folder) for r in FRESH_ROUNDS.values()
+               for src in (r.notebooks_source, r.versions_source)}}
 STAGES = ("setup", "load", "EDA", "DPR", "LI", "PPR", "other")
 PAIR_CODES = ("C", "M", "P", "H", "R", "D", "E", "V", "O", "X", "N")
 CELL_FIELDS = ["cell_id", "local_path", "code_cell", "stage", "stages", "coder", "note"]
@@ -195,11 +198,13 @@ def show_pair(pair_id: str, out=sys.stdout, labels: Path = LABELS, root: Path | 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--round", type=int, choices=sorted(ROUNDS), default=1,
-                    help="which sample: 1 (coding/labels/), 2 (coding/labels/round2/) or 3 (coding/labels/round3/)")
+                    help="which sample: 1 (coding/labels/), N > 1 (coding/labels/roundN/)")
     ap.add_argument("--data-root", type=Path, default=None,
                     help=f"folder holding the material kept outside the repository (round 2: {ROUND2_SOURCE}/, "
-                         f"default ${ROUND2_DATA_ENV}, else ../fresh; round 3: notebooks_round3/ and "
-                         f"notebook_versions_round3/, default ${ROUND3_DATA_ENV}, else ../fresh3)")
+                         f"default ${ROUND2_DATA_ENV}, else ../fresh; "
+                         + "; ".join(f"round {n}: {r.notebooks_source}/ and {r.versions_source}/, default "
+                                     f"${r.data_env}, else ../{r.default_folder}" for n, r in FRESH_ROUNDS.items())
+                         + ")")
     sub = ap.add_subparsers(dest="cmd", required=True)
     v = sub.add_parser("validate", help="check a coder file: format, vocabulary, completeness")
     v.add_argument("files", nargs="+")
@@ -222,8 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     key = a.cell_id if a.cmd == "show-notebook" else a.pair_id
     kind = "cells" if a.cmd == "show-notebook" else "pairs"
     if key not in sample(kind, labels):
-        print(f"{key}: not in {labels / f'sample_{kind}.csv'} (round {a.round}; round-2 ids need --round 2, "
-              "round-3 ids --round 3)")
+        m = re.match(r"r(\d+)[cp]\d", key)
+        hint = f"round-{m[1]} ids need --round {m[1]}" if m else "round-1 ids need no --round"
+        print(f"{key}: not in {labels / f'sample_{kind}.csv'} (round {a.round}; {hint})")
         return 1
     if a.cmd == "show-notebook":
         show_notebook(a.cell_id, labels=labels, root=a.data_root)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import AbstractSet
 
 from mliter.errors import InputError
+from mliter.corpus.rounds import FRESH_ROUNDS, ROUND3, FreshRound
 
 SEED = 20261201
 CELLS_PER_HALF = 310
@@ -326,24 +327,11 @@ def build_round2_pairs(root: Path) -> dict[str, int]:
     return {"series": len({r["series"] for r in out}), "repos": len({r["repo"] for r in out}), "pairs": len(out)}
 
 
-ROUND3_SEED = 20261215
-ROUND3_LABELS = Path("coding/labels/round3")
-ROUND3_CELLS_SOURCE = "notebooks_round3"
-ROUND3_PAIRS_SOURCE = "notebook_versions_round3"
-ROUND3_NOTEBOOKS = Path("corpus/notebooks_round3.csv")
-ROUND3_VERSIONS = Path("corpus/notebook_versions_round3.csv")
-ROUND3_REPOS = Path("corpus/repos_round3.csv")
-ROUND3_CELLS_PER_NOTEBOOK = 4
-ROUND3_PAIRS_PER_SERIES = 5
 MAX_REPO_SHARE = 0.2
-# The fine kinds of corpus/repos_round3.csv (mliter.corpus.schema.ROUND3_KINDS), as the three kinds of the
-# version pairs (dl, ff, other).
-COARSE_KIND = {"pytorch": "dl", "keras_tf": "dl", "transformers": "dl", "fastai": "dl",
-               "tabular_features": "ff", "sklearn_teaching": "other", "boosting": "other"}
 
 
 def repo_kinds(path: Path) -> dict[str, str]:
-    """repo -> kind of the chosen repositories of a round's repository table (corpus/repos_round3.csv)."""
+    """repo -> kind of the chosen repositories of a round's repository table (corpus/repos_round<N>.csv)."""
     return {r["repo"]: r["kind"] for r in read_csv(path) if r.get("chosen") == "yes"}
 
 
@@ -374,33 +362,41 @@ def verify_sha256(folder: Path, rows: list[dict]) -> None:
                          "rebuild them with `mliter corpus fetch` or the command in the manifest's docs")
 
 
-def build_round3_cells(material: Path, root: Path, seed: int = ROUND3_SEED,
-                       per_notebook: int = ROUND3_CELLS_PER_NOTEBOOK, max_share: float = MAX_REPO_SHARE) -> dict[str, int]:
-    """Write coding/labels/round3/sample_cells.csv: `per_notebook` non-blank code cells of every notebook
-    of corpus/notebooks_round3.csv (fresh repositories, chosen by `mliter corpus notebooks-from-git`).
-
-    `material` is the folder holding notebooks_round3/ (outside the repository); its files are checked
-    against the manifest's sha256 first. Group is the repository's kind (corpus/repos_round3.csv)."""
-    folder = material / ROUND3_CELLS_SOURCE
-    kinds = repo_kinds(root / ROUND3_REPOS)
-    nb_rows = read_csv(root / ROUND3_NOTEBOOKS)
-    unknown = sorted({r["repo"] for r in nb_rows} - set(kinds))
+def _chosen_kinds(root: Path, rnd: FreshRound, manifest: Path, repos: set[str]) -> dict[str, str]:
+    kinds = repo_kinds(root / rnd.repos_table)
+    unknown = sorted(repos - set(kinds))
     if unknown:
-        raise InputError(f"{root / ROUND3_NOTEBOOKS}: repositories not chosen in {ROUND3_REPOS}: {', '.join(unknown)}")
+        raise InputError(f"{manifest}: repositories not chosen in {rnd.repos_table}: {', '.join(unknown)}")
+    return kinds
+
+
+def build_fresh_cells(material: Path, root: Path, rnd: FreshRound = ROUND3, seed: int | None = None,
+                      per_notebook: int | None = None, max_share: float = MAX_REPO_SHARE) -> dict[str, int]:
+    """Write coding/labels/round<N>/sample_cells.csv: `per_notebook` non-blank code cells of every notebook
+    of corpus/notebooks_round<N>.csv (fresh repositories, chosen by `mliter corpus notebooks-from-git`).
+
+    `material` is the folder holding notebooks_round<N>/ (outside the repository); its files are checked
+    against the manifest's sha256 first. Group is the repository's kind (corpus/repos_round<N>.csv)."""
+    folder = material / rnd.notebooks_source
+    nb_rows = read_csv(root / rnd.notebooks_manifest)
+    kinds = _chosen_kinds(root, rnd, root / rnd.notebooks_manifest, {r["repo"] for r in nb_rows})
     verify_sha256(folder, nb_rows)
     rows = [{**r, "group": kinds[r["repo"]], "half": "heldout"} for r in nb_rows]
-    cells = draw_notebook_cells(folder, rows, random.Random(seed), per_notebook, "r3c")
+    cells = draw_notebook_cells(folder, rows, random.Random(rnd.seed if seed is None else seed),
+                                per_notebook or rnd.cells_per_notebook, rnd.cell_prefix)
     if not cells:
         raise InputError(f"{folder}: no notebook gave a non-blank code cell; nothing written")
-    check_share(cells, "round-3 cells", max_share)
-    write_csv(root / ROUND3_LABELS / "sample_cells.csv", cells, CELL_SAMPLE_FIELDS)
+    check_share(cells, f"round-{rnd.number} cells", max_share)
+    write_csv(root / rnd.labels / "sample_cells.csv", cells, CELL_SAMPLE_FIELDS)
     return {"notebooks": len({c["local_path"] for c in cells}), "repos": len({c["repo"] for c in cells}),
             "cells": len(cells)}
 
 
-def capped_pairs(pairs: list[tuple[str, str, str, str]], per_series: int, rng: random.Random) -> list[tuple]:
-    """At most `per_series` consecutive pairs of each series (a seeded draw, series in sorted order),
-    kept in series and version order."""
+def capped_pairs(pairs: list[tuple[str, str, str, str]], per_series: int, rng: random.Random,
+                 per_repo: int | None = None) -> list[tuple]:
+    """At most `per_series` consecutive pairs of each series (a seeded draw, series in sorted order), then
+    at most `per_repo` of each repository (a seeded subset, repositories in sorted order), kept in series
+    and version order."""
     by_series: dict[str, list[tuple]] = defaultdict(list)
     for p in pairs:
         by_series[p[1]].append(p)
@@ -409,32 +405,53 @@ def capped_pairs(pairs: list[tuple[str, str, str, str]], per_series: int, rng: r
         ps = by_series[series]
         keep = sorted(rng.sample(range(len(ps)), min(per_series, len(ps))))
         out += [ps[i] for i in keep]
-    return out
+    if per_repo is None:
+        return out
+    by_repo: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(out):
+        by_repo[p[0]].append(i)
+    drop = set()
+    for repo in sorted(by_repo):
+        idx = by_repo[repo]
+        if len(idx) > per_repo:
+            drop |= set(idx) - set(rng.sample(idx, per_repo))
+    return [p for i, p in enumerate(out) if i not in drop]
 
 
-def build_round3_pairs(root: Path, seed: int = ROUND3_SEED, per_series: int = ROUND3_PAIRS_PER_SERIES,
-                       max_share: float = MAX_REPO_SHARE) -> dict[str, int]:
-    """Write coding/labels/round3/sample_pairs.csv: at most `per_series` consecutive pairs (seeded) of
-    every series of corpus/notebook_versions_round3.csv (made by `mliter corpus versions-from-git`).
+def fresh_pairs(pairs: list[tuple[str, str, str, str]], rnd: FreshRound, seed: int,
+                per_series: int) -> tuple[list[tuple], int]:
+    """The round's pair draw and the per-series cap it ended at: the caps of `capped_pairs`; while fewer than
+    `rnd.min_pairs` come out, the per-series cap is raised by one (up to `rnd.max_pairs_per_series`) and the
+    whole draw redone from the seed."""
+    while True:
+        out = capped_pairs(pairs, per_series, random.Random(seed), rnd.pairs_per_repo)
+        if len(out) >= rnd.min_pairs or per_series >= rnd.max_pairs_per_series:
+            return out, per_series
+        per_series += 1
+
+
+def build_fresh_pairs(root: Path, rnd: FreshRound = ROUND3, seed: int | None = None, per_series: int | None = None,
+                      max_share: float = MAX_REPO_SHARE) -> dict[str, int]:
+    """Write coding/labels/round<N>/sample_pairs.csv: consecutive pairs (seeded, capped by the round's rule,
+    `fresh_pairs`) of every series of corpus/notebook_versions_round<N>.csv (`mliter corpus versions-from-git`).
 
     Read from the shipped manifest only, so the draw needs no notebook."""
-    manifest = root / ROUND3_VERSIONS
-    kinds = repo_kinds(root / ROUND3_REPOS)
+    manifest = root / rnd.versions_manifest
     files = [VersionFile(r["local_path"], r["repo"], str(Path(r["local_path"]).parent), int(r["version_index"]))
              for r in read_csv(manifest)]
-    unknown = sorted({f.repo for f in files} - set(kinds))
-    if unknown:
-        raise InputError(f"{manifest}: repositories not chosen in {ROUND3_REPOS}: {', '.join(unknown)}")
-    out = [{"source": ROUND3_PAIRS_SOURCE, "series": series, "from_file": a, "to_file": b, "repo": repo,
-            "kind": COARSE_KIND.get(kinds[repo], "other"), "half": "heldout"}
-           for repo, series, a, b in capped_pairs(consecutive_pairs(files), per_series, random.Random(seed))]
+    kinds = _chosen_kinds(root, rnd, manifest, {f.repo for f in files})
+    drawn, cap = fresh_pairs(consecutive_pairs(files), rnd, rnd.seed if seed is None else seed,
+                             per_series or rnd.pairs_per_series)
+    out = [{"source": rnd.versions_source, "series": series, "from_file": a, "to_file": b, "repo": repo,
+            "kind": rnd.pair_kind.get(kinds[repo], "other"), "half": "heldout"} for repo, series, a, b in drawn]
     if not out:
         raise InputError(f"{manifest}: no consecutive pair; nothing written")
-    check_share(out, "round-3 pairs", max_share)
+    check_share(out, f"round-{rnd.number} pairs", max_share)
     for n, row in enumerate(out, 1):
-        row["pair_id"] = f"r3p{n:04d}"
-    write_csv(root / ROUND3_LABELS / "sample_pairs.csv", out, PAIR_SAMPLE_FIELDS)
-    return {"series": len({r["series"] for r in out}), "repos": len({r["repo"] for r in out}), "pairs": len(out)}
+        row["pair_id"] = f"{rnd.pair_prefix}{n:04d}"
+    write_csv(root / rnd.labels / "sample_pairs.csv", out, PAIR_SAMPLE_FIELDS)
+    return {"series": len({r["series"] for r in out}), "repos": len({r["repo"] for r in out}), "pairs": len(out),
+            "per_series": cap}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -445,16 +462,18 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(
         description="Split the eval material by repository and draw the labelling samples (round 1), "
-                    "or draw the fresh held-out samples of round 2 or round 3.",
+                    "or draw the fresh held-out samples of round 2 and of the fresh rounds "
+                    f"({', '.join(map(str, FRESH_ROUNDS))}: mliter.corpus.rounds).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  python -m mliter.coding.eval_sample --data ../shared/data          # round 1\n"
                "  python -m mliter.coding.eval_sample --data ../shared/data round2-cells\n"
                "  python -m mliter.coding.eval_sample round2-pairs\n"
-               "  python -m mliter.coding.eval_sample round3-cells --material /work/fresh3\n"
-               "  python -m mliter.coding.eval_sample round3-pairs")
+               "  python -m mliter.coding.eval_sample round4-cells --material /work/fresh4\n"
+               "  python -m mliter.coding.eval_sample round4-pairs")
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--seed", type=int, default=None,
-                    help=f"default {SEED} (round 1), {ROUND2_SEED} (round 2), {ROUND3_SEED} (round 3)")
+                    help=f"default {SEED} (round 1), {ROUND2_SEED} (round 2), "
+                         + ", ".join(f"{r.seed} (round {n})" for n, r in FRESH_ROUNDS.items()))
     sub = ap.add_subparsers(dest="cmd")
     r2 = sub.add_parser("round2-cells", help="fresh held-out cells into coding/labels/round2/sample_cells.csv",
                         description="Draw 4 fresh non-blank code cells of every held-out notebook.",
@@ -463,16 +482,21 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("round2-pairs", help="every consecutive pair of corpus/notebook_versions_round2.csv",
                    description="Draw coding/labels/round2/sample_pairs.csv from the shipped round-2 series manifest.",
                    epilog="example: python -m mliter.coding.eval_sample round2-pairs")
-    r3 = sub.add_parser("round3-cells", help="cells of the fresh round-3 notebooks into coding/labels/round3/",
-                        description="Draw non-blank code cells of every notebook of corpus/notebooks_round3.csv.",
-                        epilog="example: python -m mliter.coding.eval_sample round3-cells --material /work/fresh3")
-    r3.add_argument("--per-notebook", type=int, default=ROUND3_CELLS_PER_NOTEBOOK)
-    r3.add_argument("--material", type=Path, default=None,
-                    help="folder holding notebooks_round3/ (default $MLITER_ROUND3_DATA, else ../fresh3)")
-    r3p = sub.add_parser("round3-pairs", help="capped consecutive pairs of corpus/notebook_versions_round3.csv",
-                         description="Draw coding/labels/round3/sample_pairs.csv from the shipped round-3 series manifest.",
-                         epilog="example: python -m mliter.coding.eval_sample round3-pairs")
-    r3p.add_argument("--per-series", type=int, default=ROUND3_PAIRS_PER_SERIES)
+    fresh = {}
+    for n, rnd in FRESH_ROUNDS.items():
+        c = sub.add_parser(f"{rnd.name}-cells", help=f"cells of the fresh round-{n} notebooks into {rnd.labels}/",
+                           description=f"Draw non-blank code cells of every notebook of {rnd.notebooks_manifest}.",
+                           epilog=f"example: python -m mliter.coding.eval_sample {rnd.name}-cells "
+                                  f"--material /work/{rnd.default_folder}")
+        c.add_argument("--per-notebook", type=int, default=rnd.cells_per_notebook)
+        c.add_argument("--material", type=Path, default=None,
+                       help=f"folder holding {rnd.notebooks_source}/ (default ${rnd.data_env}, "
+                            f"else ../{rnd.default_folder})")
+        p = sub.add_parser(f"{rnd.name}-pairs", help=f"capped consecutive pairs of {rnd.versions_manifest}",
+                           description=f"Draw {rnd.labels}/sample_pairs.csv from the shipped round-{n} series manifest.",
+                           epilog=f"example: python -m mliter.coding.eval_sample {rnd.name}-pairs")
+        p.add_argument("--per-series", type=int, default=rnd.pairs_per_series)
+        fresh[f"{rnd.name}-cells"], fresh[f"{rnd.name}-pairs"] = (rnd, "cells"), (rnd, "pairs")
     a = ap.parse_args(argv)
     if a.cmd == "round2-pairs":
         print(build_round2_pairs(ROOT))
@@ -480,12 +504,13 @@ def main(argv: list[str] | None = None) -> int:
     if a.cmd == "round2-cells":
         print(build_round2_cells(Path(a.data), ROOT, ROUND2_SEED if a.seed is None else a.seed, a.per_notebook))
         return 0
-    if a.cmd == "round3-cells":
-        material = a.material or Path(os.environ.get("MLITER_ROUND3_DATA") or ROOT.parent / "fresh3")
-        print(build_round3_cells(material, ROOT, ROUND3_SEED if a.seed is None else a.seed, a.per_notebook))
-        return 0
-    if a.cmd == "round3-pairs":
-        print(build_round3_pairs(ROOT, ROUND3_SEED if a.seed is None else a.seed, a.per_series))
+    if a.cmd in fresh:
+        rnd, kind = fresh[a.cmd]
+        if kind == "cells":
+            material = a.material or Path(os.environ.get(rnd.data_env) or ROOT.parent / rnd.default_folder)
+            print(build_fresh_cells(material, ROOT, rnd, a.seed, a.per_notebook))
+        else:
+            print(build_fresh_pairs(ROOT, rnd, a.seed, a.per_series))
         return 0
     print(build(Path(a.data), ROOT, SEED if a.seed is None else a.seed))
     return 0

@@ -26,16 +26,20 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from mliter.corpus.rounds import FRESH_ROUNDS
 from mliter.errors import InputError
 from mliter.report.stats import wilson
 
 LABELS = Path("coding/labels")
-ROUND_LABELS = {1: LABELS, 2: LABELS / "round2", 3: LABELS / "round3"}
+ROUND_LABELS = {1: LABELS, 2: LABELS / "round2", **{n: r.labels for n, r in FRESH_ROUNDS.items()}}
 #: Where `build_tables` writes the rules' predictions, per round of the sample.
-PREDICTIONS = {1: "traces/eval_{kind}.csv", 2: "traces/eval_round2_{kind}.csv", 3: "traces/eval_round3_{kind}.csv"}
+PREDICTIONS = {1: "traces/eval_{kind}.csv", **{n: f"traces/eval_round{n}_{{kind}}.csv" for n in ROUND_LABELS if n > 1}}
 #: Frozen records: round R's frozen rules on round S's sample, as scored once and reported. Later rules
 #: re-score `PREDICTIONS` but never these, so every reported row can be recomputed from shipped files.
 FROZEN = "traces/frozen/rules{rules}_sample{sample}_{kind}.csv"
+#: The round whose frozen rules the code holds now: `--record` keeps their predictions on a round's sample as
+#: rules<RULES_ROUND>_sample<round>. Raised by one in the commit that merges a round's frozen rules.
+RULES_ROUND = 4
 
 
 def frozen_path(rules: int, sample: int, kind: str) -> Path:
@@ -66,7 +70,7 @@ def kappa(a: Sequence[str], b: Sequence[str], categories: Sequence[str] | None =
 
 
 def labels_dir(rnd: int = 1) -> Path:
-    """coding/labels/ (round 1) or coding/labels/round<N>/ (the fresh held-out samples of rounds 2 and 3)."""
+    """coding/labels/ (round 1) or coding/labels/round<N>/ (the fresh held-out samples of rounds 2 on)."""
     try:
         return ROUND_LABELS[rnd]
     except KeyError:
@@ -299,7 +303,7 @@ def check_material(sample: pd.DataFrame, data: Path) -> None:
     for source in sorted(set(sample["source"])):
         if not (data / source).is_dir():
             raise InputError(f"{data / source}: folder not found (the material of sample source {source!r}; "
-                             "pass --data, or --material (or $MLITER_ROUND2_DATA / $MLITER_ROUND3_DATA) for "
+                             "pass --data, or --material (or $MLITER_ROUND<N>_DATA) for "
                              "material kept outside the repository)")
     for _, r in sample.iterrows():
         files = ([Path(r["series"]) / r["from_file"], Path(r["series"]) / r["to_file"]] if cols[0] == "series"
@@ -313,7 +317,7 @@ def check_material(sample: pd.DataFrame, data: Path) -> None:
 
 def material_folder(sample: pd.DataFrame, data: Path, material: Path | None = None) -> Path:
     """Where a sample's files are: `data` (the shared data) unless every source of the sample is kept
-    outside the repository (eval_labels.EXTERNAL: the round-2 series, the round-3 notebooks and series);
+    outside the repository (eval_labels.EXTERNAL: the round-2 series, the fresh rounds' notebooks and series);
     then `material` when given, else the round's default (environment variable or folder beside the checkout)."""
     from mliter.coding.eval_labels import EXTERNAL, data_root
 
@@ -325,19 +329,24 @@ def material_folder(sample: pd.DataFrame, data: Path, material: Path | None = No
 
 def build_tables(root: Path, data: Path, progress: bool = True, rnd: int = 1, material: Path | None = None,
                  kinds: Sequence[str] = ("cells", "pairs"), predictions: bool = True,
-                 record: bool = False) -> list[Path]:
+                 record: bool = False, rules_round: int = RULES_ROUND) -> list[Path]:
     """Write a round's consensus and disagreement files (coding/labels[/round<N>]/consensus_*.csv,
     disagreements_*.csv) and, unless `predictions` is off, the frozen rules' predictions for every
-    sampled item (traces/eval_*.csv; rounds 2 and 3: traces/eval_round<N>_*.csv). Items are read from
+    sampled item (traces/eval_*.csv; rounds 2 on: traces/eval_round<N>_*.csv). Items are read from
     `data`, or for material kept outside the repository from `material` (see `material_folder`).
-    With `record` (the one scoring run after round N's freeze) the predictions are also kept as the frozen
-    record traces/frozen/rulesN_sampleN_*.csv; an existing record that differs is never replaced.
+    With `record` (the scoring runs after round R's freeze, R = `rules_round`) the predictions are also kept as
+    the frozen record traces/frozen/rulesR_sample<rnd>_*.csv: round R's held-out sample (rnd = R) and the
+    earlier samples it was tuned on (rnd < R, the in-sample rows); an existing record that differs is never
+    replaced, and no record is made of a sample drawn after the rules (rnd > R).
 
     Everything is computed first and written last: a missing coder file, an unlabelled item or a
     missing folder of material raises an InputError and writes nothing."""
     from mliter.io import atomic_write_text
 
     labels = labels_dir(rnd)
+    if record and rnd > rules_round:
+        raise InputError(f"--record: the round-{rules_round} rules cannot be recorded on the round-{rnd} sample, "
+                         "which was drawn after them; raise RULES_ROUND when the round's frozen rules are merged")
     out: list[tuple[Path, str]] = []
     samples = {}
     for kind in kinds:
@@ -364,10 +373,11 @@ def build_tables(root: Path, data: Path, progress: bool = True, rnd: int = 1, ma
             text = frame.to_csv(index=False, lineterminator="\n")
             out.append((root / PREDICTIONS[rnd].format(kind=kind), text))
             if record:
-                kept = root / frozen_path(rnd, rnd, kind)
+                kept = root / frozen_path(rules_round, rnd, kind)
                 if kept.exists() and kept.read_text(encoding="utf-8") != text:
-                    raise InputError(f"{kept}: a different frozen record of round {rnd} exists; a held-out sample is "
-                                     "scored once, so it is kept (re-score without --record)")
+                    raise InputError(f"{kept}: a different frozen record of the round-{rules_round} rules on round "
+                                     f"{rnd} exists; a sample is scored once by a round's rules, so it is kept "
+                                     "(re-score without --record)")
                 out.append((kept, text))
     written = []
     for path, text in out:

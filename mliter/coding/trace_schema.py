@@ -14,8 +14,9 @@ their consensus, the frozen rules' predictions, and the API catalogue. Who produ
 - `coding/labels/round2/`: the fresh round-2 held-out sample (`eval_sample round2-cells`, `round2-pairs`), two
   blind coder sessions' files and the round-2 engineer's adjudication; `traces/eval_round2_*.csv`: the frozen
   round-2 rules on it (`mliter code trace-eval --round 2`), scored once;
-- `coding/labels/round3/`: the same for round 3, on notebooks and version series of fresh repositories
-  (corpus/repos_round3.csv, `eval_sample round3-cells`, `round3-pairs`); `traces/eval_round3_*.csv`;
+- `coding/labels/round<N>/` (N = 3, 4, ...: mliter.corpus.rounds): the same for each fresh round, on notebooks
+  and version series of fresh repositories (corpus/repos_round<N>.csv, `eval_sample round<N>-cells`,
+  `round<N>-pairs`); `traces/eval_round<N>_*.csv`;
 - `coding/api_catalogue.csv`: written by the engineers from the libraries' documentation.
 """
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from mliter.coding.eval_labels import PAIR_CODES, STAGES
 from mliter.coding.trace_eval import frozen_path
-from mliter.corpus.schema import ROUND3_KINDS
+from mliter.corpus.rounds import FRESH_ROUNDS, FreshRound
 from mliter.tables import Column, ForeignKey, Table
 from mliter.traces.catalogue import ROLES
 
@@ -82,7 +83,7 @@ def _coder_cells(coder: str, rnd: int = 1) -> Table:
     return Table(
         name=f"eval_cells_{coder}{_sfx(rnd)}", path=f"{_dir(rnd)}/cells_{coder}.csv",
         title=f"Stage labels of coder {coder}{_of(rnd)}",
-        description=f"Primary stage and stages touched of every sampled cell, by blind coder {coder} (codebook 2.0).",
+        description=f"Primary stage and stages touched of every sampled cell, by blind coder {coder} (codebook {'2.1' if rnd >= 4 else '2.0'}).",
         columns=(Column("cell_id", "string", "Sampled cell.", required=True, unique=True),
                  Column("local_path", "string", "Notebook path.", required=True),
                  Column("code_cell", "integer", "Index over code cells.", required=True, minimum=0),
@@ -238,9 +239,10 @@ def _round_predictions(base: Table, rnd: int = 2) -> Table:
 
 
 #: The frozen records shipped: (rules round, sample round) -> the commit whose frozen rules produced them.
-FROZEN_RECORDS = {(1, 1): "91b66d1", (2, 1): "04164e0", (2, 2): "04164e0", (3, 3): "d3cf489"}
+FROZEN_RECORDS = {(1, 1): "91b66d1", (2, 1): "04164e0", (2, 2): "04164e0", (3, 1): "d3cf489", (3, 2): "d3cf489",
+                  (3, 3): "d3cf489", (4, 1): "aca4e07", (4, 2): "aca4e07", (4, 3): "aca4e07", (4, 4): "aca4e07"}
 #: Records written before the learned coder existed: their cell files hold the rules' columns only.
-RULES_ONLY_RECORDS = frozenset({(1, 1), (2, 1), (2, 2), (3, 3)})
+RULES_ONLY_RECORDS = frozenset({(1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3)})
 
 
 def frozen_record(base: Table, rules: int, sample: int, commit: str) -> Table:
@@ -270,23 +272,32 @@ def _round_sample(base: Table, rnd: int, title: str, description: str, **columns
                  columns=tuple(columns.get(c.name, c) for c in base.columns), primary_key=base.primary_key)
 
 
-SAMPLE_CELLS_R3 = _round_sample(
-    SAMPLE_CELLS, 3, "Sampled code cells (round 3, fresh repositories)",
-    "4 non-blank code cells of every notebook of corpus/notebooks_round3.csv (5 notebooks per fresh repository, "
-    "chosen by `mliter corpus notebooks-from-git`; source notebooks_round3, kept outside the repository; "
-    "`python -m mliter.coding.eval_sample round3-cells`, seed 20261215).",
-    group=Column("group", "string", "Kind of the repository (corpus/repos_round3.csv).",
-                 enum=ROUND3_KINDS))
-SAMPLE_PAIRS_R3 = _round_sample(
-    SAMPLE_PAIRS, 3, "Sampled version pairs (round 3, fresh repositories)",
-    "At most 5 consecutive pairs (seeded) of every version series of corpus/notebook_versions_round3.csv "
-    "(`mliter corpus versions-from-git` on the fresh repositories; source notebook_versions_round3, kept outside "
-    "the repository; `python -m mliter.coding.eval_sample round3-pairs`, seed 20261215).")
+def _fresh_samples(rnd: FreshRound) -> tuple[Table, Table]:
+    """The sample tables of a fresh round (mliter.corpus.rounds)."""
+    n, seed = rnd.number, rnd.seed
+    cells = _round_sample(
+        SAMPLE_CELLS, n, f"Sampled code cells (round {n}, fresh repositories)",
+        f"{rnd.cells_per_notebook} non-blank code cells of every notebook of {rnd.notebooks_manifest.as_posix()} "
+        "(5 notebooks per fresh repository, chosen by `mliter corpus notebooks-from-git`; source "
+        f"{rnd.notebooks_source}, kept outside the repository; `python -m mliter.coding.eval_sample "
+        f"{rnd.name}-cells`, seed {seed}).",
+        group=Column("group", "string", f"Kind of the repository ({rnd.repos_table.as_posix()}).", enum=rnd.kinds))
+    cap = f"at most {rnd.pairs_per_repo} per repository, " if rnd.pairs_per_repo else ""
+    pairs = _round_sample(
+        SAMPLE_PAIRS, n, f"Sampled version pairs (round {n}, fresh repositories)",
+        f"At most {rnd.pairs_per_series} consecutive pairs (seeded) of every version series of "
+        f"{rnd.versions_manifest.as_posix()} ({cap}`mliter corpus versions-from-git` on the fresh repositories; "
+        f"source {rnd.versions_source}, kept outside the repository; `python -m mliter.coding.eval_sample "
+        f"{rnd.name}-pairs`, seed {seed}).")
+    return cells, pairs
 
-TABLES += [SAMPLE_CELLS_R3, SAMPLE_PAIRS_R3, *(_coder_cells(c, 3) for c in "ab"), *(_coder_pairs(c, 3) for c in "ab"),
-           _round_consensus(CONSENSUS_CELLS, 3), _round_consensus(CONSENSUS_PAIRS, 3),
-           _round_predictions(EVAL_CELLS, 3), _round_predictions(EVAL_PAIRS, 3),
-           _adjudication("cells", 3), _adjudication("pairs", 3), _disagreements("cells", 3), _disagreements("pairs", 3)]
+
+for _rnd in FRESH_ROUNDS.values():
+    TABLES += [*_fresh_samples(_rnd), *(_coder_cells(c, _rnd.number) for c in "ab"),
+               *(_coder_pairs(c, _rnd.number) for c in "ab"),
+               _round_consensus(CONSENSUS_CELLS, _rnd.number), _round_consensus(CONSENSUS_PAIRS, _rnd.number),
+               _round_predictions(EVAL_CELLS, _rnd.number), _round_predictions(EVAL_PAIRS, _rnd.number),
+               *(f(k, _rnd.number) for f in (_adjudication, _disagreements) for k in ("cells", "pairs"))]
 
 
 # The learned stage coder (mliter.coding.stage_coder, `mliter code train-stage-coder`).

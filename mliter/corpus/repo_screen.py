@@ -91,7 +91,7 @@ def screen(candidates: list[dict], mirrors: Path, exclude: set[str], per_kind: i
         if c["repo"].lower() in exclude:
             r["why"] = "excluded"
         elif not d.exists():
-            r["why"] = "no snapshot (fetch refused: over size limit)"
+            r["why"] = "no snapshot (no mirror: the fetch was refused)"
         else:
             try:
                 r.update(inspect(d))

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 
+from mliter.corpus.rounds import FRESH_ROUNDS, ROUND3, ROUND4, FreshRound
 from mliter.tables import Column, Table
 
 NOTEBOOK_MANIFEST = Table(
@@ -54,63 +55,70 @@ GIT_SERIES_MANIFEST = Table(
     primary_key=("local_path",),
 )
 
-GIT_SERIES_MANIFEST_R3 = Table(
-    name="notebook_versions_round3",
-    path="corpus/notebook_versions_round3.csv",
-    title="Fresh version series from git histories (round-3 held-out, fresh repositories)",
-    description=("Every version of the version series `mliter corpus versions-from-git` chose by its mechanical "
-                 "rule from the git history of the repositories chosen in corpus/repos_round3.csv (issue 7, round "
-                 "3). The notebooks are kept outside the repository (notebook_versions_round3/); this is where each "
-                 "came from. No notebook content."),
-    columns=tuple(replace(c, description=c.description.replace("round2", "round3")) for c in GIT_SERIES_MANIFEST.columns),
-    primary_key=("local_path",),
-)
+def fresh_tables(rnd: FreshRound) -> list[Table]:
+    """The corpus tables of a fresh round (mliter.corpus.rounds): its version series, its notebooks at a
+    pinned commit, and its screened candidate repositories."""
+    n, name = rnd.number, rnd.name
+    series = Table(
+        name=f"notebook_versions_{name}",
+        path=rnd.versions_manifest.as_posix(),
+        title=f"Fresh version series from git histories (round-{n} held-out, fresh repositories)",
+        description=("Every version of the version series `mliter corpus versions-from-git` chose by its mechanical "
+                     f"rule from the git history of the repositories chosen in {rnd.repos_table.as_posix()} (issue 7, "
+                     f"round {n}). The notebooks are kept outside the repository ({rnd.versions_source}/); this is "
+                     "where each came from. No notebook content."),
+        columns=tuple(replace(c, description=c.description.replace("round2", name)) for c in GIT_SERIES_MANIFEST.columns),
+        primary_key=("local_path",),
+    )
+    heads = Table(
+        name=f"notebooks_{name}",
+        path=rnd.notebooks_manifest.as_posix(),
+        title=f"Fresh notebooks at a pinned commit (round-{n} held-out, fresh repositories)",
+        description=("The notebooks `mliter corpus notebooks-from-git` chose by its mechanical rule (5 per repository, "
+                     "seeded order, ML import, at least 4 non-blank code cells) at the HEAD commit of each repository "
+                     f"chosen in {rnd.repos_table.as_posix()}. Kept outside the repository ({rnd.notebooks_source}/). "
+                     "No content."),
+        columns=(
+            Column("local_path", "string", f"<owner>__<repo>/<path> inside {rnd.notebooks_source}/.", required=True,
+                   unique=True),
+            _REPO,
+            Column("repo_path", "string", "Path of the notebook in the repository.", required=True),
+            Column("commit", "string", "The pinned commit (40 hex digits).", required=True),
+            _BLOB, _SHA256, _BYTES,
+            Column("n_code_cells", "integer", "Code cells (blank ones included).", required=True, minimum=0),
+            _URL, _LICENSE,
+        ),
+        primary_key=("local_path",),
+    )
+    repos = Table(
+        name=f"repos_{name}",
+        path=rnd.repos_table.as_posix(),
+        title=f"Candidate repositories of round {n} and why each was or was not chosen",
+        description=(f"Every candidate repository of the round-{n} fresh sample, in the order written down before any "
+                     "was looked at, screened by `mliter corpus screen-repos` (rule: docs/trace-validity.md, "
+                     f"\"Round {n}\"): its counts at HEAD, the reasons it was not eligible, and whether it was chosen "
+                     "(the first two eligible of each kind)."),
+        columns=(
+            Column("order", "integer", "Position in the candidate list.", required=True, unique=True, minimum=1),
+            Column("kind", "string", "Kind of work the candidate was listed for.", required=True, enum=rnd.kinds),
+            Column("repo", "string", "GitHub owner/name.", required=True, unique=True),
+            Column("head_commit", "string", "HEAD of the mirror screened (empty without a mirror)."),
+            Column("licence", "string", "License files at the root of HEAD (';'-joined)."),
+            Column("head_nb", "integer", "Notebooks at HEAD.", minimum=0),
+            Column("ml_nb", "integer", "Notebooks at HEAD (<= 1.5 MB, nbformat 4) importing an ML library.", minimum=0),
+            Column("nb_touched3", "integer", "Notebooks at HEAD touched by at least 3 commits.", minimum=0),
+            Column("commits", "integer", "Commits reachable from HEAD.", minimum=0),
+            Column("why", "string", "`eligible`, or why not.", required=True),
+            Column("chosen", "string", "Chosen for the sample.", required=True, enum=("yes", "no")),
+        ),
+        primary_key=("repo",),
+    )
+    return [series, heads, repos]
 
-GIT_HEADS_MANIFEST = Table(
-    name="notebooks_round3",
-    path="corpus/notebooks_round3.csv",
-    title="Fresh notebooks at a pinned commit (round-3 held-out, fresh repositories)",
-    description=("The notebooks `mliter corpus notebooks-from-git` chose by its mechanical rule (5 per repository, "
-                 "seeded order, ML import, at least 4 non-blank code cells) at the HEAD commit of each repository "
-                 "chosen in corpus/repos_round3.csv. Kept outside the repository (notebooks_round3/). No content."),
-    columns=(
-        Column("local_path", "string", "<owner>__<repo>/<path> inside notebooks_round3/.", required=True, unique=True),
-        _REPO,
-        Column("repo_path", "string", "Path of the notebook in the repository.", required=True),
-        Column("commit", "string", "The pinned commit (40 hex digits).", required=True),
-        _BLOB, _SHA256, _BYTES,
-        Column("n_code_cells", "integer", "Code cells (blank ones included).", required=True, minimum=0),
-        _URL, _LICENSE,
-    ),
-    primary_key=("local_path",),
-)
 
 #: Kinds of work the round-3 candidate repositories were listed for (also the `group` of the round-3 cells).
-ROUND3_KINDS = ("pytorch", "keras_tf", "transformers", "fastai", "tabular_features", "sklearn_teaching", "boosting")
+ROUND3_KINDS = ROUND3.kinds
+#: The same for round 4.
+ROUND4_KINDS = ROUND4.kinds
 
-REPOS_R3 = Table(
-    name="repos_round3",
-    path="corpus/repos_round3.csv",
-    title="Candidate repositories of round 3 and why each was or was not chosen",
-    description=("Every candidate repository of the round-3 fresh sample, in the order written down before any was "
-                 "looked at, screened by `mliter corpus screen-repos` (rule: docs/trace-validity.md, \"Round 3\"): "
-                 "its counts at HEAD, the reasons it was not eligible, and whether it was chosen (the first two "
-                 "eligible of each kind)."),
-    columns=(
-        Column("order", "integer", "Position in the candidate list.", required=True, unique=True, minimum=1),
-        Column("kind", "string", "Kind of work the candidate was listed for.", required=True,
-               enum=ROUND3_KINDS),
-        Column("repo", "string", "GitHub owner/name.", required=True, unique=True),
-        Column("head_commit", "string", "HEAD of the mirror screened (empty without a mirror)."),
-        Column("licence", "string", "License files at the root of HEAD (';'-joined)."),
-        Column("head_nb", "integer", "Notebooks at HEAD.", minimum=0),
-        Column("ml_nb", "integer", "Notebooks at HEAD (<= 1.5 MB, nbformat 4) importing an ML library.", minimum=0),
-        Column("nb_touched3", "integer", "Notebooks at HEAD touched by at least 3 commits.", minimum=0),
-        Column("commits", "integer", "Commits reachable from HEAD.", minimum=0),
-        Column("why", "string", "`eligible`, or why not.", required=True),
-        Column("chosen", "string", "Chosen for the sample.", required=True, enum=("yes", "no")),
-    ),
-    primary_key=("repo",),
-)
-
-TABLES = [NOTEBOOK_MANIFEST, GIT_SERIES_MANIFEST, GIT_SERIES_MANIFEST_R3, GIT_HEADS_MANIFEST, REPOS_R3]
+TABLES = [NOTEBOOK_MANIFEST, GIT_SERIES_MANIFEST, *(t for r in FRESH_ROUNDS.values() for t in fresh_tables(r))]

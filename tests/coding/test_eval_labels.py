@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mliter.coding import eval_labels as el
+from mliter.corpus.rounds import FRESH_ROUNDS
 from mliter.paths import CODING
 
 
@@ -67,54 +68,60 @@ def test_round2_validate_checks_against_the_round2_sample(round2, tmp_path):
 
 def test_cli_round_flag_selects_the_sample(capsys):
     assert el.main(["--round", "2", "show-notebook", "c0001"]) == 1
-    assert "round-2 ids need --round 2" in capsys.readouterr().out
+    assert "round-1 ids need no --round" in capsys.readouterr().out
+    assert el.main(["--round", "2", "show-notebook", "r4c0001"]) == 1
+    assert "round-4 ids need --round 4" in capsys.readouterr().out
     assert el.ROUNDS[2] == CODING / "labels" / "round2"
 
 
-@pytest.fixture
-def round3(tmp_path):
-    labels, data = tmp_path / "labels3", tmp_path / "fresh3"
-    _sample(labels, "cells", "r3c0001,notebooks_round3,o__r/nb/x.ipynb,1,o/r,fastai,heldout",
-            "r3c0002,notebooks_round3,o__r/nb/x.ipynb,2,o/r,fastai,heldout")
-    _sample(labels, "pairs", "r3p0001,notebook_versions_round3,o__r/s,v01_aaaaaaa.ipynb,v02_bbbbbbb.ipynb,o/r,dl,heldout")
-    _nb(data / "notebooks_round3/o__r/nb/x.ipynb", ["import fastai", "learn = make()", "learn.fit(3)"])
-    _nb(data / "notebook_versions_round3/o__r/s/v01_aaaaaaa.ipynb", ["epochs = 3"])
-    _nb(data / "notebook_versions_round3/o__r/s/v02_bbbbbbb.ipynb", ["epochs = 5"])
-    return labels, data
+@pytest.fixture(params=sorted(FRESH_ROUNDS))
+def fresh(request, tmp_path):
+    """A fresh round's sample (mliter.corpus.rounds), its material outside the labels folder."""
+    rnd = FRESH_ROUNDS[request.param]
+    n, labels, data = rnd.number, tmp_path / f"labels{rnd.number}", tmp_path / rnd.default_folder
+    _sample(labels, "cells", f"r{n}c0001,{rnd.notebooks_source},o__r/nb/x.ipynb,1,o/r,{rnd.kinds[0]},heldout",
+            f"r{n}c0002,{rnd.notebooks_source},o__r/nb/x.ipynb,2,o/r,{rnd.kinds[0]},heldout")
+    _sample(labels, "pairs", f"r{n}p0001,{rnd.versions_source},o__r/s,v01_aaaaaaa.ipynb,v02_bbbbbbb.ipynb,o/r,dl,heldout")
+    _nb(data / rnd.notebooks_source / "o__r/nb/x.ipynb", ["import fastai", "learn = make()", "learn.fit(3)"])
+    _nb(data / rnd.versions_source / "o__r/s/v01_aaaaaaa.ipynb", ["epochs = 3"])
+    _nb(data / rnd.versions_source / "o__r/s/v02_bbbbbbb.ipynb", ["epochs = 5"])
+    return rnd, labels, data
 
 
-def test_round3_notebook_viewer_reads_the_outside_material(round3, monkeypatch):
-    labels, data = round3
-    monkeypatch.setenv(el.ROUND3_DATA_ENV, str(data))
+def test_fresh_notebook_viewer_reads_the_outside_material(fresh, monkeypatch):
+    rnd, labels, data = fresh
+    n = rnd.number
+    monkeypatch.setenv(rnd.data_env, str(data))
     out = io.StringIO()
-    el.show_notebook("r3c0002", out, labels=labels)
+    el.show_notebook(f"r{n}c0002", out, labels=labels)
     text = out.getvalue()
-    assert "code cell 1  <<< SAMPLED r3c0001" in text and "code cell 2  <<< SAMPLED r3c0002" in text
+    assert f"code cell 1  <<< SAMPLED r{n}c0001" in text and f"code cell 2  <<< SAMPLED r{n}c0002" in text
     assert "learn.fit(3)" in text and "code cell 0\n" in text
     out2 = io.StringIO()
-    monkeypatch.delenv(el.ROUND3_DATA_ENV)
-    el.show_notebook("r3c0002", out2, labels=labels, root=data)  # --data-root wins without the variable
+    monkeypatch.delenv(rnd.data_env)
+    el.show_notebook(f"r{n}c0002", out2, labels=labels, root=data)  # --data-root wins without the variable
     assert out2.getvalue() == text
-    with pytest.raises(SystemExit, match="folder not found.*MLITER_ROUND3_DATA.*notebooks_round3/"):
-        el.show_notebook("r3c0001", io.StringIO(), labels=labels, root=data / "nowhere")
+    with pytest.raises(SystemExit, match=f"folder not found.*MLITER_ROUND{n}_DATA.*notebooks_round{n}/"):
+        el.show_notebook(f"r{n}c0001", io.StringIO(), labels=labels, root=data / "nowhere")
 
 
-def test_round3_pair_viewer_and_default_folder(round3, monkeypatch):
-    labels, data = round3
+def test_fresh_pair_viewer_and_default_folder(fresh, monkeypatch):
+    rnd, labels, data = fresh
     out = io.StringIO()
-    el.show_pair("r3p0001", out, labels=labels, root=data)
+    el.show_pair(f"r{rnd.number}p0001", out, labels=labels, root=data)
     assert "-epochs = 3" in out.getvalue() and "+epochs = 5" in out.getvalue()
-    monkeypatch.delenv(el.ROUND3_DATA_ENV, raising=False)
-    assert el.data_root("notebook_versions_round3") == el.ROOT.parent / "fresh3"
-    assert el.data_root("notebooks_round3", data) == data
+    monkeypatch.delenv(rnd.data_env, raising=False)
+    assert el.data_root(rnd.versions_source) == el.ROOT.parent / f"fresh{rnd.number}"
+    assert el.data_root(rnd.notebooks_source, data) == data
     assert el.data_root("notebooks_eval") == el.DATA  # shared material is never redirected
 
 
-def test_round3_cli_validates_against_the_round3_sample(capsys, tmp_path):
-    assert el.ROUNDS[3] == CODING / "labels" / "round3"
-    assert el.main(["--round", "3", "show-pair", "r2p0001"]) == 1
-    assert "round-3 ids --round 3" in capsys.readouterr().out
+@pytest.mark.parametrize("n", sorted(FRESH_ROUNDS))
+def test_fresh_cli_validates_against_its_round_sample(n, capsys, tmp_path):
+    assert el.ROUNDS[n] == CODING / "labels" / f"round{n}"
+    assert el.main(["--round", str(n), "show-pair", "r2p0001"]) == 1
+    assert "round-2 ids need --round 2" in capsys.readouterr().out
     f = tmp_path / "pairs_a.csv"
     f.write_text("pair_id,series,from_file,to_file,code,codes,coder,note\n")
-    assert el.main(["--round", "3", "validate", str(f)]) == 1
-    assert "sampled pairs not labelled yet (first: r3p0001)" in capsys.readouterr().out
+    assert el.main(["--round", str(n), "validate", str(f)]) == 1
+    assert f"sampled pairs not labelled yet (first: r{n}p0001)" in capsys.readouterr().out

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mliter.coding.eval_sample import build_round2_cells, draw_round2_cells
+from mliter.coding.eval_sample import build_fresh_pairs, build_round2_cells, draw_round2_cells
+from mliter.corpus.rounds import FRESH_ROUNDS, ROUND3, ROUND4
 from mliter.errors import InputError
 from mliter.paths import CODING
 
@@ -151,11 +152,11 @@ def _round3(tmp_path, notebooks: dict[str, list[str]], kinds: dict[str, str]):
 
 
 def test_round3_cells_draw_per_notebook_with_the_repository_kind_and_verify_the_bytes(tmp_path):
-    from mliter.coding.eval_sample import build_round3_cells
+    from mliter.coding.eval_sample import build_fresh_cells
 
     nbs = {f"o__r{k}/nb{j}.ipynb": [f"v{i} = {i}" for i in range(6)] + [" "] for k in range(5) for j in range(2)}
     material, root = _round3(tmp_path, nbs, {f"o/r{k}": ("pytorch" if k < 3 else "boosting") for k in range(5)})
-    got = build_round3_cells(material, root, seed=3, per_notebook=4)
+    got = build_fresh_cells(material, root, ROUND3, seed=3, per_notebook=4)
     out = root / "coding/labels/round3/sample_cells.csv"
     rows = list(csv.DictReader(open(out)))
     assert got == {"notebooks": 10, "repos": 5, "cells": 40}
@@ -165,40 +166,40 @@ def test_round3_cells_draw_per_notebook_with_the_repository_kind_and_verify_the_
     assert {r["group"] for r in rows if r["repo"] == "o/r4"} == {"boosting"}
     assert "6" not in {r["code_cell"] for r in rows}  # the blank cell
     first = out.read_bytes()
-    build_round3_cells(material, root, seed=3, per_notebook=4)
+    build_fresh_cells(material, root, ROUND3, seed=3, per_notebook=4)
     assert out.read_bytes() == first
     (material / "notebooks_round3/o__r0/nb0.ipynb").write_text("{}")  # not the recorded bytes
     with pytest.raises(InputError, match="not the recorded bytes .first: o__r0/nb0.ipynb"):
-        build_round3_cells(material, root, seed=3)
+        build_fresh_cells(material, root, ROUND3, seed=3)
     assert out.read_bytes() == first  # a failed draw replaces nothing
 
 
 def test_round3_cells_refuse_a_dominant_repository_and_an_unchosen_one(tmp_path):
-    from mliter.coding.eval_sample import build_round3_cells
+    from mliter.coding.eval_sample import build_fresh_cells
 
     nbs = {"o__big/a.ipynb": ["a", "b", "c", "d"], "o__big/b.ipynb": ["a", "b", "c", "d"],
            "o__small/a.ipynb": ["a", "b", "c", "d"]}
     material, root = _round3(tmp_path, nbs, {"o/big": "fastai", "o/small": "fastai"})
     with pytest.raises(InputError, match=r"above 20% of 12 items: o/big \(8\)"):
-        build_round3_cells(material, root)
+        build_fresh_cells(material, root, ROUND3)
     assert not (root / "coding/labels/round3/sample_cells.csv").exists()
-    assert build_round3_cells(material, root, max_share=0.7)["cells"] == 12
+    assert build_fresh_cells(material, root, ROUND3, max_share=0.7)["cells"] == 12
     material, root = _round3(tmp_path / "x", {"o__notchosen/a.ipynb": ["a"]}, {"o/r": "fastai"})
     with pytest.raises(InputError, match="not chosen in corpus/repos_round3.csv: o/notchosen"):
-        build_round3_cells(material, root)
+        build_fresh_cells(material, root, ROUND3)
 
 
 def test_round3_pairs_cap_each_series_with_a_seeded_draw(tmp_path):
-    from mliter.coding.eval_sample import build_round3_pairs
+    from mliter.coding.eval_sample import build_fresh_pairs
 
     rows = [{"local_path": f"o__r{k}/s{j}/v{v:02d}_abcdef{v % 10}.ipynb", "repo": f"o/r{k}", "version_index": v}
             for k in range(6) for j in range(2) for v in range(1, 9 if j == 0 else 3)]
     _write(tmp_path / "corpus/notebook_versions_round3.csv", rows)
     _write(tmp_path / "corpus/repos_round3.csv", [{"order": k, "kind": "transformers" if k else "tabular_features",
                                                    "repo": f"o/r{k}", "chosen": "yes"} for k in range(6)])
-    got = build_round3_pairs(tmp_path, seed=1, per_series=5)
+    got = build_fresh_pairs(tmp_path, ROUND3, seed=1, per_series=5)
     out = list(csv.DictReader(open(tmp_path / "coding/labels/round3/sample_pairs.csv")))
-    assert got == {"series": 12, "repos": 6, "pairs": 36}  # 5 of 7 pairs, and the one pair of each short series
+    assert got == {"series": 12, "repos": 6, "pairs": 36, "per_series": 5}  # 5 of 7 pairs, and the one pair of each short series
     assert [r["pair_id"] for r in out][:2] == ["r3p0001", "r3p0002"]
     long0 = [r for r in out if r["series"] == "o__r0/s0"]
     assert len(long0) == 5 and all(int(r["to_file"][1:3]) == int(r["from_file"][1:3]) + 1 for r in long0)
@@ -208,43 +209,89 @@ def test_round3_pairs_cap_each_series_with_a_seeded_draw(tmp_path):
 
 
 def _drawn_pairs_of_first_series(root, seed):
-    from mliter.coding.eval_sample import build_round3_pairs
+    from mliter.coding.eval_sample import build_fresh_pairs
 
-    build_round3_pairs(root, seed=seed)
+    build_fresh_pairs(root, ROUND3, seed=seed)
     return [r for r in csv.DictReader(open(root / "coding/labels/round3/sample_pairs.csv")) if r["series"] == "o__r0/s0"]
 
 
-def test_shipped_round3_sample_is_reproducible_fresh_and_balanced(tmp_path):
-    """From the shipped manifests only (ids, no notebook): the pairs redraw byte for byte, no round-3
-    repository is in any earlier set, and none holds more than 20% of either sample."""
+@pytest.mark.parametrize("n", sorted(FRESH_ROUNDS))
+def test_shipped_fresh_sample_is_reproducible_fresh_and_balanced(tmp_path, n):
+    """From the shipped manifests only (ids, no notebook): the pairs redraw byte for byte, no repository of
+    the round is in any earlier set (for round 4 on: nor any candidate of an earlier round), every notebook
+    gives its cells and every kind its share, and no repository holds more than 20% of either sample."""
     from collections import Counter
 
-    from mliter.coding.eval_sample import build_round3_pairs
-
-    for rel in ("corpus/notebook_versions_round3.csv", "corpus/repos_round3.csv"):
+    rnd = FRESH_ROUNDS[n]
+    top = CODING.parent
+    for rel in (rnd.versions_manifest, rnd.repos_table):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_bytes((CODING.parent / rel).read_bytes())
-    build_round3_pairs(tmp_path)
-    rel = "coding/labels/round3/sample_pairs.csv"
-    assert (tmp_path / rel).read_bytes() == (CODING.parent / rel).read_bytes()
-    chosen = {r["repo"] for r in csv.DictReader(open(CODING.parent / "corpus/repos_round3.csv")) if r["chosen"] == "yes"}
+        (tmp_path / rel).write_bytes((top / rel).read_bytes())
+    build_fresh_pairs(tmp_path, rnd)
+    rel = rnd.labels / "sample_pairs.csv"
+    assert (tmp_path / rel).read_bytes() == (top / rel).read_bytes()
+    repos = list(csv.DictReader(open(top / rnd.repos_table)))
+    chosen = {r["repo"] for r in repos if r["chosen"] == "yes"}
+    assert Counter(r["kind"] for r in repos if r["chosen"] == "yes") == {k: 2 for k in rnd.kinds}
     earlier = {r["repo"] for r in csv.DictReader(open(CODING / "eval_split.csv"))}
-    for rel in ("corpus/notebooks.csv", "corpus/notebook_versions.csv", "corpus/notebook_versions_round2.csv"):
-        earlier |= {r["repo"] for r in csv.DictReader(open(CODING.parent / rel))}
+    for rel in ("corpus/notebooks.csv", "corpus/notebook_versions.csv", "corpus/notebook_versions_round2.csv",
+                *(f for m in range(3, n) for f in (FRESH_ROUNDS[m].repos_table, FRESH_ROUNDS[m].notebooks_manifest))):
+        earlier |= {r["repo"] for r in csv.DictReader(open(top / rel))}
     assert len(chosen) >= 10 and not {r.lower() for r in chosen} & {r.lower() for r in earlier}
     for kind, floor in (("cells", 260), ("pairs", 100)):
-        rows = list(csv.DictReader(open(CODING / f"labels/round3/sample_{kind}.csv")))
+        rows = list(csv.DictReader(open(top / rnd.labels / f"sample_{kind}.csv")))
         assert len(rows) >= floor and {r["repo"] for r in rows} <= chosen
         assert max(Counter(r["repo"] for r in rows).values()) <= 0.2 * len(rows)
-    cells = list(csv.DictReader(open(CODING / "labels/round3/sample_cells.csv")))
-    manifest = {r["local_path"] for r in csv.DictReader(open(CODING.parent / "corpus/notebooks_round3.csv"))}
+    cells = list(csv.DictReader(open(top / rnd.labels / "sample_cells.csv")))
+    manifest = {r["local_path"] for r in csv.DictReader(open(top / rnd.notebooks_manifest))}
     assert {r["local_path"] for r in cells} == manifest and len(manifest) >= 50
+    assert set(Counter(r["local_path"] for r in cells).values()) == {rnd.cells_per_notebook}
+    assert [r["cell_id"] for r in cells] == [f"{rnd.cell_prefix}{k:04d}" for k in range(1, len(cells) + 1)]
+    assert set(Counter(r["group"] for r in cells).values()) == {len(cells) // len(rnd.kinds)}
+    pairs = list(csv.DictReader(open(top / rnd.labels / "sample_pairs.csv")))
+    assert len(pairs) >= rnd.min_pairs and {r["source"] for r in pairs} == {rnd.versions_source}
+    if rnd.pairs_per_repo:
+        assert max(Counter(r["repo"] for r in pairs).values()) <= rnd.pairs_per_repo
 
 
-def test_every_round3_kind_has_a_pair_kind():
-    """The kinds the round-3 tables declare and the pair kinds the draw maps them to are one vocabulary."""
-    from mliter.coding.eval_sample import COARSE_KIND
-    from mliter.corpus.schema import ROUND3_KINDS
+def test_round4_pair_rule_raises_the_series_cap_until_enough_pairs_and_caps_each_repository(tmp_path):
+    """The round-4 rule (written before its pairs were drawn): 5 per series, 15 per repository; fewer than
+    `min_pairs`: the per-series cap goes up one at a time, the repository cap still holding."""
+    from dataclasses import replace
 
-    assert tuple(COARSE_KIND) == ROUND3_KINDS
-    assert set(COARSE_KIND.values()) == {"dl", "ff", "other"}
+    rows = [{"local_path": f"o__r{k}/s{j}/v{v:02d}_abcdef{v % 10}.ipynb", "repo": f"o/r{k}", "version_index": v}
+            for k in range(4) for j in range(3) for v in range(1, 11)]  # 4 repositories x 3 series x 9 pairs
+    _write(tmp_path / "corpus/notebook_versions_round4.csv", rows)
+    _write(tmp_path / "corpus/repos_round4.csv", [{"order": k, "kind": "vision" if k % 2 else "nlp",
+                                                   "repo": f"o/r{k}", "chosen": "yes"} for k in range(4)])
+    low = replace(ROUND4, min_pairs=40)
+    got = build_fresh_pairs(tmp_path, low, max_share=0.3)
+    out = list(csv.DictReader(open(tmp_path / "coding/labels/round4/sample_pairs.csv")))
+    assert got == {"series": 12, "repos": 4, "pairs": 60, "per_series": 5}  # 3 x 5 = 15 per repository: enough
+    assert [r["pair_id"] for r in out][:1] == ["r4p0001"] and {r["kind"] for r in out} == {"dl"}
+    high = replace(ROUND4, min_pairs=61, pairs_per_repo=20)
+    got = build_fresh_pairs(tmp_path, high, max_share=0.3)
+    assert got == {"series": 12, "repos": 4, "pairs": 72, "per_series": 6}  # raised once: 18 per repository
+    capped = replace(ROUND4, min_pairs=61)
+    got = build_fresh_pairs(tmp_path, capped, max_share=0.3)
+    out = list(csv.DictReader(open(tmp_path / "coding/labels/round4/sample_pairs.csv")))
+    assert got == {"series": 12, "repos": 4, "pairs": 60, "per_series": 9}  # the repository cap holds; cap ends at 9
+    from collections import Counter
+    assert set(Counter(r["repo"] for r in out).values()) == {15}
+    assert all(int(r["to_file"][1:3]) == int(r["from_file"][1:3]) + 1 for r in out)
+
+
+@pytest.mark.parametrize("n", sorted(FRESH_ROUNDS))
+def test_every_fresh_kind_has_a_pair_kind(n):
+    """The kinds a fresh round's tables declare and the pair kinds the draw maps them to are one vocabulary."""
+    from mliter.coding.trace_schema import TABLES, SAMPLE_PAIRS
+    from mliter.corpus.schema import ROUND3_KINDS, ROUND4_KINDS, TABLES as CORPUS_TABLES
+
+    rnd = FRESH_ROUNDS[n]
+    assert tuple(rnd.pair_kind) == rnd.kinds == {3: ROUND3_KINDS, 4: ROUND4_KINDS}.get(n, rnd.kinds)
+    pair_vocab = set(next(c for c in SAMPLE_PAIRS.columns if c.name == "kind").enum)
+    assert set(rnd.pair_kind.values()) <= pair_vocab - {"old"}
+    declared = {t.path: t for t in (*TABLES, *CORPUS_TABLES)}
+    group = next(c for c in declared[(rnd.labels / "sample_cells.csv").as_posix()].columns if c.name == "group")
+    kind = next(c for c in declared[rnd.repos_table.as_posix()].columns if c.name == "kind")
+    assert tuple(group.enum) == tuple(kind.enum) == rnd.kinds

@@ -11,6 +11,7 @@ from mliter.coding.trace_eval import (
     consensus, corrected_shares, invert_shares, kappa, load_consensus, predict_cells, predict_pairs, read_coders,
 )
 from mliter.paths import CODING, FIGURES, ROOT, TRACES
+from mliter.corpus.rounds import FRESH_ROUNDS
 
 
 def test_kappa_of_identical_and_independent_labels():
@@ -110,9 +111,13 @@ def _recompute(kind: str, key: str, col: str, half: str, pred_file: str, labels=
 
 
 ROUND2_ROW = {"cells": "round-2 held-out (fresh cells)", "pairs": "round-2 held-out (fresh series)"}
-CURRENT_ROW = "current rules: samples of rounds 1-2 (round-3 tuning material, in-sample)"
 ROUND3_ROW = {"cells": "round-3 held-out (fresh repositories: cells)",
               "pairs": "round-3 held-out (fresh repositories: series)"}
+
+
+def _fresh_rounds() -> list[int]:
+    """Fresh rounds from 3 on whose labels are in the repository."""
+    return sorted(int(p.name[5:]) for p in (CODING / "labels").glob("round*") if int(p.name[5:]) >= 3)
 
 
 @pytest.mark.parametrize("kind,key,col", [("cells", "cell_id", "stage"), ("pairs", "pair_id", "code")])
@@ -137,19 +142,35 @@ def test_validity_figure_reports_the_held_out_score(kind, key, col):
         assert fig.loc[(kind, name), "floor"] == floor
     assert int(fig.loc[(kind, "round-1 rules: held-out half"), "n"]) >= (300 if kind == "cells" else 45)
     assert int(fig.loc[(kind, ROUND2_ROW[kind]), "n"]) >= (240 if kind == "cells" else 90)
-    # round 3: its row is there exactly when the round-3 sample has been scored, and then states that score
-    r3 = CODING / "labels" / "round3"
-    scored = (r3 / f"consensus_{kind}.csv").exists() and (TRACES / f"frozen/rules3_sample3_{kind}.csv").exists()
-    assert ((kind, ROUND3_ROW[kind]) in fig.index) == scored
-    assert ((kind, CURRENT_ROW) in fig.index) == scored
-    if scored:
-        n, hits = _recompute(kind, key, col, "heldout", f"frozen/rules3_sample3_{kind}.csv", r3)
-        row = fig.loc[(kind, ROUND3_ROW[kind])]
+    # rounds 3 on: the held-out row and the in-sample row are there exactly when the round's sample has been
+    # scored, and then state those scores: the frozen rules on their own sample, and on every earlier sample
+    assert 3 in _fresh_rounds()
+    for rnd in _fresh_rounds():
+        labels = CODING / "labels" / f"round{rnd}"
+        held, tuned = (f"round-{rnd} held-out (fresh repositories: {'cells' if kind == 'cells' else 'series'})",
+                       f"round-{rnd} rules: samples of rounds 1-{rnd - 1} (in-sample)")
+        scored = (labels / f"consensus_{kind}.csv").exists() and (TRACES / f"frozen/rules{rnd}_sample{rnd}_{kind}.csv").exists()
+        assert ((kind, held) in fig.index) == scored, held
+        if rnd == 3:
+            assert held == ROUND3_ROW[kind] and scored
+        if not scored:
+            continue
+        n, hits = _recompute(kind, key, col, "heldout", f"frozen/rules{rnd}_sample{rnd}_{kind}.csv", labels)
+        row = fig.loc[(kind, held)]
         assert (int(row["n"]), int(row["agree"]), row["floor"]) == (n, hits, floor)
-        # the current rules on all earlier samples (round 3's tuning material): both halves of round 1 and round 2
-        parts = [_recompute(kind, key, col, half, f"eval_{kind}.csv") for half in ("tuning", "heldout")]
-        parts.append(_recompute(kind, key, col, "heldout", f"eval_round2_{kind}.csv", CODING / "labels" / "round2"))
-        row = fig.loc[(kind, CURRENT_ROW)]
+        record = pd.read_csv(TRACES / f"frozen/rules{rnd}_sample{rnd}_{kind}.csv", dtype=str)
+        learned = f"round-{rnd} held-out (fresh repositories: cells), learned coder"
+        assert ((kind, learned) in fig.index) == ("stage_learned" in record), learned
+        if "stage_learned" in record:  # the learned coder's stage on the same held-out cells, same record
+            m = pd.read_csv(labels / "consensus_cells.csv", dtype=str).merge(record, on="cell_id",
+                                                                             suffixes=("_h", "_r"))
+            row = fig.loc[(kind, learned)]
+            assert (int(row["n"]), int(row["agree"]), row["floor"]) == (
+                len(m), int((m.stage_h == m.stage_learned).sum()), floor)
+        parts = [_recompute(kind, key, col, half, f"frozen/rules{rnd}_sample1_{kind}.csv") for half in ("tuning", "heldout")]
+        parts += [_recompute(kind, key, col, "heldout", f"frozen/rules{rnd}_sample{s}_{kind}.csv",
+                             CODING / "labels" / f"round{s}") for s in range(2, rnd)]
+        row = fig.loc[(kind, tuned)]
         assert (int(row["n"]), int(row["agree"])) == (sum(p[0] for p in parts), sum(p[1] for p in parts))
         assert pd.isna(row["floor"])
 
@@ -210,7 +231,7 @@ def _fresh_fixture(tmp_path, rnd: int = 2):
     import json
 
     p = f"r{rnd}"
-    cell_source = "notebooks_eval" if rnd == 2 else "notebooks_round3"
+    cell_source = "notebooks_eval" if rnd == 2 else f"notebooks_round{rnd}"
     pair_source = f"notebook_versions_round{rnd}"
     root, data, material = tmp_path / "repo", tmp_path / "shared", tmp_path / f"fresh{rnd}"
     lab = root / f"coding/labels/round{rnd}"
@@ -304,16 +325,16 @@ def test_cli_trace_eval_round2_names_the_missing_folder(tmp_path, capsys):
     assert rc != 0 and "gone/notebook_versions_round2: folder not found" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("rnd", [2, 3])
+@pytest.mark.parametrize("rnd", [2, *FRESH_ROUNDS])
 def test_fresh_round_consensus_is_current(rnd):
     """Shipped consensus files are what the shipped coder and adjudication files give, and the coder files
-    are valid against their round's sample; every disagreement of round 3 has been adjudicated."""
+    are valid against their round's sample; every disagreement of rounds 3 on has been adjudicated."""
     lab = CODING / "labels" / f"round{rnd}"
     for kind, key in (("cells", "cell_id"), ("pairs", "pair_id")):
         if not (lab / f"consensus_{kind}.csv").exists():
             continue
         cons, _ = load_consensus(kind, ROOT, rnd=rnd)
-        if rnd == 3:
+        if rnd >= 3:
             assert set(cons.how) <= {"agree", "adjudicated"}, kind
         shipped = pd.read_csv(lab / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
         assert cons.sort_values(key).reset_index(drop=True).equals(shipped), kind
@@ -321,42 +342,54 @@ def test_fresh_round_consensus_is_current(rnd):
             assert validate(f, lab) == [], f
 
 
-def test_round3_reads_cells_and_pairs_from_the_outside_material(tmp_path):
+@pytest.mark.parametrize("rnd", sorted(FRESH_ROUNDS))
+def test_fresh_round_reads_cells_and_pairs_from_the_outside_material(tmp_path, rnd):
     from mliter.coding.trace_eval import build_tables
 
-    root, data, material = _fresh_fixture(tmp_path, 3)
-    lab = root / "coding/labels/round3"
-    written = build_tables(root, data, rnd=3, predictions=False)
+    root, data, material = _fresh_fixture(tmp_path, rnd)
+    lab = root / f"coding/labels/round{rnd}"
+    written = build_tables(root, data, rnd=rnd, predictions=False)
     assert written[0] == lab / "consensus_cells.csv" and not list((root / "traces").iterdir())
-    assert (lab / "disagreements_cells.csv").read_text() == "cell_id,stage_a,stage_b\nr3c0002,EDA,load\n"
-    build_tables(root, data, rnd=3, material=material)
-    cells = pd.read_csv(root / "traces/eval_round3_cells.csv")
-    pairs = pd.read_csv(root / "traces/eval_round3_pairs.csv")
-    assert list(cells.cell_id) == ["r3c0001", "r3c0002"] and cells.stage[0] == "load"
-    assert list(pairs.pair_id) == ["r3p0001"] and pairs.code[0] == "H"
+    assert (lab / "disagreements_cells.csv").read_text() == f"cell_id,stage_a,stage_b\nr{rnd}c0002,EDA,load\n"
+    build_tables(root, data, rnd=rnd, material=material)
+    cells = pd.read_csv(root / f"traces/eval_round{rnd}_cells.csv")
+    pairs = pd.read_csv(root / f"traces/eval_round{rnd}_pairs.csv")
+    assert list(cells.cell_id) == [f"r{rnd}c0001", f"r{rnd}c0002"] and cells.stage[0] == "load"
+    assert list(pairs.pair_id) == [f"r{rnd}p0001"] and pairs.code[0] == "H"
     assert not (root / "traces/eval_round2_cells.csv").exists() and not (root / "traces/eval_cells.csv").exists()
+    assert not (root / "traces/frozen").exists()
 
 
-def test_round3_material_defaults_to_its_environment_variable(tmp_path, monkeypatch):
+@pytest.mark.parametrize("rnd", sorted(FRESH_ROUNDS))
+def test_fresh_round_material_defaults_to_its_environment_variable(tmp_path, monkeypatch, rnd):
     from mliter.coding.trace_eval import material_folder
 
-    sample = pd.DataFrame({"source": ["notebooks_round3"]})
-    monkeypatch.setenv("MLITER_ROUND3_DATA", str(tmp_path / "m3"))
-    assert material_folder(sample, tmp_path / "shared") == tmp_path / "m3"
+    sample = pd.DataFrame({"source": [f"notebooks_round{rnd}"]})
+    monkeypatch.setenv(f"MLITER_ROUND{rnd}_DATA", str(tmp_path / "m"))
+    assert material_folder(sample, tmp_path / "shared") == tmp_path / "m"
     assert material_folder(sample, tmp_path / "shared", tmp_path / "given") == tmp_path / "given"
-    mixed = pd.DataFrame({"source": ["notebooks_eval", "notebooks_round3"]})
+    mixed = pd.DataFrame({"source": ["notebooks_eval", f"notebooks_round{rnd}"]})
     assert material_folder(mixed, tmp_path / "shared", tmp_path / "given") == tmp_path / "shared"
 
 
-def test_cli_trace_eval_round3_labels_only_needs_no_shared_data(tmp_path, capsys):
+@pytest.mark.parametrize("rnd", sorted(FRESH_ROUNDS))
+def test_cli_trace_eval_fresh_round_labels_only_needs_no_shared_data(tmp_path, capsys, rnd):
     from mliter.cli import main
 
-    root, _, _ = _fresh_fixture(tmp_path, 3)
-    rc = main(["code", "trace-eval", "--round", "3", "--root", str(root), "--data", str(tmp_path / "noshared"),
+    root, _, material = _fresh_fixture(tmp_path, rnd)
+    rc = main(["code", "trace-eval", "--round", str(rnd), "--root", str(root), "--data", str(tmp_path / "noshared"),
                "--labels-only"])
-    assert rc == 0 and "round3/consensus_pairs.csv" in capsys.readouterr().out
-    rc = main(["code", "trace-eval", "--round", "3", "--root", str(root), "--material", str(tmp_path / "gone")])
-    assert rc != 0 and "gone/notebooks_round3: folder not found" in capsys.readouterr().err
+    assert rc == 0 and f"round{rnd}/consensus_pairs.csv" in capsys.readouterr().out
+    assert not (root / f"traces/eval_round{rnd}_cells.csv").exists()
+    rc = main(["code", "trace-eval", "--round", str(rnd), "--root", str(root), "--material", str(tmp_path / "gone")])
+    assert rc != 0 and f"gone/notebooks_round{rnd}: folder not found" in capsys.readouterr().err
+    # the one scoring run after the freeze: predictions and the frozen record, from the outside material only
+    rc = main(["code", "trace-eval", "--round", str(rnd), "--root", str(root), "--data", str(tmp_path / "noshared"),
+               "--material", str(material), "--record"])
+    assert rc == 0
+    for kind in ("cells", "pairs"):
+        kept = root / f"traces/frozen/rules{rnd}_sample{rnd}_{kind}.csv"
+        assert kept.read_bytes() == (root / f"traces/eval_round{rnd}_{kind}.csv").read_bytes()
 
 
 def test_frozen_records_cover_their_samples():
@@ -372,7 +405,11 @@ def test_frozen_records_cover_their_samples():
             rec = pd.read_csv(ROOT / path, dtype=str)
             sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str)
             assert set(rec.iloc[:, 0]) == set(sample.iloc[:, 0]) and path in declared, path
-    assert set(FROZEN_RECORDS) >= {(1, 1), (2, 1), (2, 2)}
+    assert set(FROZEN_RECORDS) >= {(1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3)}
+    # every round from 3 on that is recorded on its own sample is recorded on every earlier one (in-sample rows)
+    for rules, smp in FROZEN_RECORDS:
+        if rules == smp and rules >= 3:
+            assert all((rules, s) in FROZEN_RECORDS for s in range(1, rules)), rules
 
 
 def test_record_is_written_once_and_never_replaced(tmp_path, monkeypatch):

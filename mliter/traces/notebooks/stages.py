@@ -364,7 +364,37 @@ class StageRules:
                         out[i].stages = frozenset(out[i].stages | {out[i].stage})
                     break
         self._follow_readers(cells, out)
+        self._handed_to_training(cells, out)
         return out
+
+    def _handed_to_training(self, cells: Sequence["CellCode"], out: list[CellStage]) -> None:
+        """A metric or loss that a cell defines (a function or class staged PPR) and that later code only
+        hands to a model, a trainer or a training call as an argument (`eval_metric=MyMetric()`,
+        `Learner(..., metrics=acc)`) is LI: the loop decides (codebook 2.1, decision 3). A metric helper
+        that code calls itself to compute a score stays PPR, also when a training loop calls it too."""
+        for i, (st, c) in enumerate(zip(out, cells)):
+            if st.stage != "PPR" or not c.defined or not all(n.lower() in c.defs for n in c.defined):
+                continue
+            names = {n.lower() for n in c.defined}
+            # a function is handed over by name (`metrics=acc`); a class by an instance made in the argument
+            # (`eval_metric=MyMetric()`, named in CapWords): a call of a function is code calling it itself
+            classes = {n.lower() for n in c.defined if n[:1].isupper()}
+            passed = called = False
+            for j in range(i + 1, len(cells)):
+                if not any(out[j].reads_from.get(n) == i for n in c.defined):
+                    continue
+                for feats in cells[j].stmt_feats:
+                    mine = {f for f in feats if f[6:] in names and f[:6] == "local:" or f[4:] in names and f[:4] == "var:"}
+                    if not mine:
+                        continue
+                    own, band = self.label_band(feats - mine)
+                    if own == "LI" and band == 0 and all(f[:4] == "var:" or f[6:] in classes for f in mine):
+                        passed = True  # named inside a statement that builds or trains a model: handed to it
+                    else:
+                        called = True
+            if passed and not called:
+                st.stage = "LI"
+                st.stages = frozenset(st.stages | {"LI"})
 
     @staticmethod
     def _follow_readers(cells: Sequence["CellCode"], out: list[CellStage]) -> None:
@@ -393,6 +423,7 @@ class StageRules:
         for i, c in enumerate(cells):
             for n in c.defined:
                 first_def.setdefault(n, i)
+        StageRules._mark_demonstrations(cells, out, reaches)
         for i in range(len(cells) - 1, -1, -1):
             st, c = out[i], cells[i]
             if not c.defined:
@@ -417,6 +448,45 @@ class StageRules:
                 # new values only (no frame of the workflow changed in place), nothing written
                 st.stage = "EDA"
                 st.stages = frozenset(st.stages | {"EDA"})
+
+    @staticmethod
+    def _mark_demonstrations(cells: Sequence["CellCode"], out: list[CellStage], reaches: list[bool]) -> None:
+        """Tutorial demonstrations are `other` (codebook: tutorial code unrelated to the workflow).
+
+        Data lineage through the def-use links: a cell holds data when it loads something or reads a
+        value of a cell that does (transitively). A cell that explores or prepares values descending
+        from no loaded data (literals, `np.linspace`, random toy arrays, a colour map) and whose values
+        flow into no model cell demonstrates a library; it is not a step of a workflow."""
+        for i, st in enumerate(out):
+            c = cells[i]
+            if st.stage == "DPR" and reaches[i] and c.defined and not c.defs and _generates_values(c) and not any(
+                    k in ("save", "effect") for k in c.stmt_kind) and all(
+                    out[j].stage in ("setup", "other") or (cells[j].defined and all(
+                        n.lower() in cells[j].defs for n in cells[j].defined)) for j in st.reads_from.values()):
+                # values made from nothing the notebook loaded or prepared (random or literal arrays, a
+                # generator of the notebook's own) that a model is fitted on: generating the dataset is loading
+                st.stage = "load"
+                st.stages = frozenset(st.stages | {"load"})
+        if not any("load" in st.stages for st in out):
+            return  # no data loaded that the rules can see (a fragment, data from elsewhere): lineage tells nothing
+        readers: list[list[int]] = [[] for _ in cells]
+        for j, st in enumerate(out):
+            for i in set(st.reads_from.values()):
+                if i < j:
+                    readers[i].append(j)
+        data = [False] * len(cells)
+        for i, st in enumerate(out):
+            data[i] = bool(st.stages & {"load", "LI", "PPR"}) or any(data[j] for j in st.reads_from.values() if j < i)
+        demo = [False] * len(cells)
+        for i in range(len(cells) - 1, -1, -1):
+            st, c = out[i], cells[i]
+            demo[i] = st.stage in ("EDA", "DPR", "other") and not data[i] and not reaches[i] and not c.defs \
+                and bool(c.stmt_kind) and not any(k == "save" for k in c.stmt_kind) \
+                and all(demo[j] for j in readers[i])
+        for i, st in enumerate(out):
+            if demo[i] and st.stage != "other":
+                st.stage = "other"
+                st.stages = frozenset(st.stages | {"other"})
 
     def feature_role(self, feature: str) -> str | None:
         """The catalogue role of a call or method feature (`method:fit@...` -> fit), None when uncatalogued."""
@@ -484,7 +554,39 @@ class StageRules:
         rule = self.feature_rule(f"local:{name}")
         if rule is not None and rule.precedence >= BANDS[0] and rule.stage != "other":
             return rule.stage
+        shown = self._shows_what(body)
+        if shown is not None:
+            return shown
         return self.label_majority(body)
+
+    def _shows_what(self, body: Iterable[str]) -> str | None:
+        """A helper whose body draws or shows (plot or display calls) and trains nothing is a display helper
+        (codebook: what its body does for the caller): PPR when what it draws is model output (it predicts,
+        scores, runs a model or reads values named for results), else EDA. None for any other body."""
+        feats = body if isinstance(body, (set, frozenset)) else set(body)
+        plots = work = 0
+        for f in feats:
+            if f[:5] == "call:" or f[:7] == "method:":
+                role = self.feature_role(f)
+                if role == "plot" or (role == "display" and f.split("@", 1)[0] not in _PRINTS):
+                    plots += 1
+                else:
+                    rule = self.feature_rule(f)
+                    if rule is not None and rule.precedence >= BANDS[0] and rule.stage not in ("setup", "other"):
+                        work += 1
+        if plots == 0 or plots < work or self.trains(feats):
+            return None  # mostly other work: a feature function that also prints, a training loop that plots
+        for f in feats:
+            name = _read_name(f)
+            if name is not None and _is_result_name(name):
+                return "PPR"
+            role = self.feature_role(f) if f[:5] == "call:" or f[:7] == "method:" else None
+            if role in ("predict", "metric", "explain"):
+                return "PPR"
+            rule = self.feature_rule(f)
+            if rule is not None and rule.precedence >= BANDS[0] and rule.stage in ("LI", "PPR"):
+                return "PPR"
+        return "EDA"
 
     def label_majority(self, features: Iterable[str]) -> str:
         """The most frequent stage among the strongest band's features (ties: the latest stage).
@@ -506,6 +608,8 @@ class StageRules:
         stmt_stage, stmt_band = [], []
         lower = _lower_index(reads_from)
         local_defs = c.defs
+        made_here: dict[str, str] = {}  # lower-case name -> LI or PPR: values this cell made by model work
+        results_here: set[str] = set()  # lower-case names this cell made by predicting or post-processing
         for f, kind, d in zip(c.stmt_feats, c.stmt_kind, c.stmt_defs):
             if not f:
                 stmt_stage.append("other")
@@ -514,6 +618,10 @@ class StageRules:
             bodies = callees(f)
             feats = f.union(*(b for b, _, _ in bodies)) if bodies else f
             stage, band = self.label_band(feats)
+            if band > 0:
+                called = self._called_value_stage(f, made_here, lower, done)
+                if called is not None:
+                    stage, band = called, 0  # calling a value a model or an explainer made: what that value does
             defines_local = bool(local_defs) and bool(d) and any(n.lower() in local_defs for n in d)
             is_def = defines_local and kind == "define" and all(n.lower() in local_defs for n in d)
             if bodies and not defines_local:
@@ -530,12 +638,19 @@ class StageRules:
             if stage == "PPR" and band == 0 and self.band_stages(feats, 0) >= {"LI", "PPR"} and not _result_names(d) \
                     and self.trains(feats):
                 stage = "LI"  # training that also scores itself is training (codebook 2.0)
-            elif stage == "DPR" and self._reads_results(f, reads_from, done, lower):
-                stage = "PPR"  # a table built from results or predictions is post-processing
+            elif stage == "DPR" and (self._reads_results(f, reads_from, done, lower) or (results_here and any(
+                    _read_name(x) in results_here for x in f if x[:4] == "var:"))):
+                stage = "PPR"  # a table built from results or predictions (of this cell or earlier) is post-processing
             if is_def and any(x[:6] == "local:" and x[6:] in local_defs for x in f):  # a definition: its body
                 stage = self.function_stage(sorted(d)[0].lower(), feats) if len(d) == 1 else self.label_majority(feats)
             stmt_stage.append(stage)
             stmt_band.append(band)
+            if band == 0 and stage in ("LI", "PPR"):
+                for n in d:
+                    made_here[n.lower()] = stage
+            if d and kind == "define" and stage == "LI" and band == 0 and any(
+                    self.feature_role(x) == "predict" for x in f if x[:7] == "method:" or x[:5] == "call:"):
+                results_here.update(n.lower() for n in d)  # predictions made here
         source_stages = {done[j].stage for j in reads_from.values() if j < len(done)}
         kinds = list(c.stmt_kind)
         for i, k in enumerate(kinds):
@@ -572,7 +687,7 @@ class StageRules:
                 # statements work on it (codebook 2.0: what the largest part of the code works towards)
                 n_load = sum(1 for i in range(len(kinds)) if stmt_stage[i] == "load" and stmt_band[i] <= 1)
                 n_dpr = sum(1 for i in range(len(kinds)) if stmt_stage[i] == "DPR" and stmt_band[i] <= 1)
-                if n_load > n_dpr:
+                if n_load > n_dpr or _tidies_what_it_read(c, stmt_stage, stmt_band):
                     primary = "load"
             shows = any(k == "display" for k in kinds)
             all_weak = all(stmt_band[i] >= 3 or (stmt_band[i] >= 2 and stmt_stage[i] == "setup") for i in kept)
@@ -612,6 +727,25 @@ class StageRules:
         if len(touched) > 1:
             touched.discard("other")
         return CellStage(primary, frozenset(touched), reads_from), weak
+
+    @staticmethod
+    def _called_value_stage(feats: Iterable[str], made_here: dict[str, str], lower: dict[str, int],
+                            done: list[CellStage]) -> str | None:
+        """The stage of a value that a statement calls (`shap_values = explainer(X)`, `out = model(x)`)
+        when the value is no notebook-defined function but an object made by model work (LI) or by
+        post-processing (PPR), in this cell or in the cell that last defined it: calling it runs what it is."""
+        for f in feats:
+            if f[:6] != "local:":
+                continue
+            name = f[6:]
+            st = made_here.get(name)
+            if st is None:
+                j = lower.get(name)
+                if j is not None and j < len(done) and done[j].stage in ("LI", "PPR"):
+                    st = done[j].stage
+            if st is not None:
+                return st
+        return None
 
     def _plots_only(self, feats: Iterable[str], known_only: bool = False) -> bool:
         """Are the calls of a statement all display or plot calls (`fig, ax = plt.subplots(2)`)?
@@ -678,6 +812,8 @@ def _read_name(feature: str) -> str | None:
     return None
 
 
+#: Display calls that print text: a function that prints while it works is no display helper.
+_PRINTS = frozenset({"call:print", "call:display", "call:IPython.display.display", "method:head", "method:info"})
 _SAMPLE_PICKS = frozenset({"call:next", "method:one_batch", "method:sample", "method:take"})
 
 
@@ -695,6 +831,49 @@ def _picks_a_sample(cell: "CellCode") -> bool:
             return False
         found = True
     return found
+
+
+_RANDOM = re.compile(r"call:(numpy|torch|tensorflow)\.random\..*|call:random\..*|call:torch\.(rand|randn|randint)"
+                     r"|call:numpy\.(linspace|arange)"
+                     r"|method:(rand|randn|randint|normal|uniform|random|random_sample|choice|multivariate_normal)(@.*)?")
+_ARRAYS = re.compile(r"call:(numpy|math|random|torch|tensorflow|matplotlib|seaborn)\..*"
+                     r"|call:(range|len|list|zip|float|int|abs|sum|print)")
+
+
+def _generates_values(cell: "CellCode") -> bool:
+    """Does `cell` make random values from nothing but array and random-number calls (a synthetic dataset:
+    `X = rng.rand(100, 1)`, `y = 3 * X + np.random.randn(100, 1)`)?"""
+    random = False
+    for f in cell.features():
+        if _RANDOM.fullmatch(f):
+            random = True
+        elif (f[:5] == "call:" and not _ARRAYS.fullmatch(f)) or f[:6] == "local:":
+            return False
+    return random
+
+
+#: At most this many pre-processing statements count as tidying a table just read (`_tidies_what_it_read`).
+MAX_TIDY_STATEMENTS = 3
+
+
+def _tidies_what_it_read(cell: "CellCode", stmt_stage: Sequence[str], stmt_band: Sequence[int]) -> bool:
+    """Does every pre-processing statement of `cell` work on a table the cell itself read, and are there
+    few of them (`df = pd.read_csv(...)`; `df.rename(...)`; `del df[2]`)? Reading data and tidying it a
+    little is loading (codebook: the cell leaves the table read)."""
+    loaded: set[str] = set()
+    n_dpr = 0
+    for feats, defs, st, band in zip(cell.stmt_feats, cell.stmt_defs, stmt_stage, stmt_band):
+        if band > 1:
+            continue
+        if st == "load":
+            loaded |= {n.lower() for n in defs}
+        elif st == "DPR":
+            reads = {_read_name(f) for f in feats} - {None}
+            if not reads & loaded or any(f[:6] == "local:" for f in feats):
+                return False  # works on something else, or calls the notebook's own processing code
+            n_dpr += 1
+            loaded |= {n.lower() for n in defs}
+    return bool(loaded) and 0 < n_dpr <= MAX_TIDY_STATEMENTS
 
 
 def _chooses_columns(cell: "CellCode", names: set[str]) -> bool:

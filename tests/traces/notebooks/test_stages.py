@@ -12,7 +12,11 @@ from tests.notebook_builders import mined_cells
 #: The older label sets were coded under codebook 1 (a cell's stage is the latest it touches); the
 #: rules now follow codebook 2.0 (a cell's purpose), so these are regression floors on a neighbouring
 #: definition, not targets. The evaluation of codebook 2.0 is tests/coding/test_trace_eval.py.
-MIN_ACCURACY = 0.75
+#: 0.75 until round 4; the frozen round-4 rules give 184 of 246 (74.8%, the round-3 rules 77.2%): the
+#: demonstration rule turns 6 EDA/DPR cells of Kaggle EDA notebooks into `other`, read-then-tidy makes 2
+#: latest-stage DPR cells `load`. It showed after the freeze, so the floor moved, not the rules; the loss is
+#: reported in docs/trace-validity.md ("Round 4: what it showed") and the figure shows the value.
+MIN_ACCURACY = 0.74
 
 
 def test_rule_table_loads_and_uses_known_stages():
@@ -358,9 +362,104 @@ ROUND3_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(ROUND3_CASES))
-def test_round3_class_of_miss(case):
-    cells, want = ROUND3_CASES[case]
+# Round 4 (issue 7): one fixture per class of miss found on all 1,178 labelled cells of rounds 1-3
+# (the three spent held-out sets included). Written from the class, not copied from a notebook; each
+# fails with the round-3 rules unless it is marked as a guard.
+ROUND4_CASES = {
+    # data lineage: toy values that descend from no loaded data and feed no model are a demonstration
+    "a_demonstration_on_toy_arrays_that_feeds_no_model_is_other": (
+        ["import numpy as np\nimport pandas as pd\nimport matplotlib.pyplot as plt\nfrom sklearn.linear_model import Ridge",
+         "df = pd.read_csv('houses.csv')",
+         "x = np.linspace(0, 10, 100)\ny = np.sin(x)",
+         "plt.plot(x, y)",
+         "m = Ridge().fit(df[['rooms']], df.price)"], {2: "other", 3: "other", 4: "LI"}),
+    # toy values that a model is fitted on are the workflow's data: generating a synthetic dataset is load
+    "random_values_a_model_is_fitted_on_are_a_generated_dataset_load": (
+        ["import numpy as np\nimport pandas as pd\nfrom sklearn.linear_model import Ridge",
+         "df = pd.read_csv('houses.csv')",
+         "X = np.random.rand(100, 1)\ny = 3 * X[:, 0] + np.random.randn(100)",
+         "m = Ridge().fit(X, y)"], {2: "load", 3: "LI"}),
+    # guard: a transform pipeline made from nothing loaded, that a model reads, stays pre-processing
+    "guard_a_transform_made_from_nothing_loaded_stays_DPR": (
+        ["import numpy as np\nimport pandas as pd\nfrom sklearn.preprocessing import StandardScaler\n"
+         "from sklearn.linear_model import Ridge",
+         "df = pd.read_csv('houses.csv')", "scaler = StandardScaler()",
+         "m = Ridge().fit(scaler.fit_transform(df[['area']]), df.price)"], {2: "DPR"}),
+    # calling a value that model work or post-processing made runs what that value is: an explainer explains
+    "calling_an_explainer_object_is_PPR": (
+        ["import pandas as pd\nimport shap\nfrom sklearn.ensemble import RandomForestRegressor",
+         "df = pd.read_csv('houses.csv')\nX, y = df[['rooms', 'area']], df.price",
+         "forest = RandomForestRegressor().fit(X, y)\nexp = shap.Explainer(forest)\nvals = exp(X[:100])",
+         "top = abs(vals.values).mean(0)"], {2: "PPR"}),
+    # a helper whose body mostly draws is a display helper: of model output when it predicts (PPR)
+    "a_helper_that_draws_a_models_predictions_is_PPR": (
+        ["import numpy as np\nimport pandas as pd\nimport matplotlib.pyplot as plt\nfrom sklearn.tree import DecisionTreeRegressor",
+         "df = pd.read_csv('houses.csv')\nX, y = df[['area']].values, df.price.values",
+         "def draw_fit(reg, X, y):\n    grid = np.linspace(X.min(), X.max(), 200).reshape(-1, 1)\n"
+         "    plt.plot(X, y, 'b.')\n    plt.plot(grid, reg.predict(grid), 'r-')\n    plt.xlabel('area')",
+         "reg = DecisionTreeRegressor(max_depth=3).fit(X, y)", "draw_fit(reg, X, y)"], {2: "PPR", 4: "PPR"}),
+    # guard: a feature function that prints while it works stays pre-processing
+    "guard_a_feature_function_that_prints_stays_DPR": (
+        ["import pandas as pd\nimport numpy as np",
+         "df = pd.read_csv('houses.csv')",
+         "def add_ratio(d):\n    d['ratio'] = d.area / d.rooms\n    d['log_area'] = np.log1p(d.area)\n"
+         "    print(d.shape)\n    return d",
+         "df = add_ratio(df)"], {2: "DPR"}),
+    # reading a table and tidying that same table a little (rename, drop a column) is loading
+    "reading_a_table_and_tidying_that_table_is_load": (
+        ["import pandas as pd\nfrom sklearn.linear_model import Ridge",
+         "df = pd.read_fwf('labels.txt', header=None)\ndf.rename(columns={0: 'file', 1: 'text'}, inplace=True)\n"
+         "df = df.drop(columns=[2])\ndf.head()",
+         "m = Ridge().fit(df[['file']], df.text)"], {1: "load"}),
+    # guard: reading and then calling the notebook's own processing code is pre-processing
+    "guard_reading_then_calling_own_processing_code_stays_DPR": (
+        ["import pandas as pd\nfrom sklearn.linear_model import Ridge",
+         "def build(d):\n    d['a2'] = d.a ** 2\n    d['ab'] = d.a * d.b\n    return d",
+         "df = pd.read_csv('x.csv')\ndf = build(df)",
+         "m = Ridge().fit(df[['a2', 'ab']], df.y)"], {2: "DPR"}),
+    # codebook 2.1, decision 3: a metric class handed to a booster as an argument is LI (the training decides)
+    "a_metric_class_handed_to_a_booster_is_LI": (
+        ["import numpy as np\nimport pandas as pd\nfrom catboost import CatBoostClassifier",
+         "df = pd.read_csv('x.csv')",
+         "class WeightedLoglossMetric:\n    def is_max_optimal(self):\n        return False\n"
+         "    def evaluate(self, approxes, target, weight):\n        score = np.log(1 + np.exp(-approxes[0]))\n"
+         "        return score.sum(), len(target)",
+         "clf = CatBoostClassifier(eval_metric=WeightedLoglossMetric())\nclf.fit(df[['a']], df.y)"], {2: "LI"}),
+    # guard: a metric helper that code calls itself to score stays PPR, also when a training loop calls it too
+    "guard_a_metric_helper_called_to_score_stays_PPR": (
+        ["import numpy as np\nimport pandas as pd\nfrom sklearn.linear_model import SGDRegressor",
+         "df = pd.read_csv('x.csv')",
+         "def rmse_score(y, p):\n    return np.sqrt(np.mean((y - p) ** 2))",
+         "m = SGDRegressor()\nfor epoch in range(5):\n    m.partial_fit(df[['a']], df.y)\n"
+         "    print(rmse_score(df.y, m.predict(df[['a']])))",
+         "print(rmse_score(df.y, m.predict(df[['a']])))"], {2: "PPR"}),
+    # a booster's data container (Pool, DMatrix, lightgbm Dataset) is a dataset: DPR, not model work
+    "a_boosters_data_container_is_DPR": (
+        ["import pandas as pd\nfrom catboost import Pool, CatBoostClassifier\nfrom sklearn.model_selection import train_test_split",
+         "df = pd.read_csv('x.csv')",
+         "tr, va = train_test_split(df)\ntrain_pool = Pool(tr[['a']], tr.y)\nvalid_pool = Pool(va[['a']], va.y)",
+         "clf = CatBoostClassifier().fit(train_pool, eval_set=valid_pool)"], {2: "DPR", 3: "LI"}),
+    # the fitted attributes of a model-based feature selector (ranks, chosen features) are its results: PPR
+    "a_view_of_a_fitted_selectors_ranking_is_PPR": (
+        ["import pandas as pd\nfrom sklearn.feature_selection import RFE\nfrom sklearn.linear_model import LogisticRegression",
+         "df = pd.read_csv('x.csv')\nX = df.drop(columns='y')",
+         "rfe = RFE(LogisticRegression(), n_features_to_select=5).fit(X, df.y)",
+         "print(X.columns[rfe.support_], rfe.ranking_)"], {3: "PPR"}),
+    # predictions made in a cell and turned into a table there are post-processed, not pre-processed
+    "a_table_made_from_this_cells_predictions_is_PPR": (
+        ["import pandas as pd\nfrom sklearn.linear_model import LogisticRegression",
+         "df = pd.read_csv('x.csv')\nclf = LogisticRegression().fit(df[['a', 'b']], df.y)",
+         "p = clf.predict_proba(df[['a', 'b']])\nframe = pd.DataFrame(p, columns=['no', 'yes'])",
+         "frame.describe()"], {2: "PPR"}),
+}
+
+
+CLASS_CASES = {**{f"round3_{k}": v for k, v in ROUND3_CASES.items()}, **{f"round4_{k}": v for k, v in ROUND4_CASES.items()}}
+
+
+@pytest.mark.parametrize("case", sorted(CLASS_CASES))
+def test_class_of_miss(case):
+    cells, want = CLASS_CASES[case]
     got = _stages(*cells)
     assert {i: got[i] for i in want} == want, got
 

@@ -1,0 +1,106 @@
+"""The fresh held-out rounds of issue 7 (round 3 on): one declaration per round.
+
+A fresh round takes notebooks and version series from repositories used in no earlier set, chosen by a
+rule written down before any was fetched (corpus/repos_round<N>.csv, `mliter corpus screen-repos`); the
+material is kept outside the repository and the shipped manifests say where every byte came from. Every
+piece of the round's tooling reads what differs between rounds from here (seed, kinds of work, where the
+material lives, the caps of the draw), so a new round is one more `FreshRound`, not copied functions:
+
+- `mliter.coding.eval_sample round<N>-cells|round<N>-pairs` draw the sample;
+- `mliter.coding.eval_labels --round N` validates coder files and shows the items;
+- `mliter code trace-eval --round N` writes the consensus and, after the freeze, the scores;
+- the round's tables (mliter.corpus.schema, mliter.coding.trace_schema).
+
+Standard library only: the coders' viewer (`python3 -m mliter.coding.eval_labels`) imports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class FreshRound:
+    number: int
+    seed: int
+    #: Kinds of work the candidates were listed for, in list order (the `group` of the round's cells).
+    kinds: tuple[str, ...]
+    #: Kind of work -> kind of the version pairs (dl, ff, other: the round-1 vocabulary).
+    pair_kind: dict[str, str] = field(compare=False)
+    #: Folder beside the checkout holding the material when no --material / environment variable says.
+    default_folder: str = ""
+    cells_per_notebook: int = 4
+    pairs_per_series: int = 5
+    #: At most this many pairs per repository (a seeded subset of a repository above it); None: no cap.
+    pairs_per_repo: int | None = None
+    #: Fewer pairs than this: the per-series cap is raised by one, up to `max_pairs_per_series`, and the
+    #: draw redone from the seed (a rule written down before the round's pairs were drawn).
+    min_pairs: int = 0
+    max_pairs_per_series: int = 9
+
+    @property
+    def name(self) -> str:
+        return f"round{self.number}"
+
+    @property
+    def labels(self) -> Path:
+        return Path("coding/labels") / self.name
+
+    @property
+    def notebooks_source(self) -> str:
+        return f"notebooks_{self.name}"
+
+    @property
+    def versions_source(self) -> str:
+        return f"notebook_versions_{self.name}"
+
+    @property
+    def notebooks_manifest(self) -> Path:
+        return Path(f"corpus/notebooks_{self.name}.csv")
+
+    @property
+    def versions_manifest(self) -> Path:
+        return Path(f"corpus/notebook_versions_{self.name}.csv")
+
+    @property
+    def repos_table(self) -> Path:
+        return Path(f"corpus/repos_{self.name}.csv")
+
+    @property
+    def data_env(self) -> str:
+        return f"MLITER_ROUND{self.number}_DATA"
+
+    @property
+    def cell_prefix(self) -> str:
+        return f"r{self.number}c"
+
+    @property
+    def pair_prefix(self) -> str:
+        return f"r{self.number}p"
+
+
+ROUND3 = FreshRound(
+    3, 20261215, ("pytorch", "keras_tf", "transformers", "fastai", "tabular_features", "sklearn_teaching", "boosting"),
+    {"pytorch": "dl", "keras_tf": "dl", "transformers": "dl", "fastai": "dl", "tabular_features": "ff",
+     "sklearn_teaching": "other", "boosting": "other"},
+    default_folder="fresh3")
+
+# Round 4: kinds closer to what users point the miner at. The pair rule (caps, and how the per-series cap is
+# raised) was written down in coding/labels/round4/README.md before any pair was drawn.
+ROUND4 = FreshRound(
+    4, 20261201, ("competition", "applied_project", "vision", "nlp", "time_series", "course_assignments",
+                  "automl_tuning"),
+    {"competition": "other", "applied_project": "other", "vision": "dl", "nlp": "dl", "time_series": "other",
+     "course_assignments": "other", "automl_tuning": "other"},
+    default_folder="fresh4", pairs_per_repo=15, min_pairs=120)
+
+FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4)}
+
+
+def fresh_round(number: int) -> FreshRound:
+    """The declaration of fresh round `number`; a ValueError naming the rounds there are otherwise."""
+    try:
+        return FRESH_ROUNDS[number]
+    except KeyError:
+        raise ValueError(f"no fresh round {number} (fresh rounds: {', '.join(map(str, FRESH_ROUNDS))})") from None
