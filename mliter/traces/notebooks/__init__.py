@@ -2,8 +2,9 @@
 `stages` (the rule table), `order` (execution-order metrics), `mine` (one notebook, batches,
 checkpoints), `schema` and `write` (the shipped tables), `commands` (`mliter mine traces`).
 
-`code`, `order`, `parse` and `stages` load as mypyc-compiled extensions when a current build is
-present, else as the Python sources (`native`: how it is built, checked and chosen).
+`code`, `modules`, `order`, `parse`, `rows` (cell rows) and `stages` load as mypyc-compiled extensions
+when a current build is present, else as the Python sources (`native`: how it is built, checked and
+chosen).
 """
 
 from mliter.traces.notebooks.native import activate

@@ -255,6 +255,69 @@ def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
     return cell
 
 
+#: Every field of `CellCode`, as `CellMemo` copies it (a test checks this against the dataclass, so a new
+#: field cannot be left out of the copy).
+CELL_FIELDS = ("n_lines", "status", "error", "imports", "calls", "methods", "attrs", "bases", "magics", "syntax",
+               "local_calls", "variables", "defs", "tree", "bindings", "uses", "stmt_feats", "stmt_defs", "stmt_kind",
+               "reads", "unresolved")
+#: The tree a copy from `CellMemo` carries: the memo keeps no syntax trees (`collect_uses` releases a
+#: cell's tree anyway), and an empty module tells `collect_uses` that the cell was parsed.
+_RELEASED_TREE = ast.Module(body=[], type_ignores=[])
+
+
+def _copy_cell(c: CellCode, tree: ast.AST | None) -> CellCode:
+    """A copy of a freshly parsed cell whose containers are new (`collect_uses` and `mark_unresolved` add
+    to them); the tuples in `bindings` and `uses` are immutable and shared."""
+    return CellCode(c.n_lines, c.status, c.error, set(c.imports), set(c.calls), set(c.methods), set(c.attrs),
+                    set(c.bases), set(c.magics), set(c.syntax), set(c.local_calls), set(c.variables),
+                    {k: set(v) for k, v in c.defs.items()}, tree, list(c.bindings), list(c.uses),
+                    [set(s) for s in c.stmt_feats], [set(s) for s in c.stmt_defs], list(c.stmt_kind), set(c.reads),
+                    set(c.unresolved))
+
+
+class CellMemo:
+    """`parse_cell` memoised by source text, for one batch of notebooks mined with one `Limits`.
+
+    What `parse_cell` finds depends on the cell's text and the limits only (imports and aliases of other
+    cells are applied later, by `import_aliases` and `collect_uses`), and identical cells are common across
+    the notebooks of a corpus (`import numpy as np`, `df.head()`, a platform's boilerplate): a cell seen
+    before is copied rather than parsed and walked again. Bounded: cells longer than `max_chars` are not
+    kept (rarely repeated, costly to hold), and past `max_entries` entries or `max_total_chars` characters
+    of kept source the oldest entries are dropped (what an entry holds grows with its text). A hit is a
+    copy of the first parse with fresh containers, so what later steps add to one cell never reaches
+    another, and its rows are the same bytes as without the memo (tested on the shared corpus)."""
+
+    def __init__(self, limits: Limits = Limits(), max_entries: int = 4096, max_chars: int = 4096,
+                 max_total_chars: int = 2_000_000):
+        self.limits = limits
+        self.max_entries = max_entries
+        self.max_chars = max_chars
+        self.max_total_chars = max_total_chars
+        self.hits = 0
+        self.misses = 0
+        self._cells: dict[str, CellCode] = {}
+        self._chars = 0  # characters of source kept
+
+    def parse(self, source: str) -> CellCode:
+        """`parse_cell(source, self.limits)`, from the memo when the same text was parsed before."""
+        if len(source) > self.max_chars:
+            return parse_cell(source, self.limits)
+        kept = self._cells.get(source)
+        if kept is not None:
+            self.hits += 1
+            return _copy_cell(kept, _RELEASED_TREE if kept.tree is not None else None)
+        self.misses += 1
+        cell = parse_cell(source, self.limits)
+        cells = self._cells
+        while cells and (len(cells) >= self.max_entries or self._chars + len(source) > self.max_total_chars):
+            oldest = next(iter(cells))
+            self._chars -= len(oldest)
+            del cells[oldest]
+        cells[source] = _copy_cell(cell, _RELEASED_TREE if cell.tree is not None else None)
+        self._chars += len(source)
+        return cell
+
+
 _FUNC_OR_CLASS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 #: Fields that never hold a child worth visiting: names, contexts, flags, and the lists of plain
 #: identifiers (`global a, b`; a class pattern's keyword names).
@@ -323,10 +386,9 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                 cell.stmt_kind[si] = "display"
         seen.clear()
         stack: list[tuple[Any, int, str | None]] = [(st, 1, None)]
-        pop, push = stack.pop, stack.append
         owner: str | None
         while stack:
-            node, depth, owner = pop()
+            node, depth, owner = stack.pop()
             if depth > max_depth:
                 cell.status, cell.error = "too_deep", f"syntax tree deeper than {max_depth}"
                 uses.clear()
@@ -362,13 +424,13 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                         uses.append(("call", chain[::-1], func.attr if type(func) is Attribute else None, owner, si))
                     else:
                         uses.append(("call", None, func.attr if type(func) is Attribute else None, owner, si))
-                        push((inner, depth, owner))
+                        stack.append((inner, depth, owner))
                 for a in node.args:
                     if type(a) is not Constant:
-                        push((a, depth, owner))
+                        stack.append((a, depth, owner))
                 for k in node.keywords:
                     if type(k.value) is not Constant:
-                        push((k.value, depth, owner))
+                        stack.append((k.value, depth, owner))
                 continue
             if kind is Attribute:
                 if type(node.ctx) is not Store:
@@ -376,29 +438,29 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                     if key not in seen:
                         seen.add(key)
                         uses.append(("attrs", node.attr, owner, si))
-                push((node.value, depth, owner))
+                stack.append((node.value, depth, owner))
                 continue
             # the commonest plain containers: their children pushed in field order, as the loop below would
             if kind is Subscript:
                 if type(node.value) is not Constant:
-                    push((node.value, depth, owner))
+                    stack.append((node.value, depth, owner))
                 if type(node.slice) is not Constant:
-                    push((node.slice, depth, owner))
+                    stack.append((node.slice, depth, owner))
                 continue
             if kind is Expr or kind is ast.Starred:
                 if type(node.value) is not Constant:
-                    push((node.value, depth, owner))
+                    stack.append((node.value, depth, owner))
                 continue
             if kind is ast.BinOp and depth <= max_depth:  # the operator (a leaf) matters only at the limit
                 if type(node.left) is not Constant:
-                    push((node.left, depth, owner))
+                    stack.append((node.left, depth, owner))
                 if type(node.right) is not Constant:
-                    push((node.right, depth, owner))
+                    stack.append((node.right, depth, owner))
                 continue
             if kind is ast.Tuple or kind is ast.List:
                 for item in node.elts:
                     if type(item) is not Constant:
-                        push((item, depth, owner))
+                        stack.append((item, depth, owner))
                 continue
             child_owner = owner
             if kind in special:  # the rest only have their children visited
@@ -457,9 +519,9 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                         if owner is None and depth == 2:
                             uses.append(("syntax", _literal_marker(value) if _is_literal(value) else "assign", owner, si))
                         if vk is not Constant:
-                            push((value, depth, owner))
+                            stack.append((value, depth, owner))
                     for t in targets:
-                        push((t, depth, owner))
+                        stack.append((t, depth, owner))
                     continue
                 if kind is ast.Return and type(node.value) is Subscript:
                     uses.append(("syntax", "subset", owner, si))
@@ -489,9 +551,9 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                 if type(value) is list:
                     for item in value:
                         if isinstance(item, AST) and type(item) is not Constant:
-                            push((item, depth, child_owner))
+                            stack.append((item, depth, child_owner))
                 elif value is not None and isinstance(value, AST) and type(value) is not Constant:
-                    push((value, depth, child_owner))
+                    stack.append((value, depth, child_owner))
         if loops_si:
             defs_si -= loops_si
 

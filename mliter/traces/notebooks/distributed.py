@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 from mliter.corpus.notebooks import NotebookRef
 from mliter.errors import InputError
+from mliter.traces.notebooks.code import CellMemo
 from mliter.traces.notebooks.mine import Mined, mine_ref
 from mliter.traces.notebooks.parse import Limits
 from mliter.traces.notebooks.stages import StageRules
@@ -89,7 +90,8 @@ def _same_miner(client, spec: str) -> None:
 
 
 def _mine_chunk(refs: Sequence[NotebookRef], rules: StageRules, limits: Limits) -> list[Mined]:
-    return [mine_ref(r, rules, limits) for r in refs]
+    memo = CellMemo(limits)  # one per chunk: cells repeated across its notebooks are parsed once
+    return [mine_ref(r, rules, limits, memo=memo) for r in refs]
 
 
 def _lost(ref: NotebookRef, exc: BaseException) -> Mined:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterator
 
 #: Modules compiled, in this package (the hot path of `mine_bytes`); the rest stay interpreted.
-COMPILED = ("code", "learned", "modules", "order", "parse", "stages")
+COMPILED = ("code", "learned", "modules", "order", "parse", "rows", "stages")
 PACKAGE = "mliter.traces.notebooks"
 PACKAGE_DIR = Path(__file__).resolve().parent
 MLITER_DIR = PACKAGE_DIR.parents[1]

@@ -116,6 +116,7 @@ class StageRules:
 
     def __init__(self, rules: Iterable[Rule], catalogue: "Catalogue | None" = None):
         own = list(rules)
+        self._given = own  # the rule table as given, without the catalogue's rules (`__reduce__`)
         extra = catalogue_rules(catalogue) if catalogue is not None else []
         mine = {r.pattern for r in own}
         self._own = mine
@@ -135,9 +136,11 @@ class StageRules:
             self._kinds[kind] = (rx, idx)
 
     def __reduce__(self) -> tuple[type, tuple[list[Rule], "Catalogue | None"]]:
-        """Pickled (Dask sends the rules to its workers) as the merged rule list and catalogue, from which
-        the same table is rebuilt (the memos refill): a compiled `StageRules` has no `__dict__` to pickle."""
-        return (StageRules, (self.rules, self.catalogue))
+        """Pickled (Dask sends the rules to its workers) as the rule table as given and the catalogue, from
+        which the same table is rebuilt (the memos refill): a compiled `StageRules` has no `__dict__` to pickle.
+        Not the merged list: rebuilt from it, the catalogue's rows would count as the table's own and
+        outrank more specific catalogue entries (Dask-mined stages differed from sequential ones)."""
+        return (StageRules, (self._given, self.catalogue))
 
     @classmethod
     def from_csv(cls, path: str | Path = DEFAULT_RULES, catalogue: "Catalogue | str | Path | None" = "default") -> "StageRules":

@@ -131,3 +131,41 @@ def test_invalid_escapes_warn_nothing_whatever_the_caller_filters():
         warnings.simplefilter("ignore")  # already quiet: the per-cell filter is skipped, still nothing shown
         assert parse_cell("p = 'C:\\d'").status == "ok"
     assert not seen
+
+
+def test_cell_memo_copies_every_field_of_a_cell():
+    from dataclasses import fields
+
+    from mliter.traces.notebooks.code import CELL_FIELDS, CellCode
+
+    assert CELL_FIELDS == tuple(f.name for f in fields(CellCode))
+
+
+def test_cell_memo_gives_what_parsing_gives_and_keeps_cells_apart():
+    from mliter.traces.notebooks.code import CELL_FIELDS, CellMemo
+
+    memo = CellMemo(max_entries=2)
+    sources = ["import pandas as pd", "df = pd.read_csv('x')\ndf['y'] = 1\ndef f(a):\n    return a.mean()",
+               "import pandas as pd", "%matplotlib inline\nx = 1", "df = pd.read_csv('x')\ndf['y'] = 1\ndef f(a):\n"
+               "    return a.mean()", "", "x = (", "df.head()"]
+    for src in sources:
+        got, want = memo.parse(src), parse_cell(src)
+        for name in CELL_FIELDS:
+            if name != "tree":
+                assert getattr(got, name) == getattr(want, name), (src, name)
+        assert (got.tree is None) == (want.tree is None)
+    assert memo.hits == 2 and len(memo._cells) == 2  # both repeats; when full, the oldest entry was dropped
+    assert "x = (" in memo._cells and "import pandas as pd" not in memo._cells
+    a, b = memo.parse("y = df + 1"), memo.parse("y = df + 1")
+    aliases: dict[str, str] = {}
+    collect_uses(a, aliases)
+    assert a.variables == {"y", "df"} and not b.variables and b.uses  # collecting one leaves the other alone
+    collect_uses(b, {"df": "pandas.df"})
+    assert b.variables == {"y"} and a.stmt_feats != b.stmt_feats
+    hits = memo.hits
+    memo.parse("x" * 5000)
+    assert memo.parse("x" * 5000).tree is not None and memo.hits == hits  # too long to keep: parsed each time
+    small = CellMemo(max_total_chars=30)
+    for src in ("a = 1 + 2 + 3 + 4", "b = 1 + 2 + 3 + 4", "c = 1"):
+        small.parse(src)
+    assert list(small._cells) == ["b = 1 + 2 + 3 + 4", "c = 1"] and small._chars == 22  # within 30 characters

@@ -98,3 +98,17 @@ def test_a_failed_task_is_retried_notebook_by_notebook(fixtures, monkeypatch):
     sequential = mine_batch(refs, rules, "r", progress=False)
     kept = [i for i, r in enumerate(refs) if r.notebook_id != "file:truncated.ipynb"]
     assert [spread[i].to_json() for i in kept] == [sequential[i].to_json() for i in kept]
+
+
+def test_rules_sent_to_workers_label_as_the_originals():
+    """Dask pickles the rules for its workers: the copy must pick the same rule for every feature (it was
+    rebuilt from the merged list once, so the catalogue's rows outranked its more specific entries)."""
+    import pickle
+
+    rules = StageRules.from_csv(DEFAULT_RULES)
+    copy = pickle.loads(pickle.dumps(rules))
+    assert copy.rules == rules.rules
+    features = {r.pattern.replace("*", "x") for r in rules.rules}
+    features |= {f"call:{e.pattern.replace('*', 'x')}.sub" for e in rules.catalogue.entries}
+    features |= {"call:fastai.imports.add_datepart", "call:fastai.vision.all.ClassificationInterpretation.from_learner"}
+    assert [copy.feature_rule(f) for f in sorted(features)] == [rules.feature_rule(f) for f in sorted(features)]

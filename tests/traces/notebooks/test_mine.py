@@ -253,8 +253,14 @@ def test_large_tables_are_written_as_partitioned_parquet(folder, rules, tmp_path
     assert cells.is_file()
 
 
-@pytest.mark.parametrize("values", [set(), {""}, {"b", "a"}, {"", "x", "a;b"}, frozenset({"z", "y"})])
-def test_cell_columns_join_sets_as_join_list_does(values):
-    from mliter.tables import join_list
+def test_a_batch_memo_changes_no_byte_of_the_rows(shared, rules):
+    """Cells repeated across notebooks are copied from the batch's memo, not parsed again: same rows."""
+    from mliter.traces.notebooks.code import CellMemo
 
-    assert mine_mod._joined(values) == join_list(values)
+    refs = discover([shared / "notebooks"])[::3]
+    memo = CellMemo()
+    for ref in refs:
+        data = ref.file.read_bytes()
+        plain = json.dumps(mine_bytes(ref.notebook_id, data, rules).to_json(), sort_keys=True)
+        assert json.dumps(mine_bytes(ref.notebook_id, data, rules, memo=memo).to_json(), sort_keys=True) == plain
+    assert memo.hits > 100

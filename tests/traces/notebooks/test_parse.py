@@ -123,3 +123,73 @@ def test_lone_surrogate_in_source_is_replaced_not_carried():
 
 def test_limits_key_changes_with_every_limit():
     assert Limits().key() != Limits(max_cells=3).key() != Limits(max_seconds=1).key()
+
+
+# orjson reads a notebook only when its reading is the one `json.loads` gives; these documents must take
+# `json.loads` (an integer beyond 64 bits that orjson would read as a float, NaN, a lone surrogate, UTF-16,
+# a byte-order mark, invalid UTF-8, nesting past FAST_JSON_DEPTH, broken JSON) or read alike.
+_NB = '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": %s, ' \
+      '"execution_count": %s, "outputs": %s}]}'
+_TRICKY = [
+    _NB % ('"x = 1"', "123456789012345678901234567", "[]"),  # json: refused as too large a count
+    _NB % ('"x = 1"', "18446744073709551615", "[]"),  # the largest 64-bit unsigned integer
+    _NB % ('["a", 12345678901234567890123]', "1", "[]"),  # a number in the source list is joined as text
+    _NB % ('["a", -9223372036854775809]', "1", "[]"),
+    _NB % ('["a", 1e25, -0, -0.0, 1.5]', "1", "[]"),
+    _NB % ('"x"', "NaN", "[]"),
+    _NB % ('"x"', "1e400", "[]"),
+    _NB % ('"\\ud800 lone"', "1", "[]"),
+    _NB % ('"\\ud83d\\ude00 pair"', "1", "[]"),
+    _NB % ('"x"', "4.0", '[{"output_type": "error", "ename": "E", "x": ' + "[" * 150 + "]" * 150 + "}]"),
+    _NB % ('"x"', "1", '[{"output_type": "stream", "a": 1, "a": 2}]'),
+    _NB % ('"x"', "1", "[" + "1" * 5000 + "]"),
+    '{"nbformat": 12345678901234567890, "cells": []}',
+    '{"nbformat": 4, "nbformat_minor": 99999999999999999999, "metadata": {}, "cells": []}',
+    '{"nbformat": 4, "cells": [], "metadata": {}} trailing',
+    '[1, 2]',
+    '1e30',
+]
+
+
+def _json_path(data, limits=Limits()):
+    """What parse_notebook gave before orjson: `json.loads`, then the same checks."""
+    from mliter.traces.notebooks.parse import _notebook, _slow_json
+
+    try:
+        return _notebook(_slow_json(data), limits)
+    except NotebookError as exc:
+        return ("error", exc.reason, exc.message)
+
+
+@pytest.mark.parametrize("text", _TRICKY)
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_orjson_reads_as_json_loads_or_leaves_it_to_json_loads(text, encoding):
+    data = text.encode(encoding, "surrogatepass")
+    try:
+        got = parse_notebook(data)
+    except NotebookError as exc:
+        got = ("error", exc.reason, exc.message)
+    assert got == _json_path(data)
+
+
+def test_orjson_reads_plain_notebooks_and_refers_doubtful_ones(fixtures):
+    from mliter.traces.notebooks.parse import FAST_JSON_DEPTH, _fast_json
+
+    plain = read(fixtures, "workflow.ipynb")
+    assert _fast_json(plain) == json.loads(plain)
+    for doubtful in (_TRICKY[0], _TRICKY[3], _TRICKY[5], _TRICKY[7],
+                     '{"a": ' + "[" * FAST_JSON_DEPTH + "]" * FAST_JSON_DEPTH + "}"):
+        assert _fast_json(doubtful.encode("utf-8", "surrogatepass")) is None
+    assert _fast_json(b'{"a": ' + b"[" * (FAST_JSON_DEPTH - 1) + b"]" * (FAST_JSON_DEPTH - 1) + b"}") is not None
+
+
+def test_orjson_and_json_loads_read_the_shared_notebooks_alike(shared):
+    from mliter.traces.notebooks.parse import _fast_json
+
+    files = sorted((shared / "notebooks").rglob("*.ipynb"))[::3]
+    assert files
+    for f in files:
+        data = f.read_bytes()
+        fast = _fast_json(data)
+        assert fast is not None, f  # real notebooks take the fast path
+        assert fast == json.loads(data) and parse_notebook(data) == _json_path(data), f
