@@ -39,6 +39,21 @@ def test_dag_optional_inputs_are_prerequisites_only_when_present(tmp_path):
     assert rule.startswith("figures/a.csv &: ") and "/a.py x.csv $(wildcard y.csv) uv.lock " in rule
 
 
+def test_dag_optional_inputs_may_be_patterns_that_make_expands(tmp_path):
+    """A pattern (a new round's files) becomes a prerequisite for every file it matches, through make itself."""
+    import subprocess
+
+    (tmp_path / "a.py").write_text('INPUTS = []\nOPTIONAL_INPUTS = ["in/round*/x.csv"]\nOUTPUTS = ["out.txt"]\n')
+    (s,) = dag.scripts(tmp_path)
+    for rnd in (2, 3):
+        (tmp_path / f"in/round{rnd}").mkdir(parents=True)
+        (tmp_path / f"in/round{rnd}/x.csv").write_text("x\n")
+    mk = "print-%:\n\t@echo $($*)\nDEPS := " + " ".join(f"$(wildcard {p})" for p in s.optional) + "\n"
+    (tmp_path / "Makefile").write_text(mk)
+    out = subprocess.run(["make", "-s", "print-DEPS"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["in/round2/x.csv", "in/round3/x.csv"]
+
+
 def _scripts():
     return [s for s in dag.scripts(ROOT / "analysis")]
 
@@ -47,7 +62,8 @@ def _rerun(script, base: Path) -> str | None:
     """Run `script` twice on copies of its inputs (under two hash seeds) and compare every output with the
     committed file; the first difference or failure, else None."""
     work = base / Path(script.path).stem
-    for rel in script.inputs + tuple(p for p in script.optional if (ROOT / p).exists()):
+    present = tuple(m.relative_to(ROOT).as_posix() for p in script.optional for m in sorted(ROOT.glob(p)))
+    for rel in script.inputs + present:  # optional inputs are make wildcards: what they match now
         dst = work / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, dst)

@@ -2,7 +2,8 @@
 
 Each `analysis/<name>.py` declares module-level `INPUTS` and `OUTPUTS` lists (paths
 relative to the repository root) and, optionally, `OPTIONAL_INPUTS` (files the script uses
-when they exist: prerequisites only when present, via make's `$(wildcard ...)`) and `CAPTIONS`
+when they exist: prerequisites only when present, via make's `$(wildcard ...)`, so a glob pattern such as
+`coding/labels/round*/consensus_*.csv` takes in a new round's files without an edit) and `CAPTIONS`
 (output stem -> caption template). This module reads those declarations with `ast` (no import, standard library only, so `make` can run it before the environment exists)
 and writes one grouped make rule per script, the rule merging the variables fragments,
 `figures/MANIFEST.tsv`, the list of every output and the script that owns it, and
