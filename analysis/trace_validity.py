@@ -203,7 +203,10 @@ def main() -> None:
                 "tuning half only, frozen, and scored once on a fresh held-out sample drawn before the freeze; the "
                 "round-1 held-out half re-scored with them is 'reused' (its confusion matrix was public during "
                 "tuning). Rounds 3 on, when scored: fresh repositories used in no earlier set, sampled before that round's "
-                "freeze and scored once; the samples of the earlier rounds were its tuning material (in-sample row). Floors are issue 7's; a held-out row below its floor is reported as it came out.")
+                "freeze and scored once; the samples of the earlier rounds were its tuning material (in-sample row). Round 4 on: "
+                "a learned stage coder beside the rules, scored on the same held-out cells from the same frozen record, "
+                "and its leave-one-repository-out accuracy on the tuning cells; by the rule pre-registered in "
+                "coding/stage_producer.yaml the rules stayed the primary stage. Floors are issue 7's; a held-out row below its floor is reported as it came out.")
     agreement = []
     for kind, cats in (("cells", LABEL_STAGES), ("pairs", PAIR_CODES)):
         sample = _read(CODING / "labels" / f"sample_{kind}.csv")
