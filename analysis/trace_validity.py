@@ -25,7 +25,7 @@ inter-coder agreement table, the held-out confusion tables and the numbers quote
 INPUTS = ["coding/eval_split.csv", "coding/labels/sample_cells.csv", "coding/labels/sample_pairs.csv",
           "coding/labels/cells_a.csv", "coding/labels/cells_b.csv", "coding/labels/pairs_a.csv",
           "coding/labels/pairs_b.csv", "coding/labels/consensus_cells.csv", "coding/labels/consensus_pairs.csv",
-          "traces/eval_cells.csv", "traces/eval_pairs.csv", "traces/frozen/rules1_sample1_cells.csv",
+          "traces/frozen/rules1_sample1_cells.csv",
           "traces/frozen/rules1_sample1_pairs.csv", "traces/frozen/rules2_sample1_cells.csv",
           "traces/frozen/rules2_sample1_pairs.csv", "coding/labels/round2/sample_cells.csv",
           "coding/labels/round2/sample_pairs.csv", "coding/stage_labels.csv",
