@@ -95,7 +95,16 @@ ROUND4 = FreshRound(
      "course_assignments": "other", "automl_tuning": "other"},
     default_folder="fresh4", pairs_per_repo=15, min_pairs=120)
 
-FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4)}
+# Round 5: seven kinds of applied work, none of them course or competition material. Same pair rule as round 4,
+# written down in coding/labels/round5/README.md before any pair was drawn.
+ROUND5 = FreshRound(
+    5, 20261202, ("tabular_applied", "vision", "nlp_llm", "time_series", "automl_tuning", "recommender",
+                  "science_domain"),
+    {"tabular_applied": "other", "vision": "dl", "nlp_llm": "dl", "time_series": "other", "automl_tuning": "other",
+     "recommender": "other", "science_domain": "other"},
+    default_folder="fresh5", pairs_per_repo=15, min_pairs=120)
+
+FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5)}
 
 
 def fresh_round(number: int) -> FreshRound:
