@@ -97,12 +97,11 @@ ROUND4 = FreshRound(
 
 # Round 5: seven kinds of applied work, none of them course or competition material. Same pair rule as round 4,
 # written down in coding/labels/round5/README.md before any pair was drawn.
-ROUND5 = FreshRound(
-    5, 20261202, ("tabular_applied", "vision", "nlp_llm", "time_series", "automl_tuning", "recommender",
-                  "science_domain"),
-    {"tabular_applied": "other", "vision": "dl", "nlp_llm": "dl", "time_series": "other", "automl_tuning": "other",
-     "recommender": "other", "science_domain": "other"},
-    default_folder="fresh5", pairs_per_repo=15, min_pairs=120)
+_ROUND5_KINDS = ("tabular_applied", "vision", "nlp_llm", "time_series", "automl_tuning", "recommender",
+                 "science_domain")
+ROUND5 = FreshRound(5, 20261202, _ROUND5_KINDS,
+                    {k: "dl" if k in ("vision", "nlp_llm") else "other" for k in _ROUND5_KINDS},
+                    default_folder="fresh5", pairs_per_repo=15, min_pairs=120)
 
 FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5)}
 
