@@ -54,6 +54,14 @@ def test_screen_keeps_every_candidate_with_its_reason_and_chooses_the_first_per_
     assert [r["repo"] for r in rows if r["chosen"] == "yes"] == ["o/good1", "o/good2"]
 
 
+def test_a_candidate_without_a_mirror_after_its_kinds_choice_is_not_fetched_not_refused(mirrors):
+    cands = [*CANDS, ("9", "dl", "o/later"), ("10", "tab", "o/alsomissing")]
+    by = {r["repo"]: r for r in rs.screen([dict(zip(("order", "kind", "repo"), c)) for c in cands], mirrors, set())}
+    assert by["o/later"]["why"] == "not fetched: 2 eligible earlier in its kind" and by["o/later"]["chosen"] == "no"
+    assert by["o/missing"]["why"] == rs.NO_MIRROR  # before the kind had two: it could have changed the choice
+    assert by["o/alsomissing"]["why"] == rs.NO_MIRROR  # the kind never got two
+
+
 def test_exclusions_come_from_any_table_with_a_repo_column(tmp_path):
     (tmp_path / "a.tsv").write_text("local_path\trepo\nx\tO/Used\n")
     (tmp_path / "b.csv").write_text("repo,half\nother/one,tuning\n,x\n")
