@@ -83,7 +83,7 @@ def _coder_cells(coder: str, rnd: int = 1) -> Table:
     return Table(
         name=f"eval_cells_{coder}{_sfx(rnd)}", path=f"{_dir(rnd)}/cells_{coder}.csv",
         title=f"Stage labels of coder {coder}{_of(rnd)}",
-        description=f"Primary stage and stages touched of every sampled cell, by blind coder {coder} (codebook {'2.1' if rnd >= 4 else '2.0'}).",
+        description=f"Primary stage and stages touched of every sampled cell, by blind coder {coder} (codebook {FRESH_ROUNDS[rnd].stage_codebook if rnd in FRESH_ROUNDS else '2.0'}).",
         columns=(Column("cell_id", "string", "Sampled cell.", required=True, unique=True),
                  Column("local_path", "string", "Notebook path.", required=True),
                  Column("code_cell", "integer", "Index over code cells.", required=True, minimum=0),
