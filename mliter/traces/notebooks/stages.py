@@ -668,9 +668,17 @@ class StageRules:
         # what later cells read, and work done in place or on disk (an effect leaves no name, but its result)
         kept = [i for i in products if c.stmt_defs[i] & later or (kinds[i] == "effect" and stmt_band[i] <= 1)] \
             or products
-        if kept and all(stmt_stage[i] == "setup" and all(f.startswith("import:") for f in c.stmt_feats[i]) for i in kept) \
-                and any(k == "display" for k in kinds):
-            kept = []  # imports made for what the cell shows: the display decides
+        imports_only = bool(kept) and all(
+            stmt_stage[i] == "setup" and all(f.startswith("import:") for f in c.stmt_feats[i]) for i in kept)
+        if imports_only:
+            work = [i for i in products if stmt_band[i] == 0 and stmt_stage[i] not in ("setup", "other")]
+            if work:
+                # the names later cells read are imports, but the cell also does library work nothing reads by
+                # name (`env = Environment(...)` that a library finds by itself): the work is the product, the
+                # imports are set-up touched on the way (codebook rule 2: what the code works towards)
+                kept = work
+            elif any(k == "display" for k in kinds):
+                kept = []  # imports made for what the cell shows: the display decides
         touched = {s for s, b in zip(stmt_stage, stmt_band) if s != "other" and b <= 1}  # name hints touch nothing
         if c.imports:
             touched.add("setup")
@@ -682,7 +690,7 @@ class StageRules:
             top = min((stmt_band[i] for i in strong), default=9)
             pool = [stmt_stage[i] for i in strong if stmt_band[i] == top] or cand
             primary = max(pool, key=STAGE_RANK.__getitem__)
-            if primary == "DPR" and "load" in {stmt_stage[i] for i in strong if stmt_band[i] <= 1}:
+            if primary == "DPR" and "load" in {stmt_stage[i] for i in products if stmt_band[i] <= 1}:
                 # reading data and tidying it: the main product is the frame read unless most of the
                 # statements work on it (codebook 2.0: what the largest part of the code works towards)
                 n_load = sum(1 for i in range(len(kinds)) if stmt_stage[i] == "load" and stmt_band[i] <= 1)
