@@ -547,6 +547,23 @@ ROUND5_CASES = {
          "from statsmodels.graphics.tsaplots import plot_pacf",
          "proc = ArmaProcess(np.array([1, -0.33, -0.5]), np.array([1]))\nseries = proc.generate_sample(nsample=1000)",
          "plot_pacf(series, lags=20);\nplt.tight_layout()"], {2: "EDA"}),
+    # a model implemented from scratch: functions named for the parts of gradient-based training are model work
+    "a_model_implemented_from_scratch_is_LI": (
+        ["import numpy as np\nimport matplotlib.pyplot as plt",
+         "X = np.load('x.npy')\nY = np.load('y.npy')",
+         "def initialize_parameters(n_in, n_h):\n    return {'W1': np.random.randn(n_h, n_in) * 0.01, 'b1': np.zeros((n_h, 1))}",
+         "def forward_propagation(X, params):\n    Z = np.dot(params['W1'], X) + params['b1']\n    return np.tanh(Z)",
+         "def fit_network(X, Y, steps=100, lr=0.1):\n    params = initialize_parameters(X.shape[0], 4)\n    costs = []\n"
+         "    for i in range(steps):\n        A = forward_propagation(X, params)\n        costs.append(np.mean((A - Y) ** 2))\n"
+         "        params['W1'] -= lr * np.dot(A - Y, X.T)\n    plt.plot(costs)\n    plt.ylabel('cost')\n    plt.xlabel('step')\n"
+         "    plt.title('training')\n    plt.show()\n    return params",
+         "params = fit_network(X, Y, steps=500)"], {3: "LI", 4: "LI", 5: "LI"}),
+    # logging in to a model hub is set-up, downloading a file from it is loading
+    "logging_in_to_a_hub_is_setup": (
+        ["from huggingface_hub import notebook_login, hf_hub_download\nimport pandas as pd",
+         "notebook_login()",
+         "path = hf_hub_download(repo_id='org/data', filename='train.csv', repo_type='dataset')\ndf = pd.read_csv(path)"],
+        {1: "setup", 2: "load"}),
 }
 
 
