@@ -81,6 +81,14 @@ def _glob_regex(pattern: str) -> str:
     return "".join(out)
 
 
+#: The head of a pattern or feature body: the text before its first `.`, `@`, `*` or `?` (`_match`).
+_HEAD = re.compile(r"[^.@*?]*")
+
+def _alternatives(rules: Sequence[Rule], idx: Sequence[int]) -> re.Pattern[str]:
+    """One regular expression of the globs of `rules[i]` for `i` in `idx`, in that order (a group each)."""
+    return re.compile("|".join(f"({_glob_regex(rules[i].pattern)})" for i in idx), re.S)
+
+
 #: How deep calls of notebook-defined functions are followed.
 MAX_CALL_DEPTH = 8
 #: Precedence of rules made from catalogue rows (see the module docstring).
@@ -127,13 +135,22 @@ class StageRules:
         self._memo: dict[str, Rule | None] = {}
         self._band_keys: dict[str, int] = {}  # feature -> band and stage as one number (`label_band`)
         self._roles: dict[str, str | None] = {}
-        by_kind: dict[str, list[int]] = {}
+        # rules filed by feature kind and by the literal head of their pattern (`call:xgboost.*` under
+        # ("call", "xgboost"); `local:*eval*` under the kind's generic list), so a feature is matched against
+        # one regular expression of the rules that can match it, compiled on first sight of its head
+        self._keyed: dict[str, tuple[dict[str, list[int]], list[int]]] = {}
         for i, r in enumerate(self.rules):
-            by_kind.setdefault(r.pattern.split(":", 1)[0], []).append(i)
-        self._kinds: dict[str, tuple[re.Pattern[str], list[int]]] = {}
-        for kind, idx in by_kind.items():
-            rx = re.compile("|".join(f"({_glob_regex(self.rules[i].pattern)})" for i in idx) + "", re.S)
-            self._kinds[kind] = (rx, idx)
+            kind, _, body = r.pattern.partition(":")
+            keyed, generic = self._keyed.setdefault(kind, ({}, []))
+            head = _HEAD.match(body).group(0)  # type: ignore[union-attr]
+            stop = body[len(head):len(head) + 1]
+            if stop in ("*", "?"):
+                generic.append(i)
+            else:
+                keyed.setdefault(head, []).append(i)
+        self._compiled: dict[str, tuple[re.Pattern[str], list[int]] | None] = {}
+        self._generic: dict[str, tuple[re.Pattern[str], list[int]]] = {
+            kind: (_alternatives(self.rules, generic), generic) for kind, (_, generic) in self._keyed.items() if generic}
 
     def __reduce__(self) -> tuple[type, tuple[list[Rule], "Catalogue | None"]]:
         """Pickled (Dask sends the rules to its workers) as the rule table as given and the catalogue, from
@@ -175,11 +192,32 @@ class StageRules:
         return cls(rules, cat)
 
     def _match(self, feature: str) -> int | None:
-        compiled = self._kinds.get(feature.split(":", 1)[0])
-        if compiled is None:
-            return None
-        m = compiled[0].fullmatch(feature)
-        return compiled[1][m.lastindex - 1] if m else None
+        """Index of the highest-precedence rule whose glob matches `feature`, or None. Only the rules filed
+        under the feature's kind and head (the text before its first `.` or `@`: a literal head followed by `.`,
+        `@` or the end fixes the feature's head) and the kind's rules whose head has a wildcard can match; each
+        group is one regular expression (the generic ones compiled with the table, a head's on first sight)."""
+        kind, _, body = feature.partition(":")
+        key = kind + ":" + _HEAD.match(body).group(0)  # type: ignore[union-attr]
+        try:
+            compiled = self._compiled[key]
+        except KeyError:
+            filed = self._keyed.get(kind)
+            idx = filed[0].get(key[len(kind) + 1:], []) if filed is not None else []
+            compiled = (_alternatives(self.rules, idx), idx) if idx else None
+            self._compiled[key] = compiled
+        best = None
+        if compiled is not None:
+            m = compiled[0].fullmatch(feature)
+            if m:
+                best = compiled[1][m.lastindex - 1]
+        generic = self._generic.get(kind)
+        if generic is not None:
+            m = generic[0].fullmatch(feature)
+            if m:
+                other = generic[1][m.lastindex - 1]
+                if best is None or other < best:
+                    best = other
+        return best
 
     def feature_rule(self, feature: str) -> Rule | None:
         try:
