@@ -510,8 +510,10 @@ class _Builder:
         if site.literal_receiver or (site.root in self.strings and site.receiver == site.root):
             return None  # `"a,b".split(",")`, `text.replace(...)` of a text variable: string handling, no operator
         r = method_role(site.method, site.root)
-        if r == PREPROCESSING and site.root in self.results:
-            return None  # transforms of predictions and result frames are post-processing
+        if r == PREPROCESSING and (site.root in self.results or _result_column(node)):
+            # transforms of predictions and result frames, and of a prediction column of any frame
+            # (`test["pred_AR"].cumsum()`), are post-processing
+            return None
         if r is None and site.root not in self.results:
             r = catalogue_method_role(site.method)
         if r in (PREPROCESSING, MODEL):
@@ -947,6 +949,15 @@ def _reads_result_values(node: ast.AST, results: set[str]) -> bool:
                 and RESULT_NAME.search(sub.slice.value)):
             return True
     return False
+
+
+def _result_column(node: ast.Call | None) -> bool:
+    """The method is called on a result-named column (`test["pred_AR"].cumsum()`, `df["preds"].round()`)."""
+    if node is None or not isinstance(node.func, ast.Attribute):
+        return False
+    sub = node.func.value
+    return (isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) and isinstance(sub.slice.value, str)
+            and bool(RESULT_NAME.search(sub.slice.value)))
 
 
 def _reads_results(site: CallSite, results: set[str]) -> bool:
