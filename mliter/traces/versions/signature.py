@@ -977,7 +977,7 @@ def _normalise_text(text: str) -> str:
 def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Limits = Limits()) -> Signature:
     """The signature of a parsed notebook (see the module docstring); pure, never executes code."""
     code_cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
-    docs = [_normalise_text(c.source) for c in nb.cells if c.cell_type in ("markdown", "raw")]
+    docs = [c.source.strip("\n") for c in nb.cells if c.cell_type in ("markdown", "raw")]
     if nb.language in PYTHON_LANGUAGES:
         parsed = [_parse(c.source, limits) for c in code_cells]
     else:
@@ -1029,7 +1029,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         eda=tuple(sorted(builder.eda)),
         doc_hash=_sha("\n\x00".join(docs)),
         code_hash=_sha("\n".join(tree_hashes)),
-        text_hash=_sha("\n\x00".join([_normalise_text(c.source) for c in code_cells]
+        text_hash=_sha("\n\x00".join([c.source.strip("\n") for c in code_cells]
                                       + [f"empty:{sum(c.cell_type == 'code' and not c.source.strip() for c in nb.cells)}"])),
         cells=tuple(digests),
         n_unparsed_cells=sum(pc.status not in _PARSED for pc in parsed),

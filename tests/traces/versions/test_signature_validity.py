@@ -374,6 +374,8 @@ ROUND5_CASES = [
      ("import tensorflow as tf\nimport numpy as np",), ("import tensorflow as tf\nimport numpy as np", "tf.__version__"), "O"),
     ("a transform of a prediction column of any frame is post-processing", _FORECAST,
      _FORECAST + ("level = df['y'].iloc[948] + test['pred_AR'].cumsum()",), "O"),
+    ("trailing whitespace removed from code is formatting",
+     (_PD + "  \ndf = pd.read_csv('a.csv')\n\n",), (_PD + "\ndf = pd.read_csv('a.csv')",), "X"),
 ]
 
 
@@ -392,3 +394,12 @@ def test_round5_guards_keep_what_the_codebook_names():
     assert code((_NET5,), (_NET5 + "\nm2 = nn.Sequential(nn.Conv1d(4, 8, 3))",)) == "M"
     assert code((_PD, "df = pd.read_csv('a.csv')"), (_PD, "df = pd.read_csv('a.csv')\nplt.plot(df['y'])")) == "V"
     assert code((_PD, "df = pd.read_csv('a.csv')"), (_PD, "df = pd.read_csv('a.csv')\nlevel = df['price'].cumsum()")) == "P"
+    # blank lines around a cell's code are how the file was saved, no formatting change
+    assert code((_PD + "\n",), ("\n" + _PD,)) == "N"
+
+
+def test_trailing_whitespace_removed_from_markdown_is_formatting():
+    # round 5: the prose was compared with trailing spaces stripped, so a pair differing only there was N
+    a = signature_from_bytes(notebook_bytes("import pandas as pd", markdown=("Submit your results. ",)), RULES)
+    b = signature_from_bytes(notebook_bytes("import pandas as pd", markdown=("Submit your results.",)), RULES)
+    assert classify(a, b).code == "X"
