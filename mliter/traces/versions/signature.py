@@ -68,6 +68,20 @@ Round 4 (tuned on all 353 labelled pairs of rounds 1-3, each class with a case o
 - positional variables passed to a notebook-defined function or class are the data passed, not settings, and
   calling it once more with the same settings is no change (its calls compare as a set).
 
+Round 5 (tuned on all 474 labelled pairs of rounds 1-4, each class with a case of `ROUND5_CASES`):
+
+- a data read whose value feeds nothing (an empty path still to fill in, `pd.read_csv('')`; a read that is a cell's
+  shown value, `Image.open(p)`) is no data source; downloads and archives (`wget.download`, `ZipFile`,
+  `tarfile.open`: `SIGNATURE_ROLES`) put files on disk and are none either, what is read from them is;
+- statistical tests and decompositions of a series (`adfuller`, `seasonal_decompose`) describe the data, no model;
+  albumentations' transforms are pre-processing operators, its compositions structure only;
+- `tensorflow.compat.v1`, `torchtext.legacy` and renamed callables (`softmax_cross_entropy_with_logits_v2`,
+  hyperparameter_hunter's `*OptPro`) spell the same operators; weight initialisers (`torch.nn.init.*`) are
+  settings of the model (H), not operators (`mliter.traces.changes.INITIALISERS`);
+- editing a notebook-defined plotting helper (`def plot_images`) changes a view (V); showing a library's version
+  (`tf.__version__`) is set-up; a transform of a prediction column of any frame is post-processing;
+- whitespace edits of code or prose are formatting (X): the text hashes keep trailing spaces.
+
 Building from OpenML (for the OpenML source): a flow is a tree of components, each a
 fully qualified class name (`sklearn.impute._base.SimpleImputer`) with parameters, and a
 setup gives the parameter values of one run. Map each component with `operators.role`:
