@@ -28,13 +28,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from mliter.corpus.rounds import HELD_OUT_ROUND
 from mliter.errors import InputError
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
 from mliter.traces.notebooks.learned import CLASSES, DEFAULT_CODER, DEFAULT_PRODUCER, PRODUCERS, write_coder
 
 #: Every labelled round (round 1's coding/labels/, round 2's, the fresh rounds of mliter.corpus.rounds).

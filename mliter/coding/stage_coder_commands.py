@@ -38,7 +38,7 @@ def register(groups) -> None:
     t.add_argument("--root", type=Path, default=ROOT, help="repository root")
     t.add_argument("--apply", action="store_true",
                    help="set `primary` in coding/stage_producer.yaml to what the pre-registered rule says")
-    t.add_argument("--jobs", type=int, default=2, help="processes for the left-out repositories (default 2; the "
+    t.add_argument("--jobs", type=int, default=2, help="processes for the left-out repositories (the "
                    "result does not depend on it)")
     t.add_argument("--cache-dir", type=Path, default=None,
                    help="where finished left-out folds are kept so a stopped run resumes (default "

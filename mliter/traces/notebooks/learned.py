@@ -75,9 +75,11 @@ class CoderError(MliterError, ValueError):
 
 
 def notebook_features(cells: Sequence["CellCode"], labelled: Sequence["CellStage"],
-                      rules: "StageRules", ordered: bool = True) -> list:
+                      rules: "StageRules", ordered: bool = True, tokens: frozenset[str] | None = None) -> list:
     """Binary features of every code cell of a notebook, each a sorted tuple (see the module docstring);
-    with `ordered` off a set (mining: inference sums integers, so order cannot change a score).
+    with `ordered` off a set (mining: inference sums integers, so order cannot change a score). `tokens`,
+    when given, keeps only those open API tokens (mining: the coder's `open_tokens`; a token the table
+    lacks weighs nothing, so the scores are the same, and each distinct call is filtered once per process).
 
     `cells` and `labelled` are the miner's def-use summaries and the rules' stages of the same cells,
     in order (`mliter.traces.notebooks.mine.analyse_cells`, `StageRules.label_notebook`)."""
@@ -99,7 +101,7 @@ def notebook_features(cells: Sequence["CellCode"], labelled: Sequence["CellStage
     for i in range(n - 1, -1, -1):
         read_later[i] = any(not d.isdisjoint(later_reads) for d in cells[i].stmt_defs)
         later_reads |= cells[i].reads
-    table, build = _feature_memo(rules)
+    table, build = _feature_memo(rules, tokens)
     label_band = rules.label_band
     out: list = []
     for i, (c, st) in enumerate(zip(cells, labelled)):
@@ -200,13 +202,16 @@ def api_tokens(x: str) -> tuple[str, ...]:
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}").fullmatch
 
 
-def _feature_memo(rules: "StageRules"):
-    """(memo, builder): feature of a cell -> the count names it adds (`cs:<stage>`, `role:<role>`), per rule table."""
+def _feature_memo(rules: "StageRules", keep: frozenset[str] | None = None):
+    """(memo, builder): feature of a cell -> (the count names it adds: `cs:<stage>`, `role:<role>`; its API tokens,
+    those in `keep` when given; the same as `api:tail:` tokens), per rule table and token set: each distinct
+    feature is resolved once per process."""
+    key = (id(rules), id(keep))
     try:
-        return _MEMOS[id(rules)][1]
+        return _MEMOS[key][2]
     except KeyError:
         pass
-    table: dict[str, tuple[str, ...]] = {}
+    table: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
     def get(x: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         names: list[str] = []
@@ -217,17 +222,21 @@ def _feature_memo(rules: "StageRules"):
             role = rules.feature_role(x)
             if role is not None:
                 names.append("role:" + role.replace(" ", "_"))
-        tokens = api_tokens(x)
-        table[x] = hit = (tuple(names), tokens, tuple("api:tail:" + t[4:] for t in tokens))
+        found = api_tokens(x)
+        tail = tuple("api:tail:" + t[4:] for t in found)
+        if keep is not None:
+            found = tuple(t for t in found if t in keep)
+            tail = tuple(t for t in tail if t in keep)
+        table[x] = hit = (tuple(names), found, tail)
         return hit
 
     if len(_MEMOS) > 8:
         _MEMOS.clear()
-    _MEMOS[id(rules)] = (rules, (table, get))  # the rules object is kept alive, so its id is not reused
+    _MEMOS[key] = (rules, keep, (table, get))  # both objects are kept alive, so their ids are not reused
     return table, get
 
 
-_MEMOS: dict[int, tuple[object, object]] = {}
+_MEMOS: dict[tuple[int, int], tuple[object, object, object]] = {}
 
 
 class StageCoder:
@@ -244,6 +253,8 @@ class StageCoder:
         self.intercept = tuple(float(v) for v in intercept)
         self.digest = digest
         self._index = {f: i + 1 for i, f in enumerate(self.features)}  # row 0 is the intercept
+        #: the open API tokens the table weighs (`notebook_features(tokens=...)` emits no other at mining time)
+        self.open_tokens = frozenset(f for f in self.features if f.startswith("api:"))
         scale = 10 ** PRECISION
         rows = [self.intercept, *weights]
         self._w = np.array([[round(float(v) * scale) for v in r] for r in rows],
