@@ -7,17 +7,23 @@ The chain (`mliter code train-stage-coder`):
    is refused) with its features from the miner's own pass
    (`mliter.traces.notebooks.learned.notebook_features`, through `mine_bytes(keep_features=True)`,
    the current rules included) and the rules' primary stage;
-2. `loro`: leave-one-repository-out predictions. Honest twice over: for each left-out repository
-   the regularisation strength is chosen by a grouped cross-validation (`INNER_FOLDS` folds by
-   repository) over the other repositories only, then the model is fitted on them; the left-out
-   repository's cells are seen neither by the fit nor by the choice of C. The plain LORO curve
-   over the grid (each C scored on all repositories) is kept too, as the way the final C is chosen;
-3. `fit`: the final model on all cells with the C the plain LORO curve prefers (ties: the smaller
-   C, stronger regularisation), written as `coding/stage_coder.csv` (fixed-precision decimals);
-4. `comparison`: the pre-registered rule of round 4 (`choose`): the learned coder becomes the
-   primary stage only if its LORO accuracy is higher than the rules' in-sample accuracy on the same
-   cells. Written with its evidence to `coding/stage_producer.yaml`; its `primary` changes only when
-   asked (`apply`), which the lead does at the freeze.
+2. `loro`: leave-one-repository-out predictions over every setting (C, k): C the regularisation strength,
+   k the vocabulary threshold (an open API-name token, `api:...`, is a feature only when at least k of the
+   training repositories have it, counted per fit: `Design.columns`). Honest twice over: for each left-out
+   repository the setting is chosen by a grouped cross-validation (`INNER_FOLDS` folds by repository) over
+   the other repositories only, then the model is fitted on them; the left-out repository's cells are seen
+   neither by the fit, nor by the vocabulary count, nor by the choice of setting. The plain LORO curve over
+   the grid (each setting scored on all repositories) is kept too, as the way the final setting is chosen.
+   Finished left-out repositories are kept in a cache folder as they finish, so a stopped run resumes;
+   `jobs` processes share them out (the same bytes whatever the number);
+3. `fit`: the final model on all cells with the setting the plain LORO curve prefers (ties: the larger k,
+   then the smaller C), written as `coding/stage_coder.csv` (fixed-precision decimals, the vocabulary's
+   tokens only);
+4. `comparison`: the pre-registered rule of round 5 (`choose`, `RULE`): the learned coder is the primary
+   stage unless its LORO accuracy is more than 3 points below the rules' in-sample accuracy on the same
+   cells (round 4's rule, `RULE_ROUND4`, is kept as history). Written with both numbers and the evidence
+   to `coding/stage_producer.yaml`; its `primary` changes only when asked (`apply`), which the lead does
+   at the freeze.
 
 Everything is deterministic: cells sorted by id, features sorted, lbfgs with fixed settings on one
 BLAS thread, folds by sorted repository, coefficients rounded to `PRECISION` decimals.
