@@ -107,6 +107,11 @@ ROUND5 = FreshRound(5, 20261202, _ROUND5_KINDS,
 
 FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5)}
 
+#: The round whose sample is held out now: its labels (and every later round's) are never tuning material for
+#: the rules or the learned stage coder; the rounds below it are. Raised by one after a round has been scored
+#: once, when its labels become tuning material for the next round (the only edit a new round needs here).
+HELD_OUT_ROUND = 5
+
 
 def fresh_round(number: int) -> FreshRound:
     """The declaration of fresh round `number`; a ValueError naming the rounds there are otherwise."""
