@@ -12,11 +12,14 @@ Once a fresh held-out sample is scored (coding/labels/round<N>/consensus_*.csv a
 traces/frozen/rules<N>_sample<N>_*.csv exist), the confusion matrix of the latest such round is used
 instead: it is the held-out error of the frozen rules that mined the shipped traces, measured on items
 nobody tuned on (round 3: fresh repositories; round 2: fresh items of the round-1 held-out repositories).
+Stage shares are corrected with the confusion matrix of the producer that gives the shipped primary `stage`
+(coding/stage_producer.yaml): the rules' column of the frozen record, or its `stage_learned` column when
+the learned coder is primary (round 5 on).
 """
 
 INPUTS = ["traces/cells.csv", "traces/versions.csv", "coding/labels/sample_cells.csv",
           "coding/labels/sample_pairs.csv", "coding/labels/consensus_cells.csv", "coding/labels/consensus_pairs.csv",
-          "traces/eval_cells.csv", "traces/eval_pairs.csv"]
+          "traces/eval_cells.csv", "traces/eval_pairs.csv", "coding/stage_producer.yaml"]
 OPTIONAL_INPUTS = ["coding/labels/round*/sample_*.csv", "coding/labels/round*/consensus_*.csv",
                    "traces/frozen/rules*_sample*_*.csv"]
 OUTPUTS = ["figures/stage_shares_corrected.csv", "figures/stage_shares_corrected.md", "figures/stage_shares_corrected.tex",
@@ -30,6 +33,7 @@ from mliter.coding.trace_eval import ROUND_LABELS, corrected_shares, frozen_path
 from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
+from mliter.traces.notebooks.learned import read_producer  # noqa: E402
 
 ORDER = ["setup", "load", "EDA", "DPR", "LI", "PPR", "other"]
 
@@ -54,8 +58,9 @@ def which(kind: str, n: int) -> str:
     return f"{FRESH[rnd]}, {n} {kind}" if rnd else f"the held-out half, {n} {kind}"
 
 
-def heldout(kind: str, key: str, col: str) -> pd.DataFrame:
-    """Labelled held-out items with the rules' labels: the latest scored fresh sample, else round 1's half."""
+def heldout(kind: str, key: str, col: str, produced: str | None = None) -> pd.DataFrame:
+    """Labelled held-out items with the producer's labels (column `produced` of the predictions, default
+    `col`) as `<col>_rule`: the latest scored fresh sample, else round 1's half."""
     labels, pred_file = CODING / "labels", TRACES / f"eval_{kind}.csv"
     rnd = scored_round(kind)
     if rnd:
@@ -63,7 +68,8 @@ def heldout(kind: str, key: str, col: str) -> pd.DataFrame:
     sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
     cons = pd.read_csv(labels / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
     pred = pd.read_csv(pred_file, dtype=str, keep_default_na=False)
-    m = cons[[key, col]].merge(pred[[key, col]], on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
+    pred = pred[[key, produced or col]].rename(columns={produced or col: col})
+    m = cons[[key, col]].merge(pred, on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
     return m[m.half == "heldout"]
 
 
@@ -71,7 +77,8 @@ def main() -> None:
     values = {}
     cells = pd.read_csv(TRACES / "cells.csv", keep_default_na=False)
     cells = cells[cells.status != "empty"]
-    h = heldout("cells", "cell_id", "stage")
+    primary = read_producer(CODING / "stage_producer.yaml")
+    h = heldout("cells", "cell_id", "stage", "stage_learned" if primary == "learned" else "stage")
     parts = []
     for quantity, weights in (("share of code cells", None), ("share of hidden executions", "hidden_before")):
         labels = list(cells.stage) if weights is None else [
@@ -81,9 +88,10 @@ def main() -> None:
         parts.append(t.rename(columns={"category": "stage"}))
     stage_table = pd.concat(parts, ignore_index=True)
     write_table(stage_table, "stage_shares_corrected",
-                "Stage shares of the shipped corpus (traces/cells.csv): raw rule labels and corrected by the confusion "
-                f"matrix of {which('cells', len(h))} (matrix inversion; bootstrap 95% interval over those labelled "
-                "cells).")
+                "Stage shares of the shipped corpus (traces/cells.csv): raw primary stages "
+                f"({'the learned coder' if primary == 'learned' else 'the rules'}, coding/stage_producer.yaml) and "
+                f"corrected by that producer's confusion matrix on {which('cells', len(h))} (matrix inversion; "
+                "bootstrap 95% interval over those labelled cells).")
     for _, r in stage_table[stage_table.quantity == "share of code cells"].iterrows():
         values[f"cellShare{r.stage.capitalize() if r.stage not in ('EDA', 'DPR', 'LI', 'PPR') else r.stage}Corrected"] = float(r.corrected_share)
     versions = pd.read_csv(TRACES / "versions.csv", keep_default_na=False)

@@ -29,7 +29,8 @@ INPUTS = ["coding/eval_split.csv", "coding/labels/sample_cells.csv", "coding/lab
           "traces/frozen/rules1_sample1_pairs.csv", "traces/frozen/rules2_sample1_cells.csv",
           "traces/frozen/rules2_sample1_pairs.csv", "coding/labels/round2/sample_cells.csv",
           "coding/labels/round2/sample_pairs.csv", "coding/stage_labels.csv",
-          "coding/stage_labels_heldout.csv", "traces/cells.csv", "coding/change_labels.csv", "traces/versions.csv"]
+          "coding/stage_labels_heldout.csv", "traces/cells.csv", "coding/change_labels.csv", "traces/versions.csv",
+          "coding/stage_producer.yaml"]
 #: Files of the fresh rounds (2 on), used when present: coders' files as they arrive, frozen records once the
 #: lead scores (make's wildcard: a new round needs no edit here).
 OPTIONAL_INPUTS = ["coding/labels/round*/sample_*.csv", "coding/labels/round*/cells_*.csv",
@@ -48,6 +49,7 @@ from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
 from mliter.report.stats import wilson  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
+from mliter.traces.notebooks.learned import read_producer  # noqa: E402
 
 #: Floors of issue 7 for the held-out half.
 FLOORS = {"cells": 0.85, "pairs": 0.75}
@@ -158,6 +160,7 @@ def _halves(rows: list, kind: str, m: pd.DataFrame, col: str, cats, names: tuple
 
 def main() -> None:
     rows, confusions, values = [], [], {}
+    primary = read_producer(CODING / "stage_producer.yaml")
     for kind, key, col, cats in (("cells", "cell_id", "stage", LABEL_STAGES), ("pairs", "pair_id", "code", PAIR_CODES)):
         sample = _read(CODING / "labels" / f"sample_{kind}.csv")
         cons = _read(CODING / "labels" / f"consensus_{kind}.csv")
@@ -213,8 +216,10 @@ def main() -> None:
                 "freeze and scored once; the samples of the earlier rounds were its tuning material (in-sample row). Round 4 on: "
                 "a learned stage coder beside the rules, scored on the same held-out cells from the same frozen record, "
                 "and its leave-one-repository-out accuracy on the tuning cells; in round 4, by the rule pre-registered "
-                "for it, the rules stayed the primary stage (each round's rule and numbers: "
-                "coding/stage_producer.yaml). Floors are issue 7's; a held-out row below its floor is reported as it came out.")
+                "for it, the rules stayed the primary stage; from round 5, by its own pre-registered rule, the primary "
+                f"stage of the shipped traces is {'the learned coder' if primary == 'learned' else 'the rules'} "
+                "(coding/stage_producer.yaml; docs/trace-validity.md). The 'Latest' variables the other captions quote "
+                "are the primary producer's row. Floors are issue 7's; a held-out row below its floor is reported as it came out.")
     agreement = []
     for kind, cats in (("cells", LABEL_STAGES), ("pairs", PAIR_CODES)):
         sample = _read(CODING / "labels" / f"sample_{kind}.csv")
@@ -238,8 +243,9 @@ def main() -> None:
         tags += [(learned_name(r), "Learned" + WORDS[r]) for r in FRESH if r > 2]
         tags += [(name, "LearnedLoro") for name in table["label set"] if name.startswith("learned coder: rounds 1-")]
         latest = max((r for r in FRESH if (kind, FRESH[r][kind]) in by.index), default=None)
-        if latest is not None:  # the latest scored fresh round, which the captions quote
-            tags.append((FRESH[latest][kind], "Latest"))
+        if latest is not None:  # the latest scored fresh round, which the captions quote, by the primary producer
+            primary_row = learned_name(latest) if kind == "cells" and primary == "learned" else FRESH[latest][kind]
+            tags.append((primary_row if (kind, primary_row) in by.index else FRESH[latest][kind], "Latest"))
             values[f"trace{short}RoundLatest"] = latest
         for name, tag in tags:
             if (kind, name) not in by.index:
