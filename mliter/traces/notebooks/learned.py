@@ -29,7 +29,7 @@ tuple of binary feature names (no identifier of the notebook: stage, role and sy
   syntax markers of `mliter.traces.notebooks.code`, IPython parts, size, parse status and the rules'
   strongest evidence band for the cell.
 
-Inference is a dot product over the stored coefficients in exact integers (plain Python: no numpy or
+Inference is a dot product over the stored coefficients, notebook at a time with numpy (no
 scikit-learn at mining time); the class with the largest score wins, ties going to the first class in
 `CLASSES` order. The table is read once per process.
 """
@@ -190,21 +190,16 @@ class StageCoder:
 
     def __init__(self, features: Sequence[str], weights: Sequence[Sequence[float]], intercept: Sequence[float],
                  digest: str = ""):
+        import numpy as np
+
         self.features = tuple(features)
         self.intercept = tuple(float(v) for v in intercept)
         self.digest = digest
+        self._index = {f: i + 1 for i, f in enumerate(self.features)}  # row 0 is the intercept
         scale = 10 ** PRECISION
-        # plain integers by feature: `predict` sums a notebook's few hundred of them in less time than
-        # numpy's per-call overhead took (the sums are exact either way)
-        self._base: tuple[int, ...] = self._scaled(self.intercept, scale)
-        self._rows: dict[str, tuple[int, ...]] = {f: self._scaled(w, scale) for f, w in zip(self.features, weights)}
-
-    @staticmethod
-    def _scaled(values: Sequence[float], scale: int) -> tuple[int, ...]:
-        out = tuple(round(float(v) * scale) for v in values)
-        if len(out) != len(CLASSES):
-            raise CoderError(f"a row of the stage coder has {len(out)} coefficients, not {len(CLASSES)}")
-        return out
+        rows = [self.intercept, *weights]
+        self._w = np.array([[round(float(v) * scale) for v in r] for r in rows],
+                           dtype=np.int64).reshape(len(rows), len(CLASSES))
 
     @classmethod
     def from_csv(cls, path: str | Path = DEFAULT_CODER) -> "StageCoder":
@@ -237,26 +232,20 @@ class StageCoder:
         return cls(tuple(feats), tuple(weights), intercept, hashlib.sha256(data).hexdigest()[:16])
 
     def predict(self, cells: Sequence[Iterable[str]]) -> list[str]:
-        """The class of every cell's features (distinct names; names the table lacks weigh nothing): the
-        intercept plus the weights of its features, as exact integers; ties go to the first class."""
-        rows = self._rows
-        base = self._base
-        n = len(base)
-        out: list[str] = []
+        """The class of every cell's features (distinct names; names the table lacks weigh nothing)."""
+        import numpy as np
+
+        if not cells:
+            return []
+        index = self._index
+        cols: list[int] = []
+        starts: list[int] = []
         for feats in cells:
-            acc = list(base)
-            for f in feats:
-                w = rows.get(f)
-                if w is not None:
-                    for k in range(n):
-                        acc[k] += w[k]
-            best = 0
-            top = acc[0]
-            for k in range(1, n):
-                if acc[k] > top:
-                    best, top = k, acc[k]
-            out.append(CLASSES[best])
-        return out
+            starts.append(len(cols))
+            cols.append(0)  # the intercept row, so no cell sums an empty slice
+            cols += [j for j in map(index.get, feats) if j is not None]
+        summed = np.add.reduceat(self._w[cols], starts, axis=0)
+        return [CLASSES[k] for k in summed.argmax(axis=1).tolist()]
 
 
 def write_coder(path: Path, features: Sequence[str], coef, intercept) -> str:

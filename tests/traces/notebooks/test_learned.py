@@ -111,26 +111,3 @@ def test_features_need_no_code_text(rules):
         for f in feats:
             assert not names & set(f.replace("&", ":").split(":")), f
     assert notebook_features([], [], rules) == []
-
-
-def test_scores_are_the_exact_sums_numpy_gives_with_ties_to_the_first_class(rules, shared):
-    """`predict` sums integer weights in plain Python: the classes are those of the whole table's integer
-    matrix summed by numpy (argmax: the first of equal scores), on every code cell of the shared notebooks."""
-    import numpy as np
-
-    from mliter.corpus.notebooks import discover
-
-    coder = default_coder()
-    assert coder is not None
-    index = {f: i + 1 for i, f in enumerate(coder.features)}
-    w = np.array([coder._base, *(coder._rows[f] for f in coder.features)], dtype=np.int64)
-    cells = []
-    for ref in discover([shared / "notebooks"])[::4]:
-        cells += mine.mine_bytes(ref.notebook_id, ref.file.read_bytes(), rules, keep_features=True).features or []
-    assert len(cells) > 1000
-    want = [CLASSES[int(np.argmax(w[[0, *(index[f] for f in c if f in index)]].sum(axis=0)))] for c in cells]
-    assert coder.predict(cells) == want
-    tie = StageCoder(["a", "b"], [[1.0, 0, 0, 0, 0, 0, 1.0], [0, 0, 0, 0, 0, 0, 2.5]], [0.0] * len(CLASSES))
-    assert tie.predict([["a"], ["a", "b"], [], ["zzz"], ["b", "a"]]) == ["other", "PPR", "other", "other", "PPR"]
-    with pytest.raises(CoderError, match="6 coefficients"):
-        StageCoder(["a"], [[1.0] * 6], [0.0] * len(CLASSES))
