@@ -215,12 +215,18 @@ def _quiet() -> bool:
 
 
 def _parse(text: str) -> ast.AST:
-    """`ast.parse` with the author's invalid escapes and other warnings silenced (not our concern)."""
+    """`ast.parse` with the author's invalid escapes and other warnings silenced (not our concern).
+
+    `compile` with `ast.PyCF_ONLY_AST` is what `ast.parse` calls (same tree, same errors), without its
+    interpreted wrapper around the call: one Python frame less for every cell."""
     if _quiet():
-        return ast.parse(text)
+        return compile(text, "<unknown>", "exec", _ONLY_AST)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ast.parse(text)
+        return compile(text, "<unknown>", "exec", _ONLY_AST)
+
+
+_ONLY_AST = ast.PyCF_ONLY_AST
 
 
 def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
