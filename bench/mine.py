@@ -8,9 +8,10 @@ best CPU time of each is kept, so load from other processes hits all three alike
 garbage collector is paused per notebook in the floor as `mine_bytes` pauses it, so neither side
 gains from the other's setting; each timed run starts after a full collection and ends with a timed
 collection of the young generation, so what a run leaves to the collector (cycles of garbage, the
-batch memo's containers) is paid by that run, not by the next one (before round 5 the mining rounds'
-leftovers were collected on the clock of the `json.loads` round that followed). It prints notebooks per second and both ratios. Aims (issue 7):
-mining at most 1.5x json.loads + ast.parse, and at least 400 notebooks/s on one core.
+batch memo's containers) is paid by that run, not by the next one (before round 5 part of the mining
+rounds' leftovers were collected on the clock of the `json.loads` round that followed). It prints
+notebooks per second and both ratios. Aims (issue 7): mining at most 1.5x json.loads + ast.parse, and
+at least 400 notebooks/s on one core.
 It says whether the compiled miner was loaded (`make native`; `MLITER_PURE_PYTHON=1` times the
 Python sources instead). `--phases` also prints where mining's time goes (reading the JSON into cells; parsing, walking
 and collecting features; stage labelling; the learned coder's features and scores; the rest: rows, hashes,
