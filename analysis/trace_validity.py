@@ -67,8 +67,15 @@ TUNED2 = "round-2 rules: tuning half (in-sample)"
 REUSED = "round-1 held-out, reused after round-2 tuning"
 ROUND2 = {"cells": "round-2 held-out (fresh cells)", "pairs": "round-2 held-out (fresh series)"}
 #: The learned stage coder (traces/eval_stage_coder.csv) on the labelled cells it was trained on, each repository
-#: left out in turn; the rules' in-sample row on the same cells is insample_name(4).
-LEARNED_LORO = "learned coder: rounds 1-3, leave one repository out (round-4 tuning material)"
+#: left out in turn (named by `loro_name` from the rounds the file holds); the rules' in-sample rows on the same
+#: cells are the insample_name rows.
+LEARNED_LORO = "learned coder: rounds 1-{last}, leave one repository out (round-{next} tuning material)"
+
+
+def loro_name(rounds) -> str:
+    """Row of the learned coder's LORO estimate on the tuning cells of `rounds` (1 to the last, consecutive)."""
+    last = max(int(r) for r in rounds)
+    return LEARNED_LORO.format(last=last, next=last + 1)
 #: Number words of the variables' tags (traceStageAccuracyRoundThree, ...).
 WORDS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}
 
@@ -178,7 +185,7 @@ def main() -> None:
     coder = TRACES / "eval_stage_coder.csv"
     if coder.exists():
         ev = _read(coder)
-        rows.append(_row("cells", LEARNED_LORO, ev.stage_hand, ev.stage_learned_loro, LABEL_STAGES))
+        rows.append(_row("cells", loro_name(ev["round"]), ev.stage_hand, ev.stage_learned_loro, LABEL_STAGES))
     cells = pd.read_csv(TRACES / "cells.csv", keep_default_na=False, dtype={"cell_index": int})
     for file, name in (("stage_labels.csv", "older set, coder_a (codebook 1)"),
                        ("stage_labels_heldout.csv", "older held-out set, coder_b (codebook 1)")):
@@ -205,8 +212,9 @@ def main() -> None:
                 "tuning). Rounds 3 on, when scored: fresh repositories used in no earlier set, sampled before that round's "
                 "freeze and scored once; the samples of the earlier rounds were its tuning material (in-sample row). Round 4 on: "
                 "a learned stage coder beside the rules, scored on the same held-out cells from the same frozen record, "
-                "and its leave-one-repository-out accuracy on the tuning cells; by the rule pre-registered in "
-                "coding/stage_producer.yaml the rules stayed the primary stage. Floors are issue 7's; a held-out row below its floor is reported as it came out.")
+                "and its leave-one-repository-out accuracy on the tuning cells; in round 4, by the rule pre-registered "
+                "for it, the rules stayed the primary stage (each round's rule and numbers: "
+                "coding/stage_producer.yaml). Floors are issue 7's; a held-out row below its floor is reported as it came out.")
     agreement = []
     for kind, cats in (("cells", LABEL_STAGES), ("pairs", PAIR_CODES)):
         sample = _read(CODING / "labels" / f"sample_{kind}.csv")
@@ -228,7 +236,7 @@ def main() -> None:
         tags += [(FRESH[r][kind], "Round" + WORDS[r]) for r in FRESH]
         tags += [(insample_name(r), "Tuning" + WORDS[r]) for r in FRESH if r > 2]
         tags += [(learned_name(r), "Learned" + WORDS[r]) for r in FRESH if r > 2]
-        tags += [(LEARNED_LORO, "LearnedLoro")]
+        tags += [(name, "LearnedLoro") for name in table["label set"] if name.startswith("learned coder: rounds 1-")]
         latest = max((r for r in FRESH if (kind, FRESH[r][kind]) in by.index), default=None)
         if latest is not None:  # the latest scored fresh round, which the captions quote
             tags.append((FRESH[latest][kind], "Latest"))

@@ -83,7 +83,7 @@ def _coder_cells(coder: str, rnd: int = 1) -> Table:
     return Table(
         name=f"eval_cells_{coder}{_sfx(rnd)}", path=f"{_dir(rnd)}/cells_{coder}.csv",
         title=f"Stage labels of coder {coder}{_of(rnd)}",
-        description=f"Primary stage and stages touched of every sampled cell, by blind coder {coder} (codebook {'2.1' if rnd >= 4 else '2.0'}).",
+        description=f"Primary stage and stages touched of every sampled cell, by blind coder {coder} (codebook {FRESH_ROUNDS[rnd].stage_codebook if rnd in FRESH_ROUNDS else '2.0'}).",
         columns=(Column("cell_id", "string", "Sampled cell.", required=True, unique=True),
                  Column("local_path", "string", "Notebook path.", required=True),
                  Column("code_cell", "integer", "Index over code cells.", required=True, minimum=0),
@@ -303,9 +303,11 @@ for _rnd in FRESH_ROUNDS.values():
 # The learned stage coder (mliter.coding.stage_coder, `mliter code train-stage-coder`).
 STAGE_CODER = Table(
     name="stage_coder", path="coding/stage_coder.csv", title="Learned stage coder: coefficients",
-    description=("A multinomial logistic regression (scikit-learn, lbfgs, L2; C chosen by leave-one-repository-out) "
-                 "trained on every labelled cell of rounds 1-3. One row per binary feature of "
-                 "mliter.traces.notebooks.learned.notebook_features (stage, role and syntax names, no code), one "
+    description=("A multinomial logistic regression (scikit-learn, lbfgs, L2; C and the vocabulary threshold k chosen "
+                 "by leave-one-repository-out) trained on every labelled cell of the tuning rounds (rounds 1-4 from "
+                 "round 5). One row per binary feature of mliter.traces.notebooks.learned.notebook_features (stage, "
+                 "role and syntax names, and API-name tokens `api:...` found in at least k tuning repositories; no "
+                 "variable, literal or other code), one "
                  "column per stage; a cell's score for a stage is the intercept plus the weights of its features, "
                  "the highest score wins (ties: the first stage in column order). Rows whose weights all round to 0 "
                  "are left out."),
@@ -317,19 +319,19 @@ STAGE_CODER = Table(
 
 EVAL_STAGE_CODER = Table(
     name="eval_stage_coder", path="traces/eval_stage_coder.csv",
-    title="Learned stage coder and rules on the labelled cells of rounds 1-3",
+    title="Learned stage coder and rules on the labelled cells of the tuning rounds",
     description=("Per labelled cell: the consensus stage, the rules' stage (in-sample: the rules were tuned on these "
                  "cells), the learned coder's stage when its repository was left out of training and of the choice of "
-                 "C (the honest estimate), the same with the final C, and the final model's (in-sample)."),
+                 "C and k (the honest estimate), the same with the final C and k, and the final model's (in-sample)."),
     columns=(Column("cell_id", "string", "Labelled cell.", required=True, unique=True),
              Column("round", "integer", "Labelling round of the cell.", required=True, minimum=1),
              Column("repo", "string", "Repository (the LORO group).", required=True),
-             Column("kind", "string", "Group (round 1-2: a/b/c of the eval manifest) or kind (round 3) of its repository.",
+             Column("kind", "string", "Group (round 1-2: a/b/c of the eval manifest) or kind (rounds 3 on) of its repository.",
                     required=True),
              *(Column(c, "string", d, required=True, enum=STAGES) for c, d in (
                  ("stage_hand", "Consensus label."), ("stage_rules", "The current rules."),
-                 ("stage_learned_loro", "Learned coder, its repository left out (C chosen within the others)."),
-                 ("stage_learned_loro_fixed_c", "Learned coder, its repository left out, with the final model's C."),
+                 ("stage_learned_loro", "Learned coder, its repository left out (C and k chosen within the others)."),
+                 ("stage_learned_loro_fixed_c", "Learned coder, its repository left out, with the final model's C and k."),
                  ("stage_learned", "The final model (trained on every cell here: in-sample).")))),
     primary_key=("cell_id",),
 )

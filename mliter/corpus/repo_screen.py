@@ -12,8 +12,10 @@ A candidate is `eligible` when
 - at least one notebook at HEAD was touched by at least `min_touches` commits (one `git log`, renames
   not followed).
 Candidates are then visited in `order`; the first `per_kind` eligible ones of each kind are `chosen`.
-The output table keeps every candidate with the counts and the reason it was not eligible, so the
-choice can be checked and redone.
+A candidate without a mirror after its kind's `per_kind`-th eligible one is `not fetched` (it could not
+change the choice, so it need not be fetched; round 5 fetched the first four of each kind), not a refused
+snapshot. The output table keeps every candidate with the counts and the reason it was not eligible, so
+the choice can be checked and redone.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from mliter.traces.versions.git import GitError, _git
 MIN_ML = 5
 MIN_TOUCHES = 3
 PER_KIND = 2
+NO_MIRROR = "no snapshot (no mirror: the fetch was refused)"
 FIELDS = ["order", "kind", "repo", "head_commit", "licence", "head_nb", "ml_nb", "nb_touched3", "commits", "why",
           "chosen"]
 
@@ -91,7 +94,7 @@ def screen(candidates: list[dict], mirrors: Path, exclude: set[str], per_kind: i
         if c["repo"].lower() in exclude:
             r["why"] = "excluded"
         elif not d.exists():
-            r["why"] = "no snapshot (no mirror: the fetch was refused)"
+            r["why"] = NO_MIRROR
         else:
             try:
                 r.update(inspect(d))
@@ -110,6 +113,8 @@ def screen(candidates: list[dict], mirrors: Path, exclude: set[str], per_kind: i
     taken: Counter = Counter()
     for r in rows:
         r["chosen"] = "no"
+        if r["why"] == NO_MIRROR and taken[r["kind"]] >= per_kind:
+            r["why"] = f"not fetched: {per_kind} eligible earlier in its kind"
         if r["why"] == "eligible" and taken[r["kind"]] < per_kind:
             taken[r["kind"]] += 1
             r["chosen"] = "yes"

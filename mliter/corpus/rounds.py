@@ -38,6 +38,8 @@ class FreshRound:
     #: draw redone from the seed (a rule written down before the round's pairs were drawn).
     min_pairs: int = 0
     max_pairs_per_series: int = 9
+    #: Version of coding/stages.md the round's coders followed (committed before the round was drawn).
+    stage_codebook: str = "2.0"
 
     @property
     def name(self) -> str:
@@ -93,9 +95,22 @@ ROUND4 = FreshRound(
                   "automl_tuning"),
     {"competition": "other", "applied_project": "other", "vision": "dl", "nlp": "dl", "time_series": "other",
      "course_assignments": "other", "automl_tuning": "other"},
-    default_folder="fresh4", pairs_per_repo=15, min_pairs=120)
+    default_folder="fresh4", pairs_per_repo=15, min_pairs=120, stage_codebook="2.1")
 
-FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4)}
+# Round 5: seven kinds of applied work, none of them course or competition material. Same pair rule as round 4,
+# written down in coding/labels/round5/README.md before any pair was drawn.
+_ROUND5_KINDS = ("tabular_applied", "vision", "nlp_llm", "time_series", "automl_tuning", "recommender",
+                 "science_domain")
+ROUND5 = FreshRound(5, 20261202, _ROUND5_KINDS,
+                    {k: "dl" if k in ("vision", "nlp_llm") else "other" for k in _ROUND5_KINDS},
+                    default_folder="fresh5", pairs_per_repo=15, min_pairs=120, stage_codebook="2.2")
+
+FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5)}
+
+#: The round whose sample is held out now: its labels (and every later round's) are never tuning material for
+#: the rules or the learned stage coder; the rounds below it are. Raised by one after a round has been scored
+#: once, when its labels become tuning material for the next round (the only edit a new round needs here).
+HELD_OUT_ROUND = 5
 
 
 def fresh_round(number: int) -> FreshRound:

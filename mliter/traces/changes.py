@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from mliter.errors import MliterError
 import difflib
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -216,7 +217,7 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
     pre = diff_operators(*live_preprocessing(prev, cur))
     # model side: which estimator classes are used is the operator choice; more or fewer
     # instances of a class already there (another configuration to compare) is tuning
-    if {op.name for op in prev.model} != {op.name for op in cur.model}:
+    if _classes(prev.model) != _classes(cur.model):
         out.add("model_operator")
     elif model.operator_changed or model.reparameterised:
         out.add("model_hyperparameter")
@@ -255,6 +256,15 @@ def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None
     if prev.doc_hash != cur.doc_hash or (prev.text_hash != cur.text_hash and prev.code_hash == cur.code_hash):
         out.add("documentation")
     return frozenset(out)
+
+
+#: Weight initialisers (`torch.nn.init.normal_(p, std=0.01)`): how a model starts, a setting of the model classes
+#: already there (as Keras' `kernel_initializer=`), so adding or changing one is tuning (H), not another operator.
+INITIALISERS = re.compile(r"^(torch\.nn\.init|keras\.initializers)\.")
+
+
+def _classes(ops: Iterable[Operator]) -> set[str]:
+    return {op.name for op in ops if not INITIALISERS.match(op.name)}
 
 
 def live_preprocessing(prev: Signature, cur: Signature) -> tuple[list[Operator], list[Operator]]:

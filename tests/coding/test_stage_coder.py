@@ -75,27 +75,80 @@ def test_features_come_from_the_miner_and_hold_no_code(labelled):
     assert len(cells) == 4 * 2 * len(CELLS)
     feats = {f for c in cells for f in c.features}
     assert "rule:LI" in feats and any(f.startswith("role:fit") for f in feats)
-    names = {"df", "X", "y", "pred", "model", "train.csv", "pandas", "sklearn", "LogisticRegression"}
-    assert not any(part in names for f in feats for part in f.replace("&", ":").split(":")[1:-1] + [f.split(":")[-1]]
-                   if f != "nb:model")
+    # API names only as open tokens; variable names and literals never
+    assert {"api:fn:read_csv", "api:lib:pandas", "api:meth:fit", "api:fn:LogisticRegression"} <= feats
+    names = {"df", "X", "y", "pred", "model", "train.csv"}
+    api = {"pandas", "sklearn", "LogisticRegression"}
+    for f in feats - {"nb:model"}:
+        parts = set(f.replace("&", ":").split(":")[1:])
+        assert not parts & names, f
+        assert f.startswith("api:") or not parts & api, f
     assert all(list(c.features) == sorted(set(c.features)) for c in cells)
 
 
-def test_training_is_deterministic_to_the_byte(labelled):
+def test_training_is_deterministic_to_the_byte(labelled, tmp_path):
     _, _, cells = labelled
-    one = sc.train(cells, grid=(0.3, 1.0), inner_folds=2)
-    two = sc.train(list(reversed(cells)), grid=(0.3, 1.0), inner_folds=2)
+    one = sc.train(cells, grid=(0.3, 1.0), inner_folds=2, k_grid=(2, 3))
+    two = sc.train(list(reversed(cells)), grid=(0.3, 1.0), inner_folds=2, k_grid=(2, 3), jobs=2,
+                   cache_dir=tmp_path / "cache")
     assert one.table == two.table
     assert one.predictions.to_csv(index=False) == two.predictions.to_csv(index=False)
+    assert one.evidence == two.evidence
     assert one.table.splitlines()[0] == "feature," + ",".join(CLASSES)
+    # resumed: two folds kept, one lost, one damaged -> recomputed, the same bytes
+    kept = sorted((tmp_path / "cache").glob("*/*.json"))
+    assert len(kept) == 4
+    kept[0].unlink()
+    kept[1].write_text("{not json", encoding="utf-8")
+    three = sc.train(cells, grid=(0.3, 1.0), inner_folds=2, k_grid=(2, 3), cache_dir=tmp_path / "cache")
+    assert three.table == one.table and three.evidence == one.evidence
+    assert len(list((tmp_path / "cache").glob("*/*.json"))) == 4
+
+
+def test_a_kept_fold_of_other_cells_is_not_reused(labelled, tmp_path):
+    _, _, cells = labelled
+    sc.train(cells, grid=(1.0,), inner_folds=2, k_grid=(2,), cache_dir=tmp_path)
+    relabelled = [sc.LabelledCell(c.cell_id, c.round, c.repo, c.kind, "other" if i % 5 == 0 else c.stage, c.rules,
+                                  c.features) for i, c in enumerate(cells)]
+    fresh = sc.train(relabelled, grid=(1.0,), inner_folds=2, k_grid=(2,))
+    cached = sc.train(relabelled, grid=(1.0,), inner_folds=2, k_grid=(2,), cache_dir=tmp_path)
+    assert cached.evidence == fresh.evidence
+    assert len(list(tmp_path.iterdir())) == 2  # one key per set of cells
+
+
+def _with_tokens(cells, tokens_of_repo):
+    return [sc.LabelledCell(c.cell_id, c.round, c.repo, c.kind, c.stage, c.rules,
+                            tuple(sorted({*c.features, *tokens_of_repo(c.repo)}))) for c in cells]
+
+
+def test_the_vocabulary_keeps_an_open_token_only_in_enough_repositories(labelled):
+    _, _, cells = labelled
+    repos = sorted({c.repo for c in cells})
+    # api:fn:everywhere is in all 4 repositories, api:fn:three in 3, api:fn:mine in one; fixed features always stay
+    marked = _with_tokens(cells, lambda r: {"api:fn:everywhere", "zz:fixed"} | ({"api:fn:three"} if r != repos[0] else set())
+                          | ({"api:fn:mine"} if r == repos[1] else set()))
+    assert {"api:fn:everywhere", "api:fn:three", "api:fn:mine", "zz:fixed"} <= set(sc.vocabulary(marked, 1))
+    three = set(sc.vocabulary(marked, 3))
+    assert {"api:fn:everywhere", "api:fn:three", "zz:fixed"} <= three and "api:fn:mine" not in three
+    assert "api:fn:three" not in sc.vocabulary(marked, 4)
+    d = sc.design(marked)
+    j = d.vocab.index("api:fn:three")
+    without = np.ones(len(repos), dtype=bool)
+    without[1] = False  # leaving out a repository that has it: 2 training repositories have it, fewer than 3
+    assert j not in d.columns(without, 3) and j in d.columns(without, 2)
+    # the shipped table holds no token below the chosen threshold
+    trained = sc.train(marked, grid=(1.0,), inner_folds=2, k_grid=(3,))
+    names = {r.split(",")[0] for r in trained.table.splitlines()[2:]}
+    assert "api:fn:mine" not in names and trained.evidence["model"]["vocabulary_min_repositories"] == 3
 
 
 def test_inference_is_the_dot_product_scikit_learn_predicts(labelled):
     _, _, cells = labelled
-    x, vocab = sc.design(cells)
+    vocab = sc.vocabulary(cells, 2)
+    x = sc.design(cells, vocab).x
     y = sc._target(cells)
     model = sc.fit(x, y, 1.0)
-    table = sc.train(cells, grid=(1.0,), inner_folds=2).table
+    table = sc.train(cells, grid=(1.0,), inner_folds=2, k_grid=(2,)).table
     rows = list(csv.reader(table.splitlines()))
     coder = StageCoder([r[0] for r in rows[2:]], [[float(v) for v in r[1:]] for r in rows[2:]],
                        [float(v) for v in rows[1][1:]])
@@ -118,35 +171,82 @@ def test_ties_go_to_the_first_class_in_order():
 
 def test_leave_one_repository_out_never_trains_on_the_left_out_repository(labelled, monkeypatch):
     _, _, cells = labelled
-    # a marker feature per repository lets the spy see which repositories a design matrix holds
-    marked = [sc.LabelledCell(c.cell_id, c.round, c.repo, c.kind, c.stage, c.rules,
-                              tuple(sorted((*c.features, "zz:" + c.repo)))) for c in cells]
-    _, vocab = sc.design(marked)
-    cols = {v: j for j, v in enumerate(vocab) if v.startswith("zz:")}
-    repos_of = lambda x: {r for r, j in cols.items() if x[:, j].any()}  # noqa: E731
-    seen = {"train": None, "checked": 0}
-    real_fit, real_predict = sc.fit, sc._predict
+    seen = {"checked": 0}
+    real = sc._fit_path
 
-    def fit(x, y, c):
-        seen["train"] = repos_of(x)
-        return real_fit(x, y, c)
-
-    def predict(model, x):
-        assert seen["train"] and not (repos_of(x) & seen["train"]), "a repository was trained on and scored"
+    def spy(d, y, train_rows, test_rows, train_repos, grid):
+        trained_on, scored = set(d.group[train_rows]), set(d.group[test_rows])
+        assert not trained_on & scored, "a repository was trained on and scored"
+        vocab_from = set(np.flatnonzero(train_repos))
+        assert vocab_from == trained_on, "the vocabulary was counted on repositories not trained on"
         seen["checked"] += 1
-        return real_predict(model, x)
+        return real(d, y, train_rows, test_rows, train_repos, grid)
 
-    monkeypatch.setattr(sc, "fit", fit)
-    monkeypatch.setattr(sc, "_predict", predict)
-    res = sc.loro(marked, grid=(0.3, 1.0), inner_folds=2)
-    assert seen["checked"] == 4 * (2 * 2 + 2)  # outer repositories x (inner folds x grid + grid)
+    monkeypatch.setattr(sc, "_fit_path", spy)
+    res = sc.loro(cells, grid=(0.3, 1.0), inner_folds=2, k_grid=(2, 3))
+    assert seen["checked"] == 4 * (2 + 1)  # outer repositories x (inner folds + the outer fit)
     assert (res.nested >= 0).all() and set(res.chosen) == {c.repo for c in cells}
+    assert set(res.curve) == {(0.3, 2), (1.0, 2), (0.3, 3), (1.0, 3)}
 
 
-def test_the_choice_follows_the_rule_in_both_directions():
+def test_the_choice_follows_the_round5_rule_in_both_directions():
     assert sc.choose(0.80, 0.79) == "learned"
-    assert sc.choose(0.79, 0.80) == "rules"
-    assert sc.choose(0.80, 0.80) == "rules"  # not higher: the rules stay
+    assert sc.choose(0.79, 0.80) == "learned"  # below, but by less than 3 points: the learned coder
+    assert sc.choose(0.77, 0.80) == "learned"  # exactly 3 points is not more than 3
+    assert sc.choose(0.7699, 0.80) == "rules"  # more than 3 points below: the guard keeps the rules
+    assert "more than 3 points below" in sc.RULE and "higher than" in sc.RULE_ROUND4
+
+
+def test_tuning_rounds_come_from_the_declarations_and_refuse_the_held_out_round(monkeypatch, tmp_path):
+    from mliter.corpus.rounds import HELD_OUT_ROUND
+
+    assert sc.tuning_rounds() == tuple(r for r in sc.labelled_rounds() if r < HELD_OUT_ROUND)
+    assert {1, 2, 3, 4} <= set(sc.tuning_rounds()) and HELD_OUT_ROUND not in sc.tuning_rounds()
+    with pytest.raises(InputError, match=f"round {HELD_OUT_ROUND} is held out"):
+        sc.labelled_cells(tmp_path, tmp_path, rounds=(1, HELD_OUT_ROUND))
+    with pytest.raises(InputError, match=f"round {HELD_OUT_ROUND + 1} is held out"):
+        sc.check_rounds([HELD_OUT_ROUND + 1])
+    monkeypatch.setattr(sc, "HELD_OUT_ROUND", 4)  # the round-4 setting: round 4 held out, 1-3 tuning
+    assert sc.tuning_rounds() == (1, 2, 3)
+    with pytest.raises(InputError, match="round 4 is held out"):
+        sc.check_rounds([4])
+    with pytest.raises(InputError, match="no labelled round 0"):
+        sc.check_rounds([0])
+
+
+def test_a_fresh_round_is_read_from_the_material_it_is_given(tmp_path, labelled):
+    """Rounds 1 and 3 together: round 3's notebooks are kept outside the repository, in --material 3=PATH."""
+    root = make_set(tmp_path, 3)
+    src = root / "coding/labels"
+    dst = root / "coding/labels/round3"
+    dst.mkdir(parents=True)
+    material = tmp_path / "elsewhere"
+    for name in ("sample_cells.csv", "consensus_cells.csv"):
+        text = (src / name).read_text(encoding="utf-8").replace("notebooks_eval", "notebooks_round3")
+        text = "\n".join(line if i == 0 else "r3" + line for i, line in enumerate(text.splitlines())) + "\n"
+        (dst / name).write_text(text, encoding="utf-8")
+    for f in (tmp_path / "data/notebooks_eval").rglob("*.ipynb"):
+        out = material / "notebooks_round3" / f.relative_to(tmp_path / "data/notebooks_eval")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(f.read_bytes())
+    cells = sc.labelled_cells(root, tmp_path / "data", {3: material}, rounds=(1, 3))
+    assert {c.round for c in cells} == {1, 3} and len(cells) == 2 * 3 * 2 * len(CELLS)
+    by_id = {c.cell_id: c for c in cells}
+    assert all(by_id["r3" + c.cell_id].features == c.features for c in cells if c.round == 1)
+    with pytest.raises(InputError, match=r"notebooks_round3/.*notebook not found .*--material N=PATH"):
+        sc.labelled_cells(root, tmp_path / "data", {3: tmp_path / "nowhere"}, rounds=(1, 3))
+
+
+def test_the_command_line_reads_repeated_material_and_rounds():
+    import argparse
+
+    from mliter.coding.stage_coder_commands import _material, _rounds
+
+    assert _material("4=/work/fresh4") == (4, Path("/work/fresh4"))
+    assert _rounds("1,2,4") == (1, 2, 4)
+    for bad in ("/work/fresh4", "four=/x", "4="):
+        with pytest.raises(argparse.ArgumentTypeError, match="N=PATH"):
+            _material(bad)
 
 
 def test_the_producer_declaration_changes_its_primary_only_when_applied(labelled, tmp_path):
@@ -155,7 +255,7 @@ def test_the_producer_declaration_changes_its_primary_only_when_applied(labelled
     (root / "coding" / "stage_producer.yaml").write_text("primary: rules\n", encoding="utf-8")
     written = {}
     trained = sc.run(root, data, {}, progress=False, write=lambda p, t: written.__setitem__(p, t), rounds=(1,),
-                     grid=(1.0,), inner_folds=2)
+                     grid=(1.0,), inner_folds=2, k_grid=(2,))
     out = tmp_path / "p.yaml"
     out.write_text(written[root / "coding" / "stage_producer.yaml"], encoding="utf-8")
     assert read_producer(out) == "rules"

@@ -384,11 +384,16 @@ def test_cli_trace_eval_fresh_round_labels_only_needs_no_shared_data(tmp_path, c
     rc = main(["code", "trace-eval", "--round", str(rnd), "--root", str(root), "--material", str(tmp_path / "gone")])
     assert rc != 0 and f"gone/notebooks_round{rnd}: folder not found" in capsys.readouterr().err
     # the one scoring run after the freeze: predictions and the frozen record, from the outside material only
-    rc = main(["code", "trace-eval", "--round", str(rnd), "--root", str(root), "--data", str(tmp_path / "noshared"),
-               "--material", str(material), "--record"])
-    assert rc == 0
     from mliter.coding.trace_eval import RULES_ROUND
 
+    rc = main(["code", "trace-eval", "--round", str(rnd), "--root", str(root), "--data", str(tmp_path / "noshared"),
+               "--material", str(material), "--record"])
+    if rnd > RULES_ROUND:  # drawn after the rules in the code: no record until that round's frozen rules are merged
+        assert rc != 0 and f"round-{RULES_ROUND} rules cannot be recorded on the round-{rnd} sample" in \
+            capsys.readouterr().err
+        assert not (root / "traces/frozen").exists()
+        return
+    assert rc == 0
     for kind in ("cells", "pairs"):  # the rules the code holds now, recorded on this round's sample
         kept = root / f"traces/frozen/rules{RULES_ROUND}_sample{rnd}_{kind}.csv"
         assert kept.read_bytes() == (root / f"traces/eval_round{rnd}_{kind}.csv").read_bytes()

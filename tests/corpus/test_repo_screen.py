@@ -9,6 +9,7 @@ from git_fixtures import MIT, commit, init, notebook
 
 from mliter.cli import main as cli
 from mliter.corpus import repo_screen as rs
+from mliter.corpus.rounds import FRESH_ROUNDS
 from mliter.errors import InputError
 
 ML = "import torch"
@@ -54,6 +55,14 @@ def test_screen_keeps_every_candidate_with_its_reason_and_chooses_the_first_per_
     assert [r["repo"] for r in rows if r["chosen"] == "yes"] == ["o/good1", "o/good2"]
 
 
+def test_a_candidate_without_a_mirror_after_its_kinds_choice_is_not_fetched_not_refused(mirrors):
+    cands = [*CANDS, ("9", "dl", "o/later"), ("10", "tab", "o/alsomissing")]
+    by = {r["repo"]: r for r in rs.screen([dict(zip(("order", "kind", "repo"), c)) for c in cands], mirrors, set())}
+    assert by["o/later"]["why"] == "not fetched: 2 eligible earlier in its kind" and by["o/later"]["chosen"] == "no"
+    assert by["o/missing"]["why"] == rs.NO_MIRROR  # before the kind had two: it could have changed the choice
+    assert by["o/alsomissing"]["why"] == rs.NO_MIRROR  # the kind never got two
+
+
 def test_exclusions_come_from_any_table_with_a_repo_column(tmp_path):
     (tmp_path / "a.tsv").write_text("local_path\trepo\nx\tO/Used\n")
     (tmp_path / "b.csv").write_text("repo,half\nother/one,tuning\n,x\n")
@@ -77,3 +86,25 @@ def test_cli_writes_the_screened_table(mirrors, tmp_path, capsys):
     bad.write_text("name\nx\n")
     assert cli(["corpus", "screen-repos", str(bad), "--mirrors", str(mirrors), "--out", str(out)]) != 0
     assert "order, kind, repo" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("n", sorted(FRESH_ROUNDS))
+def test_shipped_candidate_tables_choose_by_the_rule(n):
+    """Every fresh round's shipped candidate table: in list order, `chosen` is exactly the first two eligible
+    of each kind, each kind has its two, and a candidate left unfetched comes after its kind's choice."""
+    from collections import Counter
+
+    from mliter.paths import ROOT
+
+    rnd = FRESH_ROUNDS[n]
+    rows = list(csv.DictReader(open(ROOT / rnd.repos_table, newline="", encoding="utf-8")))
+    assert [int(r["order"]) for r in rows] == sorted(int(r["order"]) for r in rows)
+    assert {r["kind"] for r in rows} == set(rnd.kinds)
+    taken: Counter = Counter()
+    for r in rows:
+        if r["why"].startswith("not fetched"):
+            assert taken[r["kind"]] == rs.PER_KIND, r["repo"]
+        want = r["why"] == "eligible" and taken[r["kind"]] < rs.PER_KIND
+        assert r["chosen"] == ("yes" if want else "no"), r["repo"]
+        taken[r["kind"]] += want
+    assert taken == {k: rs.PER_KIND for k in rnd.kinds}

@@ -8,7 +8,7 @@ repositories out, carries an honest estimate of its error (`mliter.coding.stage_
 One function, `notebook_features`, makes the features for training and for mining, so they cannot
 drift. It reads what the miner has already computed for the notebook (each cell's `CellCode` def-use
 summary and the rules' `CellStage`), never the code text, and yields for every code cell a sorted
-tuple of binary feature names (no identifier of the notebook: stage, role and syntax names only):
+tuple of binary feature names (no identifier of the notebook: stage, role, syntax and API names only):
 
 - `rule:<stage>`, `rules_set:<stage>`, `n_stages:<k>`: the rules' primary stage and stage set;
 - `cs:<stage>:<k>` / `role:<role>:<k>`: how many of the cell's calls and methods (function bodies
@@ -22,6 +22,14 @@ tuple of binary feature names (no identifier of the notebook: stage, role and sy
   `bwd:<stage>`, `n_sources:<k>`: the same for the cells it reads from (backward);
 - `defines_read_later`, `defines_unread`, `defines_nothing`, `defines_function`;
 - `lineage:load`: some value it reads descends, through def-use links, from a cell the rules call load;
+- `api:fn:<f>`, `api:lib:<m>`, `api:meth:<m>`, `api:attr:<a>`, `api:imp:<m>`, `api:base:<b>` (`api_tokens`):
+  the names of what the cell calls (a function's last part and its top-level module), the methods and
+  attributes it uses, what it imports and subclasses, whether any table catalogues them or not (so a library
+  nobody catalogued still shows `fit`, `predict`, `head`, `to_csv`); `api:tail:<token>`: the same for the
+  cell's last statement (what a cell ends on, often what it shows). An open vocabulary: training keeps a
+  token only if at least k tuning repositories have it (k chosen by nested LORO), and the shipped table
+  holds only those, so a token the table lacks weighs nothing;
+- `prev:<stage>`, `next:<stage>`: the rules' stages of the neighbouring code cells (`none` at the ends);
 - `pos:<q>`, `first`, `last`: position among the notebook's code cells (quintile);
 - `nb:model`, `nb:load`: does the notebook hold a cell the rules call LI / load at all;
 - `rule:<stage>&<feature>`: the rules' stage joined with `defines_*`, `band:<b>` and `fwd1:<stage>`;
@@ -38,6 +46,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -66,9 +75,11 @@ class CoderError(MliterError, ValueError):
 
 
 def notebook_features(cells: Sequence["CellCode"], labelled: Sequence["CellStage"],
-                      rules: "StageRules", ordered: bool = True) -> list:
+                      rules: "StageRules", ordered: bool = True, tokens: frozenset[str] | None = None) -> list:
     """Binary features of every code cell of a notebook, each a sorted tuple (see the module docstring);
-    with `ordered` off a set (mining: inference sums integers, so order cannot change a score).
+    with `ordered` off a set (mining: inference sums integers, so order cannot change a score). `tokens`,
+    when given, keeps only those open API tokens (mining: the coder's `open_tokens`; a token the table
+    lacks weighs nothing, so the scores are the same, and each distinct call is filtered once per process).
 
     `cells` and `labelled` are the miner's def-use summaries and the rules' stages of the same cells,
     in order (`mliter.traces.notebooks.mine.analyse_cells`, `StageRules.label_notebook`)."""
@@ -90,7 +101,7 @@ def notebook_features(cells: Sequence["CellCode"], labelled: Sequence["CellStage
     for i in range(n - 1, -1, -1):
         read_later[i] = any(not d.isdisjoint(later_reads) for d in cells[i].stmt_defs)
         later_reads |= cells[i].reads
-    table, build = _feature_memo(rules)
+    table, build = _feature_memo(rules, tokens)
     label_band = rules.label_band
     out: list = []
     for i, (c, st) in enumerate(zip(cells, labelled)):
@@ -104,11 +115,16 @@ def notebook_features(cells: Sequence["CellCode"], labelled: Sequence["CellStage
                 f.append("kind:" + kind)
         seen = set().union(*c.stmt_feats) if c.stmt_feats else set()
         for x in seen:
-            names = table.get(x)
-            if names is None:
-                names = build(x)
-            for name in names:
+            hit = table.get(x)
+            if hit is None:
+                hit = build(x)
+            for name in hit[0]:
                 counts[name] = counts.get(name, 0) + 1
+            f += hit[1]
+        if c.stmt_feats:
+            for x in c.stmt_feats[-1]:
+                hit = table.get(x) or build(x)
+                f += hit[2]
         for name, k in counts.items():
             f.append(name + ":1")
             if k >= 3:
@@ -144,6 +160,10 @@ def notebook_features(cells: Sequence["CellCode"], labelled: Sequence["CellStage
             f += ["fwd:" + s for s in {stages[j] for j in r}]
         f.append("n_sources:%d" % min(len(sources[i]), 2))
         f += ["bwd:" + s for s in {stages[j] for j in sources[i]}]
+        prev = stages[i - 1] if i else "none"
+        nxt = stages[i + 1] if i + 1 < n else "none"
+        f.append("prev:" + prev)
+        f.append("next:" + nxt)
         f.append("pos:%d" % min(4, 5 * i // n))
         if i == 0:
             f.append("first")
@@ -153,15 +173,47 @@ def notebook_features(cells: Sequence["CellCode"], labelled: Sequence["CellStage
     return out
 
 
-def _feature_memo(rules: "StageRules"):
-    """(memo, builder): feature of a cell -> the count names it adds (`cs:<stage>`, `role:<role>`), per rule table."""
+def api_tokens(x: str) -> tuple[str, ...]:
+    """The open-vocabulary API-name tokens of one static feature of a cell (`mliter.traces.notebooks.code`):
+    `call:a.b.c` gives `api:fn:c` (the called function's last part) and `api:lib:a` (its top-level module),
+    `method:m@...` `api:meth:m`, `attr:a` `api:attr:a`, `import:a.b` `api:imp:a`, `base:a.B` `api:base:B`.
+    Names only, never a variable, literal or local name; training keeps a token only when it occurs in
+    enough tuning repositories (`mliter.coding.stage_coder`), so no repository's own names are learned."""
+    kind, sep, name = x.partition(":")
+    if not sep or not name:
+        return ()
+    name = name.split("@", 1)[0]
+    if kind == "call":
+        head, dot, last = name.rpartition(".")
+        if not _NAME(last):
+            return ()
+        return ("api:fn:" + last, "api:lib:" + head.split(".", 1)[0]) if dot else ("api:fn:" + last,)
+    if kind in ("method", "attr"):
+        return ("api:%s:%s" % ("meth" if kind == "method" else "attr", name),) if _NAME(name) else ()
+    if kind == "import":
+        top = name.split(".", 1)[0]
+        return ("api:imp:" + top,) if _NAME(top) else ()
+    if kind == "base":
+        last = name.rpartition(".")[2]
+        return ("api:base:" + last,) if _NAME(last) else ()
+    return ()
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}").fullmatch
+
+
+def _feature_memo(rules: "StageRules", keep: frozenset[str] | None = None):
+    """(memo, builder): feature of a cell -> (the count names it adds: `cs:<stage>`, `role:<role>`; its API tokens,
+    those in `keep` when given; the same as `api:tail:` tokens), per rule table and token set: each distinct
+    feature is resolved once per process."""
+    key = (id(rules), id(keep))
     try:
-        return _MEMOS[id(rules)][1]
+        return _MEMOS[key][2]
     except KeyError:
         pass
-    table: dict[str, tuple[str, ...]] = {}
+    table: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
-    def get(x: str) -> tuple[str, ...]:
+    def get(x: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         names: list[str] = []
         if x[:5] == "call:" or x[:7] == "method:":
             stage = rules.feature_stage(x)
@@ -170,16 +222,21 @@ def _feature_memo(rules: "StageRules"):
             role = rules.feature_role(x)
             if role is not None:
                 names.append("role:" + role.replace(" ", "_"))
-        table[x] = hit = tuple(names)
+        found = api_tokens(x)
+        tail = tuple("api:tail:" + t[4:] for t in found)
+        if keep is not None:
+            found = tuple(t for t in found if t in keep)
+            tail = tuple(t for t in tail if t in keep)
+        table[x] = hit = (tuple(names), found, tail)
         return hit
 
     if len(_MEMOS) > 8:
         _MEMOS.clear()
-    _MEMOS[id(rules)] = (rules, (table, get))  # the rules object is kept alive, so its id is not reused
+    _MEMOS[key] = (rules, keep, (table, get))  # both objects are kept alive, so their ids are not reused
     return table, get
 
 
-_MEMOS: dict[int, tuple[object, object]] = {}
+_MEMOS: dict[tuple[int, int], tuple[object, object, object]] = {}
 
 
 class StageCoder:
@@ -196,6 +253,8 @@ class StageCoder:
         self.intercept = tuple(float(v) for v in intercept)
         self.digest = digest
         self._index = {f: i + 1 for i, f in enumerate(self.features)}  # row 0 is the intercept
+        #: the open API tokens the table weighs (`notebook_features(tokens=...)` emits no other at mining time)
+        self.open_tokens = frozenset(f for f in self.features if f.startswith("api:"))
         scale = 10 ** PRECISION
         rows = [self.intercept, *weights]
         self._w = np.array([[round(float(v) * scale) for v in r] for r in rows],

@@ -185,7 +185,9 @@ def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits
     labelled = rules.label_notebook(parsed, module_defs)
     if coder == "default":
         coder = default_coder()
-    feats = notebook_features(parsed, labelled, rules, ordered=keep_features) if coder is not None or keep_features else None
+    feats = notebook_features(parsed, labelled, rules, ordered=keep_features,
+                              tokens=None if keep_features or coder is None else coder.open_tokens) \
+        if coder is not None or keep_features else None
     learned = coder.predict(feats) if coder is not None and feats else None
     use_learned = learned is not None and default_producer() == "learned"
     budget.check(None)

@@ -81,6 +81,14 @@ def _glob_regex(pattern: str) -> str:
     return "".join(out)
 
 
+#: The head of a pattern or feature body: the text before its first `.`, `@`, `*` or `?` (`_match`).
+_HEAD = re.compile(r"[^.@*?]*")
+
+def _alternatives(rules: Sequence[Rule], idx: Sequence[int]) -> re.Pattern[str]:
+    """One regular expression of the globs of `rules[i]` for `i` in `idx`, in that order (a group each)."""
+    return re.compile("|".join(f"({_glob_regex(rules[i].pattern)})" for i in idx), re.S)
+
+
 #: How deep calls of notebook-defined functions are followed.
 MAX_CALL_DEPTH = 8
 #: Precedence of rules made from catalogue rows (see the module docstring).
@@ -127,13 +135,22 @@ class StageRules:
         self._memo: dict[str, Rule | None] = {}
         self._band_keys: dict[str, int] = {}  # feature -> band and stage as one number (`label_band`)
         self._roles: dict[str, str | None] = {}
-        by_kind: dict[str, list[int]] = {}
+        # rules filed by feature kind and by the literal head of their pattern (`call:xgboost.*` under
+        # ("call", "xgboost"); `local:*eval*` under the kind's generic list), so a feature is matched against
+        # one regular expression of the rules that can match it, compiled on first sight of its head
+        self._keyed: dict[str, tuple[dict[str, list[int]], list[int]]] = {}
         for i, r in enumerate(self.rules):
-            by_kind.setdefault(r.pattern.split(":", 1)[0], []).append(i)
-        self._kinds: dict[str, tuple[re.Pattern[str], list[int]]] = {}
-        for kind, idx in by_kind.items():
-            rx = re.compile("|".join(f"({_glob_regex(self.rules[i].pattern)})" for i in idx) + "", re.S)
-            self._kinds[kind] = (rx, idx)
+            kind, _, body = r.pattern.partition(":")
+            keyed, generic = self._keyed.setdefault(kind, ({}, []))
+            head = _HEAD.match(body).group(0)  # type: ignore[union-attr]
+            stop = body[len(head):len(head) + 1]
+            if stop in ("*", "?"):
+                generic.append(i)
+            else:
+                keyed.setdefault(head, []).append(i)
+        self._compiled: dict[str, tuple[re.Pattern[str], list[int]] | None] = {}
+        self._generic: dict[str, tuple[re.Pattern[str], list[int]]] = {
+            kind: (_alternatives(self.rules, generic), generic) for kind, (_, generic) in self._keyed.items() if generic}
 
     def __reduce__(self) -> tuple[type, tuple[list[Rule], "Catalogue | None"]]:
         """Pickled (Dask sends the rules to its workers) as the rule table as given and the catalogue, from
@@ -175,11 +192,32 @@ class StageRules:
         return cls(rules, cat)
 
     def _match(self, feature: str) -> int | None:
-        compiled = self._kinds.get(feature.split(":", 1)[0])
-        if compiled is None:
-            return None
-        m = compiled[0].fullmatch(feature)
-        return compiled[1][m.lastindex - 1] if m else None
+        """Index of the highest-precedence rule whose glob matches `feature`, or None. Only the rules filed
+        under the feature's kind and head (the text before its first `.` or `@`: a literal head followed by `.`,
+        `@` or the end fixes the feature's head) and the kind's rules whose head has a wildcard can match; each
+        group is one regular expression (the generic ones compiled with the table, a head's on first sight)."""
+        kind, _, body = feature.partition(":")
+        key = kind + ":" + _HEAD.match(body).group(0)  # type: ignore[union-attr]
+        try:
+            compiled = self._compiled[key]
+        except KeyError:
+            filed = self._keyed.get(kind)
+            idx = filed[0].get(key[len(kind) + 1:], []) if filed is not None else []
+            compiled = (_alternatives(self.rules, idx), idx) if idx else None
+            self._compiled[key] = compiled
+        best = None
+        if compiled is not None:
+            m = compiled[0].fullmatch(feature)
+            if m:
+                best = compiled[1][m.lastindex - 1]
+        generic = self._generic.get(kind)
+        if generic is not None:
+            m = generic[0].fullmatch(feature)
+            if m:
+                other = generic[1][m.lastindex - 1]
+                if best is None or other < best:
+                    best = other
+        return best
 
     def feature_rule(self, feature: str) -> Rule | None:
         try:
@@ -668,9 +706,17 @@ class StageRules:
         # what later cells read, and work done in place or on disk (an effect leaves no name, but its result)
         kept = [i for i in products if c.stmt_defs[i] & later or (kinds[i] == "effect" and stmt_band[i] <= 1)] \
             or products
-        if kept and all(stmt_stage[i] == "setup" and all(f.startswith("import:") for f in c.stmt_feats[i]) for i in kept) \
-                and any(k == "display" for k in kinds):
-            kept = []  # imports made for what the cell shows: the display decides
+        imports_only = bool(kept) and all(
+            stmt_stage[i] == "setup" and all(f.startswith("import:") for f in c.stmt_feats[i]) for i in kept)
+        if imports_only:
+            work = [i for i in products if stmt_band[i] == 0 and stmt_stage[i] not in ("setup", "other")]
+            if work:
+                # the names later cells read are imports, but the cell also does library work nothing reads by
+                # name (`env = Environment(...)` that a library finds by itself): the work is the product, the
+                # imports are set-up touched on the way (codebook rule 2: what the code works towards)
+                kept = work
+            elif any(k == "display" for k in kinds):
+                kept = []  # imports made for what the cell shows: the display decides
         touched = {s for s, b in zip(stmt_stage, stmt_band) if s != "other" and b <= 1}  # name hints touch nothing
         if c.imports:
             touched.add("setup")
@@ -682,7 +728,7 @@ class StageRules:
             top = min((stmt_band[i] for i in strong), default=9)
             pool = [stmt_stage[i] for i in strong if stmt_band[i] == top] or cand
             primary = max(pool, key=STAGE_RANK.__getitem__)
-            if primary == "DPR" and "load" in {stmt_stage[i] for i in strong if stmt_band[i] <= 1}:
+            if primary == "DPR" and "load" in {stmt_stage[i] for i in products if stmt_band[i] <= 1}:
                 # reading data and tidying it: the main product is the frame read unless most of the
                 # statements work on it (codebook 2.0: what the largest part of the code works towards)
                 n_load = sum(1 for i in range(len(kinds)) if stmt_stage[i] == "load" and stmt_band[i] <= 1)

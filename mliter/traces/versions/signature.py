@@ -68,6 +68,20 @@ Round 4 (tuned on all 353 labelled pairs of rounds 1-3, each class with a case o
 - positional variables passed to a notebook-defined function or class are the data passed, not settings, and
   calling it once more with the same settings is no change (its calls compare as a set).
 
+Round 5 (tuned on all 474 labelled pairs of rounds 1-4, each class with a case of `ROUND5_CASES`):
+
+- a data read whose value feeds nothing (an empty path still to fill in, `pd.read_csv('')`; a read that is a cell's
+  shown value, `Image.open(p)`) is no data source; downloads and archives (`wget.download`, `ZipFile`,
+  `tarfile.open`: `SIGNATURE_ROLES`) put files on disk and are none either, what is read from them is;
+- statistical tests and decompositions of a series (`adfuller`, `seasonal_decompose`) describe the data, no model;
+  albumentations' transforms are pre-processing operators, its compositions structure only;
+- `tensorflow.compat.v1`, `torchtext.legacy` and renamed callables (`softmax_cross_entropy_with_logits_v2`,
+  hyperparameter_hunter's `*OptPro`) spell the same operators; weight initialisers (`torch.nn.init.*`) are
+  settings of the model (H), not operators (`mliter.traces.changes.INITIALISERS`);
+- editing a notebook-defined plotting helper (`def plot_images`) changes a view (V); showing a library's version
+  (`tf.__version__`) is set-up; a transform of a prediction column of any frame is post-processing;
+- whitespace edits of code or prose are formatting (X): the text hashes keep trailing spaces.
+
 Building from OpenML (for the OpenML source): a flow is a tree of components, each a
 fully qualified class name (`sklearn.impute._base.SimpleImputer`) with parameters, and a
 setup gives the parameter values of one run. Map each component with `operators.role`:
@@ -309,6 +323,7 @@ class _Builder:
         self.top_literals: list[tuple[int, str, str]] = []  # (cell, name, value) of top-level literal bindings
         self.n_cells = 0
         self.order: list[tuple[str, ...]] = []  # per cell, the names of its pre-processing operators in order
+        self.no_value: set[int] = set()  # ids of the current cell's calls whose value is only shown or dropped
 
     def _track_results(self, tree: ast.AST, aliases: dict[str, str]) -> None:
         """Variables assigned from a prediction, a metric or an expression reading a result variable
@@ -342,6 +357,8 @@ class _Builder:
         first_pre = len(self.ops[PREPROCESSING])
         nodes = _call_nodes(tree)
         shown = _shown_calls(nodes, aliases)
+        self.no_value = shown | {id(st.value) for st in getattr(tree, "body", [])
+                                 if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call)}
         for k, site in enumerate(iter_calls(tree, aliases, self.literals)):
             call = nodes[k] if k < len(nodes) and nodes[k].lineno == site.lineno else None
             if self.unused and any(a <= site.lineno <= b for a, b in self.unused):
@@ -442,7 +459,9 @@ class _Builder:
         if site.qualified is not None and STYLE_SETTERS.match(site.qualified):
             return None  # `plt.style.use("seaborn")`, `sns.set()`: how plots look, no exploration of data
         if site.qualified is not None:
-            r = DATA if MODEL_LOADERS.search(site.qualified) else role(site.qualified) or catalogue_role(site.qualified)
+            r = DATA if MODEL_LOADERS.search(site.qualified) else known_role(site.qualified)
+            if r == FETCH:
+                return None  # `wget.download(url)`, `ZipFile(p).extractall()`: files put on disk, read later
             local = r is None and is_local_module(site.qualified, _libraries())
             if local:
                 r = local_side(site.qualified)  # a local module's function: its name says its side
@@ -464,6 +483,10 @@ class _Builder:
                     self.bound_models.pop(site.target, None)
 
             elif r == DATA:
+                if (node is not None and id(node) in self.no_value) or _placeholder_path(site):
+                    # `pd.read_csv('')` (a path to fill in), `Image.open(p)` as a cell's shown value: a read whose
+                    # value feeds nothing is no data source of the workflow
+                    return r
                 name = _data_name(site, self.literals)
                 self.data.add(name)
                 # `read_csv(f, nrows=1000)`: the rows kept of a file read in both versions are a pre-processing
@@ -501,8 +524,10 @@ class _Builder:
         if site.literal_receiver or (site.root in self.strings and site.receiver == site.root):
             return None  # `"a,b".split(",")`, `text.replace(...)` of a text variable: string handling, no operator
         r = method_role(site.method, site.root)
-        if r == PREPROCESSING and site.root in self.results:
-            return None  # transforms of predictions and result frames are post-processing
+        if r == PREPROCESSING and (site.root in self.results or _result_column(node)):
+            # transforms of predictions and result frames, and of a prediction column of any frame
+            # (`test["pred_AR"].cumsum()`), are post-processing
+            return None
         if r is None and site.root not in self.results:
             r = catalogue_method_role(site.method)
         if r in (PREPROCESSING, MODEL):
@@ -607,7 +632,7 @@ RENAMED_MODULES: tuple[tuple[str, str], ...] = (
     ("fastai2", "fastai"), ("nlp", "datasets"), ("sklearn.cross_validation", "sklearn.model_selection"),
     ("sklearn.grid_search", "sklearn.model_selection"), ("tensorflow.python.keras", "keras"),
     ("tensorflow.keras", "keras"), ("pytorch_transformers", "transformers"), ("pytorch_pretrained_bert", "transformers"),
-    ("lightning.pytorch", "pytorch_lightning"),
+    ("lightning.pytorch", "pytorch_lightning"), ("tensorflow.compat.v1", "tensorflow"), ("torchtext.legacy", "torchtext"),
 )
 _RENAMED = {old: new for old, new in RENAMED_MODULES}
 
@@ -634,7 +659,13 @@ def canonical_aliases(aliases: Mapping[str, str]) -> dict[str, str]:
 
 #: Callables a library renamed, old name -> (library, current name): the same operator under its new name
 #: (`create_cnn` became `cnn_learner` in fastai 1.0.46, and `cnn_learner` became `vision_learner` in 2.7).
-RENAMED_CALLABLES = {"create_cnn": ("fastai", "cnn_learner"), "vision_learner": ("fastai", "cnn_learner")}
+RENAMED_CALLABLES = {"create_cnn": ("fastai", "cnn_learner"), "vision_learner": ("fastai", "cnn_learner"),
+                     # TensorFlow 1.5 added `_v2` (gradients into labels too) and 2.0 took the old name back
+                     "softmax_cross_entropy_with_logits_v2": ("tensorflow", "softmax_cross_entropy_with_logits"),
+                     # hyperparameter_hunter 3.0 renamed its optimisation protocols (`*Optimization` -> `*OptPro`)
+                     **{f"{k}Optimization": ("hyperparameter_hunter", f"{k}OptPro") for k in (
+                         "Bayesian", "GradientBoostedRegressionTree", "RandomForest", "ExtraTrees")},
+                     "DummySearch": ("hyperparameter_hunter", "DummyOptPro")}
 #: Keyword arguments an API renamed, old -> new spelling: the same setting under its new name is no change.
 KEYWORD_ALIASES = {"evaluation_strategy": "eval_strategy", "lr": "learning_rate", "nb_epoch": "epochs",
                    "tokenizer": "processing_class", "block_y": "y_block"}
@@ -762,6 +793,36 @@ _NOT_OPERATORS = re.compile(r"\.(callbacks|loggers|functional)\.|Callback$|Logge
 TF1_OPTIMIZERS = re.compile(r"^tensorflow\.(compat\.v1\.)?train\.\w+Optimizer$")
 
 
+#: Role of a call that puts files on disk (a download, an archive unpacked): no data source of its own, since what
+#: the notebook then reads from those files is (`wget.download(url)` -> `pd.read_csv("train.csv")`).
+FETCH = "fetch"
+#: Roles the workflow signature gives where the API catalogue (shared with the stage rules) says nothing or
+#: something else, first match wins: downloads and archives fetch files; statistical tests and decompositions of
+#: a series (`adfuller`, `seasonal_decompose`) describe the data, no model; albumentations' transforms are
+#: pre-processing steps, its compositions (`A.Compose`, `A.OneOf`) structure only, as a pipeline is.
+SIGNATURE_ROLES: tuple[tuple[re.Pattern[str], str | None], ...] = (
+    (re.compile(r"^(wget\.download|urllib\.request\.urlretrieve|gdown\.download|zipfile\.ZipFile|tarfile\.open|"
+                r"shutil\.unpack_archive)$"), FETCH),
+    (re.compile(r"^statsmodels\.tsa\.(stattools\.\w+|seasonal\.seasonal_decompose)$"), EDA),
+    (re.compile(r"^albumentations(\.[a-z_]+)*\.(Compose|OneOf|SomeOf|OneOrOther|Sequential|ReplayCompose)$"), None),
+    (re.compile(r"^albumentations(\.[a-z_]+)*\.[A-Z]\w*$"), PREPROCESSING),
+)
+
+
+@lru_cache(maxsize=8192)
+def known_role(qualified: str) -> str | None:
+    """The signature role of a qualified call: `SIGNATURE_ROLES`, else `operators.role`, else the catalogue."""
+    for pattern, r in SIGNATURE_ROLES:
+        if pattern.match(qualified):
+            return r
+    return role(qualified) or catalogue_role(qualified)
+
+
+def _placeholder_path(site: CallSite) -> bool:
+    """The reader is given an empty path (`pd.read_csv('')`): a file still to fill in, read by nothing."""
+    return bool(site.args) and site.args[0] == '""'
+
+
 def catalogue_role(qualified: str) -> str | None:
     """The signature role of a call from the API catalogue (Hugging Face, fastai, Lightning, timm, ...),
     for names `mliter.traces.operators.role` does not know. Pipelines stay structure only."""
@@ -853,8 +914,10 @@ def statement_kinds(tree: ast.AST, aliases: Mapping[str, str]) -> tuple[tuple[st
     styles = [_styles(st, aliases) for st in body]
     for st, style in zip(body, styles):
         kind = OTHER
-        if style:
+        if style or _version_check(st):
             kind = DEFINE
+        elif isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)) and _SHOW_WORDS.match(st.name):
+            kind = SHOW  # `def plot_images(images, cls_true):` a helper that only shows: editing it changes a view
         elif isinstance(st, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             kind = DEFINE
         elif isinstance(st, ast.Expr):
@@ -872,6 +935,16 @@ def statement_kinds(tree: ast.AST, aliases: Mapping[str, str]) -> tuple[tuple[st
 
 
 OTHER, SHOW, DEFINE = 0, 1, 2
+
+
+def _version_check(st: ast.stmt) -> bool:
+    """`tf.__version__`, `print(torch.__version__)`: which library version runs is set-up, like an import."""
+    if not isinstance(st, ast.Expr):
+        return False
+    v = st.value
+    if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id == "print" and v.args:
+        v = v.args[0]
+    return isinstance(v, ast.Attribute) and v.attr == "__version__"
 
 
 def _predicts(node: ast.AST) -> bool:
@@ -892,6 +965,15 @@ def _reads_result_values(node: ast.AST, results: set[str]) -> bool:
     return False
 
 
+def _result_column(node: ast.Call | None) -> bool:
+    """The method is called on a result-named column (`test["pred_AR"].cumsum()`, `df["preds"].round()`)."""
+    if node is None or not isinstance(node.func, ast.Attribute):
+        return False
+    sub = node.func.value
+    return (isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) and isinstance(sub.slice.value, str)
+            and bool(RESULT_NAME.search(sub.slice.value)))
+
+
 def _reads_results(site: CallSite, results: set[str]) -> bool:
     for node in site.nodes:
         for sub in ast.walk(node):
@@ -909,7 +991,7 @@ def _normalise_text(text: str) -> str:
 def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Limits = Limits()) -> Signature:
     """The signature of a parsed notebook (see the module docstring); pure, never executes code."""
     code_cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
-    docs = [_normalise_text(c.source) for c in nb.cells if c.cell_type in ("markdown", "raw")]
+    docs = [c.source.strip("\n") for c in nb.cells if c.cell_type in ("markdown", "raw")]
     if nb.language in PYTHON_LANGUAGES:
         parsed = [_parse(c.source, limits) for c in code_cells]
     else:
@@ -961,7 +1043,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         eda=tuple(sorted(builder.eda)),
         doc_hash=_sha("\n\x00".join(docs)),
         code_hash=_sha("\n".join(tree_hashes)),
-        text_hash=_sha("\n\x00".join([_normalise_text(c.source) for c in code_cells]
+        text_hash=_sha("\n\x00".join([c.source.strip("\n") for c in code_cells]
                                       + [f"empty:{sum(c.cell_type == 'code' and not c.source.strip() for c in nb.cells)}"])),
         cells=tuple(digests),
         n_unparsed_cells=sum(pc.status not in _PARSED for pc in parsed),
@@ -1036,7 +1118,9 @@ def dead_spans(tree: ast.AST | None, loads: frozenset[str]) -> tuple[tuple[int, 
 
 def _operator_role(qualified: str) -> str | None:
     """The signature role of a qualified call inside a notebook-defined function's body."""
-    r = role(qualified) or catalogue_role(qualified)
+    r = known_role(qualified)
+    if r == FETCH:
+        return None
     if r is None and is_local_module(qualified, _libraries()):
         r = local_side(qualified)
     return None if r == PREPROCESSING and CONTAINERS.search(qualified) else r

@@ -13,7 +13,7 @@ import pytest
 import mliter.traces.notebooks.mine as mine
 from mliter.paths import ROOT
 from mliter.traces.notebooks.learned import (
-    CLASSES, CoderError, StageCoder, default_coder, notebook_features, read_producer,
+    CLASSES, CoderError, StageCoder, api_tokens, default_coder, notebook_features, read_producer,
 )
 from mliter.traces.notebooks.stages import StageRules
 
@@ -106,8 +106,54 @@ def test_mining_with_the_coder_is_the_same_bytes_under_other_hash_seeds(tmp_path
 def test_features_need_no_code_text(rules):
     m = mine.mine_bytes("nb", NB, rules, keep_features=True, coder=None)
     assert m.features is not None
-    names = {"df", "X", "y", "clf", "pandas", "train.csv", "RandomForestClassifier"}
+    names = {"df", "X", "y", "clf", "train.csv", "n_estimators"}  # variables, literals, keywords: never
+    api = {"pandas", "RandomForestClassifier"}  # API names: only as open tokens
     for feats in m.features:
         for f in feats:
-            assert not names & set(f.replace("&", ":").split(":")), f
+            parts = set(f.replace("&", ":").split(":"))
+            assert not names & parts, f
+            assert f.startswith("api:") or not api & parts, f
     assert notebook_features([], [], rules) == []
+
+
+@pytest.mark.parametrize("feature, tokens", [
+    ("call:sklearn.linear_model.LogisticRegression", ("api:fn:LogisticRegression", "api:lib:sklearn")),
+    ("call:print", ("api:fn:print",)),
+    ("method:fit@var:model", ("api:meth:fit",)),
+    ("method:to_csv", ("api:meth:to_csv",)),
+    ("attr:shape", ("api:attr:shape",)),
+    ("import:matplotlib.pyplot", ("api:imp:matplotlib",)),
+    ("base:torch.nn.Module", ("api:base:Module",)),
+    ("var:df", ()), ("local:load_data", ()), ("syntax:assign", ()), ("magic:%matplotlib", ()),
+    ("call:weird.name-with-dash", ()), ("method:", ()),
+])
+def test_api_tokens_are_names_only(feature, tokens):
+    assert api_tokens(feature) == tokens
+
+
+#: A notebook whose work runs through a library no table catalogues (the shape of round 4's worst repository).
+UNCATALOGUED = ["import hyperhunt as hh\nfrom hyperhunt import Environment, CVExperiment",
+                "env = Environment(train_dataset=frame, metrics=['roc_auc_score'])",
+                "exp = CVExperiment(model_initializer=hh.Booster, model_init_params=dict(depth=3))\nexp.fit(frame)",
+                "best = exp.predict(frame)\nbest.to_csv('out.csv')",
+                "frame.head()"]
+
+
+def test_a_library_nobody_catalogued_still_shows_what_its_cells_do(rules):
+    nb = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"language": "python"}},
+                     "cells": [{"cell_type": "code", "source": s, "metadata": {}, "outputs": [],
+                                "execution_count": None} for s in UNCATALOGUED]}).encode()
+    m = mine.mine_bytes("nb", nb, rules, keep_features=True, coder=None)
+    feats = [set(f) for f in m.features]
+    assert {"api:imp:hyperhunt", "prev:none", "first"} <= feats[0]
+    assert {"api:fn:CVExperiment", "api:lib:hyperhunt", "api:meth:fit", "api:tail:meth:fit"} <= feats[2]
+    assert {"api:meth:predict", "api:meth:to_csv", "api:tail:meth:to_csv"} <= feats[3]
+    assert "api:tail:meth:predict" not in feats[3]  # only the last statement's tokens are tail tokens
+    assert {"api:meth:head", "next:none", "last"} <= feats[4]
+    stages = [c["stage_rules"] for c in m.cells]
+    assert "prev:" + stages[1] in feats[2] and "next:" + stages[3] in feats[2]
+    # a token the shipped table lacks weighs nothing: adding unknown tokens changes no prediction
+    coder = default_coder()
+    assert coder is not None
+    plain = coder.predict(m.features)
+    assert coder.predict([(*f, "api:fn:never_seen_anywhere") for f in m.features]) == plain

@@ -454,7 +454,121 @@ ROUND4_CASES = {
 }
 
 
-CLASS_CASES = {**{f"round3_{k}": v for k, v in ROUND3_CASES.items()}, **{f"round4_{k}": v for k, v in ROUND4_CASES.items()}}
+# Round 5 (issue 7): one fixture per class of miss found on all 1,458 tuning cells (rounds 1-4), written
+# from the class (no code of a labelled notebook); each non-guard case fails with the round-4 rules (main
+# at 6f27feb), the guards pass with both.
+ROUND5_CASES = {
+    # libraries the catalogue lacked: AutoML and tuning calls are model work (pycaret, keras-tuner, flaml)
+    "automl_library_calls_are_load_and_LI": (
+        ["import h2o\nfrom h2o.automl import H2OAutoML",
+         "h2o.init()",
+         "frame = h2o.import_file('churn.csv')",
+         "aml = H2OAutoML(max_models=10, seed=1)",
+         "aml.train(y='churned', training_frame=frame)"], {2: "load", 3: "LI"}),
+    "a_keras_tuner_search_is_LI": (
+        ["import numpy as np\nimport keras_tuner as kt\nfrom tensorflow import keras",
+         "X = np.load('x.npy')\ny = np.load('y.npy')",
+         "def build(hp):\n    m = keras.Sequential([keras.layers.Dense(hp.Int('units', 8, 64), activation='relu'),"
+         " keras.layers.Dense(1)])\n    m.compile('adam', 'mse')\n    return m",
+         "tuner = kt.Hyperband(build, objective='val_loss', max_epochs=10)\n"
+         "tuner.search(X, y, validation_split=0.2)",
+         "best = tuner.get_best_models(num_models=1)[0]"], {3: "LI", 4: "LI"}),
+    # stationarity tests and autocorrelation plots of a series look at the data (EDA), not a model
+    "stationarity_tests_and_autocorrelation_plots_are_EDA": (
+        ["import pandas as pd\nfrom statsmodels.tsa.stattools import adfuller\n"
+         "from statsmodels.graphics.tsaplots import plot_acf\nfrom statsmodels.tsa.arima.model import ARIMA",
+         "sales = pd.read_csv('sales.csv', index_col='date', parse_dates=True)['units']",
+         "stat, p = adfuller(sales)[:2]\nprint(f'ADF {stat:.2f}, p={p:.3f}')",
+         "plot_acf(sales, lags=30);",
+         "fit = ARIMA(sales, order=(1, 1, 1)).fit()"], {2: "EDA", 3: "EDA", 4: "LI"}),
+    # counterfactual and local explainers of explanation libraries are post-processing
+    "explanation_library_objects_are_PPR": (
+        ["import pandas as pd\nimport dice_ml\nfrom sklearn.ensemble import RandomForestClassifier",
+         "df = pd.read_csv('loans.csv')\nclf = RandomForestClassifier().fit(df[['income', 'age']], df.ok)",
+         "data = dice_ml.Data(dataframe=df, continuous_features=['income', 'age'], outcome_name='ok')\n"
+         "exp = dice_ml.Dice(data, dice_ml.Model(model=clf, backend='sklearn'))",
+         "cf = exp.generate_counterfactuals(df[['income', 'age']][:1], total_CFs=3, desired_class='opposite')\n"
+         "cf.visualize_as_dataframe()"], {2: "PPR", 3: "PPR"}),
+    # a collate function that pads a batch of sequences is data preparation, and so is the loader made with it
+    "a_collate_function_that_pads_sequences_is_DPR": (
+        ["import torch\nfrom torch.nn.utils.rnn import pad_sequence\nfrom torch.utils.data import DataLoader",
+         "pairs = torch.load('pairs.pt')",
+         "def collate(batch):\n    src = pad_sequence([b[0] for b in batch], padding_value=1)\n"
+         "    trg = pad_sequence([b[1] for b in batch], padding_value=1)\n    return src, trg",
+         "loader = DataLoader(pairs, batch_size=64, collate_fn=collate)",
+         "model = torch.nn.GRU(256, 512)\nfor src, trg in loader:\n    out, h = model(src)"], {2: "DPR"}),
+    # an NLP pipeline loaded to tokenise and word vectors trained to make features prepare the text
+    "a_spacy_pipeline_and_word_vectors_are_DPR": (
+        ["import pandas as pd\nimport spacy\nfrom gensim.models import Word2Vec\nfrom sklearn.linear_model import LogisticRegression",
+         "df = pd.read_csv('reviews.csv')",
+         "nlp = spacy.load('en_core_web_sm')",
+         "docs = [[t.lemma_ for t in nlp(s)] for s in df.text]\nw2v = Word2Vec(docs, vector_size=50, min_count=2)",
+         "X = [w2v.wv[d].mean(0) for d in docs]\nclf = LogisticRegression().fit(X, df.label)"], {2: "DPR", 3: "DPR"}),
+    # a drawing of a network's architecture is a view of the model's make-up (codebook 2.1, decision 2)
+    "a_drawing_of_a_models_architecture_is_other": (
+        ["import numpy as np\nfrom tensorflow import keras\nfrom tensorflow.keras.utils import plot_model",
+         "X = np.load('x.npy')",
+         "net = keras.Sequential([keras.layers.Dense(8), keras.layers.Dense(1)])",
+         "plot_model(net, show_shapes=True)",
+         "net.compile('adam', 'mse')\nnet.fit(X, X[:, 0])"], {3: "other"}),
+    # class weights computed for the loss are a setting of training (LI)
+    "class_weights_for_training_are_LI": (
+        ["import numpy as np\nimport pandas as pd\nfrom sklearn.utils.class_weight import compute_class_weight\n"
+         "from sklearn.linear_model import LogisticRegression",
+         "df = pd.read_csv('x.csv')",
+         "w = compute_class_weight(class_weight='balanced', classes=np.unique(df.y), y=df.y)",
+         "clf = LogisticRegression(class_weight=dict(enumerate(w))).fit(df[['a']], df.y)"], {2: "LI"}),
+    # library work beside imports that later cells read: the work (here a fitted model) is the cell's product
+    "library_work_outranks_imports_that_later_cells_read": (
+        ["import pandas as pd",
+         "df = pd.read_csv('x.csv')",
+         "from sklearn.ensemble import RandomForestClassifier\nfirst = RandomForestClassifier(n_estimators=50)\n"
+         "first.fit(df[['a', 'b']], df.y)",
+         "second = RandomForestClassifier(max_depth=3).fit(df[['a']], df.y)"], {2: "LI"}),
+    # guard: a cell of imports only stays setup
+    "guard_an_import_cell_stays_setup": (
+        ["import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier",
+         "df = pd.read_csv('x.csv')",
+         "m = RandomForestClassifier().fit(df[['a']], df.y)"], {0: "setup"}),
+    # a frame wrapped around data the cell itself brought in (a bundled dataset) is loading (decision 8)
+    "a_frame_wrapped_around_a_bundled_dataset_is_load": (
+        ["import pandas as pd\nfrom sklearn.datasets import load_wine\nfrom sklearn.tree import DecisionTreeClassifier",
+         "raw = load_wine()\nwine = pd.DataFrame(raw.data, columns=raw.feature_names)\nwine['kind'] = raw.target\nwine.head()",
+         "tree = DecisionTreeClassifier().fit(wine.drop(columns='kind'), wine.kind)"], {1: "load"}),
+    # guard: a cell that reads a table and then builds several features on it stays DPR
+    "guard_reading_then_building_many_features_stays_DPR": (
+        ["import pandas as pd\nimport numpy as np\nfrom sklearn.linear_model import Ridge",
+         "raw = pd.read_csv('x.csv')\ndf = raw.dropna()\ndf['r'] = df.a / df.b\ndf['l'] = np.log1p(df.a)\n"
+         "df['s'] = df.a ** 2\ndf = pd.get_dummies(df, columns=['c'])",
+         "m = Ridge().fit(df[['r', 'l', 's']], df.y)"], {1: "DPR"}),
+    # a simulated ARMA series that the notebook then studies is a generated dataset: plots of it look at data
+    "plots_of_a_simulated_series_are_EDA": (
+        ["import numpy as np\nimport matplotlib.pyplot as plt\nfrom statsmodels.tsa.arima_process import ArmaProcess\n"
+         "from statsmodels.graphics.tsaplots import plot_pacf",
+         "proc = ArmaProcess(np.array([1, -0.33, -0.5]), np.array([1]))\nseries = proc.generate_sample(nsample=1000)",
+         "plot_pacf(series, lags=20);\nplt.tight_layout()"], {2: "EDA"}),
+    # a model implemented from scratch: functions named for the parts of gradient-based training are model work
+    "a_model_implemented_from_scratch_is_LI": (
+        ["import numpy as np\nimport matplotlib.pyplot as plt",
+         "X = np.load('x.npy')\nY = np.load('y.npy')",
+         "def initialize_parameters(n_in, n_h):\n    return {'W1': np.random.randn(n_h, n_in) * 0.01, 'b1': np.zeros((n_h, 1))}",
+         "def forward_propagation(X, params):\n    Z = np.dot(params['W1'], X) + params['b1']\n    return np.tanh(Z)",
+         "def fit_network(X, Y, steps=100, lr=0.1):\n    params = initialize_parameters(X.shape[0], 4)\n    costs = []\n"
+         "    for i in range(steps):\n        A = forward_propagation(X, params)\n        costs.append(np.mean((A - Y) ** 2))\n"
+         "        params['W1'] -= lr * np.dot(A - Y, X.T)\n    plt.plot(costs)\n    plt.ylabel('cost')\n    plt.xlabel('step')\n"
+         "    plt.title('training')\n    plt.show()\n    return params",
+         "params = fit_network(X, Y, steps=500)"], {3: "LI", 4: "LI", 5: "LI"}),
+    # logging in to a model hub is set-up, downloading a file from it is loading
+    "logging_in_to_a_hub_is_setup": (
+        ["from huggingface_hub import notebook_login, hf_hub_download\nimport pandas as pd",
+         "notebook_login()",
+         "path = hf_hub_download(repo_id='org/data', filename='train.csv', repo_type='dataset')\ndf = pd.read_csv(path)"],
+        {1: "setup", 2: "load"}),
+}
+
+
+CLASS_CASES = {**{f"round3_{k}": v for k, v in ROUND3_CASES.items()}, **{f"round4_{k}": v for k, v in ROUND4_CASES.items()},
+               **{f"round5_{k}": v for k, v in ROUND5_CASES.items()}}
 
 
 @pytest.mark.parametrize("case", sorted(CLASS_CASES))

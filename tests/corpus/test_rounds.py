@@ -1,0 +1,41 @@
+"""The fresh-round declarations (mliter.corpus.rounds): one vocabulary per round, names derived from the
+number, codebook versions in step with coding/stages.md."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mliter.corpus.rounds import FRESH_ROUNDS, ROUND5, fresh_round
+from mliter.paths import CODING
+
+
+def test_unknown_round_names_the_declared_ones():
+    with pytest.raises(ValueError, match=r"no fresh round 99 \(fresh rounds: 3, 4, 5"):
+        fresh_round(99)
+    assert fresh_round(5) is ROUND5
+
+
+@pytest.mark.parametrize("n", sorted(FRESH_ROUNDS))
+def test_each_round_declares_distinct_kinds_seed_and_folder(n):
+    rnd = FRESH_ROUNDS[n]
+    assert rnd.number == n and len(set(rnd.kinds)) == len(rnd.kinds) == 7
+    assert set(rnd.pair_kind.values()) <= {"dl", "ff", "other"}
+    others = [r for m, r in FRESH_ROUNDS.items() if m != n]
+    assert rnd.seed not in {r.seed for r in others} and rnd.default_folder not in {r.default_folder for r in others}
+    assert (rnd.cell_prefix, rnd.pair_prefix, rnd.data_env) == (f"r{n}c", f"r{n}p", f"MLITER_ROUND{n}_DATA")
+
+
+def test_round5_pair_kinds_follow_its_written_rule():
+    """coding/labels/round5/README.md: vision and nlp_llm are deep-learning pairs, every other kind `other`."""
+    assert {k for k, v in ROUND5.pair_kind.items() if v == "dl"} == {"vision", "nlp_llm"}
+    assert (ROUND5.pairs_per_repo, ROUND5.min_pairs, ROUND5.pairs_per_series) == (15, 120, 5)
+
+
+def test_codebook_versions_rise_and_none_is_ahead_of_coding_stages_md():
+    versions = [tuple(map(int, FRESH_ROUNDS[n].stage_codebook.split("."))) for n in sorted(FRESH_ROUNDS)]
+    assert versions == sorted(versions)
+    title = (CODING / "stages.md").read_text(encoding="utf-8").splitlines()[0]
+    current = tuple(map(int, re.search(r"codebook (\d+)\.(\d+)", title).groups()))
+    assert versions[-1] <= current and ROUND5.stage_codebook == "2.2"
