@@ -6,11 +6,16 @@ Reads every notebook once into memory (so disk is not measured), then times `jso
 (imports, the rule memo), then rounds are interleaved (parse, floor, mine, parse, ...) and the
 best CPU time of each is kept, so load from other processes hits all three alike. The cyclic
 garbage collector is paused per notebook in the floor as `mine_bytes` pauses it, so neither side
-gains from the other's setting. It prints notebooks per second and both ratios. Aims (issue 7):
-mining at most 1.5x json.loads + ast.parse, and at least 400 notebooks/s on one core.
+gains from the other's setting; each timed run starts after a full collection and ends with a timed
+collection of the young generation, so what a run leaves to the collector (cycles of garbage, the
+batch memo's containers) is paid by that run, not by the next one (before round 5 part of the mining
+rounds' leftovers were collected on the clock of the `json.loads` round that followed). It prints
+notebooks per second and both ratios. Aims (issue 7): mining at most 1.5x json.loads + ast.parse, and
+at least 400 notebooks/s on one core.
 It says whether the compiled miner was loaded (`make native`; `MLITER_PURE_PYTHON=1` times the
 Python sources instead). `--phases` also prints where mining's time goes (reading the JSON into cells; parsing, walking
-and collecting features; stage labelling; the rest: rows, hashes, order metrics).
+and collecting features; stage labelling; the learned coder's features and scores; the rest: rows, hashes,
+order metrics, the collector).
 
     python bench/mine.py [FOLDER] [--rounds 3] [--phases]
 """
@@ -27,9 +32,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mliter.corpus.notebooks import discover  # noqa: E402
-from timing import best_of, json_ast_floor  # noqa: E402
+from timing import best_of, best_of_collected, json_ast_floor  # noqa: E402
 from mliter.paths import shared_data  # noqa: E402
 from mliter.traces.notebooks.code import CellMemo  # noqa: E402
+from mliter.traces.notebooks.learned import default_coder, notebook_features  # noqa: E402
 from mliter.traces.notebooks.mine import analyse_cells, mine_bytes  # noqa: E402
 from mliter.traces.notebooks import native  # noqa: E402
 from mliter.traces.notebooks.parse import Limits, NotebookError, parse_notebook  # noqa: E402
@@ -57,12 +63,13 @@ def main() -> int:
             except ValueError:
                 pass
 
-    memos: list[CellMemo] = []
+    kept: list[CellMemo] = []  # the last round's memo, alive until its run's timed collection is over
 
     def mine_all(memo: bool = True) -> int:
         """Mine every notebook as one batch does (a fresh `CellMemo` per round: a cell repeated across the
         notebooks is parsed once per round, never carried over from an earlier round); returns how many
-        were refused (an error row in a real run), so a miner that is fast because it fails shows as such."""
+        were refused (an error row in a real run), so a miner that is fast because it fails shows as such.
+        The memo outlives the loop, as a batch's does, so the timed collection at the end walks it."""
         refused = 0
         batch = CellMemo() if memo else None
         for nid, b in blobs:
@@ -71,7 +78,7 @@ def main() -> int:
             except NotebookError:
                 refused += 1
         if batch is not None:
-            memos.append(batch)
+            kept.append(batch)
         return refused
 
     def mine_all_unmemoised() -> int:
@@ -95,10 +102,11 @@ def main() -> int:
         refused = mine_all()
         mine_all_unmemoised()
         for _ in range(args.rounds):
-            t_parse = min(t_parse, best_of(1, parse_all))
-            t_floor = min(t_floor, best_of(1, parse_floor))
-            t_mine = min(t_mine, best_of(1, mine_all))
-            t_plain = min(t_plain, best_of(1, mine_all_unmemoised))
+            kept.clear()  # untimed: the memo of the round before is freed here
+            t_parse = min(t_parse, best_of_collected(1, parse_all))
+            t_floor = min(t_floor, best_of_collected(1, parse_floor))
+            t_mine = min(t_mine, best_of_collected(1, mine_all))
+            t_plain = min(t_plain, best_of_collected(1, mine_all_unmemoised))
         phases = mining_phases(blobs, rules, args.rounds) if args.phases else None
     n = len(blobs)
     print(f"notebooks: {n}  bytes: {total / 1e6:.1f} MB  rounds: {args.rounds} (best of)  refused by the miner: {refused}")
@@ -110,13 +118,13 @@ def main() -> int:
     print(f"ratio mining / json.loads: {t_mine / t_parse:.2f}x")
     print(f"ratio mining / (json.loads + ast.parse): {t_mine / t_floor:.2f}x  (aim: <= 1.5x)")
     print(f"notebooks/s mining on one core: {n / t_mine:,.0f}  (aim: >= 400)")
-    memo = memos[-1]
+    memo = kept[-1]
     print(f"cell memo: {memo.hits} of {memo.hits + memo.misses} cells copied, not parsed; without it: "
           f"{t_plain:.3f} s, {t_plain / t_floor:.2f}x json.loads + ast.parse, {n / t_plain:,.0f} notebooks/s")
     if phases:
         rest = t_mine - sum(phases.values())
         print("phases of mining (best of each): " + ", ".join(f"{k} {v:.3f} s" for k, v in phases.items())
-              + f", the rest (rows, hashes, order metrics) {rest:.3f} s")
+              + f", the rest (rows, hashes, order metrics, the collector) {rest:.3f} s")
     return 0
 
 
@@ -144,7 +152,22 @@ def mining_phases(blobs, rules, rounds: int) -> dict[str, float]:
         for parsed, module_defs in analysed:
             rules.label_notebook(parsed, module_defs)
 
-    out = {"reading cells": read, "parsing + walk + features": analyse, "stage labels": label}
+    labelled = [rules.label_notebook(parsed, module_defs) for parsed, module_defs in analysed]
+    coder = default_coder()
+
+    def features():
+        for (parsed, _), lab in zip(analysed, labelled):
+            notebook_features(parsed, lab, rules, ordered=False)
+
+    feats = [notebook_features(parsed, lab, rules, ordered=False) for (parsed, _), lab in zip(analysed, labelled)]
+
+    def scores():
+        for f in feats:
+            if coder is not None and f:
+                coder.predict(f)
+
+    out = {"reading cells": read, "parsing + walk + features": analyse, "stage labels": label,
+           "learned coder: features": features, "learned coder: scores": scores}
     return {k: best_of(rounds, fn) for k, fn in out.items()}
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import marshal
 import re
 import textwrap
 import warnings
@@ -214,12 +215,18 @@ def _quiet() -> bool:
 
 
 def _parse(text: str) -> ast.AST:
-    """`ast.parse` with the author's invalid escapes and other warnings silenced (not our concern)."""
+    """`ast.parse` with the author's invalid escapes and other warnings silenced (not our concern).
+
+    `compile` with `ast.PyCF_ONLY_AST` is what `ast.parse` calls (same tree, same errors), without its
+    interpreted wrapper around the call: one Python frame less for every cell."""
     if _quiet():
-        return ast.parse(text)
+        return compile(text, "<unknown>", "exec", _ONLY_AST)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ast.parse(text)
+        return compile(text, "<unknown>", "exec", _ONLY_AST)
+
+
+_ONLY_AST = ast.PyCF_ONLY_AST
 
 
 def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
@@ -255,24 +262,33 @@ def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
     return cell
 
 
-#: Every field of `CellCode`, as `CellMemo` copies it (a test checks this against the dataclass, so a new
-#: field cannot be left out of the copy).
+#: Every field of `CellCode`, as `CellMemo` keeps it (a test checks this against the dataclass, so a new
+#: field cannot be left out of the record).
 CELL_FIELDS = ("n_lines", "status", "error", "imports", "calls", "methods", "attrs", "bases", "magics", "syntax",
                "local_calls", "variables", "defs", "tree", "bindings", "uses", "stmt_feats", "stmt_defs", "stmt_kind",
                "reads", "unresolved")
-#: The tree a copy from `CellMemo` carries: the memo keeps no syntax trees (`collect_uses` releases a
+#: The tree a cell from `CellMemo` carries: the memo keeps no syntax trees (`collect_uses` releases a
 #: cell's tree anyway), and an empty module tells `collect_uses` that the cell was parsed.
 _RELEASED_TREE = ast.Module(body=[], type_ignores=[])
 
 
-def _copy_cell(c: CellCode, tree: ast.AST | None) -> CellCode:
-    """A copy of a freshly parsed cell whose containers are new (`collect_uses` and `mark_unresolved` add
-    to them); the tuples in `bindings` and `uses` are immutable and shared."""
-    return CellCode(c.n_lines, c.status, c.error, set(c.imports), set(c.calls), set(c.methods), set(c.attrs),
-                    set(c.bases), set(c.magics), set(c.syntax), set(c.local_calls), set(c.variables),
-                    {k: set(v) for k, v in c.defs.items()}, tree, list(c.bindings), list(c.uses),
-                    [set(s) for s in c.stmt_feats], [set(s) for s in c.stmt_defs], list(c.stmt_kind), set(c.reads),
-                    set(c.unresolved))
+def _record(c: CellCode) -> bytes:
+    """A freshly parsed cell as `marshal` bytes, in `CELL_FIELDS` order (the tree as whether there was one).
+
+    Bytes rather than a copy of the cell: the cyclic garbage collector never looks inside them. A memo
+    of copies held about 190,000 containers (sets of names, lists of uses) that every collection walked
+    again while a batch ran; the bytes are one untracked object per entry. Every value of a fresh cell is
+    a str, int, bool, None or a set, frozenset, dict, list or tuple of them: all of which marshal keeps."""
+    return marshal.dumps((c.n_lines, c.status, c.error, c.imports, c.calls, c.methods, c.attrs, c.bases, c.magics,
+                          c.syntax, c.local_calls, c.variables, c.defs, c.tree is not None, c.bindings, c.uses,
+                          c.stmt_feats, c.stmt_defs, c.stmt_kind, c.reads, c.unresolved))
+
+
+def _from_record(blob: bytes) -> CellCode:
+    """The cell `_record` kept, with containers of its own (`collect_uses` and `mark_unresolved` add to them)."""
+    r = marshal.loads(blob)
+    return CellCode(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+                    _RELEASED_TREE if r[13] else None, r[14], r[15], r[16], r[17], r[18], r[19], r[20])
 
 
 class CellMemo:
@@ -281,11 +297,13 @@ class CellMemo:
     What `parse_cell` finds depends on the cell's text and the limits only (imports and aliases of other
     cells are applied later, by `import_aliases` and `collect_uses`), and identical cells are common across
     the notebooks of a corpus (`import numpy as np`, `df.head()`, a platform's boilerplate): a cell seen
-    before is copied rather than parsed and walked again. Bounded: cells longer than `max_chars` are not
-    kept (rarely repeated, costly to hold), and past `max_entries` entries or `max_total_chars` characters
-    of kept source the oldest entries are dropped (what an entry holds grows with its text). A hit is a
-    copy of the first parse with fresh containers, so what later steps add to one cell never reaches
-    another, and its rows are the same bytes as without the memo (tested on the shared corpus)."""
+    before is rebuilt from its record rather than parsed and walked again. Bounded: cells longer than
+    `max_chars` are not kept (rarely repeated, costly to hold), and past `max_entries` entries or
+    `max_total_chars` characters of kept source the oldest entries are dropped (what an entry holds grows
+    with its text). An entry is the first parse as `marshal` bytes (`_record`), so a hit has fresh
+    containers (what later steps add to one cell never reaches another) and the garbage collector has
+    nothing to walk in the memo; its rows are the same bytes as without the memo (tested on the shared
+    corpus)."""
 
     def __init__(self, limits: Limits = Limits(), max_entries: int = 4096, max_chars: int = 4096,
                  max_total_chars: int = 2_000_000):
@@ -295,7 +313,7 @@ class CellMemo:
         self.max_total_chars = max_total_chars
         self.hits = 0
         self.misses = 0
-        self._cells: dict[str, CellCode] = {}
+        self._cells: dict[str, bytes] = {}
         self._chars = 0  # characters of source kept
 
     def parse(self, source: str) -> CellCode:
@@ -305,15 +323,19 @@ class CellMemo:
         kept = self._cells.get(source)
         if kept is not None:
             self.hits += 1
-            return _copy_cell(kept, _RELEASED_TREE if kept.tree is not None else None)
+            return _from_record(kept)
         self.misses += 1
         cell = parse_cell(source, self.limits)
+        try:
+            record = _record(cell)
+        except ValueError:  # a value marshal cannot keep (none today): parsed again when seen again
+            return cell
         cells = self._cells
         while cells and (len(cells) >= self.max_entries or self._chars + len(source) > self.max_total_chars):
             oldest = next(iter(cells))
             self._chars -= len(oldest)
             del cells[oldest]
-        cells[source] = _copy_cell(cell, _RELEASED_TREE if cell.tree is not None else None)
+        cells[source] = record
         self._chars += len(source)
         return cell
 

@@ -165,6 +165,9 @@ def test_cell_memo_gives_what_parsing_gives_and_keeps_cells_apart():
     hits = memo.hits
     memo.parse("x" * 5000)
     assert memo.parse("x" * 5000).tree is not None and memo.hits == hits  # too long to keep: parsed each time
+    import gc
+
+    assert not gc.is_tracked(memo._cells)  # entries are bytes: the collector has nothing to walk in the memo
     small = CellMemo(max_total_chars=30)
     for src in ("a = 1 + 2 + 3 + 4", "b = 1 + 2 + 3 + 4", "c = 1"):
         small.parse(src)
