@@ -120,7 +120,7 @@ CODED_VARIABLES: tuple[CodedVariable, ...] = (
     CodedVariable("traces/cells.csv: stage_rules, stages", "rule table",
                   "the stage rule table coding/stage_rules.csv and the API catalogue applied to each cell's def-use "
                   "summary (mliter.traces.notebooks.stages)",
-                  "blind consensus labels of rounds 1-3, each round scored once after its freeze "
+                  "blind consensus labels of rounds 1-5, each round scored once after its freeze "
                   "(traces/frozen/, figures/trace_validity.*); docs/trace-validity.md"),
     CodedVariable("traces/cells.csv: stage_learned; traces/eval_*cells.csv: stage_learned", "model-based coder",
                   "a multinomial logistic regression (coefficients coding/stage_coder.csv, trained by "
@@ -129,7 +129,8 @@ CODED_VARIABLES: tuple[CodedVariable, ...] = (
                   "repositories and the rules' output (mliter.traces.notebooks.learned)",
                   "nested leave-one-repository-out accuracy over 57 repositories, regularisation and vocabulary "
                   "threshold chosen within the training repositories (traces/eval_stage_coder.csv, "
-                  "coding/stage_producer.yaml); on each round's held-out sample once scored (round 4: 67.1%)"),
+                  "coding/stage_producer.yaml); on each round's held-out sample once scored (round 4: 67.1%; round 5, "
+                  "as the primary stage: 71.8%, floor 85%)"),
     CodedVariable("coding/stage_labels.csv, coding/stage_labels_heldout.csv: stage", "model-based coder",
                   "coder_a (a language-model session, procedure in coding/stage_labels.md)",
                   "not double-coded: a single reference coder; the rule table is scored against it"),
