@@ -458,3 +458,23 @@ def test_unreadable_adjudication_names_the_file(tmp_path):
     bad.write_text("cell_id,stage,stages,adjudicator,note\nr2c0001,load,load,x,fine\nr2c0002,EDA,EDA,x,one, two, three\n")
     with pytest.raises(InputError, match="adjudication_cells.csv: not a readable CSV"):
         build_tables(root, data, rnd=2, kinds=("cells",), predictions=False)
+
+
+def test_corrected_stage_shares_use_the_primary_producers_column(tmp_path, monkeypatch):
+    # from round 5 the learned coder can be the primary stage: its held-out errors, not the rules', correct the shares
+    root, _, _ = _fresh_fixture(tmp_path, 3)
+    lab = root / "coding/labels/round3"
+    (lab / "consensus_cells.csv").write_text("cell_id,stage,stages,union,how\nr3c0001,load,load,load,agree\n"
+                                             "r3c0002,EDA,EDA,EDA;load,adjudicated\n")
+    (root / "traces/frozen").mkdir(parents=True, exist_ok=True)
+    (root / "traces/frozen/rules3_sample3_cells.csv").write_text(
+        "cell_id,stage,stages,stage_learned\nr3c0001,load,load,DPR\nr3c0002,DPR,DPR,EDA\n")
+    cs = _analysis("corrected_shares", monkeypatch, root)
+    assert list(cs.heldout("cells", "cell_id", "stage").stage_rule) == ["load", "DPR"]
+    assert list(cs.heldout("cells", "cell_id", "stage", "stage_learned").stage_rule) == ["DPR", "EDA"]
+    shipped = pd.read_csv(FIGURES / "stage_shares_corrected.csv")
+    cells = pd.read_csv(TRACES / "cells.csv", keep_default_na=False)
+    cells = cells[cells.status != "empty"]
+    raw = shipped[shipped.quantity == "share of code cells"].set_index("stage").raw_share
+    for stage, share in (cells.stage.value_counts() / len(cells)).items():  # raw shares are the primary column's
+        assert raw[stage] == pytest.approx(share, abs=1e-3), stage
