@@ -14,7 +14,7 @@ RULES = StageRules.from_csv()
 
 
 def stages_of(*cells: str, **kw) -> list[str]:
-    return [c["stage"] for c in cells_of(*cells, **kw)]
+    return [c["stage_rules"] for c in cells_of(*cells, **kw)]  # the rules' stage
 
 
 def cells_of(*cells: str, **kw) -> list[dict]:
@@ -64,7 +64,7 @@ def test_star_imports_of_catalogued_modules_resolve():
                      "dls = ImageDataLoaders.from_folder(path)\nlearn = vision_learner(dls, resnet34, metrics=error_rate)",
                      "learn.fine_tune(3)")
     assert "fastai.vision.all.vision_learner" in cells[1]["apis"]
-    assert cells[1]["stage"] == "LI" and cells[2]["stage"] == "LI"
+    assert cells[1]["stage_rules"] == "LI" and cells[2]["stage_rules"] == "LI"
 
 
 @pytest.mark.parametrize("library,cell,stage", [
@@ -98,19 +98,19 @@ def test_modules_beside_the_notebook_are_summarised(tmp_path):
     from mliter.traces.notebooks.modules import local_module_resolver
 
     cells = mine_bytes("file:nb.ipynb", nb.read_bytes(), RULES, local_modules=local_module_resolver(nb)).cells
-    assert cells[1]["stage"] == "DPR" and cells[1]["unresolved_calls"] == 0
+    assert cells[1]["stage_rules"] == "DPR" and cells[1]["unresolved_calls"] == 0
 
 
 def test_modules_not_beside_the_notebook_are_recorded_as_unresolved():
     cells = cells_of("from project_code.cleaning import tidy_table", "df = tidy_table(df)")
     assert cells[1]["unresolved_calls"] == 1
-    assert cells[1]["stage"] == "DPR"  # the name still hints (local:*tidy* is no rule; the assignment is data)
+    assert cells[1]["stage_rules"] == "DPR"  # the name still hints (local:*tidy* is no rule; the assignment is data)
 
 
 def test_writefile_cells_holding_python_are_analysed():
     cells = cells_of("%%writefile train.py\nfrom sklearn.linear_model import LogisticRegression\n"
                      "m = LogisticRegression()\nm.fit(X, y)\n")
-    assert cells[0]["status"] == "ok" and cells[0]["stage"] == "LI"
+    assert cells[0]["status"] == "ok" and cells[0]["stage_rules"] == "LI"
 
 
 def test_summaries_survive_without_trees():

@@ -40,17 +40,17 @@ def test_workflow_notebook(fixtures, rules):
     assert row["cells_without_count"] == 2 and row["n_syntax_errors"] == 1 and row["n_error_outputs"] == 1
     assert row["libraries"] == "numpy;pandas;sklearn"
     cells = {c["cell_index"]: c for c in m.cells}
-    assert cells[1]["stage"] == "setup" and cells[1]["magics"] == "magic:%matplotlib;shell:pip"
-    assert cells[2]["stage"] == "load" and cells[2]["apis"] == "pandas.read_csv"
-    assert cells[3]["stage"] == "EDA" and "execute_result:text/html" in cells[3]["output_types"]
-    assert cells[4]["stage"] == "DPR"
-    assert cells[5]["stage"] == "LI" and "sklearn.ensemble.RandomForestClassifier" in cells[5]["apis"]
+    assert cells[1]["stage_rules"] == "setup" and cells[1]["magics"] == "magic:%matplotlib;shell:pip"
+    assert cells[2]["stage_rules"] == "load" and cells[2]["apis"] == "pandas.read_csv"
+    assert cells[3]["stage_rules"] == "EDA" and "execute_result:text/html" in cells[3]["output_types"]
+    assert cells[4]["stage_rules"] == "DPR"
+    assert cells[5]["stage_rules"] == "LI" and "sklearn.ensemble.RandomForestClassifier" in cells[5]["apis"]
     assert cells[6]["status"] == "syntax_error" and cells[6]["error_names"] == "SyntaxError"
-    assert cells[7]["stage"] == "PPR"
+    assert cells[7]["stage_rules"] == "PPR"
     assert cells[9]["status"] == "non_python"
     assert cells[10]["status"] == "empty"
-    assert cells[11]["stage"] == "LI"  # a function definition takes the stage of what it does
-    assert cells[12]["stage"] == "LI"  # ... and so does a call of it
+    assert cells[11]["stage_rules"] == "LI"  # a function definition takes the stage of what it does
+    assert cells[12]["stage_rules"] == "LI"  # ... and so does a call of it
     assert cells[4]["hidden_before"] == 1  # count 7 closes the gap left by the hidden execution 6
     stages = {s["stage"]: s for s in m.stages}
     assert sum(s["n_cells"] for s in m.stages) == 11

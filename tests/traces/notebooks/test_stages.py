@@ -123,7 +123,9 @@ def test_label_band_is_the_strongest_bands_latest_stage():
 # Each was written from the class, not copied from a notebook; each failed with the round-1 rules.
 
 def _stages(*cells: str) -> list[str]:
-    return [c["stage"] for c in mined_cells(*cells)]
+    """The rules' primary stage of each cell (`stage_rules`: these are the rules' tests, whichever producer
+    coding/stage_producer.yaml makes the shipped primary `stage`)."""
+    return [c["stage_rules"] for c in mined_cells(*cells)]
 
 
 def test_a_name_hint_does_not_outrank_a_call_among_a_cells_products():
@@ -225,7 +227,7 @@ def test_a_function_with_a_reliable_name_takes_that_stage():
 def test_stages_touched_ignore_name_hints_and_plots_of_results_are_ppr():
     cells = mined_cells("import matplotlib.pyplot as plt\nfrom sklearn.metrics import confusion_matrix",
                    "cm = confusion_matrix(y_val, pred)\nout_dir = 'figs'\nplt.imshow(cm)\nplt.show()")
-    assert cells[1]["stage"] == "PPR"
+    assert cells[1]["stage_rules"] == "PPR"
     assert set(cells[1]["stages"].split(";")) == {"PPR"}
 
 
