@@ -28,8 +28,9 @@ OUTPUTS = ["figures/stage_shares_corrected.csv", "figures/stage_shares_corrected
 
 import pandas as pd  # noqa: E402
 
-from mliter.coding.eval_labels import PAIR_CODES, STAGES  # noqa: E402
+from mliter.coding.eval_labels import PAIR_CODES  # noqa: E402
 from mliter.coding.trace_eval import ROUND_LABELS, corrected_shares, frozen_path  # noqa: E402
+from mliter.errors import InputError  # noqa: E402
 from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
@@ -68,7 +69,11 @@ def heldout(kind: str, key: str, col: str, produced: str | None = None) -> pd.Da
     sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
     cons = pd.read_csv(labels / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
     pred = pd.read_csv(pred_file, dtype=str, keep_default_na=False)
-    pred = pred[[key, produced or col]].rename(columns={produced or col: col})
+    column = produced or col
+    if column not in pred:  # e.g. the learned coder declared primary over a record written before it existed
+        raise InputError(f"{pred_file}: no column {column!r}, which the held-out correction of {kind} needs "
+                         f"(coding/stage_producer.yaml)")
+    pred = pred[[key, column]].rename(columns={column: col})
     m = cons[[key, col]].merge(pred, on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
     return m[m.half == "heldout"]
 

@@ -108,8 +108,9 @@ ROUND5 = FreshRound(5, 20261202, _ROUND5_KINDS,
 FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5)}
 
 #: The round whose sample is held out now: its labels (and every later round's) are never tuning material for
-#: the rules or the learned stage coder; the rounds below it are. Raised by one after a round has been scored
-#: once, when its labels become tuning material for the next round (the only edit a new round needs here).
+#: the rules or the learned stage coder; the rounds below it are. It stays on a round after that round is scored
+#: (the shipped coder is the one that was scored) and is raised by one when the next round's tuning starts, which
+#: makes the scored round's labels tuning material (the only edit a new round needs here).
 HELD_OUT_ROUND = 5
 
 

@@ -10,6 +10,7 @@ from mliter.coding.eval_labels import PAIR_CODES, STAGES, validate
 from mliter.coding.trace_eval import (
     consensus, corrected_shares, invert_shares, kappa, load_consensus, predict_cells, predict_pairs, read_coders,
 )
+from mliter.errors import MliterError
 from mliter.paths import CODING, FIGURES, ROOT, TRACES
 from mliter.corpus.rounds import FRESH_ROUNDS
 
@@ -472,6 +473,9 @@ def test_corrected_stage_shares_use_the_primary_producers_column(tmp_path, monke
     cs = _analysis("corrected_shares", monkeypatch, root)
     assert list(cs.heldout("cells", "cell_id", "stage").stage_rule) == ["load", "DPR"]
     assert list(cs.heldout("cells", "cell_id", "stage", "stage_learned").stage_rule) == ["DPR", "EDA"]
+    (root / "traces/frozen/rules3_sample3_cells.csv").write_text("cell_id,stage,stages\nr3c0001,load,load\n")
+    with pytest.raises(MliterError, match="rules3_sample3_cells.csv.*stage_learned"):  # names the file and column
+        cs.heldout("cells", "cell_id", "stage", "stage_learned")
     shipped = pd.read_csv(FIGURES / "stage_shares_corrected.csv")
     cells = pd.read_csv(TRACES / "cells.csv", keep_default_na=False)
     cells = cells[cells.status != "empty"]
