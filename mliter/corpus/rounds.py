@@ -111,7 +111,7 @@ FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5)}
 #: the rules or the learned stage coder; the rounds below it are. It stays on a round after that round is scored
 #: (the shipped coder is the one that was scored) and is raised by one when the next round's tuning starts, which
 #: makes the scored round's labels tuning material (the only edit a new round needs here).
-HELD_OUT_ROUND = 5
+HELD_OUT_ROUND = 6
 
 
 def fresh_round(number: int) -> FreshRound:
