@@ -237,6 +237,15 @@ class StageRules:
             if cat is not None and cat.pattern not in self._own and (rule is None or (
                     "*" in rule.pattern and len(rule.pattern) < len(cat.pattern) and cat.precedence > rule.precedence)):
                 rule = cat
+        elif feature[:7] == "method:" and "@" in feature and self.catalogue is not None:
+            made_by = feature.split("@", 1)[1]
+            if made_by[:4] != "var:" and made_by[:6] != "local:":
+                e = self.catalogue.call(made_by)
+                if e is not None and e.role == "explain":
+                    # a method of an explainer (`exp.fit(X)`, `exp.explain(x)`): what the explainer does, PPR
+                    # also when it fits a model of its own (codebook decision 9)
+                    rule = Rule(f"method:*@{e.pattern}", e.stage, CATALOGUE_PRECEDENCE["wild"],
+                                f"{e.library}: a method of an {e.role} object (api_catalogue.csv)")
         self._memo[feature] = rule
         return rule
 
@@ -660,6 +669,8 @@ class StageRules:
                 called = self._called_value_stage(f, made_here, lower, done)
                 if called is not None:
                     stage, band = called, 0  # calling a value a model or an explainer made: what that value does
+            elif stage == "LI" and self._fits_a_result(f, made_here, lower, done):
+                stage = "PPR"  # fitting an explainer made by post-processing: it explains (codebook decision 9)
             defines_local = bool(local_defs) and bool(d) and any(n.lower() in local_defs for n in d)
             is_def = defines_local and kind == "define" and all(n.lower() in local_defs for n in d)
             if bodies and not defines_local:
@@ -792,6 +803,28 @@ class StageRules:
             if st is not None:
                 return st
         return None
+
+    def _fits_a_result(self, feats: Iterable[str], made_here: dict[str, str], lower: dict[str, int],
+                       done: list[CellStage]) -> bool:
+        """Is a statement's model work only methods called on values that post-processing made (`explainer =
+        explainer.fit(X)` after `explainer = CounterfactualExplainer(...)` was staged PPR)? Such a value is an
+        explainer or a results object, so fitting it explains; any other model evidence keeps the statement LI."""
+        rest, seen = [], False
+        for f in feats:
+            if f[:7] == "method:" and "@var:" in f:
+                name = f.split("@var:", 1)[1]
+                st = made_here.get(name)
+                if st is None:
+                    j = lower.get(name)
+                    st = done[j].stage if j is not None and j < len(done) else None
+                if st == "PPR":
+                    seen = True
+                    continue
+            rest.append(f)
+        if not seen:
+            return False
+        own, band = self.label_band(rest)
+        return not (own == "LI" and band == 0)
 
     def _plots_only(self, feats: Iterable[str], known_only: bool = False) -> bool:
         """Are the calls of a statement all display or plot calls (`fig, ax = plt.subplots(2)`)?
