@@ -657,11 +657,14 @@ class StageRules:
         local_defs = c.defs
         made_here: dict[str, str] = {}  # lower-case name -> LI or PPR: values this cell made by model work
         results_here: set[str] = set()  # lower-case names this cell made by predicting or post-processing
+        predicts: list[bool] = []  # per statement: runs a model (predicts, calls a fitted model) and trains nothing
         for f, kind, d in zip(c.stmt_feats, c.stmt_kind, c.stmt_defs):
             if not f:
                 stmt_stage.append("other")
                 stmt_band.append(9)
+                predicts.append(False)
                 continue
+            called = None
             bodies = callees(f)
             feats = f.union(*(b for b, _, _ in bodies)) if bodies else f
             stage, band = self.label_band(feats)
@@ -694,6 +697,9 @@ class StageRules:
                 stage = self.function_stage(sorted(d)[0].lower(), feats) if len(d) == 1 else self.label_majority(feats)
             stmt_stage.append(stage)
             stmt_band.append(band)
+            predicts.append(stage == "LI" and not bodies and (called == "LI" or (any(
+                self.feature_role(x) == "predict" for x in f if x[:7] == "method:" or x[:5] == "call:")
+                and not self.trains(f))))
             if band == 0 and stage in ("LI", "PPR"):
                 for n in d:
                     made_here[n.lower()] = stage
@@ -715,8 +721,8 @@ class StageRules:
                     if k == "define" or (k == "effect" and stmt_stage[i] != "other")]
         saves = [i for i, k in enumerate(kinds) if k == "save"]
         # what later cells read, and work done in place or on disk (an effect leaves no name, but its result)
-        kept = [i for i in products if c.stmt_defs[i] & later or (kinds[i] == "effect" and stmt_band[i] <= 1)] \
-            or products
+        read_later = [i for i in products if c.stmt_defs[i] & later or (kinds[i] == "effect" and stmt_band[i] <= 1)]
+        kept = read_later or products
         imports_only = bool(kept) and all(
             stmt_stage[i] == "setup" and all(f.startswith("import:") for f in c.stmt_feats[i]) for i in kept)
         if imports_only:
@@ -756,6 +762,16 @@ class StageRules:
             if primary == "LI" and saves and not any(self.trains(expand(set(c.stmt_feats[i]))) for i in kept) \
                     and any(stmt_stage[j] == "PPR" and (c.stmt_defs[j] & made_names or not c.stmt_defs[j]) for j in saves):
                 primary = "PPR"  # predictions put in a table and written (a submission): post-processing
+            if all_weak:
+                loaded = {n.lower() for i in products if stmt_stage[i] == "load" and stmt_band[i] == 0
+                          for n in c.stmt_defs[i]}
+                if loaded and all(any(x[:4] == "var:" and x[4:] in loaded for x in c.stmt_feats[i]) for i in kept):
+                    # `adult = fetch_adult()` then `X = adult.data`: the parts later cells read are taken out of
+                    # what the cell itself loaded, so the cell loads them (decision 8, read then tidy)
+                    primary, all_weak = "load", False
+            if primary == "LI" and shows and not read_later and not c.imports and all(
+                    predicts[i] for i in strong if stmt_stage[i] == "LI"):
+                primary = "PPR"  # a model run on a few inputs to show what it outputs, kept by no later cell (decision 11)
             if all_weak and shows:
                 primary = self._display_stage(c, expand, source_stages)  # made to be looked at here
             elif all_weak and not c.imports and not saves:
@@ -847,9 +863,13 @@ class StageRules:
     def _display_stage(self, c: "CellCode", expand, source_stages: set[str], reads_results: bool = False,
                        shows: bool = True) -> str:
         """A cell that defines nothing: the stage of what it looks at (codebook: display-only parts)."""
-        own, band = self.label_band(expand(set(c.features())))
+        feats = expand(set(c.features()))
+        own, band = self.label_band(feats)
         if own == "PPR" and band == 0:
             return "PPR"
+        if own == "LI" and band == 0 and not self.trains(feats) and any(
+                self.feature_role(x) == "predict" for x in feats if x[:7] == "method:" or x[:5] == "call:"):
+            return "PPR"  # predictions made only to be shown (`model.predict([17.0])`): model output looked at (decision 11)
         if source_stages - {"setup", "other"} == {"LI"} and ((own == "LI" and band >= 2) or "attr:config" in c.features()):
             return "other"  # `print(model)`, `model.config.hidden_size`: a view of a model's make-up, a configuration
         if "PPR" in source_stages and own != "EDA":

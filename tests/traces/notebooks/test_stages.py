@@ -603,6 +603,24 @@ ROUND6_CASES = {
          "                             coeff_sparsity=0.5, coeff_consistency=0.5, train_steps=100, batch_size=10)",
          "explainer = explainer.fit(X=X)",
          "cf = explainer.explain(X[:5], Y_t=np.array([1]))\nprint(cf.data['cf']['X'])"], {3: "PPR", 4: "PPR"}),
+    # a model run on one input only to show its output, which no later cell reads, is PPR (decision 11); the
+    # guard: predictions a later cell reads keep the cell LI
+    "predicting_only_to_show_is_PPR": (
+        ["import numpy as np\nfrom sklearn.linear_model import LinearRegression",
+         "X = np.load('x.npy')\ny = np.load('y.npy')",
+         "reg = LinearRegression().fit(X, y)",
+         "reg.predict([[17.0]])",
+         "p = reg.predict(X[:3])\nprint('predicted:', p)"], {2: "LI", 3: "PPR", 4: "PPR"}),
+    "guard_predictions_read_later_stay_LI": (
+        ["import numpy as np\nimport pandas as pd\nfrom sklearn.linear_model import LinearRegression",
+         "X = np.load('x.npy')\ny = np.load('y.npy')\nreg = LinearRegression().fit(X, y)",
+         "p = reg.predict(X)\nprint(p[:3])",
+         "pd.DataFrame({'pred': p}).to_csv('out.csv')"], {2: "LI"}),
+    # the parts of a bundled dataset taken out in the cell that fetched it are loaded with it (decision 8)
+    "parts_taken_out_of_a_fetched_dataset_are_load": (
+        ["from alibi.datasets import fetch_adult\nfrom sklearn.ensemble import RandomForestClassifier",
+         "adult = fetch_adult()\nadult.keys()\nX = adult.data\ny = adult.target\nnames = adult.feature_names",
+         "clf = RandomForestClassifier().fit(X, y)\nprint(names)"], {1: "load"}),
     # choosing devices, seeding every generator and starting a compute cluster prepare the session (setup)
     "device_seeding_and_cluster_set_up_is_setup": (
         ["import tensorflow as tf\nfrom monai.utils import set_determinism\nfrom dask.distributed import Client, LocalCluster",
