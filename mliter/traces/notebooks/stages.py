@@ -774,7 +774,10 @@ class StageRules:
                 primary = "PPR"  # a model run on a few inputs to show what it outputs, kept by no later cell (decision 11)
             if all_weak and shows:
                 primary = self._display_stage(c, expand, source_stages)  # made to be looked at here
-            elif all_weak and not c.imports and not saves:
+            elif all_weak and not c.imports and not saves and not all(stmt_stage[i] == "setup" and any(
+                    x[:5] == "call:" and self.feature_stage(x) == "setup" for x in c.stmt_feats[i]) for i in kept):
+                # (a path or folder built by set-up calls, `ckpt = os.path.join(root, "model.ckpt")`, stays set-up
+                # whoever reads it: codebook, setup includes paths and folder constants)
                 weak = set().union(*(c.stmt_defs[i] for i in kept))
             elif primary == "EDA" and not shows and all(stmt_stage[i] in ("EDA", "setup", "other") for i in kept):
                 weak = set().union(*(c.stmt_defs[i] for i in kept))  # a summary kept for later: its readers decide

@@ -621,6 +621,15 @@ ROUND6_CASES = {
         ["from alibi.datasets import fetch_adult\nfrom sklearn.ensemble import RandomForestClassifier",
          "adult = fetch_adult()\nadult.keys()\nX = adult.data\ny = adult.target\nnames = adult.feature_names",
          "clf = RandomForestClassifier().fit(X, y)\nprint(names)"], {1: "load"}),
+    # a path joined for a checkpoint that a later training cell reads, making and removing working folders:
+    # paths and folder constants are set-up, whoever reads them
+    "paths_and_working_folders_are_setup": (
+        ["import os\nimport shutil\nimport numpy as np\nfrom sklearn.linear_model import LogisticRegression\nimport joblib",
+         "root = os.getcwd()",
+         "ckpt_file = os.path.join(root, 'checkpoints', 'clf.joblib')",
+         "os.mkdir(root + '/data')\nout_file = root + '/data/run1.npy'\nprint(out_file)",
+         "X = np.load('x.npy')\ny = np.load('y.npy')\nclf = LogisticRegression().fit(X, y)\njoblib.dump(clf, ckpt_file)",
+         "shutil.rmtree(root + '/data')"], {2: "setup", 3: "setup", 5: "setup"}),
     # choosing devices, seeding every generator and starting a compute cluster prepare the session (setup)
     "device_seeding_and_cluster_set_up_is_setup": (
         ["import tensorflow as tf\nfrom monai.utils import set_determinism\nfrom dask.distributed import Client, LocalCluster",
