@@ -630,6 +630,14 @@ ROUND6_CASES = {
          "os.mkdir(root + '/data')\nout_file = root + '/data/run1.npy'\nprint(out_file)",
          "X = np.load('x.npy')\ny = np.load('y.npy')\nclf = LogisticRegression().fit(X, y)\njoblib.dump(clf, ckpt_file)",
          "shutil.rmtree(root + '/data')"], {2: "setup", 3: "setup", 5: "setup"}),
+    # a helper that draws what an explainer returns, and its call, show explanations: PPR, not a look at data
+    "a_helper_drawing_explanations_is_PPR": (
+        ["import numpy as np\nimport matplotlib.pyplot as plt",
+         "images = np.load('images.npy')\nexplainer = np.load('explainer.npy', allow_pickle=True).item()",
+         "def show_edits(explainer, images, dims=3):\n    f, ax = plt.subplots(dims, 5)\n    for i in range(dims):\n"
+         "        for j in range(5):\n            out = explainer.explain(input_images=images, edit_dim_id=i, edit_dim_value=j)\n"
+         "            ax[i][j].imshow(out[0, :, :, 0])\n    plt.show()",
+         "show_edits(explainer, images)"], {2: "PPR", 3: "PPR"}),
     # choosing devices, seeding every generator and starting a compute cluster prepare the session (setup)
     "device_seeding_and_cluster_set_up_is_setup": (
         ["import tensorflow as tf\nfrom monai.utils import set_determinism\nfrom dask.distributed import Client, LocalCluster",
