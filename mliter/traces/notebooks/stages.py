@@ -769,6 +769,10 @@ class StageRules:
                     # `adult = fetch_adult()` then `X = adult.data`: the parts later cells read are taken out of
                     # what the cell itself loaded, so the cell loads them (decision 8, read then tidy)
                     primary, all_weak = "load", False
+            if primary == "LI" and any(x[:11] == "method:eval" and x[11:12] in ("", "@") for x in c.features()) and any(
+                    x[:5] == "call:" and x.endswith(".from_pretrained") for x in c.features()) and all(
+                    self._runs_pretrained_as_is(c.stmt_feats[i]) for i in strong if stmt_stage[i] == "LI"):
+                primary = "load"  # a pretrained model loaded and put in inference mode: used as is (codebook: load)
             if primary == "LI" and shows and not read_later and not c.imports and all(
                     predicts[i] for i in strong if stmt_stage[i] == "LI"):
                 primary = "PPR"  # a model run on a few inputs to show what it outputs, kept by no later cell (decision 11)
@@ -844,6 +848,19 @@ class StageRules:
             return False
         own, band = self.label_band(rest)
         return not (own == "LI" and band == 0)
+
+    def _runs_pretrained_as_is(self, feats: Iterable[str]) -> bool:
+        """Is a statement's model work only loading a pretrained model, moving it to a device or switching it to
+        inference (`m = AutoModel.from_pretrained(name).to(device)`, `m.eval()`)?"""
+        rest, seen = [], False
+        for x in feats:
+            if x[:5] == "call:" and x.endswith(".from_pretrained"):
+                seen = True
+            elif x[:7] == "method:" and x[7:].split("@", 1)[0] in ("eval", "to", "cuda", "requires_grad_"):
+                seen = True
+            else:
+                rest.append(x)
+        return seen and not self.trains(rest)
 
     def _plots_only(self, feats: Iterable[str], known_only: bool = False) -> bool:
         """Are the calls of a statement all display or plot calls (`fig, ax = plt.subplots(2)`)?

@@ -638,6 +638,18 @@ ROUND6_CASES = {
          "        for j in range(5):\n            out = explainer.explain(input_images=images, edit_dim_id=i, edit_dim_value=j)\n"
          "            ax[i][j].imshow(out[0, :, :, 0])\n    plt.show()",
          "show_edits(explainer, images)"], {2: "PPR", 3: "PPR"}),
+    # a pretrained encoder loaded and switched to inference is used as is: load (decision 10); the guard: a
+    # pretrained model loaded without switching it to inference, then trained, stays LI
+    "a_pretrained_model_put_in_inference_mode_is_load": (
+        ["import torch\nfrom transformers import AutoTokenizer, AutoModel",
+         "name = 'org/encoder'\ntok = AutoTokenizer.from_pretrained(name)\nenc = AutoModel.from_pretrained(name).to('cpu')\n"
+         "enc.eval()",
+         "with torch.no_grad():\n    emb = enc(**tok(['a text'], return_tensors='pt')).last_hidden_state.mean(1)",
+         "torch.save(emb, 'emb.pt')"], {1: "load"}),
+    "guard_a_pretrained_model_to_fine_tune_stays_LI": (
+        ["import torch\nfrom transformers import AutoModelForSequenceClassification",
+         "model = AutoModelForSequenceClassification.from_pretrained('org/encoder', num_labels=2).to('cpu')",
+         "opt = torch.optim.AdamW(model.parameters(), lr=1e-5)\nmodel.train()"], {1: "LI"}),
     # choosing devices, seeding every generator and starting a compute cluster prepare the session (setup)
     "device_seeding_and_cluster_set_up_is_setup": (
         ["import tensorflow as tf\nfrom monai.utils import set_determinism\nfrom dask.distributed import Client, LocalCluster",
