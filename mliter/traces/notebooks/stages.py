@@ -980,7 +980,7 @@ def _tidies_what_it_read(cell: "CellCode", stmt_stage: Sequence[str], stmt_band:
     few of them (`df = pd.read_csv(...)`; `df.rename(...)`; `del df[2]`)? Reading data and tidying it a
     little is loading (codebook: the cell leaves the table read)."""
     loaded: set[str] = set()
-    n_dpr = 0
+    n_dpr = n_picked = 0
     for feats, defs, st, band in zip(cell.stmt_feats, cell.stmt_defs, stmt_stage, stmt_band):
         if band > 1:
             continue
@@ -990,9 +990,13 @@ def _tidies_what_it_read(cell: "CellCode", stmt_stage: Sequence[str], stmt_band:
             reads = {_read_name(f) for f in feats} - {None}
             if not reads & loaded or any(f[:6] == "local:" for f in feats):
                 return False  # works on something else, or calls the notebook's own processing code
+            low = {n.lower() for n in defs}
+            if low and low <= reads <= loaded and all(f[:4] == "var:" or f[:7] == "syntax:" for f in feats):
+                n_picked += 1  # `X_test = X_test[:50]`: a part of what was read kept, no call (a selection)
+                continue
             n_dpr += 1
-            loaded |= {n.lower() for n in defs}
-    return bool(loaded) and 0 < n_dpr <= MAX_TIDY_STATEMENTS
+            loaded |= low
+    return bool(loaded) and n_dpr <= MAX_TIDY_STATEMENTS and n_dpr + n_picked > 0
 
 
 def _chooses_columns(cell: "CellCode", names: set[str]) -> bool:

@@ -650,6 +650,12 @@ ROUND6_CASES = {
         ["import torch\nfrom transformers import AutoModelForSequenceClassification",
          "model = AutoModelForSequenceClassification.from_pretrained('org/encoder', num_labels=2).to('cpu')",
          "opt = torch.optim.AdamW(model.parameters(), lr=1e-5)\nmodel.train()"], {1: "LI"}),
+    # bundled data read and cut down to a part of it (`X = X[:50]`, no call) is loaded, however many parts
+    "data_read_then_cut_down_is_load": (
+        ["from sktime.datasets import load_unit_test\nfrom sktime.classification.interval_based import TimeSeriesForestClassifier",
+         "X_train, y_train = load_unit_test(split='train', return_X_y=True)\nX_test, y_test = load_unit_test(split='test', return_X_y=True)\n"
+         "X_train = X_train[:40]\ny_train = y_train[:40]\nX_test = X_test[:20]\ny_test = y_test[:20]\nprint(X_train.shape, X_test.shape)",
+         "clf = TimeSeriesForestClassifier().fit(X_train, y_train)\nprint(clf.score(X_test, y_test))"], {1: "load"}),
     # choosing devices, seeding every generator and starting a compute cluster prepare the session (setup)
     "device_seeding_and_cluster_set_up_is_setup": (
         ["import tensorflow as tf\nfrom monai.utils import set_determinism\nfrom dask.distributed import Client, LocalCluster",
