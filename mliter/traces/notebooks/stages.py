@@ -773,6 +773,13 @@ class StageRules:
                     x[:5] == "call:" and x.endswith(".from_pretrained") for x in c.features()) and all(
                     self._runs_pretrained_as_is(c.stmt_feats[i]) for i in strong if stmt_stage[i] == "LI"):
                 primary = "load"  # a pretrained model loaded and put in inference mode: used as is (codebook: load)
+            if primary == "DPR" and not read_later and not saves and source_stages & {"LI", "PPR"} and any(
+                    k == "display" and self._plots_only(c.stmt_feats[i]) and any(
+                        self.feature_role(x) == "plot" for x in c.stmt_feats[i]) for i, k in enumerate(kinds)) and not any(
+                    self.feature_role(x) in ("split", "fit") for x in c.features()):
+                # arrays made from what modelling cells left, only to be drawn here and read by no later cell: a
+                # plot of results (best value per iteration, a training log), not pre-processing
+                primary = "PPR"
             if primary == "LI" and shows and not read_later and not c.imports and all(
                     predicts[i] for i in strong if stmt_stage[i] == "LI"):
                 primary = "PPR"  # a model run on a few inputs to show what it outputs, kept by no later cell (decision 11)

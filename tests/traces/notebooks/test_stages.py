@@ -656,6 +656,15 @@ ROUND6_CASES = {
          "X_train, y_train = load_unit_test(split='train', return_X_y=True)\nX_test, y_test = load_unit_test(split='test', return_X_y=True)\n"
          "X_train = X_train[:40]\ny_train = y_train[:40]\nX_test = X_test[:20]\ny_test = y_test[:20]\nprint(X_train.shape, X_test.shape)",
          "clf = TimeSeriesForestClassifier().fit(X_train, y_train)\nprint(clf.score(X_test, y_test))"], {1: "load"}),
+    # arrays made from what a modelling loop left, only to be drawn in the same cell, are a plot of results (PPR)
+    "arrays_of_results_made_to_be_drawn_are_PPR": (
+        ["import numpy as np\nimport matplotlib.pyplot as plt\nfrom sklearn.neural_network import MLPRegressor",
+         "X = np.load('x.npy')\ny = np.load('y.npy')",
+         "runs_a = []\nmodel = MLPRegressor(max_iter=1, warm_start=True)\nfor epoch in range(20):\n    model.fit(X, y)\n"
+         "    runs_a.append(model.loss_)",
+         "runs_a = np.array(runs_a)\nx = range(1, 21)\nfig, ax = plt.subplots()\n"
+         "ax.errorbar(x, runs_a.mean(), yerr=runs_a.std())\nax.set_xlabel('iteration')\nplt.show()"],
+        {2: "LI", 3: "PPR"}),
     # choosing devices, seeding every generator and starting a compute cluster prepare the session (setup)
     "device_seeding_and_cluster_set_up_is_setup": (
         ["import tensorflow as tf\nfrom monai.utils import set_determinism\nfrom dask.distributed import Client, LocalCluster",
