@@ -665,6 +665,15 @@ ROUND6_CASES = {
          "runs_a = np.array(runs_a)\nx = range(1, 21)\nfig, ax = plt.subplots()\n"
          "ax.errorbar(x, runs_a.mean(), yerr=runs_a.std())\nax.set_xlabel('iteration')\nplt.show()"],
         {2: "LI", 3: "PPR"}),
+    # an in-memory vector index built over embeddings is a fitted search model and querying it runs that model:
+    # both LI (decision 10), with a dataset library's index methods and a similarity-search library's index class
+    "building_and_querying_a_vector_index_is_LI": (
+        ["import numpy as np\nimport faiss\nfrom datasets import load_dataset",
+         "ds = load_dataset('org/images', split='train')\nemb = np.load('emb.npy').astype('float32')",
+         "ds = ds.add_column('emb', list(emb))\nds.add_faiss_index(column='emb')",
+         "scores, found = ds.get_nearest_examples('emb', emb[0], k=3)",
+         "index = faiss.IndexFlatL2(emb.shape[1])\nindex.add(emb)",
+         "print(found['label'], scores, index.ntotal)"], {2: "LI", 3: "LI", 4: "LI"}),
     # choosing devices, seeding every generator and starting a compute cluster prepare the session (setup)
     "device_seeding_and_cluster_set_up_is_setup": (
         ["import tensorflow as tf\nfrom monai.utils import set_determinism\nfrom dask.distributed import Client, LocalCluster",
