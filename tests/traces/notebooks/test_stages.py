@@ -674,6 +674,18 @@ ROUND6_CASES = {
          "scores, found = ds.get_nearest_examples('emb', emb[0], k=3)",
          "index = faiss.IndexFlatL2(emb.shape[1])\nindex.add(emb)",
          "print(found['label'], scores, index.ntotal)"], {2: "LI", 3: "LI", 4: "LI"}),
+    # a pretrained sentence encoder loaded to be used as is is load (decision 10); the guard: loaded with a loss
+    # to fine-tune it, it stays LI
+    "a_sentence_encoder_loaded_to_use_is_load": (
+        ["import pandas as pd\nfrom sentence_transformers import SentenceTransformer, losses",
+         "docs = pd.read_csv('docs.csv')",
+         "encoder = SentenceTransformer('org/mini-encoder')",
+         "emb = encoder.encode(docs.text.tolist())\nprint(emb.shape)"], {2: "load"}),
+    "guard_a_sentence_encoder_to_fine_tune_stays_LI": (
+        ["import pandas as pd\nfrom sentence_transformers import SentenceTransformer, losses",
+         "pairs = pd.read_csv('pairs.csv')",
+         "encoder = SentenceTransformer('org/mini-encoder')\nloss = losses.MultipleNegativesRankingLoss(encoder)",
+         "encoder.fit(train_objectives=[(pairs, loss)], epochs=1)"], {2: "LI"}),
     # choosing devices, seeding every generator and starting a compute cluster prepare the session (setup)
     "device_seeding_and_cluster_set_up_is_setup": (
         ["import tensorflow as tf\nfrom monai.utils import set_determinism\nfrom dask.distributed import Client, LocalCluster",
