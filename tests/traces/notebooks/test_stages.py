@@ -689,11 +689,12 @@ ROUND6_CASES = {
     # a printed summary of a network (torchsummary, torchinfo) and a listing of a library's estimators only show a
     # configuration: other (decision 2); a plotting option of a library is set-up
     "model_summaries_and_estimator_listings_are_other": (
-        ["import torch\nfrom torchsummary import summary\nfrom sktime.registry import all_estimators\nfrom darts import set_option",
+        ["import torch\nfrom torchsummary import summary\nfrom sktime.registry import all_estimators\nfrom darts import set_option\n"
          "set_option('plotting.use_darts_style', True)",
+         "x = torch.ones(4, 3)",
          "model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))",
          "summary(model, input_size=(3,), device='cpu')",
-         "all_estimators('classifier', as_dataframe=True)"], {1: "setup", 3: "other", 4: "other"}),
+         "all_estimators('classifier', as_dataframe=True)"], {0: "setup", 3: "other", 4: "other"}),
     # choosing devices, seeding every generator and starting a compute cluster prepare the session (setup)
     "device_seeding_and_cluster_set_up_is_setup": (
         ["import tensorflow as tf\nfrom monai.utils import set_determinism\nfrom dask.distributed import Client, LocalCluster",
