@@ -697,9 +697,7 @@ class StageRules:
                 stage = self.function_stage(sorted(d)[0].lower(), feats) if len(d) == 1 else self.label_majority(feats)
             stmt_stage.append(stage)
             stmt_band.append(band)
-            predicts.append(stage == "LI" and not bodies and (called == "LI" or (any(
-                self.feature_role(x) == "predict" for x in f if x[:7] == "method:" or x[:5] == "call:")
-                and not self.trains(f))))
+            predicts.append(stage == "LI" and not bodies and called == "LI")  # calls a model; predict calls: below
             if band == 0 and stage in ("LI", "PPR"):
                 for n in d:
                     made_here[n.lower()] = stage
@@ -769,8 +767,8 @@ class StageRules:
                     # `adult = fetch_adult()` then `X = adult.data`: the parts later cells read are taken out of
                     # what the cell itself loaded, so the cell loads them (decision 8, read then tidy)
                     primary, all_weak = "load", False
-            if primary == "LI" and any(x[:11] == "method:eval" and x[11:12] in ("", "@") for x in c.features()) and any(
-                    x[:5] == "call:" and x.endswith(".from_pretrained") for x in c.features()) and all(
+            if primary == "LI" and any(m[:4] == "eval" and m[4:5] in ("", "@") for m in c.methods) and any(
+                    q.endswith(".from_pretrained") for q in c.calls) and all(
                     self._runs_pretrained_as_is(c.stmt_feats[i]) for i in strong if stmt_stage[i] == "LI"):
                 primary = "load"  # a pretrained model loaded and put in inference mode: used as is (codebook: load)
             if primary == "DPR" and not read_later and not saves and source_stages & {"LI", "PPR"} and any(
@@ -781,7 +779,7 @@ class StageRules:
                 # plot of results (best value per iteration, a training log), not pre-processing
                 primary = "PPR"
             if primary == "LI" and shows and not read_later and not c.imports and all(
-                    predicts[i] for i in strong if stmt_stage[i] == "LI"):
+                    predicts[i] or self._predicts(c.stmt_feats[i]) for i in strong if stmt_stage[i] == "LI"):
                 primary = "PPR"  # a model run on a few inputs to show what it outputs, kept by no later cell (decision 11)
             if all_weak and shows:
                 primary = self._display_stage(c, expand, source_stages)  # made to be looked at here
@@ -856,6 +854,11 @@ class StageRules:
         own, band = self.label_band(rest)
         return not (own == "LI" and band == 0)
 
+    def _predicts(self, feats: Iterable[str]) -> bool:
+        """Does a statement predict with a model (a catalogued predict call or method) and train nothing?"""
+        return any(self.feature_role(x) == "predict" for x in feats if x[:7] == "method:" or x[:5] == "call:") \
+            and not self.trains(feats)
+
     def _runs_pretrained_as_is(self, feats: Iterable[str]) -> bool:
         """Is a statement's model work only loading a pretrained model, moving it to a device or switching it to
         inference (`m = AutoModel.from_pretrained(name).to(device)`, `m.eval()`)?"""
@@ -894,8 +897,7 @@ class StageRules:
         own, band = self.label_band(feats)
         if own == "PPR" and band == 0:
             return "PPR"
-        if own == "LI" and band == 0 and not self.trains(feats) and any(
-                self.feature_role(x) == "predict" for x in feats if x[:7] == "method:" or x[:5] == "call:"):
+        if own == "LI" and band == 0 and self._predicts(feats):
             return "PPR"  # predictions made only to be shown (`model.predict([17.0])`): model output looked at (decision 11)
         if source_stages - {"setup", "other"} == {"LI"} and ((own == "LI" and band >= 2) or "attr:config" in c.features()):
             return "other"  # `print(model)`, `model.config.hidden_size`: a view of a model's make-up, a configuration
