@@ -105,7 +105,14 @@ ROUND5 = FreshRound(5, 20261202, _ROUND5_KINDS,
                     {k: "dl" if k in ("vision", "nlp_llm") else "other" for k in _ROUND5_KINDS},
                     default_folder="fresh5", pairs_per_repo=15, min_pairs=120, stage_codebook="2.2")
 
-FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5)}
+# Round 6: seven kinds of applied work, three of them (graph ML, audio and speech, geospatial) new. Same pair rule
+# as rounds 4 and 5, written down in coding/labels/round6/README.md before any pair was drawn.
+_ROUND6_KINDS = ("tabular_applied", "vision", "nlp_llm", "time_series", "graph_ml", "audio_speech", "geospatial")
+ROUND6 = FreshRound(6, 20261203, _ROUND6_KINDS,
+                    {k: "dl" if k in ("vision", "nlp_llm", "audio_speech") else "other" for k in _ROUND6_KINDS},
+                    default_folder="fresh6", pairs_per_repo=15, min_pairs=120, stage_codebook="2.3")
+
+FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6)}
 
 #: The round whose sample is held out now: its labels (and every later round's) are never tuning material for
 #: the rules or the learned stage coder; the rounds below it are. It stays on a round after that round is scored

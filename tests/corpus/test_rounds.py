@@ -7,14 +7,14 @@ import re
 
 import pytest
 
-from mliter.corpus.rounds import FRESH_ROUNDS, ROUND5, fresh_round
+from mliter.corpus.rounds import FRESH_ROUNDS, HELD_OUT_ROUND, ROUND5, ROUND6, fresh_round
 from mliter.paths import CODING
 
 
 def test_unknown_round_names_the_declared_ones():
-    with pytest.raises(ValueError, match=r"no fresh round 99 \(fresh rounds: 3, 4, 5"):
+    with pytest.raises(ValueError, match=r"no fresh round 99 \(fresh rounds: 3, 4, 5, 6\)"):
         fresh_round(99)
-    assert fresh_round(5) is ROUND5
+    assert fresh_round(5) is ROUND5 and fresh_round(6) is ROUND6
 
 
 @pytest.mark.parametrize("n", sorted(FRESH_ROUNDS))
@@ -33,9 +33,20 @@ def test_round5_pair_kinds_follow_its_written_rule():
     assert (ROUND5.pairs_per_repo, ROUND5.min_pairs, ROUND5.pairs_per_series) == (15, 120, 5)
 
 
+def test_round6_declares_its_written_rule_and_is_the_held_out_round():
+    """coding/labels/round6/README.md: seed 20261203; vision, nlp_llm and audio_speech are deep-learning pairs,
+    every other kind `other`; the caps of rounds 4-5; codebook 2.3; round 6 is the one held out."""
+    assert ROUND6.seed == 20261203 and ROUND6.default_folder == "fresh6"
+    assert ROUND6.kinds == ("tabular_applied", "vision", "nlp_llm", "time_series", "graph_ml", "audio_speech",
+                            "geospatial")
+    assert {k for k, v in ROUND6.pair_kind.items() if v == "dl"} == {"vision", "nlp_llm", "audio_speech"}
+    assert (ROUND6.pairs_per_repo, ROUND6.min_pairs, ROUND6.pairs_per_series) == (15, 120, 5)
+    assert ROUND6.stage_codebook == "2.3" and HELD_OUT_ROUND == 6 == max(FRESH_ROUNDS)
+
+
 def test_codebook_versions_rise_and_none_is_ahead_of_coding_stages_md():
     versions = [tuple(map(int, FRESH_ROUNDS[n].stage_codebook.split("."))) for n in sorted(FRESH_ROUNDS)]
     assert versions == sorted(versions)
     title = (CODING / "stages.md").read_text(encoding="utf-8").splitlines()[0]
     current = tuple(map(int, re.search(r"codebook (\d+)\.(\d+)", title).groups()))
-    assert versions[-1] <= current and ROUND5.stage_codebook == "2.2"
+    assert versions[-1] <= current and ROUND5.stage_codebook == "2.2" and ROUND6.stage_codebook == "2.3"
