@@ -127,14 +127,72 @@ class OperatorDiff:
         return bool(self.added or self.removed)
 
 
+def operator_key(name: str) -> str:
+    """The name two versions' operators are matched by: a library's callable by its library and its own name
+    (`keras.layers.experimental.preprocessing.StringLookup` and `keras.layers.StringLookup`,
+    `sktime.transformations.series.detrend.Detrender` and `sktime.transformations.detrend.Detrender`), since
+    libraries move callables between modules and keep re-exporting them; a classmethod keeps its class
+    (`transformers.AutoModel.from_pretrained`). Markers (`method:fillna`, `local:Net`, `pandas.setitem`) stay."""
+    if ":" in name or name.count(".") < 2:
+        return name
+    parts = name.split(".")
+    keep = 2 if parts[-1][:1].islower() and parts[-2][:1].isupper() else 1
+    return ".".join([parts[0], *parts[-keep:]])
+
+
+def _keyed(ops: Iterable[Operator]) -> list[Operator]:
+    return sorted(Operator(operator_key(op.name), op.params) for op in ops)
+
+
+#: Words of keyword names too generic to tie a renamed keyword to its old spelling.
+_GENERIC_WORDS = frozenset({"", "n", "num", "is", "use", "do", "the", "of"})
+
+
+def _words(key: str) -> frozenset[str]:
+    return frozenset(re.split(r"[_.]", key.lower())) - _GENERIC_WORDS
+
+
+def same_settings(a: Operator, b: Operator) -> bool:
+    """The two instances differ only in keyword names an API renamed: every differing keyword of one has a
+    counterpart in the other with the same value and a word in common (`root_results_path` -> `results_path`,
+    `metrics_map` -> `metrics`, `cross_validation_params` -> `cv_params`). Such a port gives the model the same
+    settings, so it is no re-parameterisation."""
+    pa, pb = a.param_dict, b.param_dict
+    only_a = {k: v for k, v in pa.items() if pb.get(k) != v}
+    only_b = {k: v for k, v in pb.items() if pa.get(k) != v}
+    if not only_a or len(only_a) != len(only_b) or set(only_a) & set(only_b):
+        return False
+    left = dict(only_b)
+    for k, v in sorted(only_a.items()):
+        match = next((k2 for k2, v2 in sorted(left.items()) if v2 == v and (
+            _words(k) & _words(k2) or _initials(k) == k2 or _initials(k2) == k)), None)
+        if match is None:
+            return False
+        del left[match]
+    return True
+
+
+def _initials(key: str) -> str:
+    """`cross_validation_params` -> `cv_params`: the leading words shortened to their initials."""
+    words = key.split(".")[-1].split("_")
+    return "".join(w[:1] for w in words[:-1]) + "_" + words[-1] if len(words) > 2 else key
+
+
 def diff_operators(prev: Iterable[Operator], cur: Iterable[Operator]) -> OperatorDiff:
     """Per operator name: instances only in one version are added/removed, pairs are re-parameterised.
 
-    Instances are matched by (name, arguments); the unmatched ones of a name pair up in
-    sorted order as re-parameterised, the rest count as added or removed.
+    Instances are matched by (`operator_key`, arguments), an instance whose keywords were only renamed
+    (`same_settings`) matching its old spelling; the unmatched ones of a name pair up in sorted order as
+    re-parameterised, the rest count as added or removed.
     """
-    gone, new = Counter(prev), Counter(cur)
+    gone, new = Counter(_keyed(prev)), Counter(_keyed(cur))
     gone, new = gone - new, new - gone
+    for a in sorted(gone.elements()):
+        b = next((b for b in sorted(new.elements()) if b.name == a.name and same_settings(a, b)), None)
+        if b is not None:
+            gone[a] -= 1
+            new[b] -= 1
+    gone, new = +gone, +new
     by_name_gone: dict[str, list[Operator]] = {}
     by_name_new: dict[str, list[Operator]] = {}
     for op in sorted(gone.elements()):
@@ -264,7 +322,7 @@ INITIALISERS = re.compile(r"^(torch\.nn\.init|keras\.initializers)\.")
 
 
 def _classes(ops: Iterable[Operator]) -> set[str]:
-    return {op.name for op in ops if not INITIALISERS.match(op.name)}
+    return {operator_key(op.name) for op in ops if not INITIALISERS.match(op.name)}
 
 
 def live_preprocessing(prev: Signature, cur: Signature) -> tuple[list[Operator], list[Operator]]:
@@ -273,9 +331,9 @@ def live_preprocessing(prev: Signature, cur: Signature) -> tuple[list[Operator],
     builds its own transforms) feeds nothing there. A step that no cell reads in either version, or that is new
     and not read yet (work begun at the end of a notebook), still counts."""
     def without(sig: Signature, other: Signature) -> list[Operator]:
-        read_other = Counter(other.preprocessing) - Counter(other.unread)
-        leftover = Counter(sig.unread) & read_other
-        return sorted((Counter(sig.preprocessing) - leftover).elements())
+        read_other = Counter(_keyed(other.preprocessing)) - Counter(_keyed(other.unread))
+        leftover = Counter(_keyed(sig.unread)) & read_other
+        return sorted((Counter(_keyed(sig.preprocessing)) - leftover).elements())
 
     return without(prev, cur), without(cur, prev)
 

@@ -633,6 +633,8 @@ RENAMED_MODULES: tuple[tuple[str, str], ...] = (
     ("sklearn.grid_search", "sklearn.model_selection"), ("tensorflow.python.keras", "keras"),
     ("tensorflow.keras", "keras"), ("pytorch_transformers", "transformers"), ("pytorch_pretrained_bert", "transformers"),
     ("lightning.pytorch", "pytorch_lightning"), ("tensorflow.compat.v1", "tensorflow"), ("torchtext.legacy", "torchtext"),
+    # tpot2 became tpot 1.0; Microsoft's reco_utils became the `recommenders` package
+    ("tpot2", "tpot"), ("reco_utils", "recommenders"),
 )
 _RENAMED = {old: new for old, new in RENAMED_MODULES}
 
@@ -665,7 +667,10 @@ RENAMED_CALLABLES = {"create_cnn": ("fastai", "cnn_learner"), "vision_learner": 
                      # hyperparameter_hunter 3.0 renamed its optimisation protocols (`*Optimization` -> `*OptPro`)
                      **{f"{k}Optimization": ("hyperparameter_hunter", f"{k}OptPro") for k in (
                          "Bayesian", "GradientBoostedRegressionTree", "RandomForest", "ExtraTrees")},
-                     "DummySearch": ("hyperparameter_hunter", "DummyOptPro")}
+                     "DummySearch": ("hyperparameter_hunter", "DummyOptPro"),
+                     "CrossValidationExperiment": ("hyperparameter_hunter", "CVExperiment"),
+                     # BoTorch 0.8 replaced `fit_gpytorch_model` by `fit_gpytorch_mll`
+                     "fit_gpytorch_model": ("botorch", "fit_gpytorch_mll")}
 #: Keyword arguments an API renamed, old -> new spelling: the same setting under its new name is no change.
 KEYWORD_ALIASES = {"evaluation_strategy": "eval_strategy", "lr": "learning_rate", "nb_epoch": "epochs",
                    "tokenizer": "processing_class", "block_y": "y_block"}
@@ -833,7 +838,21 @@ def catalogue_role(qualified: str) -> str | None:
     if TF1_OPTIMIZERS.match(qualified):
         return MODEL
     e = default_catalogue().call(qualified)
-    return _CATALOGUE_ROLE.get(e.role) if e is not None else None
+    if e is None or e.stage == "setup":
+        # a row whose work is set-up (`notebook_login`, `Accelerator`, `wandb.init`, a Spark session) sets up the
+        # environment, whatever its role: no operator of the workflow
+        return None
+    r = _CATALOGUE_ROLE.get(e.role)
+    if r in (MODEL, PREPROCESSING) and SERIALISERS.search(qualified):
+        return None  # `A.save(transform, path)`, `spacy.load("en")`: a saved object stored or read back, no step
+    return r
+
+
+#: Last name components of functions that store or read back a saved object (a transform's configuration, a
+#: library's pipeline), or convert one to or from a plain format: no step of the workflow, wherever a library-wide
+#: catalogue row (`albumentations.*`, `spacy.*`) puts them.
+SERIALISERS = re.compile(r"\.(save|load|dump|dumps|loads|to_dict|from_dict|to_json|from_json|to_yaml|from_yaml|"
+                         r"serialize|deserialize)$")
 
 
 #: Methods of unknown values that the catalogue marks as model training (fastai, Lightning, HF).
