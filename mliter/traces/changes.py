@@ -185,6 +185,10 @@ def diff_operators(prev: Iterable[Operator], cur: Iterable[Operator]) -> Operato
     (`same_settings`) matching its old spelling; the unmatched ones of a name pair up in sorted order as
     re-parameterised, the rest count as added or removed.
     """
+    prev, cur = list(prev), list(cur)
+    # names as each version spells them, for the diff's names (the module a version imports it from)
+    shown_prev = {operator_key(op.name): op.name for op in sorted(prev, reverse=True)}
+    shown_cur = {operator_key(op.name): op.name for op in sorted(cur, reverse=True)}
     gone, new = Counter(_keyed(prev)), Counter(_keyed(cur))
     gone, new = gone - new, new - gone
     for a in sorted(gone.elements()):
@@ -206,9 +210,9 @@ def diff_operators(prev: Iterable[Operator], cur: Iterable[Operator]) -> Operato
     for name in sorted(set(by_name_gone) | set(by_name_new)):
         g, n = by_name_gone.get(name, []), by_name_new.get(name, [])
         pairs = min(len(g), len(n))
-        names_repar += [name] * pairs
-        names_removed += [name] * (len(g) - pairs)
-        names_added += [name] * (len(n) - pairs)
+        names_repar += [shown_cur.get(name, name)] * pairs
+        names_removed += [shown_prev.get(name, name)] * (len(g) - pairs)
+        names_added += [shown_cur.get(name, name)] * (len(n) - pairs)
         for a, b in zip(g[:pairs], n[:pairs]):
             pa, pb = a.param_dict, b.param_dict
             nparams += sum(pa.get(k) != pb.get(k) for k in set(pa) | set(pb))
@@ -330,10 +334,22 @@ def live_preprocessing(prev: Signature, cur: Signature) -> tuple[list[Operator],
     reads in one version but that fed the pipeline in the other (`tfms = get_transforms(...)` once the data block
     builds its own transforms) feeds nothing there. A step that no cell reads in either version, or that is new
     and not read yet (work begun at the end of a notebook), still counts."""
+    if Counter(_keyed(prev.preprocessing)) == Counter(_keyed(cur.preprocessing)):
+        # both versions make the same steps with the same arguments and only which of them is read changed (a
+        # generator made but unused, now used for the test images): wiring, no step changed
+        return sorted(prev.preprocessing), sorted(cur.preprocessing)
+
     def without(sig: Signature, other: Signature) -> list[Operator]:
         read_other = Counter(_keyed(other.preprocessing)) - Counter(_keyed(other.unread))
         leftover = Counter(_keyed(sig.unread)) & read_other
-        return sorted((Counter(_keyed(sig.preprocessing)) - leftover).elements())
+        out = []
+        for op in sorted(sig.preprocessing):
+            key = Operator(operator_key(op.name), op.params)
+            if leftover[key] > 0:
+                leftover[key] -= 1
+            else:
+                out.append(op)
+        return out
 
     return without(prev, cur), without(cur, prev)
 
