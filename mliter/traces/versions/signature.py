@@ -843,11 +843,17 @@ def catalogue_role(qualified: str) -> str | None:
         # environment, whatever its role: no operator of the workflow
         return None
     r = _CATALOGUE_ROLE.get(e.role)
+    if r == MODEL and _LIBRARY_WIDE.match(e.pattern) and qualified.rsplit(".", 1)[-1][:1].islower():
+        # `tpot.*` or `botorch.*` names a library whose classes are models: its functions (`get_search_space`,
+        # `generate`) build inputs or helpers for them, no model operator of their own
+        return None
     if r in (MODEL, PREPROCESSING) and SERIALISERS.search(qualified):
         return None  # `A.save(transform, path)`, `spacy.load("en")`: a saved object stored or read back, no step
     return r
 
 
+#: A catalogue pattern naming a whole library (`tpot.*`), not a module or a family of classes.
+_LIBRARY_WIDE = re.compile(r"^\w+\.\*$")
 #: Last name components of functions that store or read back a saved object (a transform's configuration, a
 #: library's pipeline), or convert one to or from a plain format: no step of the workflow, wherever a library-wide
 #: catalogue row (`albumentations.*`, `spacy.*`) puts them.
