@@ -324,6 +324,7 @@ class _Builder:
         self.n_cells = 0
         self.order: list[tuple[str, ...]] = []  # per cell, the names of its pre-processing operators in order
         self.no_value: set[int] = set()  # ids of the current cell's calls whose value is only shown or dropped
+        self.trained: dict[str, str] = {}  # variable -> side, from the methods called on it (`trained_names`)
 
     def _track_results(self, tree: ast.AST, aliases: dict[str, str]) -> None:
         """Variables assigned from a prediction, a metric or an expression reading a result variable
@@ -465,6 +466,10 @@ class _Builder:
             local = r is None and is_local_module(site.qualified, _libraries())
             if local:
                 r = local_side(site.qualified)  # a local module's function: its name says its side
+            if r is None and local and site.target in self.trained and site.qualified.rsplit(".", 1)[-1][:1].isupper():
+                # `br = BooleanRuleCG(lambda0=1e-3)` ... `br.fit(X, y)`: a class of a library nothing catalogues, made
+                # and then trained (or fitted to transform data): an operator of that side, its settings known
+                r = self.trained[site.target]
             if r == PREPROCESSING and _reads_results(site, self.results):
                 return None  # `pd.concat([preds_a, preds_b])`, `pd.DataFrame({"y": preds})`: post-processing
             if r == PREPROCESSING and CONTAINERS.search(site.qualified):
@@ -1030,6 +1035,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         canon = aliases  # nothing renamed: one dict, as before
     builder = _Builder(DefIndex(top_level_defs([pc.tree for pc in parsed]), canon, _operator_role))
     builder.unbound, loads = names_used([pc.tree for pc in parsed], canon)
+    builder.trained = trained_names([pc.tree for pc in parsed])
     builder.explicit = frozenset(k for k in canon if k[:1] not in "*@")
     builder.star = frozenset(k for k in canon if k[:1] == "*")
     cell_roles: list[frozenset[str]] = []
@@ -1120,6 +1126,24 @@ def names_used(trees: list[ast.AST | None], aliases: Mapping[str, str]) -> tuple
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
                 called.add(n.func.id)
     return frozenset(called - bound), frozenset(loads)
+
+
+#: Methods that train a model on data, and methods that fit a step to transform data with.
+_TRAIN_CALLS = frozenset({"fit", "train", "fit_predict", "partial_fit", "fit_generator"})
+_TRANSFORM_CALLS = frozenset({"transform", "fit_transform", "fit_resample"})
+
+
+def trained_names(trees: list[ast.AST | None]) -> dict[str, str]:
+    """Variables the notebook trains (`br.fit(X, y)`: model) or fits to transform data (`enc.fit_transform(X)`:
+    pre-processing), for classes of libraries the catalogue does not hold. A variable both trained and used to
+    transform is a pre-processing step (`fit` then `transform`)."""
+    methods: dict[str, set[str]] = {}
+    for tree in trees:
+        for n in ast.walk(tree) if tree is not None else ():
+            if (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+                    and n.func.attr in _TRAIN_CALLS | _TRANSFORM_CALLS and (n.args or n.keywords)):
+                methods.setdefault(n.func.value.id, set()).add(n.func.attr)
+    return {name: PREPROCESSING if m & _TRANSFORM_CALLS else MODEL for name, m in sorted(methods.items())}
 
 
 def unused_spans(tree: ast.AST | None, loads: frozenset[str]) -> tuple[tuple[int, int], ...]:
