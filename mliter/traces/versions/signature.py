@@ -619,7 +619,7 @@ NON_HYPERPARAMETERS = frozenset({
 #: Methods whose value is a prediction (their results are post-processed, not pre-processed).
 PREDICT_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function", "get_preds", "generate"})
 _CATALOGUE_ROLE = {"construct model": MODEL, "fit": MODEL, "tune": MODEL, "transform": PREPROCESSING,
-                   "split": None, "load": DATA, "metric": METRIC, "display": EDA, "plot": EDA}
+                   "split": PREPROCESSING, "load": DATA, "metric": METRIC, "display": EDA, "plot": EDA}
 
 
 #: Keyword arguments of a data loader that set the batch size: a training hyperparameter (the codebook's H).
