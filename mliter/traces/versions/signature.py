@@ -276,6 +276,10 @@ def _data_name(site: CallSite, literals: dict[str, Any]) -> str:
     kwnodes = {k: n for (k, _), n in zip(site.kwargs, site.nodes[len(site.args):])}
     node = nodes.get(0) or next((kwnodes[k] for k in PATH_KWARGS if k in kwnodes), None)
     module = site.qualified.split(".")[0]
+    if module == "datasets" and "data_files" in kwnodes and (node is None or (
+            isinstance(node, ast.Constant) and node.value in _DATASET_FORMATS)):
+        # `load_dataset("csv", data_files="train.csv")`: the file is the data, the format only how it is read
+        return _file_name(kwnodes["data_files"], literals)
     if "datasets" in site.qualified or node is None:
         # `sklearn.datasets.load_iris` -> sklearn:load_iris; `keras.datasets.mnist.load_data` -> keras:mnist
         tail = site.qualified.split(".")
@@ -284,6 +288,10 @@ def _data_name(site: CallSite, literals: dict[str, Any]) -> str:
             name = _file_name(node, {})
         return f"{module}:{name}"
     return _file_name(node, literals)
+
+
+#: Builders of the `datasets` library that read files of a format (`load_dataset("csv", data_files=...)`).
+_DATASET_FORMATS = frozenset({"csv", "json", "parquet", "text", "arrow", "pandas", "imagefolder", "audiofolder"})
 
 
 def _metric_names(site: CallSite) -> list[str]:
@@ -812,7 +820,10 @@ FETCH = "fetch"
 #: pre-processing steps, its compositions (`A.Compose`, `A.OneOf`) structure only, as a pipeline is.
 SIGNATURE_ROLES: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"^(wget\.download|urllib\.request\.urlretrieve|gdown\.download|zipfile\.ZipFile|tarfile\.open|"
-                r"shutil\.unpack_archive)$"), FETCH),
+                r"shutil\.unpack_archive|\w+(\.\w+)*\.(download_url|download_and_extract\w*|extract_archive))$"), FETCH),
+    # a dataset made from data already in memory (`DatasetDict({"train": ds})`, `Dataset.from_pandas(df)`) holds
+    # data, it reads none
+    (re.compile(r"^\w+(\.\w+)*\.(DatasetDict|Dataset\.from_(pandas|dict|list))$"), None),
     (re.compile(r"^statsmodels\.tsa\.(stattools\.\w+|seasonal\.seasonal_decompose)$"), EDA),
     (re.compile(r"^albumentations(\.[a-z_]+)*\.(Compose|OneOf|SomeOf|OneOrOther|Sequential|ReplayCompose)$"), None),
     (re.compile(r"^albumentations(\.[a-z_]+)*\.[A-Z]\w*$"), PREPROCESSING),
