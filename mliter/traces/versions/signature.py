@@ -710,7 +710,7 @@ def _operator_params(site: CallSite, short: str) -> dict[str, str]:
     params = {names[i] if i < len(names) else f"_{i}": v for i, v in enumerate(site.args)}
     params.update((KEYWORD_ALIASES.get(k, k), v) for k, v in site.kwargs)
     for k in [k for k in params if k in NON_HYPERPARAMETERS or k.startswith(("push_to_hub", "hub_"))
-              or _is_path(params[k])]:
+              or is_path(params[k])]:
         del params[k]
     if short == "from_pretrained" and params.get("_0", "").startswith('"') and "/" in params["_0"]:
         params["_0"] = normalise_value(json.loads(params["_0"]).rstrip("/").split("/")[-1])
@@ -723,7 +723,7 @@ _PATH = re.compile(r'^"(\w+://|[./~]|[A-Za-z]:\\\\|[^" ]+\.(csv|tsv|json|jsonl|t
                    r'npz|pt|pth|ckpt|bin|zip|gz|tar|nii|png|jpg|jpeg|yaml|yml|xml|db|sqlite)"$)')
 
 
-def _is_path(value: str) -> bool:
+def is_path(value: str) -> bool:
     """The argument's value is a path or address: where data or output lives, no setting of a step or model."""
     return bool(_PATH.match(value))
 
