@@ -1235,8 +1235,18 @@ def _settings(top: list[tuple[int, str, str]], parsed: list[CellCode], stages: l
             if name in parsed[j].reads or name in attribute_reads.get(j, ()):
                 side = _SIDE.get(stages[j], "")
                 break
+        if not side and TRAINING_SETTING.search(name) and any(
+                name in parsed[j].reads or name in attribute_reads.get(j, ()) for j in range(k, len(parsed))):
+            # `N_EPOCHS = 10` above the training loop of the same cell, `TRAIN_STEPS` given to an explainer that
+            # trains: a name that says how long or how a model trains is a setting of the model wherever it is read
+            side = MODEL
         out.append((name, value, side))
     return tuple(out)
+
+
+#: Names of settings that say how a model trains: epochs, steps, iterations, batch size, learning rate.
+TRAINING_SETTING = re.compile(r"(?i)(^|_|\.)(n_|num_|max_|train_)?(epochs?|steps|iters?|iterations|batch_size|bs|lr|"
+                              r"learning_rate)$")
 
 
 def _attribute_reads(tree: ast.AST) -> set[str]:

@@ -468,6 +468,10 @@ ROUND6_CASES = [
      ("from monai.data import load_decathlon_datalist\nfiles = load_decathlon_datalist('/data/a/dataset_0.json', True)",),
      ("from monai.data import load_decathlon_datalist\nfiles = load_decathlon_datalist('/home/b/dataset_0.json', True)",),
      "O"),
+    ("the number of epochs bound above the training loop of its cell is a model setting",
+     ("import torch", "N_EPOCHS = 25\nCLIP = 1\nfor epoch in range(N_EPOCHS):\n    loss = train(model, it, opt, CLIP)"),
+     ("import torch", "N_EPOCHS = 10\nCLIP = 1\nfor epoch in range(N_EPOCHS):\n    loss = train(model, it, opt, CLIP)"),
+     "H"),
     ("a function BoTorch renamed is the same operator",
      ("from botorch import fit_gpytorch_model\nfit_gpytorch_model(mll)",),
      ("from botorch import fit_gpytorch_mll\nfit_gpytorch_mll(mll)",), "O"),
@@ -485,5 +489,8 @@ def test_round6_guards_keep_what_the_codebook_names():
     assert code(("from sklearn.linear_model import LogisticRegression\nm = LogisticRegression(C=1.0)",),
                 ("from sklearn.linear_model import RidgeClassifier\nm = RidgeClassifier(C=1.0)",)) == "M"
     assert code((_PD, _HH.format("root_results_path")), (_PD, _HH.format("results_path").replace("'Assets'", "'B'"))) == "H"
+    # a number that names no training setting, bound and read in one cell, is still no setting
+    loop = "N_PLOTS = {}\nfor i in range(N_PLOTS):\n    loss = train(model, it, opt)"
+    assert code(("import torch", loop.format(3)), ("import torch", loop.format(5))) == "O"
     tfidf = "from sklearn.feature_extraction.text import TfidfVectorizer\nv = TfidfVectorizer(token_pattern='{}')"
     assert code((tfidf.format("org/a-model"),), (tfidf.format("org/b-model"),)) == "R"
