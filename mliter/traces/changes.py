@@ -11,6 +11,7 @@ has no cells, data files or hashes, so only the shared codes can come out for it
 from __future__ import annotations
 
 from mliter.errors import MliterError
+import dataclasses
 import difflib
 import re
 from collections import Counter
@@ -270,10 +271,40 @@ class ChangeResult:
     stages_touched: tuple[str, ...]  # stages of the changed, added and removed code cells (all cells for S), sorted
 
 
+def with_unknown(prev: Signature, cur: Signature) -> tuple[Signature, Signature]:
+    """Both signatures with the calls one version made of a catalogued library without a role (`Signature.unknown`)
+    counted as the operator that the other version's role names, when that version has it and this one does not
+    (`reco_utils.recommender.ncf.ncf_singlenode.NCF` against `recommenders.models.ncf.ncf_singlenode.NCF`, which the
+    catalogue lists): the catalogue names a library's current module paths, a notebook may call the old ones, and
+    a role found for one spelling holds for both. Their arguments still compare."""
+    def fill(sig: Signature, other: Signature) -> Signature:
+        unknown: dict[str, list[Operator]] = {}
+        for op in sig.unknown:
+            unknown.setdefault(operator_key(op.name), []).append(op)
+        if not unknown and not other.unknown:
+            return sig
+        extra = {}
+        for side in ("model", "preprocessing"):
+            have = {operator_key(op.name) for op in getattr(sig, side)}
+            want = sorted({operator_key(op.name) for op in getattr(other, side)} - have)
+            extra[side] = tuple(op for key in want for op in unknown.get(key, ()))
+        # a file read through a callee the other version calls without a role is read there too
+        silent = {name for callee, name in sig.readers if operator_key(callee) in {
+            operator_key(op.name) for op in other.unknown}} - set(other.data_files)
+        if not any(extra.values()) and not silent:
+            return sig
+        return dataclasses.replace(sig, model=tuple(sorted(sig.model + extra["model"])),
+                                   preprocessing=tuple(sorted(sig.preprocessing + extra["preprocessing"])),
+                                   data_files=tuple(x for x in sig.data_files if x not in silent))
+
+    return fill(prev, cur), fill(cur, prev)
+
+
 def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None) -> frozenset[str]:
     """The facets of `coding/change_types.yaml` that differ between `prev` and `cur`."""
     if prev is None:
         return frozenset({"first"})
+    prev, cur = with_unknown(prev, cur)
     out = set()
     model = diff_operators(prev.model, cur.model)
     pre = diff_operators(*live_preprocessing(prev, cur))
@@ -397,6 +428,8 @@ def classify(prev: Signature | None, cur: Signature, codebook: ChangeCodebook | 
     book = codebook or default_codebook()
     cells = diff_cells(prev.cells if prev else (), cur.cells)
     found = facets(prev, cur, cells)
+    if prev is not None:
+        prev, cur = with_unknown(prev, cur)
     model = diff_operators(prev.model if prev else (), cur.model)
     pre = diff_operators(*live_preprocessing(prev, cur)) if prev else diff_operators((), cur.preprocessing)
     stages = {prev.cells[i].stage for i in cells.touched_prev} if prev else set()

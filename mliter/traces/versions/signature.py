@@ -211,6 +211,12 @@ class Signature:
     order: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     # the pre-processing operators (also in `preprocessing`) whose value is bound to a name no cell reads
     unread: tuple[Operator, ...] = field(default=(), compare=False)
+    # calls of catalogued libraries that got no role here (a module path the catalogue does not list, often the old
+    # one): the classifier counts them as the operator the other version's role names (`changes.with_unknown`)
+    unknown: tuple[Operator, ...] = field(default=(), compare=False)
+    # (callee, data name) of each data read, so that a read through a callee the other version calls without a role
+    # is no new data source either
+    readers: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @classmethod
     def from_operators(cls, model: Iterable[Operator] = (), preprocessing: Iterable[Operator] = (),
@@ -319,6 +325,8 @@ class _Builder:
         self.unused: tuple[tuple[int, int], ...] = ()  # line spans of the current cell's definitions nobody reads
         self.dead: tuple[tuple[int, int], ...] = ()  # line spans of the current cell's assignments nobody reads
         self.unread: list[tuple[str, dict[str, str]]] = []  # pre-processing operators bound to names nobody reads
+        self.unknown: list[tuple[str, dict[str, str]]] = []  # calls of catalogued libraries with no role
+        self.readers: list[tuple[str, str]] = []  # (callee, data name) of every data read
         self.unbound: frozenset[str] = frozenset()  # names the notebook calls but never binds (see `unbound_names`)
         self.strings: set[str] = set()  # variables holding text (`c = f.read()`): their methods are string handling
         self.ops: dict[str, list[tuple[str, dict[str, str]]]] = {MODEL: [], PREPROCESSING: []}
@@ -474,7 +482,9 @@ class _Builder:
             local = r is None and is_local_module(site.qualified, _libraries())
             if local:
                 r = local_side(site.qualified)  # a local module's function: its name says its side
-            if r is None and local and site.target in self.trained and site.qualified.rsplit(".", 1)[-1][:1].isupper():
+            if (r is None and site.target in self.trained and site.qualified.rsplit(".", 1)[-1][:1].isupper()
+                    and (local or site.qualified.split(".", 1)[0] in _libraries())):
+                local = True  # its settings are its keywords and literals, as for a callable whose body is unknown
                 # `br = BooleanRuleCG(lambda0=1e-3)` ... `br.fit(X, y)`: a class of a library nothing catalogues, made
                 # and then trained (or fitted to transform data): an operator of that side, its settings known
                 r = self.trained[site.target]
@@ -482,6 +492,8 @@ class _Builder:
                 return None  # `pd.concat([preds_a, preds_b])`, `pd.DataFrame({"y": preds})`: post-processing
             if r == PREPROCESSING and CONTAINERS.search(site.qualified):
                 return None  # `pd.DataFrame(X)`, `np.array(x)`, `torch.tensor(ids)`: holding data, no step
+            if r is None and not local and site.qualified.split(".", 1)[0] in _libraries():
+                self.unknown.append((self._name(site, node), _operator_params(site, site.qualified.rsplit(".", 1)[-1])))
             if r in (MODEL, PREPROCESSING):
                 params = _operator_params(site, site.qualified.rsplit(".", 1)[-1])
                 if r == PREPROCESSING:
@@ -502,6 +514,7 @@ class _Builder:
                     return r
                 name = _data_name(site, self.literals)
                 self.data.add(name)
+                self.readers.append((self._name(site, node), name))
                 # `read_csv(f, nrows=1000)`: the rows kept of a file read in both versions are a pre-processing
                 # setting (R), recorded for every read so that dropping `nrows` shows too
                 subset = {k: v for k, v in site.kwargs if k in SUBSET_KWARGS}
@@ -871,6 +884,10 @@ def catalogue_role(qualified: str) -> str | None:
         # environment, whatever its role: no operator of the workflow
         return None
     r = _CATALOGUE_ROLE.get(e.role)
+    if r == MODEL and "*" in e.pattern and _DATA_HOLDER.search(qualified):
+        # `recommenders.models.*` holds `NCFDataset`: a class that holds the data a model is trained on is a step
+        # of the data, as a data loader is
+        return PREPROCESSING
     if r == MODEL and _LIBRARY_WIDE.match(e.pattern) and qualified.rsplit(".", 1)[-1][:1].islower():
         # `tpot.*` or `botorch.*` names a library whose classes are models: its functions (`get_search_space`,
         # `generate`) build inputs or helpers for them, no model operator of their own
@@ -880,6 +897,8 @@ def catalogue_role(qualified: str) -> str | None:
     return r
 
 
+#: Classes named for the data they hold (`NCFDataset`, `SequenceDataLoader`).
+_DATA_HOLDER = re.compile(r"\.([A-Z]\w*)?(Dataset|DataLoader|DataModule)$")
 #: A catalogue pattern naming a whole library (`tpot.*`), not a module or a family of classes.
 _LIBRARY_WIDE = re.compile(r"^\w+\.\*$")
 #: Last name components of functions that store or read back a saved object (a transform's configuration, a
@@ -1105,6 +1124,8 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         calls=tuple(sorted(builder.calls)),
         order=tuple(sorted(builder.order)),
         unread=_operators(builder.unread),
+        unknown=_operators(builder.unknown),
+        readers=tuple(sorted(set(builder.readers))),
     )
 
 
