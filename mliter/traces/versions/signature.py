@@ -82,6 +82,29 @@ Round 5 (tuned on all 474 labelled pairs of rounds 1-4, each class with a case o
   (`tf.__version__`) is set-up; a transform of a prediction column of any frame is post-processing;
 - whitespace edits of code or prose are formatting (X): the text hashes keep trailing spaces.
 
+Round 6 (tuned on all 626 labelled pairs of rounds 1-5 with the merged catalogue, each class with a case of
+`ROUND6_CASES`); most of it makes the comparison robust to how the catalogue and the libraries name things:
+
+- a callable its library moved between modules is the same operator (`mliter.traces.changes.operator_key`: library
+  and own name; in argument hashes a called dotted name counts by its last part), and libraries renamed as a whole
+  (`tpot2` -> `tpot`, `reco_utils` -> `recommenders`) or callables renamed (`CrossValidationExperiment` ->
+  `CVExperiment`, `fit_gpytorch_model` -> `fit_gpytorch_mll`) spell the same operators; a keyword renamed with the
+  same value (`root_results_path` -> `results_path`, `cross_validation_params` -> `cv_params`) is no setting changed;
+- a call of a catalogued library that gets no role here (an old module path the catalogue does not list) is kept
+  (`Signature.unknown`) and counts as the operator the other version's role names; a file read through it is read
+  in both (`Signature.readers`);
+- catalogue rows whose stage is set-up (`notebook_login`, `Accelerator`) are no operators; functions under a
+  library-wide model row (`tpot.*`: `get_search_space`) are helpers, no model operators; classes holding data
+  (`*Dataset`, `*DataLoader`) under a wildcard model row are steps of the data; storing or reading back a saved
+  object (`A.save`, `spacy.load`: `SERIALISERS`) is no step;
+- a class of a library nothing catalogues that the notebook trains (`br.fit(X, y)`: `trained_names`) is a model
+  operator (a pre-processing one when it transforms); a train/test split (the catalogue's `split` role) is a
+  pre-processing step;
+- path and address arguments (`is_path`) are data locations, no settings; downloads by a library's `download_url`
+  fetch files; `load_dataset("csv", data_files=f)` reads `f`; a `DatasetDict` of data in memory reads nothing;
+- steps made alike in both versions and only read differently are wiring; a setting named for training (`N_EPOCHS`,
+  `TRAIN_STEPS`: `TRAINING_SETTING`) read in its own cell or by no modelling cell is a model setting.
+
 Building from OpenML (for the OpenML source): a flow is a tree of components, each a
 fully qualified class name (`sklearn.impute._base.SimpleImputer`) with parameters, and a
 setup gives the parameter values of one run. Map each component with `operators.role`:
