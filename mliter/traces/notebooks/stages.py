@@ -237,6 +237,15 @@ class StageRules:
             if cat is not None and cat.pattern not in self._own and (rule is None or (
                     "*" in rule.pattern and len(rule.pattern) < len(cat.pattern) and cat.precedence > rule.precedence)):
                 rule = cat
+        elif feature[:7] == "method:" and "@" in feature and self.catalogue is not None:
+            made_by = feature.split("@", 1)[1]
+            if made_by[:4] != "var:" and made_by[:6] != "local:":
+                e = self.catalogue.call(made_by)
+                if e is not None and e.role == "explain":
+                    # a method of an explainer (`exp.fit(X)`, `exp.explain(x)`): what the explainer does, PPR
+                    # also when it fits a model of its own (codebook decision 9)
+                    rule = Rule(f"method:*@{e.pattern}", e.stage, CATALOGUE_PRECEDENCE["wild"],
+                                f"{e.library}: a method of an {e.role} object (api_catalogue.csv)")
         self._memo[feature] = rule
         return rule
 
@@ -648,11 +657,14 @@ class StageRules:
         local_defs = c.defs
         made_here: dict[str, str] = {}  # lower-case name -> LI or PPR: values this cell made by model work
         results_here: set[str] = set()  # lower-case names this cell made by predicting or post-processing
+        predicts: list[bool] = []  # per statement: runs a model (predicts, calls a fitted model) and trains nothing
         for f, kind, d in zip(c.stmt_feats, c.stmt_kind, c.stmt_defs):
             if not f:
                 stmt_stage.append("other")
                 stmt_band.append(9)
+                predicts.append(False)
                 continue
+            called = None
             bodies = callees(f)
             feats = f.union(*(b for b, _, _ in bodies)) if bodies else f
             stage, band = self.label_band(feats)
@@ -660,6 +672,8 @@ class StageRules:
                 called = self._called_value_stage(f, made_here, lower, done)
                 if called is not None:
                     stage, band = called, 0  # calling a value a model or an explainer made: what that value does
+            elif stage == "LI" and self._fits_a_result(f, made_here, lower, done):
+                stage = "PPR"  # fitting an explainer made by post-processing: it explains (codebook decision 9)
             defines_local = bool(local_defs) and bool(d) and any(n.lower() in local_defs for n in d)
             is_def = defines_local and kind == "define" and all(n.lower() in local_defs for n in d)
             if bodies and not defines_local:
@@ -683,6 +697,7 @@ class StageRules:
                 stage = self.function_stage(sorted(d)[0].lower(), feats) if len(d) == 1 else self.label_majority(feats)
             stmt_stage.append(stage)
             stmt_band.append(band)
+            predicts.append(stage == "LI" and not bodies and called == "LI")  # calls a model; predict calls: below
             if band == 0 and stage in ("LI", "PPR"):
                 for n in d:
                     made_here[n.lower()] = stage
@@ -704,8 +719,8 @@ class StageRules:
                     if k == "define" or (k == "effect" and stmt_stage[i] != "other")]
         saves = [i for i, k in enumerate(kinds) if k == "save"]
         # what later cells read, and work done in place or on disk (an effect leaves no name, but its result)
-        kept = [i for i in products if c.stmt_defs[i] & later or (kinds[i] == "effect" and stmt_band[i] <= 1)] \
-            or products
+        read_later = [i for i in products if c.stmt_defs[i] & later or (kinds[i] == "effect" and stmt_band[i] <= 1)]
+        kept = read_later or products
         imports_only = bool(kept) and all(
             stmt_stage[i] == "setup" and all(f.startswith("import:") for f in c.stmt_feats[i]) for i in kept)
         if imports_only:
@@ -745,9 +760,33 @@ class StageRules:
             if primary == "LI" and saves and not any(self.trains(expand(set(c.stmt_feats[i]))) for i in kept) \
                     and any(stmt_stage[j] == "PPR" and (c.stmt_defs[j] & made_names or not c.stmt_defs[j]) for j in saves):
                 primary = "PPR"  # predictions put in a table and written (a submission): post-processing
+            if all_weak:
+                loaded = {n.lower() for i in products if stmt_stage[i] == "load" and stmt_band[i] == 0
+                          for n in c.stmt_defs[i]}
+                if loaded and all(any(x[:4] == "var:" and x[4:] in loaded for x in c.stmt_feats[i]) for i in kept):
+                    # `adult = fetch_adult()` then `X = adult.data`: the parts later cells read are taken out of
+                    # what the cell itself loaded, so the cell loads them (decision 8, read then tidy)
+                    primary, all_weak = "load", False
+            if primary == "LI" and any(m[:4] == "eval" and m[4:5] in ("", "@") for m in c.methods) and any(
+                    q.endswith(".from_pretrained") for q in c.calls) and all(
+                    self._runs_pretrained_as_is(c.stmt_feats[i]) for i in strong if stmt_stage[i] == "LI"):
+                primary = "load"  # a pretrained model loaded and put in inference mode: used as is (codebook: load)
+            if primary == "DPR" and not read_later and not saves and source_stages & {"LI", "PPR"} and any(
+                    k == "display" and self._plots_only(c.stmt_feats[i]) and any(
+                        self.feature_role(x) == "plot" for x in c.stmt_feats[i]) for i, k in enumerate(kinds)) and not any(
+                    self.feature_role(x) in ("split", "fit") for x in c.features()):
+                # arrays made from what modelling cells left, only to be drawn here and read by no later cell: a
+                # plot of results (best value per iteration, a training log), not pre-processing
+                primary = "PPR"
+            if primary == "LI" and shows and not read_later and not c.imports and all(
+                    predicts[i] or self._predicts(c.stmt_feats[i]) for i in strong if stmt_stage[i] == "LI"):
+                primary = "PPR"  # a model run on a few inputs to show what it outputs, kept by no later cell (decision 11)
             if all_weak and shows:
                 primary = self._display_stage(c, expand, source_stages)  # made to be looked at here
-            elif all_weak and not c.imports and not saves:
+            elif all_weak and not c.imports and not saves and not all(stmt_stage[i] == "setup" and any(
+                    x[:5] == "call:" and self.feature_stage(x) == "setup" for x in c.stmt_feats[i]) for i in kept):
+                # (a path or folder built by set-up calls, `ckpt = os.path.join(root, "model.ckpt")`, stays set-up
+                # whoever reads it: codebook, setup includes paths and folder constants)
                 weak = set().union(*(c.stmt_defs[i] for i in kept))
             elif primary == "EDA" and not shows and all(stmt_stage[i] in ("EDA", "setup", "other") for i in kept):
                 weak = set().union(*(c.stmt_defs[i] for i in kept))  # a summary kept for later: its readers decide
@@ -793,6 +832,46 @@ class StageRules:
                 return st
         return None
 
+    def _fits_a_result(self, feats: Iterable[str], made_here: dict[str, str], lower: dict[str, int],
+                       done: list[CellStage]) -> bool:
+        """Is a statement's model work only methods called on values that post-processing made (`explainer =
+        explainer.fit(X)` after `explainer = CounterfactualExplainer(...)` was staged PPR)? Such a value is an
+        explainer or a results object, so fitting it explains; any other model evidence keeps the statement LI."""
+        rest, seen = [], False
+        for f in feats:
+            if f[:7] == "method:" and "@var:" in f:
+                name = f.split("@var:", 1)[1]
+                st = made_here.get(name)
+                if st is None:
+                    j = lower.get(name)
+                    st = done[j].stage if j is not None and j < len(done) else None
+                if st == "PPR":
+                    seen = True
+                    continue
+            rest.append(f)
+        if not seen:
+            return False
+        own, band = self.label_band(rest)
+        return not (own == "LI" and band == 0)
+
+    def _predicts(self, feats: Iterable[str]) -> bool:
+        """Does a statement predict with a model (a catalogued predict call or method) and train nothing?"""
+        return any(self.feature_role(x) == "predict" for x in feats if x[:7] == "method:" or x[:5] == "call:") \
+            and not self.trains(feats)
+
+    def _runs_pretrained_as_is(self, feats: Iterable[str]) -> bool:
+        """Is a statement's model work only loading a pretrained model, moving it to a device or switching it to
+        inference (`m = AutoModel.from_pretrained(name).to(device)`, `m.eval()`)?"""
+        rest, seen = [], False
+        for x in feats:
+            if x[:5] == "call:" and x.endswith(".from_pretrained"):
+                seen = True
+            elif x[:7] == "method:" and x[7:].split("@", 1)[0] in ("eval", "to", "cuda", "requires_grad_"):
+                seen = True
+            else:
+                rest.append(x)
+        return seen and not self.trains(rest)
+
     def _plots_only(self, feats: Iterable[str], known_only: bool = False) -> bool:
         """Are the calls of a statement all display or plot calls (`fig, ax = plt.subplots(2)`)?
 
@@ -814,9 +893,12 @@ class StageRules:
     def _display_stage(self, c: "CellCode", expand, source_stages: set[str], reads_results: bool = False,
                        shows: bool = True) -> str:
         """A cell that defines nothing: the stage of what it looks at (codebook: display-only parts)."""
-        own, band = self.label_band(expand(set(c.features())))
+        feats = expand(set(c.features()))
+        own, band = self.label_band(feats)
         if own == "PPR" and band == 0:
             return "PPR"
+        if own == "LI" and band == 0 and self._predicts(feats):
+            return "PPR"  # predictions made only to be shown (`model.predict([17.0])`): model output looked at (decision 11)
         if source_stages - {"setup", "other"} == {"LI"} and ((own == "LI" and band >= 2) or "attr:config" in c.features()):
             return "other"  # `print(model)`, `model.config.hidden_size`: a view of a model's make-up, a configuration
         if "PPR" in source_stages and own != "EDA":
@@ -907,7 +989,7 @@ def _tidies_what_it_read(cell: "CellCode", stmt_stage: Sequence[str], stmt_band:
     few of them (`df = pd.read_csv(...)`; `df.rename(...)`; `del df[2]`)? Reading data and tidying it a
     little is loading (codebook: the cell leaves the table read)."""
     loaded: set[str] = set()
-    n_dpr = 0
+    n_dpr = n_picked = 0
     for feats, defs, st, band in zip(cell.stmt_feats, cell.stmt_defs, stmt_stage, stmt_band):
         if band > 1:
             continue
@@ -917,9 +999,13 @@ def _tidies_what_it_read(cell: "CellCode", stmt_stage: Sequence[str], stmt_band:
             reads = {_read_name(f) for f in feats} - {None}
             if not reads & loaded or any(f[:6] == "local:" for f in feats):
                 return False  # works on something else, or calls the notebook's own processing code
+            low = {n.lower() for n in defs}
+            if low and low <= reads <= loaded and all(f[:4] == "var:" or f[:7] == "syntax:" for f in feats):
+                n_picked += 1  # `X_test = X_test[:50]`: a part of what was read kept, no call (a selection)
+                continue
             n_dpr += 1
-            loaded |= {n.lower() for n in defs}
-    return bool(loaded) and 0 < n_dpr <= MAX_TIDY_STATEMENTS
+            loaded |= low
+    return bool(loaded) and n_dpr <= MAX_TIDY_STATEMENTS and n_dpr + n_picked > 0
 
 
 def _chooses_columns(cell: "CellCode", names: set[str]) -> bool:
