@@ -192,8 +192,9 @@ def diff_operators(prev: Iterable[Operator], cur: Iterable[Operator]) -> Operato
     shown_cur = {operator_key(op.name): op.name for op in sorted(cur, reverse=True)}
     gone, new = Counter(_keyed(prev)), Counter(_keyed(cur))
     gone, new = gone - new, new - gone
-    for a in sorted(gone.elements()):
-        b = next((b for b in sorted(new.elements()) if b.name == a.name and same_settings(a, b)), None)
+    names_new = {op.name for op in new}
+    for a in sorted(op for op in gone.elements() if op.name in names_new):
+        b = next((b for b in sorted(new) if new[b] > 0 and b.name == a.name and same_settings(a, b)), None)
         if b is not None:
             gone[a] -= 1
             new[b] -= 1
