@@ -11,6 +11,7 @@ has no cells, data files or hashes, so only the shared codes can come out for it
 from __future__ import annotations
 
 from mliter.errors import MliterError
+import dataclasses
 import difflib
 import re
 from collections import Counter
@@ -127,14 +128,77 @@ class OperatorDiff:
         return bool(self.added or self.removed)
 
 
+def operator_key(name: str) -> str:
+    """The name two versions' operators are matched by: a library's callable by its library and its own name
+    (`keras.layers.experimental.preprocessing.StringLookup` and `keras.layers.StringLookup`,
+    `sktime.transformations.series.detrend.Detrender` and `sktime.transformations.detrend.Detrender`), since
+    libraries move callables between modules and keep re-exporting them; a classmethod keeps its class
+    (`transformers.AutoModel.from_pretrained`). Markers (`method:fillna`, `local:Net`, `pandas.setitem`) stay."""
+    if ":" in name or name.count(".") < 2:
+        return name
+    parts = name.split(".")
+    keep = 2 if parts[-1][:1].islower() and parts[-2][:1].isupper() else 1
+    return ".".join([parts[0], *parts[-keep:]])
+
+
+def _keyed(ops: Iterable[Operator]) -> list[Operator]:
+    return sorted(Operator(operator_key(op.name), op.params) for op in ops)
+
+
+#: Words of keyword names too generic to tie a renamed keyword to its old spelling.
+_GENERIC_WORDS = frozenset({"", "n", "num", "is", "use", "do", "the", "of"})
+
+
+def _words(key: str) -> frozenset[str]:
+    return frozenset(re.split(r"[_.]", key.lower())) - _GENERIC_WORDS
+
+
+def same_settings(a: Operator, b: Operator) -> bool:
+    """The two instances differ only in keyword names an API renamed: every differing keyword of one has a
+    counterpart in the other with the same value and a word in common (`root_results_path` -> `results_path`,
+    `metrics_map` -> `metrics`, `cross_validation_params` -> `cv_params`). Such a port gives the model the same
+    settings, so it is no re-parameterisation."""
+    pa, pb = a.param_dict, b.param_dict
+    only_a = {k: v for k, v in pa.items() if pb.get(k) != v}
+    only_b = {k: v for k, v in pb.items() if pa.get(k) != v}
+    if not only_a or len(only_a) != len(only_b) or set(only_a) & set(only_b):
+        return False
+    left = dict(only_b)
+    for k, v in sorted(only_a.items()):
+        match = next((k2 for k2, v2 in sorted(left.items()) if v2 == v and (
+            _words(k) & _words(k2) or _initials(k) == k2 or _initials(k2) == k)), None)
+        if match is None:
+            return False
+        del left[match]
+    return True
+
+
+def _initials(key: str) -> str:
+    """`cross_validation_params` -> `cv_params`: the leading words shortened to their initials."""
+    words = key.split(".")[-1].split("_")
+    return "".join(w[:1] for w in words[:-1]) + "_" + words[-1] if len(words) > 2 else key
+
+
 def diff_operators(prev: Iterable[Operator], cur: Iterable[Operator]) -> OperatorDiff:
     """Per operator name: instances only in one version are added/removed, pairs are re-parameterised.
 
-    Instances are matched by (name, arguments); the unmatched ones of a name pair up in
-    sorted order as re-parameterised, the rest count as added or removed.
+    Instances are matched by (`operator_key`, arguments), an instance whose keywords were only renamed
+    (`same_settings`) matching its old spelling; the unmatched ones of a name pair up in sorted order as
+    re-parameterised, the rest count as added or removed.
     """
-    gone, new = Counter(prev), Counter(cur)
+    prev, cur = list(prev), list(cur)
+    # names as each version spells them, for the diff's names (the module a version imports it from)
+    shown_prev = {operator_key(op.name): op.name for op in sorted(prev, reverse=True)}
+    shown_cur = {operator_key(op.name): op.name for op in sorted(cur, reverse=True)}
+    gone, new = Counter(_keyed(prev)), Counter(_keyed(cur))
     gone, new = gone - new, new - gone
+    names_new = {op.name for op in new}
+    for a in sorted(op for op in gone.elements() if op.name in names_new):
+        b = next((b for b in sorted(new) if new[b] > 0 and b.name == a.name and same_settings(a, b)), None)
+        if b is not None:
+            gone[a] -= 1
+            new[b] -= 1
+    gone, new = +gone, +new
     by_name_gone: dict[str, list[Operator]] = {}
     by_name_new: dict[str, list[Operator]] = {}
     for op in sorted(gone.elements()):
@@ -148,9 +212,9 @@ def diff_operators(prev: Iterable[Operator], cur: Iterable[Operator]) -> Operato
     for name in sorted(set(by_name_gone) | set(by_name_new)):
         g, n = by_name_gone.get(name, []), by_name_new.get(name, [])
         pairs = min(len(g), len(n))
-        names_repar += [name] * pairs
-        names_removed += [name] * (len(g) - pairs)
-        names_added += [name] * (len(n) - pairs)
+        names_repar += [shown_cur.get(name, name)] * pairs
+        names_removed += [shown_prev.get(name, name)] * (len(g) - pairs)
+        names_added += [shown_cur.get(name, name)] * (len(n) - pairs)
         for a, b in zip(g[:pairs], n[:pairs]):
             pa, pb = a.param_dict, b.param_dict
             nparams += sum(pa.get(k) != pb.get(k) for k in set(pa) | set(pb))
@@ -208,10 +272,40 @@ class ChangeResult:
     stages_touched: tuple[str, ...]  # stages of the changed, added and removed code cells (all cells for S), sorted
 
 
+def with_unknown(prev: Signature, cur: Signature) -> tuple[Signature, Signature]:
+    """Both signatures with the calls one version made of a catalogued library without a role (`Signature.unknown`)
+    counted as the operator that the other version's role names, when that version has it and this one does not
+    (`reco_utils.recommender.ncf.ncf_singlenode.NCF` against `recommenders.models.ncf.ncf_singlenode.NCF`, which the
+    catalogue lists): the catalogue names a library's current module paths, a notebook may call the old ones, and
+    a role found for one spelling holds for both. Their arguments still compare."""
+    def fill(sig: Signature, other: Signature) -> Signature:
+        unknown: dict[str, list[Operator]] = {}
+        for op in sig.unknown:
+            unknown.setdefault(operator_key(op.name), []).append(op)
+        if not unknown and not other.unknown:
+            return sig
+        extra = {}
+        for side in ("model", "preprocessing"):
+            have = {operator_key(op.name) for op in getattr(sig, side)}
+            want = sorted({operator_key(op.name) for op in getattr(other, side)} - have)
+            extra[side] = tuple(op for key in want for op in unknown.get(key, ()))
+        # a file read through a callee the other version calls without a role is read there too
+        silent = {name for callee, name in sig.readers if operator_key(callee) in {
+            operator_key(op.name) for op in other.unknown}} - set(other.data_files)
+        if not any(extra.values()) and not silent:
+            return sig
+        return dataclasses.replace(sig, model=tuple(sorted(sig.model + extra["model"])),
+                                   preprocessing=tuple(sorted(sig.preprocessing + extra["preprocessing"])),
+                                   data_files=tuple(x for x in sig.data_files if x not in silent))
+
+    return fill(prev, cur), fill(cur, prev)
+
+
 def facets(prev: Signature | None, cur: Signature, cells: CellDiff | None = None) -> frozenset[str]:
     """The facets of `coding/change_types.yaml` that differ between `prev` and `cur`."""
     if prev is None:
         return frozenset({"first"})
+    prev, cur = with_unknown(prev, cur)
     out = set()
     model = diff_operators(prev.model, cur.model)
     pre = diff_operators(*live_preprocessing(prev, cur))
@@ -264,7 +358,7 @@ INITIALISERS = re.compile(r"^(torch\.nn\.init|keras\.initializers)\.")
 
 
 def _classes(ops: Iterable[Operator]) -> set[str]:
-    return {op.name for op in ops if not INITIALISERS.match(op.name)}
+    return {operator_key(op.name) for op in ops if not INITIALISERS.match(op.name)}
 
 
 def live_preprocessing(prev: Signature, cur: Signature) -> tuple[list[Operator], list[Operator]]:
@@ -272,10 +366,22 @@ def live_preprocessing(prev: Signature, cur: Signature) -> tuple[list[Operator],
     reads in one version but that fed the pipeline in the other (`tfms = get_transforms(...)` once the data block
     builds its own transforms) feeds nothing there. A step that no cell reads in either version, or that is new
     and not read yet (work begun at the end of a notebook), still counts."""
+    if Counter(_keyed(prev.preprocessing)) == Counter(_keyed(cur.preprocessing)):
+        # both versions make the same steps with the same arguments and only which of them is read changed (a
+        # generator made but unused, now used for the test images): wiring, no step changed
+        return sorted(prev.preprocessing), sorted(cur.preprocessing)
+
     def without(sig: Signature, other: Signature) -> list[Operator]:
-        read_other = Counter(other.preprocessing) - Counter(other.unread)
-        leftover = Counter(sig.unread) & read_other
-        return sorted((Counter(sig.preprocessing) - leftover).elements())
+        read_other = Counter(_keyed(other.preprocessing)) - Counter(_keyed(other.unread))
+        leftover = Counter(_keyed(sig.unread)) & read_other
+        out = []
+        for op in sorted(sig.preprocessing):
+            key = Operator(operator_key(op.name), op.params)
+            if leftover[key] > 0:
+                leftover[key] -= 1
+            else:
+                out.append(op)
+        return out
 
     return without(prev, cur), without(cur, prev)
 
@@ -323,6 +429,8 @@ def classify(prev: Signature | None, cur: Signature, codebook: ChangeCodebook | 
     book = codebook or default_codebook()
     cells = diff_cells(prev.cells if prev else (), cur.cells)
     found = facets(prev, cur, cells)
+    if prev is not None:
+        prev, cur = with_unknown(prev, cur)
     model = diff_operators(prev.model if prev else (), cur.model)
     pre = diff_operators(*live_preprocessing(prev, cur)) if prev else diff_operators((), cur.preprocessing)
     stages = {prev.cells[i].stage for i in cells.touched_prev} if prev else set()

@@ -83,10 +83,14 @@ def expr_marker(node: ast.AST) -> str:
     Variable names are replaced by their order of first appearance before hashing, so renaming
     a local variable inside an argument (`fit(X_tr)` -> `fit(X_train)`) leaves the hash alone,
     while using another variable where there were two (`f(a, b)` -> `f(a, a)`) still changes it.
-    Names that are called keep their name (`scale(y)` and `normalise(y)` differ)."""
-    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    Names that are called keep their name (`scale(y)` and `normalise(y)` differ); a called dotted name counts by
+    its last part (`tf.keras.layers.experimental.preprocessing.StringLookup(...)` and `layers.StringLookup(...)`
+    are one callable that its library moved between modules)."""
+    calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)]
+    called = {id(n.func) for n in calls}
     names = [n for n in ast.walk(node) if isinstance(n, (ast.Name, ast.arg)) and id(n) not in called]
     saved = [n.id if isinstance(n, ast.Name) else n.arg for n in names]
+    dotted = [(n, n.func) for n in calls if isinstance(n.func, ast.Attribute) and _is_dotted(n.func)]
     order: dict[str, str] = {}
     try:
         for n, old in zip(names, saved):
@@ -95,6 +99,8 @@ def expr_marker(node: ast.AST) -> str:
                 n.id = new
             else:
                 n.arg = new
+        for call, func in dotted:
+            call.func = ast.Name(id=func.attr, ctx=ast.Load())
         text = ast.dump(node, include_attributes=False)
     finally:
         for n, old in zip(names, saved):
@@ -102,8 +108,17 @@ def expr_marker(node: ast.AST) -> str:
                 n.id = old
             else:
                 n.arg = old
+        for call, func in dotted:
+            call.func = func
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     return f"{EXPR[:-1]}:{digest}>"
+
+
+def _is_dotted(node: ast.AST) -> bool:
+    """`a.b.c`: attributes of attributes down to a plain name (a module path or a variable's attribute)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 #: Bounds of constant propagation: nesting, container size and the exponent of `**`.

@@ -82,6 +82,29 @@ Round 5 (tuned on all 474 labelled pairs of rounds 1-4, each class with a case o
   (`tf.__version__`) is set-up; a transform of a prediction column of any frame is post-processing;
 - whitespace edits of code or prose are formatting (X): the text hashes keep trailing spaces.
 
+Round 6 (tuned on all 626 labelled pairs of rounds 1-5 with the merged catalogue, each class with a case of
+`ROUND6_CASES`); most of it makes the comparison robust to how the catalogue and the libraries name things:
+
+- a callable its library moved between modules is the same operator (`mliter.traces.changes.operator_key`: library
+  and own name; in argument hashes a called dotted name counts by its last part), and libraries renamed as a whole
+  (`tpot2` -> `tpot`, `reco_utils` -> `recommenders`) or callables renamed (`CrossValidationExperiment` ->
+  `CVExperiment`, `fit_gpytorch_model` -> `fit_gpytorch_mll`) spell the same operators; a keyword renamed with the
+  same value (`root_results_path` -> `results_path`, `cross_validation_params` -> `cv_params`) is no setting changed;
+- a call of a catalogued library that gets no role here (an old module path the catalogue does not list) is kept
+  (`Signature.unknown`) and counts as the operator the other version's role names; a file read through it is read
+  in both (`Signature.readers`);
+- catalogue rows whose stage is set-up (`notebook_login`, `Accelerator`) are no operators; functions under a
+  library-wide model row (`tpot.*`: `get_search_space`) are helpers, no model operators; classes holding data
+  (`*Dataset`, `*DataLoader`) under a wildcard model row are steps of the data; storing or reading back a saved
+  object (`A.save`, `spacy.load`: `SERIALISERS`) is no step;
+- a class of a library nothing catalogues that the notebook trains (`br.fit(X, y)`: `trained_names`) is a model
+  operator (a pre-processing one when it transforms); a train/test split (the catalogue's `split` role) is a
+  pre-processing step;
+- path and address arguments (`is_path`) are data locations, no settings; downloads by a library's `download_url`
+  fetch files; `load_dataset("csv", data_files=f)` reads `f`; a `DatasetDict` of data in memory reads nothing;
+- steps made alike in both versions and only read differently are wiring; a setting named for training (`N_EPOCHS`,
+  `TRAIN_STEPS`: `TRAINING_SETTING`) read in its own cell or by no modelling cell is a model setting.
+
 Building from OpenML (for the OpenML source): a flow is a tree of components, each a
 fully qualified class name (`sklearn.impute._base.SimpleImputer`) with parameters, and a
 setup gives the parameter values of one run. Map each component with `operators.role`:
@@ -211,6 +234,12 @@ class Signature:
     order: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     # the pre-processing operators (also in `preprocessing`) whose value is bound to a name no cell reads
     unread: tuple[Operator, ...] = field(default=(), compare=False)
+    # calls of catalogued libraries that got no role here (a module path the catalogue does not list, often the old
+    # one): the classifier counts them as the operator the other version's role names (`changes.with_unknown`)
+    unknown: tuple[Operator, ...] = field(default=(), compare=False)
+    # (callee, data name) of each data read, so that a read through a callee the other version calls without a role
+    # is no new data source either
+    readers: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @classmethod
     def from_operators(cls, model: Iterable[Operator] = (), preprocessing: Iterable[Operator] = (),
@@ -276,6 +305,10 @@ def _data_name(site: CallSite, literals: dict[str, Any]) -> str:
     kwnodes = {k: n for (k, _), n in zip(site.kwargs, site.nodes[len(site.args):])}
     node = nodes.get(0) or next((kwnodes[k] for k in PATH_KWARGS if k in kwnodes), None)
     module = site.qualified.split(".")[0]
+    if module == "datasets" and "data_files" in kwnodes and (node is None or (
+            isinstance(node, ast.Constant) and node.value in _DATASET_FORMATS)):
+        # `load_dataset("csv", data_files="train.csv")`: the file is the data, the format only how it is read
+        return _file_name(kwnodes["data_files"], literals)
     if "datasets" in site.qualified or node is None:
         # `sklearn.datasets.load_iris` -> sklearn:load_iris; `keras.datasets.mnist.load_data` -> keras:mnist
         tail = site.qualified.split(".")
@@ -284,6 +317,10 @@ def _data_name(site: CallSite, literals: dict[str, Any]) -> str:
             name = _file_name(node, {})
         return f"{module}:{name}"
     return _file_name(node, literals)
+
+
+#: Builders of the `datasets` library that read files of a format (`load_dataset("csv", data_files=...)`).
+_DATASET_FORMATS = frozenset({"csv", "json", "parquet", "text", "arrow", "pandas", "imagefolder", "audiofolder"})
 
 
 def _metric_names(site: CallSite) -> list[str]:
@@ -311,6 +348,8 @@ class _Builder:
         self.unused: tuple[tuple[int, int], ...] = ()  # line spans of the current cell's definitions nobody reads
         self.dead: tuple[tuple[int, int], ...] = ()  # line spans of the current cell's assignments nobody reads
         self.unread: list[tuple[str, dict[str, str]]] = []  # pre-processing operators bound to names nobody reads
+        self.unknown: list[tuple[str, dict[str, str]]] = []  # calls of catalogued libraries with no role
+        self.readers: list[tuple[str, str]] = []  # (callee, data name) of every data read
         self.unbound: frozenset[str] = frozenset()  # names the notebook calls but never binds (see `unbound_names`)
         self.strings: set[str] = set()  # variables holding text (`c = f.read()`): their methods are string handling
         self.ops: dict[str, list[tuple[str, dict[str, str]]]] = {MODEL: [], PREPROCESSING: []}
@@ -324,6 +363,7 @@ class _Builder:
         self.n_cells = 0
         self.order: list[tuple[str, ...]] = []  # per cell, the names of its pre-processing operators in order
         self.no_value: set[int] = set()  # ids of the current cell's calls whose value is only shown or dropped
+        self.trained: dict[str, str] = {}  # variable -> side, from the methods called on it (`trained_names`)
 
     def _track_results(self, tree: ast.AST, aliases: dict[str, str]) -> None:
         """Variables assigned from a prediction, a metric or an expression reading a result variable
@@ -465,10 +505,18 @@ class _Builder:
             local = r is None and is_local_module(site.qualified, _libraries())
             if local:
                 r = local_side(site.qualified)  # a local module's function: its name says its side
+            if (r is None and site.target in self.trained and site.qualified.rsplit(".", 1)[-1][:1].isupper()
+                    and (local or site.qualified.split(".", 1)[0] in _libraries())):
+                local = True  # its settings are its keywords and literals, as for a callable whose body is unknown
+                # `br = BooleanRuleCG(lambda0=1e-3)` ... `br.fit(X, y)`: a class of a library nothing catalogues, made
+                # and then trained (or fitted to transform data): an operator of that side, its settings known
+                r = self.trained[site.target]
             if r == PREPROCESSING and _reads_results(site, self.results):
                 return None  # `pd.concat([preds_a, preds_b])`, `pd.DataFrame({"y": preds})`: post-processing
             if r == PREPROCESSING and CONTAINERS.search(site.qualified):
                 return None  # `pd.DataFrame(X)`, `np.array(x)`, `torch.tensor(ids)`: holding data, no step
+            if r is None and not local and site.qualified.split(".", 1)[0] in _libraries():
+                self.unknown.append((self._name(site, node), _operator_params(site, site.qualified.rsplit(".", 1)[-1])))
             if r in (MODEL, PREPROCESSING):
                 params = _operator_params(site, site.qualified.rsplit(".", 1)[-1])
                 if r == PREPROCESSING:
@@ -489,6 +537,7 @@ class _Builder:
                     return r
                 name = _data_name(site, self.literals)
                 self.data.add(name)
+                self.readers.append((self._name(site, node), name))
                 # `read_csv(f, nrows=1000)`: the rows kept of a file read in both versions are a pre-processing
                 # setting (R), recorded for every read so that dropping `nrows` shows too
                 subset = {k: v for k, v in site.kwargs if k in SUBSET_KWARGS}
@@ -614,7 +663,7 @@ NON_HYPERPARAMETERS = frozenset({
 #: Methods whose value is a prediction (their results are post-processed, not pre-processed).
 PREDICT_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function", "get_preds", "generate"})
 _CATALOGUE_ROLE = {"construct model": MODEL, "fit": MODEL, "tune": MODEL, "transform": PREPROCESSING,
-                   "split": None, "load": DATA, "metric": METRIC, "display": EDA, "plot": EDA}
+                   "split": PREPROCESSING, "load": DATA, "metric": METRIC, "display": EDA, "plot": EDA}
 
 
 #: Keyword arguments of a data loader that set the batch size: a training hyperparameter (the codebook's H).
@@ -633,6 +682,8 @@ RENAMED_MODULES: tuple[tuple[str, str], ...] = (
     ("sklearn.grid_search", "sklearn.model_selection"), ("tensorflow.python.keras", "keras"),
     ("tensorflow.keras", "keras"), ("pytorch_transformers", "transformers"), ("pytorch_pretrained_bert", "transformers"),
     ("lightning.pytorch", "pytorch_lightning"), ("tensorflow.compat.v1", "tensorflow"), ("torchtext.legacy", "torchtext"),
+    # tpot2 became tpot 1.0; Microsoft's reco_utils became the `recommenders` package
+    ("tpot2", "tpot"), ("reco_utils", "recommenders"),
 )
 _RENAMED = {old: new for old, new in RENAMED_MODULES}
 
@@ -665,7 +716,10 @@ RENAMED_CALLABLES = {"create_cnn": ("fastai", "cnn_learner"), "vision_learner": 
                      # hyperparameter_hunter 3.0 renamed its optimisation protocols (`*Optimization` -> `*OptPro`)
                      **{f"{k}Optimization": ("hyperparameter_hunter", f"{k}OptPro") for k in (
                          "Bayesian", "GradientBoostedRegressionTree", "RandomForest", "ExtraTrees")},
-                     "DummySearch": ("hyperparameter_hunter", "DummyOptPro")}
+                     "DummySearch": ("hyperparameter_hunter", "DummyOptPro"),
+                     "CrossValidationExperiment": ("hyperparameter_hunter", "CVExperiment"),
+                     # BoTorch 0.8 replaced `fit_gpytorch_model` by `fit_gpytorch_mll`
+                     "fit_gpytorch_model": ("botorch", "fit_gpytorch_mll")}
 #: Keyword arguments an API renamed, old -> new spelling: the same setting under its new name is no change.
 KEYWORD_ALIASES = {"evaluation_strategy": "eval_strategy", "lr": "learning_rate", "nb_epoch": "epochs",
                    "tokenizer": "processing_class", "block_y": "y_block"}
@@ -691,11 +745,23 @@ def _operator_params(site: CallSite, short: str) -> dict[str, str]:
     names = POSITIONAL_NAMES.get(short, ())
     params = {names[i] if i < len(names) else f"_{i}": v for i, v in enumerate(site.args)}
     params.update((KEYWORD_ALIASES.get(k, k), v) for k, v in site.kwargs)
-    for k in [k for k in params if k in NON_HYPERPARAMETERS or k.startswith(("push_to_hub", "hub_"))]:
+    for k in [k for k in params if k in NON_HYPERPARAMETERS or k.startswith(("push_to_hub", "hub_"))
+              or is_path(params[k])]:
         del params[k]
     if short == "from_pretrained" and params.get("_0", "").startswith('"') and "/" in params["_0"]:
         params["_0"] = normalise_value(json.loads(params["_0"]).rstrip("/").split("/")[-1])
     return params
+
+
+#: A literal text naming a place on disk or on the web (`"/data/raw/"`, `"./out"`, `"C:\\x"`, `"https://..."`, `"a.json"`);
+#: `"org/name"` is left alone, since it names a pretrained checkpoint as often as a folder.
+_PATH = re.compile(r'^"(\w+://|[./~]|[A-Za-z]:\\\\|[^" ]+\.(csv|tsv|json|jsonl|txt|parquet|pkl|pickle|h5|hdf5|npy|'
+                   r'npz|pt|pth|ckpt|bin|zip|gz|tar|nii|png|jpg|jpeg|yaml|yml|xml|db|sqlite)"$)')
+
+
+def is_path(value: str) -> bool:
+    """The argument's value is a path or address: where data or output lives, no setting of a step or model."""
+    return bool(_PATH.match(value))
 
 
 def _subset(node: ast.AST | None, literals: dict[str, Any]) -> str | None:
@@ -802,7 +868,10 @@ FETCH = "fetch"
 #: pre-processing steps, its compositions (`A.Compose`, `A.OneOf`) structure only, as a pipeline is.
 SIGNATURE_ROLES: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"^(wget\.download|urllib\.request\.urlretrieve|gdown\.download|zipfile\.ZipFile|tarfile\.open|"
-                r"shutil\.unpack_archive)$"), FETCH),
+                r"shutil\.unpack_archive|\w+(\.\w+)*\.(download_url|download_and_extract\w*|extract_archive))$"), FETCH),
+    # a dataset made from data already in memory (`DatasetDict({"train": ds})`, `Dataset.from_pandas(df)`) holds
+    # data, it reads none
+    (re.compile(r"^\w+(\.\w+)*\.(DatasetDict|Dataset\.from_(pandas|dict|list))$"), None),
     (re.compile(r"^statsmodels\.tsa\.(stattools\.\w+|seasonal\.seasonal_decompose)$"), EDA),
     (re.compile(r"^albumentations(\.[a-z_]+)*\.(Compose|OneOf|SomeOf|OneOrOther|Sequential|ReplayCompose)$"), None),
     (re.compile(r"^albumentations(\.[a-z_]+)*\.[A-Z]\w*$"), PREPROCESSING),
@@ -833,7 +902,33 @@ def catalogue_role(qualified: str) -> str | None:
     if TF1_OPTIMIZERS.match(qualified):
         return MODEL
     e = default_catalogue().call(qualified)
-    return _CATALOGUE_ROLE.get(e.role) if e is not None else None
+    if e is None or e.stage == "setup":
+        # a row whose work is set-up (`notebook_login`, `Accelerator`, `wandb.init`, a Spark session) sets up the
+        # environment, whatever its role: no operator of the workflow
+        return None
+    r = _CATALOGUE_ROLE.get(e.role)
+    if r == MODEL and "*" in e.pattern and _DATA_HOLDER.search(qualified):
+        # `recommenders.models.*` holds `NCFDataset`: a class that holds the data a model is trained on is a step
+        # of the data, as a data loader is
+        return PREPROCESSING
+    if r == MODEL and _LIBRARY_WIDE.match(e.pattern) and qualified.rsplit(".", 1)[-1][:1].islower():
+        # `tpot.*` or `botorch.*` names a library whose classes are models: its functions (`get_search_space`,
+        # `generate`) build inputs or helpers for them, no model operator of their own
+        return None
+    if r in (MODEL, PREPROCESSING) and SERIALISERS.search(qualified):
+        return None  # `A.save(transform, path)`, `spacy.load("en")`: a saved object stored or read back, no step
+    return r
+
+
+#: Classes named for the data they hold (`NCFDataset`, `SequenceDataLoader`).
+_DATA_HOLDER = re.compile(r"\.([A-Z]\w*)?(Dataset|DataLoader|DataModule)$")
+#: A catalogue pattern naming a whole library (`tpot.*`), not a module or a family of classes.
+_LIBRARY_WIDE = re.compile(r"^\w+\.\*$")
+#: Last name components of functions that store or read back a saved object (a transform's configuration, a
+#: library's pipeline), or convert one to or from a plain format: no step of the workflow, wherever a library-wide
+#: catalogue row (`albumentations.*`, `spacy.*`) puts them.
+SERIALISERS = re.compile(r"\.(save|load|dump|dumps|loads|to_dict|from_dict|to_json|from_json|to_yaml|from_yaml|"
+                         r"serialize|deserialize)$")
 
 
 #: Methods of unknown values that the catalogue marks as model training (fastai, Lightning, HF).
@@ -1005,6 +1100,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         canon = aliases  # nothing renamed: one dict, as before
     builder = _Builder(DefIndex(top_level_defs([pc.tree for pc in parsed]), canon, _operator_role))
     builder.unbound, loads = names_used([pc.tree for pc in parsed], canon)
+    builder.trained = trained_names([pc.tree for pc in parsed])
     builder.explicit = frozenset(k for k in canon if k[:1] not in "*@")
     builder.star = frozenset(k for k in canon if k[:1] == "*")
     cell_roles: list[frozenset[str]] = []
@@ -1051,6 +1147,8 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
         calls=tuple(sorted(builder.calls)),
         order=tuple(sorted(builder.order)),
         unread=_operators(builder.unread),
+        unknown=_operators(builder.unknown),
+        readers=tuple(sorted(set(builder.readers))),
     )
 
 
@@ -1095,6 +1193,24 @@ def names_used(trees: list[ast.AST | None], aliases: Mapping[str, str]) -> tuple
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
                 called.add(n.func.id)
     return frozenset(called - bound), frozenset(loads)
+
+
+#: Methods that train a model on data, and methods that fit a step to transform data with.
+_TRAIN_CALLS = frozenset({"fit", "train", "fit_predict", "partial_fit", "fit_generator"})
+_TRANSFORM_CALLS = frozenset({"transform", "fit_transform", "fit_resample"})
+
+
+def trained_names(trees: list[ast.AST | None]) -> dict[str, str]:
+    """Variables the notebook trains (`br.fit(X, y)`: model) or fits to transform data (`enc.fit_transform(X)`:
+    pre-processing), for classes of libraries the catalogue does not hold. A variable both trained and used to
+    transform is a pre-processing step (`fit` then `transform`)."""
+    methods: dict[str, set[str]] = {}
+    for tree in trees:
+        for n in ast.walk(tree) if tree is not None else ():
+            if (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+                    and n.func.attr in _TRAIN_CALLS | _TRANSFORM_CALLS and (n.args or n.keywords)):
+                methods.setdefault(n.func.value.id, set()).add(n.func.attr)
+    return {name: PREPROCESSING if m & _TRANSFORM_CALLS else MODEL for name, m in sorted(methods.items())}
 
 
 def unused_spans(tree: ast.AST | None, loads: frozenset[str]) -> tuple[tuple[int, int], ...]:
@@ -1163,8 +1279,18 @@ def _settings(top: list[tuple[int, str, str]], parsed: list[CellCode], stages: l
             if name in parsed[j].reads or name in attribute_reads.get(j, ()):
                 side = _SIDE.get(stages[j], "")
                 break
+        if not side and TRAINING_SETTING.search(name) and any(
+                name in parsed[j].reads or name in attribute_reads.get(j, ()) for j in range(k, len(parsed))):
+            # `N_EPOCHS = 10` above the training loop of the same cell, `TRAIN_STEPS` given to an explainer that
+            # trains: a name that says how long or how a model trains is a setting of the model wherever it is read
+            side = MODEL
         out.append((name, value, side))
     return tuple(out)
+
+
+#: Names of settings that say how a model trains: epochs, steps, iterations, batch size, learning rate.
+TRAINING_SETTING = re.compile(r"(?i)(^|_|\.)(n_|num_|max_|train_)?(epochs?|steps|iters?|iterations|batch_size|bs|lr|"
+                              r"learning_rate)$")
 
 
 def _attribute_reads(tree: ast.AST) -> set[str]:
