@@ -295,3 +295,21 @@ def test_a_code_cell_past_the_end_names_the_row(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(InputError, match=r"sample_cells\.csv, row 2: .* has no code cell 99"):
         sc.labelled_cells(root, tmp_path / "data", rounds=(1,))
+
+
+def test_the_nested_choice_uses_five_inner_folds_by_default(labelled, monkeypatch):
+    """Round 6: the setting of each left-out repository is chosen by 5 inner folds (3 drifted from the LORO
+    curve); every inner fold is fitted once per vocabulary threshold, and the evidence records the count."""
+    assert sc.INNER_FOLDS == 5
+    cells = labelled[2]
+    calls = []
+    real = sc._fit_path
+    monkeypatch.setattr(sc, "_fit_path", lambda *a, **k: calls.append(1) or real(*a, **k))
+    names = [f"r{i}" for i in range(12)]
+    folds = sc._folds(names, sc.INNER_FOLDS)
+    assert len(folds) == 5 and set().union(*folds) == set(names) and sum(map(len, folds)) == len(names)
+    trained = sc.train(cells, grid=(1.0,), k_grid=(2,))
+    repos = len({c.repo for c in cells})
+    inner = min(sc.INNER_FOLDS, repos - 1)
+    assert len(calls) == repos * (inner + 1)  # per left-out repository: its inner folds and the outer fit
+    assert trained.evidence["model"]["inner_folds"] == sc.INNER_FOLDS
