@@ -519,10 +519,13 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                     else:
                         uses.append(("call", None, func.attr if type(func) is Attribute else None, owner, si))
                         stack.append((inner, depth, owner))
-                for a in node.args:
+                # typed as lists (what `ast` always gives): compiled, the loops index the list directly
+                call_args: list[Any] = node.args
+                for a in call_args:
                     if type(a) is not Constant:
                         stack.append((a, depth, owner))
-                for k in node.keywords:
+                call_keywords: list[Any] = node.keywords
+                for k in call_keywords:
                     if type(k.value) is not Constant:
                         stack.append((k.value, depth, owner))
                 continue
@@ -552,7 +555,8 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
                     stack.append((node.right, depth, owner))
                 continue
             if kind is ast.Tuple or kind is ast.List:
-                for item in node.elts:
+                elts: list[Any] = node.elts
+                for item in elts:
                     if type(item) is not Constant:
                         stack.append((item, depth, owner))
                 continue
@@ -643,7 +647,8 @@ def _scan(cell: CellCode, tree: ast.AST, limits: Limits) -> None:
             for fname in fields:
                 value = getattr(node, fname, None)
                 if type(value) is list:
-                    for item in value:
+                    items: list[Any] = value
+                    for item in items:
                         if isinstance(item, AST) and type(item) is not Constant:
                             stack.append((item, depth, child_owner))
                 elif value is not None and isinstance(value, AST) and type(value) is not Constant:
