@@ -67,15 +67,25 @@ class NotebookError(MliterError):
         self.message = message
 
 
-@dataclass
+@dataclass(init=False)
 class Cell:
-    """One cell in document order; `index` counts all cells, markdown included."""
+    """One cell in document order; `index` counts all cells, markdown included. The constructor is written
+    out (`init=False`): the one `dataclasses` makes stays interpreted in the compiled build, and every cell
+    of every notebook is made with it."""
 
     index: int
     cell_type: str
     source: str
     execution_count: int | None = None
     outputs: list[dict[str, Any]] = field(default_factory=list)
+
+    def __init__(self, index: int, cell_type: str, source: str, execution_count: int | None = None,
+                 outputs: list[dict[str, Any]] | None = None) -> None:
+        self.index = index
+        self.cell_type = cell_type
+        self.source = source
+        self.execution_count = execution_count
+        self.outputs = [] if outputs is None else outputs
 
 
 @dataclass
