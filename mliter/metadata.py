@@ -114,7 +114,7 @@ CODED_VARIABLES: tuple[CodedVariable, ...] = (
                   "the producer coding/stage_producer.yaml declares primary: `rules` (its stage_rules column) or "
                   "`learned` (its stage_learned column), set by the lead at a round's freeze by the rule "
                   "pre-registered for that round (round 4: learned only if its LORO accuracy beat the rules' "
-                  "in-sample one, which kept the rules; round 5: learned unless its LORO accuracy is more than 3 "
+                  "in-sample one, which kept the rules; rounds 5 and 6: learned unless its LORO accuracy is more than 3 "
                   "points below the rules' in-sample one)",
                   "as the declared producer's column below"),
     CodedVariable("traces/cells.csv: stage_rules, stages", "rule table",
@@ -124,13 +124,13 @@ CODED_VARIABLES: tuple[CodedVariable, ...] = (
                   "(traces/frozen/, figures/trace_validity.*); docs/trace-validity.md"),
     CodedVariable("traces/cells.csv: stage_learned; traces/eval_*cells.csv: stage_learned", "model-based coder",
                   "a multinomial logistic regression (coefficients coding/stage_coder.csv, trained by "
-                  "`mliter code train-stage-coder` on the labelled cells of the tuning rounds, 1,458 cells of rounds "
-                  "1-4 from round 5) over the miner's static features, API-name tokens found in at least k tuning "
+                  "`mliter code train-stage-coder` on the labelled cells of the tuning rounds, 1,738 cells of rounds "
+                  "1-5 from round 6) over the miner's static features, API-name tokens found in at least k tuning "
                   "repositories and the rules' output (mliter.traces.notebooks.learned)",
-                  "nested leave-one-repository-out accuracy over 57 repositories, regularisation and vocabulary "
+                  "nested leave-one-repository-out accuracy over 71 repositories, regularisation and vocabulary "
                   "threshold chosen within the training repositories (traces/eval_stage_coder.csv, "
-                  "coding/stage_producer.yaml); on each round's held-out sample once scored (round 4: 67.1%; round 5, "
-                  "as the primary stage: 71.8%, floor 85%)"),
+                  "coding/stage_producer.yaml); on each round's held-out sample once scored (round 4: 67.1%; as the "
+                  "primary stage, round 5: 71.8%, round 6: 65.0%, floor 85%)"),
     CodedVariable("coding/stage_labels.csv, coding/stage_labels_heldout.csv: stage", "model-based coder",
                   "coder_a (a language-model session, procedure in coding/stage_labels.md)",
                   "not double-coded: a single reference coder; the rule table is scored against it"),
