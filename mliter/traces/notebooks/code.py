@@ -40,6 +40,7 @@ import ast
 import builtins
 import marshal
 import re
+import textwrap
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -230,42 +231,6 @@ def _continuation(line: str, state: tuple[int, str, bool]) -> tuple[int, str, bo
     return depth, triple, line.rstrip().endswith("\\") and not triple
 
 
-def dedent(text: str) -> str:
-    """`textwrap.dedent`, the same text, in one pass over the lines without its three regular expressions
-    (it ran on every cell that starts with a blank or a newline, about one in eight).
-
-    As `textwrap.dedent`: lines of only spaces and tabs become empty; the margin is the longest run of
-    spaces and tabs that starts every other line (lines split at `\\n` only, as its `^` and `$` do), and
-    is removed from them."""
-    lines = text.split("\n")
-    margin: str | None = None
-    changed = False
-    for i in range(len(lines)):
-        line = lines[i]
-        body = line.lstrip(" \t")
-        if not body:
-            if line:
-                lines[i] = ""
-                changed = True
-            continue
-        indent = line[: len(line) - len(body)]
-        if margin is None:
-            margin = indent
-        elif indent.startswith(margin):
-            pass
-        elif margin.startswith(indent):
-            margin = indent
-        else:
-            k = 0
-            while margin[k] == indent[k]:
-                k += 1
-            margin = margin[:k]
-    if margin:
-        cut = len(margin)
-        return "\n".join([ln[cut:] if ln else ln for ln in lines])
-    return "\n".join(lines) if changed else text
-
-
 def _dotted(node: ast.AST) -> list[str] | None:
     """`a.b.c` -> ['a', 'b', 'c']; None when the chain does not end in a plain name."""
     parts: list[str] = []
@@ -309,7 +274,7 @@ def parse_cell(source: str, limits: Limits = Limits()) -> CellCode:
     if len(source) > limits.max_cell_chars:
         return CellCode(n_lines, "too_long", f"{len(source)} characters exceeds {limits.max_cell_chars}")
     if source[:1] in (" ", "\t", "\n", "\r"):
-        source = dedent(source)
+        source = textwrap.dedent(source)
     # every IPython-only form holds `%`, `!` or `?`: a cell without them skips the regular expression
     # (most cells; the substring tests are C scans, the expression tries three branches at every line)
     if ("%" in source or "!" in source or "?" in source) and _NEEDS_NEUTRALISING.search(source):
