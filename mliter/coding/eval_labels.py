@@ -214,6 +214,13 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("pair_id")
     a = ap.parse_args(argv)
     labels = ROUNDS[a.round]
+    kind = "cells" if a.cmd == "show-notebook" else "pairs"
+    missing = [labels / f"sample_{k}.csv" for k in (("cells", "pairs") if a.cmd == "validate" else (kind,))
+               if not (labels / f"sample_{k}.csv").is_file()]
+    if missing:  # a round declared before its sample is drawn (mliter.corpus.rounds): say so, no traceback
+        print(f"{missing[0]}: no sample drawn for round {a.round} yet "
+              f"(python -m mliter.coding.eval_sample round{a.round}-{missing[0].stem.split('_')[1]})")
+        return 1
     if a.cmd == "validate":
         bad = 0
         for f in a.files:
@@ -225,7 +232,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{f}: valid and complete")
         return 1 if bad else 0
     key = a.cell_id if a.cmd == "show-notebook" else a.pair_id
-    kind = "cells" if a.cmd == "show-notebook" else "pairs"
     if key not in sample(kind, labels):
         m = re.match(r"r(\d+)[cp]\d", key)
         hint = f"round-{m[1]} ids need --round {m[1]}" if m else "round-1 ids need no --round"

@@ -112,13 +112,25 @@ ROUND6 = FreshRound(6, 20261203, _ROUND6_KINDS,
                     {k: "dl" if k in ("vision", "nlp_llm", "audio_speech") else "other" for k in _ROUND6_KINDS},
                     default_folder="fresh6", pairs_per_repo=15, min_pairs=120, stage_codebook="2.3")
 
-FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6)}
+# Round 7: seven kinds chosen before anything was drawn (lead's plan): the two weakest kinds of round 6 again
+# (language models, audio and speech: does tuning on one round's repositories of a kind carry to new ones?), the
+# four most common kinds of applied work, and feature-engineering-heavy and generative-model work (kinds the
+# issue names and no round sampled on their own). Same pair rule as rounds 4-6, written down in
+# coding/labels/round7/README.md before any pair is drawn. Codebook 2.3 unchanged, so rounds 6 and 7 compare.
+_ROUND7_KINDS = ("tabular_applied", "vision", "nlp_llm", "time_series", "audio_speech", "feature_engineering",
+                 "generative")
+ROUND7 = FreshRound(7, 20261204, _ROUND7_KINDS,
+                    {k: "dl" if k in ("vision", "nlp_llm", "audio_speech", "generative") else
+                     "ff" if k == "feature_engineering" else "other" for k in _ROUND7_KINDS},
+                    default_folder="fresh7", pairs_per_repo=15, min_pairs=120, stage_codebook="2.3")
+
+FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7)}
 
 #: The round whose sample is held out now: its labels (and every later round's) are never tuning material for
 #: the rules or the learned stage coder; the rounds below it are. It stays on a round after that round is scored
 #: (the shipped coder is the one that was scored) and is raised by one when the next round's tuning starts, which
 #: makes the scored round's labels tuning material (the only edit a new round needs here).
-HELD_OUT_ROUND = 6
+HELD_OUT_ROUND = 7
 
 
 def fresh_round(number: int) -> FreshRound:

@@ -119,9 +119,25 @@ def test_fresh_pair_viewer_and_default_folder(fresh, monkeypatch):
 @pytest.mark.parametrize("n", sorted(FRESH_ROUNDS))
 def test_fresh_cli_validates_against_its_round_sample(n, capsys, tmp_path):
     assert el.ROUNDS[n] == CODING / "labels" / f"round{n}"
+    if not (el.ROUNDS[n] / "sample_pairs.csv").is_file():  # declared, not drawn yet: a clear refusal
+        assert el.main(["--round", str(n), "show-pair", f"r{n}p0001"]) == 1
+        assert f"no sample drawn for round {n} yet" in capsys.readouterr().out
+        return
     assert el.main(["--round", str(n), "show-pair", "r2p0001"]) == 1
     assert "round-2 ids need --round 2" in capsys.readouterr().out
     f = tmp_path / "pairs_a.csv"
     f.write_text("pair_id,series,from_file,to_file,code,codes,coder,note\n")
     assert el.main(["--round", str(n), "validate", str(f)]) == 1
     assert f"sampled pairs not labelled yet (first: r{n}p0001)" in capsys.readouterr().out
+
+
+def test_a_round_without_a_sample_is_refused_by_name(monkeypatch, capsys, tmp_path):
+    """A round declared before its sample is drawn: the viewer names the missing file and the command that
+    draws it, for every subcommand, and returns 1 (no traceback)."""
+    monkeypatch.setitem(el.ROUNDS, 3, tmp_path / "round3")
+    f = tmp_path / "cells_a.csv"
+    f.write_text("cell_id,local_path,code_cell,stage,stages,coder,note\n")
+    for args in (["show-pair", "r3p0001"], ["show-notebook", "r3c0001"], ["validate", str(f)]):
+        assert el.main(["--round", "3", *args]) == 1
+        out = capsys.readouterr().out
+        assert "no sample drawn for round 3 yet" in out and "mliter.coding.eval_sample round3-" in out

@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from mliter.corpus.rounds import FRESH_ROUNDS, HELD_OUT_ROUND, ROUND5, ROUND6, fresh_round
+from mliter.corpus.rounds import FRESH_ROUNDS, HELD_OUT_ROUND, ROUND5, ROUND6, ROUND7, fresh_round
 from mliter.paths import CODING
 
 
 def test_unknown_round_names_the_declared_ones():
-    with pytest.raises(ValueError, match=r"no fresh round 99 \(fresh rounds: 3, 4, 5, 6\)"):
+    with pytest.raises(ValueError, match=r"no fresh round 99 \(fresh rounds: 3, 4, 5, 6, 7\)"):
         fresh_round(99)
     assert fresh_round(5) is ROUND5 and fresh_round(6) is ROUND6
 
@@ -33,15 +33,27 @@ def test_round5_pair_kinds_follow_its_written_rule():
     assert (ROUND5.pairs_per_repo, ROUND5.min_pairs, ROUND5.pairs_per_series) == (15, 120, 5)
 
 
-def test_round6_declares_its_written_rule_and_is_the_held_out_round():
+def test_round6_declares_its_written_rule():
     """coding/labels/round6/README.md: seed 20261203; vision, nlp_llm and audio_speech are deep-learning pairs,
-    every other kind `other`; the caps of rounds 4-5; codebook 2.3; round 6 is the one held out."""
+    every other kind `other`; the caps of rounds 4-5; codebook 2.3."""
     assert ROUND6.seed == 20261203 and ROUND6.default_folder == "fresh6"
     assert ROUND6.kinds == ("tabular_applied", "vision", "nlp_llm", "time_series", "graph_ml", "audio_speech",
                             "geospatial")
     assert {k for k, v in ROUND6.pair_kind.items() if v == "dl"} == {"vision", "nlp_llm", "audio_speech"}
     assert (ROUND6.pairs_per_repo, ROUND6.min_pairs, ROUND6.pairs_per_series) == (15, 120, 5)
-    assert ROUND6.stage_codebook == "2.3" and HELD_OUT_ROUND == 6 == max(FRESH_ROUNDS)
+    assert ROUND6.stage_codebook == "2.3"
+
+
+def test_round7_declares_its_written_rule_and_is_the_held_out_round():
+    """The round-7 plan: seed 20261204; vision, nlp_llm, audio_speech and generative are deep-learning pairs,
+    feature_engineering feature-function pairs, the rest `other`; the caps of rounds 4-6; codebook 2.3
+    unchanged; round 7 is the one held out, so round 6's labels are tuning material."""
+    assert ROUND7.seed == 20261204 and ROUND7.default_folder == "fresh7"
+    assert {k for k, v in ROUND7.pair_kind.items() if v == "dl"} == {"vision", "nlp_llm", "audio_speech",
+                                                                      "generative"}
+    assert {k for k, v in ROUND7.pair_kind.items() if v == "ff"} == {"feature_engineering"}
+    assert (ROUND7.pairs_per_repo, ROUND7.min_pairs, ROUND7.pairs_per_series) == (15, 120, 5)
+    assert ROUND7.stage_codebook == "2.3" and HELD_OUT_ROUND == 7 == max(FRESH_ROUNDS)
 
 
 def test_codebook_versions_rise_and_none_is_ahead_of_coding_stages_md():
