@@ -7,7 +7,7 @@ repositories out, carries an honest estimate of its error (`mliter.coding.stage_
 
 One function, `notebook_features`, makes the features for training and for mining, so they cannot
 drift. It reads what the miner has already computed for the notebook (each cell's `CellCode` def-use
-summary and the rules' `CellStage`), never the code text, and yields for every code cell a sorted
+summary and the rules' `CellStage`, and the cells' stored outputs), never the code text, and yields for every code cell a sorted
 tuple of binary feature names (no identifier of the notebook: stage, role, syntax and API names only):
 
 - `rule:<stage>`, `rules_set:<stage>`, `n_stages:<k>`: the rules' primary stage and stage set;
@@ -36,6 +36,10 @@ tuple of binary feature names (no identifier of the notebook: stage, role, synta
 - `syn:<marker>`, `magic`, `shell`, `imports`, `calls_local`, `lines:<bin>`, `status:<status>`, `band:<b>`:
   syntax markers of `mliter.traces.notebooks.code`, IPython parts, size, parse status and the rules'
   strongest evidence band for the cell.
+- `out:...` (since round 7, `context_features`, the families of `CONTEXT_FAMILIES`): what the cell's stored
+  outputs say, read from the notebook file (types, MIME types, a table shown, stderr, words of text outputs;
+  the open ones by the same vocabulary rule). The one place the features read beyond the miner's summaries:
+  the notebook's cells (`mine_bytes` passes them). The markdown family (`md:...`) was measured and is off.
 
 Inference is a dot product over the stored coefficients, notebook at a time with numpy (no
 scikit-learn at mining time); the class with the largest score wins, ties going to the first class in
