@@ -44,7 +44,7 @@ from mliter.errors import InputError
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
-from mliter.traces.notebooks.learned import CLASSES, DEFAULT_CODER, DEFAULT_PRODUCER, PRODUCERS, write_coder
+from mliter.traces.notebooks.learned import CLASSES, DEFAULT_CODER, DEFAULT_PRODUCER, OPEN_PREFIXES, PRODUCERS, write_coder
 
 #: Every labelled round (round 1's coding/labels/, round 2's, the fresh rounds of mliter.corpus.rounds).
 def labelled_rounds() -> tuple[int, ...]:
@@ -79,7 +79,9 @@ C_GRID = (0.01, 0.03, 0.1, 0.3)
 #: Vocabulary thresholds tried: an open token (`api:...`, `mliter.traces.notebooks.learned.api_tokens`) is a
 #: feature only when at least k of the training repositories have it, so no repository's own names are learned.
 K_GRID = (3, 5, 10)
-OPEN_PREFIX = "api:"
+#: Open-vocabulary features (kept only when enough training repositories have them): the API names, and since
+#: round 7 the words of the markdown above a cell and of its outputs (`mliter.traces.notebooks.learned.OPEN_PREFIXES`).
+OPEN_PREFIX = OPEN_PREFIXES
 #: Inner folds (by repository) of the nested choice of setting. 5 since round 6: with 3, each inner fit saw two
 #: thirds of the other repositories and the choice drifted to weaker regularisation than the LORO curve prefers
 #: (C = 0.1 for 48 of 71 left-out repositories on rounds 1-5; nested 78.5%); with 5 it follows the curve
@@ -185,7 +187,8 @@ def labelled_cells(root: Path, data: Path, materials: dict[int, Path | None] | N
 
 
 def is_open(feature: str) -> bool:
-    """An open-vocabulary feature (an API-name token, `api:...`): kept only when enough repositories have it."""
+    """An open-vocabulary feature (an API-name token, `api:...`, or a word of the markdown or outputs, `OPEN_PREFIX`):
+    kept only when enough repositories have it."""
     return feature.startswith(OPEN_PREFIX)
 
 

@@ -7,7 +7,7 @@ repositories out, carries an honest estimate of its error (`mliter.coding.stage_
 
 One function, `notebook_features`, makes the features for training and for mining, so they cannot
 drift. It reads what the miner has already computed for the notebook (each cell's `CellCode` def-use
-summary and the rules' `CellStage`), never the code text, and yields for every code cell a sorted
+summary and the rules' `CellStage`, and the cells' stored outputs), never the code text, and yields for every code cell a sorted
 tuple of binary feature names (no identifier of the notebook: stage, role, syntax and API names only):
 
 - `rule:<stage>`, `rules_set:<stage>`, `n_stages:<k>`: the rules' primary stage and stage set;
@@ -36,6 +36,10 @@ tuple of binary feature names (no identifier of the notebook: stage, role, synta
 - `syn:<marker>`, `magic`, `shell`, `imports`, `calls_local`, `lines:<bin>`, `status:<status>`, `band:<b>`:
   syntax markers of `mliter.traces.notebooks.code`, IPython parts, size, parse status and the rules'
   strongest evidence band for the cell.
+- `out:...` (since round 7, `context_features`, the families of `CONTEXT_FAMILIES`): what the cell's stored
+  outputs say, read from the notebook file (types, MIME types, a table shown, stderr, words of text outputs;
+  the open ones by the same vocabulary rule). The one place the features read beyond the miner's summaries:
+  the notebook's cells (`mine_bytes` passes them). The markdown family (`md:...`) was measured and is off.
 
 Inference is a dot product over the stored coefficients, notebook at a time with numpy (no
 scikit-learn at mining time); the class with the largest score wins, ties going to the first class in
@@ -57,6 +61,7 @@ from mliter.traces.notebooks.stages import STAGES
 
 if TYPE_CHECKING:
     from mliter.traces.notebooks.code import CellCode
+    from mliter.traces.notebooks.parse import Cell
     from mliter.traces.notebooks.stages import CellStage, StageRules
 
 #: Classes in the fixed order of the coefficient table's columns and of the tie-break.
@@ -75,14 +80,17 @@ class CoderError(MliterError, ValueError):
 
 
 def notebook_features(cells: Sequence["CellCode"], labelled: Sequence["CellStage"],
-                      rules: "StageRules", ordered: bool = True, tokens: frozenset[str] | None = None) -> list:
+                      rules: "StageRules", ordered: bool = True, tokens: frozenset[str] | None = None,
+                      context: Sequence[Sequence[str]] | None = None) -> list:
     """Binary features of every code cell of a notebook, each a sorted tuple (see the module docstring);
     with `ordered` off a set (mining: inference sums integers, so order cannot change a score). `tokens`,
     when given, keeps only those open API tokens (mining: the coder's `open_tokens`; a token the table
     lacks weighs nothing, so the scores are the same, and each distinct call is filtered once per process).
 
     `cells` and `labelled` are the miner's def-use summaries and the rules' stages of the same cells,
-    in order (`mliter.traces.notebooks.mine.analyse_cells`, `StageRules.label_notebook`)."""
+    in order (`mliter.traces.notebooks.mine.analyse_cells`, `StageRules.label_notebook`); `context`, when
+    given, the same cells' `context_features` (what the notebook's markdown and stored outputs say), added to
+    each cell's features (with `tokens`, their open ones only when in `tokens`)."""
     n = len(cells)
     readers: list[list[int]] = [[] for _ in range(n)]
     sources: list[list[int]] = []
@@ -169,6 +177,11 @@ def notebook_features(cells: Sequence["CellCode"], labelled: Sequence["CellStage
             f.append("first")
         if i == n - 1:
             f.append("last")
+        if context is not None:
+            if tokens is None:
+                f += context[i]
+            else:
+                f += [x for x in context[i] if x in tokens or not x.startswith(OPEN_PREFIXES)]
         out.append(tuple(sorted(set(f))) if ordered else set(f))
     return out
 
@@ -197,6 +210,145 @@ def api_tokens(x: str) -> tuple[str, ...]:
         last = name.rpartition(".")[2]
         return ("api:base:" + last,) if _NAME(last) else ()
     return ()
+
+
+#: Prefixes of the open-vocabulary features: kept only when at least k training repositories have them (the
+#: API names since round 4; since round 7 the words of the markdown above a cell and of its text outputs, and
+#: the MIME types of its outputs), so no notebook's own identifiers or text enter the table.
+OPEN_PREFIXES: tuple[str, ...] = ("api:", "md:h:", "md:w:", "out:w:", "out:kind:")
+#: Bounds of the context features (the work per cell is bounded whatever the notebook holds): characters of a
+#: markdown cell and of a code cell's text outputs read, outputs of a code cell looked at, words kept per text.
+MD_CHARS = 1000
+OUT_CHARS = 1000
+MAX_OUTPUTS = 20
+MAX_WORDS = 60
+#: Families of context features (`context_features(families=...)`): `md` the markdown above a cell, `out` its
+#: stored outputs.
+ALL_CONTEXT_FAMILIES: tuple[str, ...] = ("md", "out")
+#: The families the learned coder reads (training and mining alike), those that passed round 7's keep rule.
+CONTEXT_FAMILIES: tuple[str, ...] = ("out",)
+_WORD = re.compile(r"[a-z][a-z]{1,23}")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$|<h[1-6][^>]*>(.*?)</h[1-6]>", re.MULTILINE | re.IGNORECASE)
+_OUTPUT_TYPES = frozenset({"stream", "display_data", "execute_result", "error", "update_display_data",
+                           "pyout", "pyerr"})
+_MIME_OK = re.compile(r"[a-z0-9][a-z0-9.+_-]{0,60}/[a-z0-9][a-z0-9.+_-]{0,60}").fullmatch
+
+
+def _words(text: str) -> list[str]:
+    """The distinct lower-cased letter words (2-24 letters) of `text`, first `MAX_WORDS` in order of
+    appearance (bounded; no digits, so no scores or sizes, and the vocabulary rule keeps only common words)."""
+    out: dict[str, None] = {}
+    for w in _WORD.findall(text.lower()):
+        out[w] = None
+        if len(out) >= MAX_WORDS:
+            break
+    return list(out)
+
+
+def _output_text(value: object, room: int) -> str:
+    """At most `room` characters of an output's text (nbformat: a string or a list of strings)."""
+    if isinstance(value, str):
+        return value[:room]
+    if isinstance(value, list):
+        parts: list[str] = []
+        for v in value:
+            if room <= 0:
+                break
+            if isinstance(v, str):
+                parts.append(v[:room])
+                room -= len(parts[-1])
+        return "".join(parts)
+    return ""
+
+
+def context_features(nb_cells: Sequence["Cell"], families: Sequence[str] = ALL_CONTEXT_FAMILIES) -> list[list[str]]:
+    """What the notebook says about each code cell besides its code, read statically from the stored
+    notebook (never executed), one list of feature names per code cell in order:
+
+    - `md` (the markdown above the cell): `md:h:<word>`, the words of the nearest heading above it (a
+      markdown line `# ...` or an HTML `<hN>`, at any distance); `md:w:<word>`, the words of the markdown
+      cells right before it (after the previous code cell); `md:direct` when there are such cells;
+      `md:under:<k>`, its position among the code cells under that heading (1, 2, 3 = third or later);
+      `md:none` when no heading is above it; `md:nb_none` when the notebook has no markdown at all;
+    - `out` (the cell's stored outputs): `out:type:<type>` (nbformat output types), `out:kind:<type>:<mime>`
+      (the MIME types of rich outputs), `out:table` (an HTML table shown, a data frame), `out:stderr`,
+      `out:w:<word>` (the words of its stream and plain-text outputs: training logs, scores, shapes),
+      `out:none` when it has none; `out:nb_none` when no cell of the notebook has any (never run, or cleared).
+
+    Words are lower-cased letters only, the first `MAX_WORDS` of the first `MD_CHARS` / `OUT_CHARS` characters;
+    at most `MAX_OUTPUTS` outputs per cell are read, so the work is bounded. The word and MIME features are
+    open-vocabulary (`OPEN_PREFIXES`): training keeps one only when enough repositories have it."""
+    use_md = "md" in families
+    use_out = "out" in families
+    out: list[list[str]] = []
+    heading: list[str] | None = None
+    under = 0
+    above: list[str] = []  # markdown text since the previous code cell
+    any_md = any(c.cell_type == "markdown" for c in nb_cells) if use_md else False
+    any_out = any(c.outputs for c in nb_cells if c.cell_type == "code") if use_out else False
+    for c in nb_cells:
+        if c.cell_type == "markdown":
+            if use_md:
+                text = c.source[:MD_CHARS]
+                above.append(text)
+                found = None
+                for m in _HEADING.finditer(text):
+                    found = m.group(1) if m.group(1) is not None else m.group(2)
+                if found is not None:
+                    heading = _words(found)
+                    under = 0
+            continue
+        if c.cell_type != "code":
+            continue
+        f: list[str] = []
+        if use_md:
+            if not any_md:
+                f.append("md:nb_none")
+            elif heading is None:
+                f.append("md:none")
+            else:
+                under += 1
+                f.append("md:under:%d" % min(under, 3))
+                f += ["md:h:" + w for w in heading]
+            if above:
+                f.append("md:direct")
+                f += ["md:w:" + w for w in _words(" ".join(above)[:MD_CHARS])]
+        above = []
+        if use_out:
+            if not any_out:
+                f.append("out:nb_none")
+            elif not c.outputs:
+                f.append("out:none")
+            else:
+                room = OUT_CHARS
+                texts: list[str] = []
+                for o in c.outputs[:MAX_OUTPUTS]:
+                    if not isinstance(o, dict):
+                        continue
+                    raw = o.get("output_type")
+                    otype = raw if isinstance(raw, str) and raw in _OUTPUT_TYPES else "unknown"
+                    f.append("out:type:" + otype)
+                    if otype == "stream":
+                        if o.get("name") == "stderr":
+                            f.append("out:stderr")
+                        if room > 0:
+                            texts.append(_output_text(o.get("text"), room))
+                            room -= len(texts[-1])
+                    data = o.get("data")
+                    if isinstance(data, dict):
+                        for mime in data:
+                            if isinstance(mime, str) and _MIME_OK(mime):
+                                f.append("out:kind:" + otype + ":" + mime)
+                        html = data.get("text/html")
+                        if html is not None and "<table" in _output_text(html, 4000):
+                            f.append("out:table")
+                        if room > 0 and "text/plain" in data:
+                            texts.append(_output_text(data.get("text/plain"), room))
+                            room -= len(texts[-1])
+                if texts:
+                    f += ["out:w:" + w for w in _words("".join(texts))]
+        out.append(f)
+    return out
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}").fullmatch
@@ -254,7 +406,7 @@ class StageCoder:
         self.digest = digest
         self._index = {f: i + 1 for i, f in enumerate(self.features)}  # row 0 is the intercept
         #: the open API tokens the table weighs (`notebook_features(tokens=...)` emits no other at mining time)
-        self.open_tokens = frozenset(f for f in self.features if f.startswith("api:"))
+        self.open_tokens = frozenset(f for f in self.features if f.startswith(OPEN_PREFIXES))
         scale = 10 ** PRECISION
         rows = [self.intercept, *weights]
         self._w = np.array([[round(float(v) * scale) for v in r] for r in rows],

@@ -21,7 +21,8 @@ from typing import Any, Sequence
 from mliter.corpus.notebooks import NotebookRef
 from mliter.tables import join_list
 from mliter.traces.notebooks.code import CellCode, CellMemo, collect_uses, import_aliases, parse_cell
-from mliter.traces.notebooks.learned import coder_digest, default_coder, default_producer, notebook_features
+from mliter.traces.notebooks.learned import (CONTEXT_FAMILIES, coder_digest, context_features, default_coder,
+                                              default_producer, notebook_features)
 from mliter.traces.notebooks.parse import Limits, NotebookError, parse_notebook
 from mliter.traces.notebooks.order import gaps_before, order_metrics
 from mliter.traces.notebooks.rows import cell_rows
@@ -185,9 +186,14 @@ def _mine_bytes(notebook_id: str, data: bytes, rules: StageRules, limits: Limits
     labelled = rules.label_notebook(parsed, module_defs)
     if coder == "default":
         coder = default_coder()
-    feats = notebook_features(parsed, labelled, rules, ordered=keep_features,
-                              tokens=None if keep_features or coder is None else coder.open_tokens) \
-        if coder is not None or keep_features else None
+    if coder is not None or keep_features:
+        # what the notebook's markdown and stored outputs say about each code cell (round 7), the families kept
+        context = context_features(nb.cells, CONTEXT_FAMILIES) if CONTEXT_FAMILIES else None
+        feats = notebook_features(parsed, labelled, rules, ordered=keep_features,
+                                  tokens=None if keep_features or coder is None else coder.open_tokens,
+                                  context=context)
+    else:
+        feats = None
     learned = coder.predict(feats) if coder is not None and feats else None
     use_learned = learned is not None and default_producer() == "learned"
     budget.check(None)
