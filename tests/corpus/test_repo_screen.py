@@ -91,7 +91,9 @@ def test_cli_writes_the_screened_table(mirrors, tmp_path, capsys):
 @pytest.mark.parametrize("n", sorted(FRESH_ROUNDS))
 def test_shipped_candidate_tables_choose_by_the_rule(n):
     """Every fresh round's shipped candidate table: in list order, `chosen` is exactly the first two eligible
-    of each kind, each kind has its two, and a candidate left unfetched comes after its kind's choice."""
+    of each kind, each kind has its two, and a candidate left unfetched comes after its kind's choice. Round 7's
+    amendment (coding/labels/round7/README.md): an eligible candidate that gives the draw fewer than 5 notebooks
+    is passed over (`why` says it was replaced) and the next eligible one of its kind takes its place."""
     from collections import Counter
 
     from mliter.paths import ROOT
@@ -104,7 +106,9 @@ def test_shipped_candidate_tables_choose_by_the_rule(n):
     for r in rows:
         if r["why"].startswith("not fetched"):
             assert taken[r["kind"]] == rs.PER_KIND, r["repo"]
-        want = r["why"] == "eligible" and taken[r["kind"]] < rs.PER_KIND
+        passed_over = r["why"].startswith("eligible; ") and "replaced by the amendment" in r["why"]
+        want = r["why"].startswith("eligible") and not passed_over and taken[r["kind"]] < rs.PER_KIND
+        assert not passed_over or n >= 7, r["repo"]  # the amendment holds from round 7 on
         assert r["chosen"] == ("yes" if want else "no"), r["repo"]
         taken[r["kind"]] += want
     assert taken == {k: rs.PER_KIND for k in rnd.kinds}
