@@ -666,6 +666,12 @@ NON_HYPERPARAMETERS = frozenset({
     "local_files_only", "resume_download", "force_download",
     # what a model returns, not how it learns
     "return_dict", "output_attentions", "output_hidden_states",
+    # where and on what a remote training run runs (Azure ML estimators, SageMaker jobs): the cluster, the script
+    # folder and the software installed on it, not how the model learns
+    "use_gpu", "compute_target", "source_directory", "entry_script", "conda_packages", "pip_packages",
+    "use_docker", "custom_docker_image", "environment_definition", "conda_dependencies_file", "node_count",
+    "process_count_per_node", "instance_type", "instance_count", "sagemaker_session", "framework_version",
+    "py_version",
 })
 
 
@@ -785,9 +791,10 @@ def _subset(node: ast.AST | None, literals: dict[str, Any]) -> str | None:
 
 def _setting_params(site: CallSite) -> dict[str, str]:
     """Arguments of a callable whose body is unknown that read as settings: keywords and literal positionals
-    (`add_lags(df, 7, window=3)` -> `_1`, `window`); a positional variable or expression is the data passed."""
-    params = {f"_{i}": v for i, v in enumerate(site.args) if not v.startswith("<expr")}
-    params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
+    (`add_lags(df, 7, window=3)` -> `_1`, `window`); a positional variable or expression is the data passed, and
+    a path or address (`is_path`: `gensen_preprocess(a, b, c, "../../data")`) is where the data is."""
+    params = {f"_{i}": v for i, v in enumerate(site.args) if not v.startswith("<expr") and not is_path(v)}
+    params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS and not is_path(v))
     return params
 
 
