@@ -246,6 +246,13 @@ class StageRules:
                     # also when it fits a model of its own (codebook decision 9)
                     rule = Rule(f"method:*@{e.pattern}", e.stage, CATALOGUE_PRECEDENCE["wild"],
                                 f"{e.library}: a method of an {e.role} object (api_catalogue.csv)")
+                elif e is not None and e.role == "transform" and rule is not None and rule.stage == "LI" \
+                        and feature[7:].split("@", 1)[0] in _FITS:
+                    # fitting a catalogued transformation of any library (`shapelets.fit(X, y)` on an sktime
+                    # transformation, a feature extractor's `.fit`): its parameters serve the features, DPR
+                    # (codebook: fitting an encoder or scaler is pre-processing), not training a model
+                    rule = Rule(f"method:*@{e.pattern}", e.stage, CATALOGUE_PRECEDENCE["exact"] + 5,
+                                f"{e.library}: fitting a {e.role} object (api_catalogue.csv)")
         self._memo[feature] = rule
         return rule
 
@@ -591,7 +598,7 @@ class StageRules:
                 # a plain read of a value a post-processing cell made, or any read of one named for results
                 # (a method call on it, `test_preds.tolist()`, counts by its name only: the name is the evidence)
                 if j is not None and ((f[:4] == "var:" and j < len(done) and done[j].stage == "PPR")
-                                      or _is_result_name(name)):
+                                      or (_is_result_name(name) and not _is_path_name(name))):
                     return True
         return False
 
@@ -601,10 +608,39 @@ class StageRules:
         rule = self.feature_rule(f"local:{name}")
         if rule is not None and rule.precedence >= BANDS[0] and rule.stage != "other":
             return rule.stage
+        if self._is_training_code(body):
+            return "LI"
         shown = self._shows_what(body)
         if shown is not None:
             return shown
         return self.label_majority(body)
+
+    def _set_up_receiver(self, feature: str) -> bool:
+        """Is `feature` a method of an object a catalogued set-up call made (`method:whoami@huggingface_hub.HfApi`)?"""
+        if feature[:7] != "method:":
+            return False
+        at = feature.find("@")
+        if at == -1 or feature[at + 1:at + 5] in ("var:", "loca"):
+            return False
+        return self.feature_stage("call:" + feature[at + 1:]) == "setup"
+
+    def _is_training_code(self, body: Iterable[str]) -> bool:
+        """Is a notebook-defined function or class a model or a training loop whatever else it logs or scores:
+        a subclass of a model or training-loop class (`base:` evidence staged LI in the strongest band:
+        `nn.Module`, a toolkit's `Brain` or task class), or a body that takes gradient steps (a `backward` and an
+        optimiser `step`)? Its metric helpers and printed accuracies serve the loop (codebook 2.0, decision 3),
+        so counting the body's features (`label_majority`) must not make it evaluation."""
+        back = step = False
+        for f in body:
+            if f[:5] == "base:":
+                rule = self.feature_rule(f)
+                if rule is not None and rule.stage == "LI" and rule.precedence >= BANDS[0]:
+                    return True
+            elif f[:7] == "method:":
+                m = f[7:].split("@", 1)[0]
+                back = back or m == "backward"
+                step = step or m == "step"
+        return back and step
 
     def _shows_what(self, body: Iterable[str]) -> str | None:
         """A helper whose body draws or shows (plot or display calls) and trains nothing is a display helper
@@ -658,6 +694,9 @@ class StageRules:
         made_here: dict[str, str] = {}  # lower-case name -> LI or PPR: values this cell made by model work
         results_here: set[str] = set()  # lower-case names this cell made by predicting or post-processing
         predicts: list[bool] = []  # per statement: runs a model (predicts, calls a fitted model) and trains nothing
+        defines_training = False  # does the cell define a model class or a training loop (`_is_training_code`)?
+        loaded_here: set[str] = set()  # lower-case names this cell made by a load call (bands 0-1)
+        set_up_here: set[str] = set()  # lower-case names this cell made by set-up calls (a session, a client)
         for f, kind, d in zip(c.stmt_feats, c.stmt_kind, c.stmt_defs):
             if not f:
                 stmt_stage.append("other")
@@ -695,6 +734,31 @@ class StageRules:
                 stage = "PPR"  # a table built from results or predictions (of this cell or earlier) is post-processing
             if is_def and any(x[:6] == "local:" and x[6:] in local_defs for x in f):  # a definition: its body
                 stage = self.function_stage(sorted(d)[0].lower(), feats) if len(d) == 1 else self.label_majority(feats)
+                if stage == "LI" and band == 0 and self._is_training_code(feats):
+                    defines_training = True
+            if stage == "PPR" and band >= 1 and kind == "define" and (loaded_here or d):
+                # `result = pyreadr.read_r(path)` then `df = result["table"]`: a name that sounds like results, but
+                # the value was read from a file in this cell: the name is no evidence (what the cell leaves is data)
+                named = loaded_here | {n.lower() for n in d}
+                rest = [x for x in feats if not (x[:4] == "var:" and x[4:] in named)]
+                if len(rest) < len(feats):
+                    own, own_band = self.label_band(rest)
+                    if own == "load" and own_band <= 1 or (own != "PPR" and any(
+                            x[:4] == "var:" and x[4:] in loaded_here for x in feats)):
+                        stage, band = own, own_band
+                    elif all(x[:7] == "syntax:" for x in rest):
+                        band = 3  # `CLEANUP_RESULTS = True`: a literal whose name is its only evidence, a name hint
+            if stage == "load" and band <= 1 and kind == "define" and d:
+                loaded_here.update(n.lower() for n in d)
+            if band >= 2 and stage != "setup" and kind == "define" and any(
+                    _read_name(x) in set_up_here or self._set_up_receiver(x) for x in f):
+                # a value read off a set-up object by weak evidence only (`region = session.region_name`,
+                # `user = api.whoami()["name"]`): part of the configuration (codebook: setup), kept as set-up
+                # whoever reads it (band 1: not a weak product that takes its first reader's stage)
+                stage, band = "setup", 1
+            if stage == "setup" and kind == "define" and d and (band == 0 or set_up_here) and not all(
+                    x[:7] == "import:" for x in f):
+                set_up_here.update(n.lower() for n in d)
             stmt_stage.append(stage)
             stmt_band.append(band)
             predicts.append(stage == "LI" and not bodies and called == "LI")  # calls a model; predict calls: below
@@ -778,6 +842,10 @@ class StageRules:
                 # arrays made from what modelling cells left, only to be drawn here and read by no later cell: a
                 # plot of results (best value per iteration, a training log), not pre-processing
                 primary = "PPR"
+            if primary == "PPR" and defines_training and not saves and top == 0:
+                # the cell defines its model or training loop (with its metric helpers) and may run and score it:
+                # the definitions are most of the code and what later cells use (codebook 2.0, decision 3): LI
+                primary = "LI"
             if primary == "LI" and shows and not read_later and not c.imports and all(
                     predicts[i] or self._predicts(c.stmt_feats[i]) for i in strong if stmt_stage[i] == "LI"):
                 primary = "PPR"  # a model run on a few inputs to show what it outputs, kept by no later cell (decision 11)
@@ -929,6 +997,16 @@ def _is_result_name(name: str) -> bool:
     return RESULT_NAME.search(name) is not None
 
 
+_PATH_NAME = re.compile(r"(dir|path|file|folder)(name)?s?$")
+
+
+@lru_cache(maxsize=65536)
+def _is_path_name(name: str) -> bool:
+    """Is `name` (lower case) named for a path or folder (`result_dir`, `output_path`)? A path for results is
+    set-up, so reading it is no use of results."""
+    return _PATH_NAME.search(name) is not None
+
+
 def _read_name(feature: str) -> str | None:
     """The variable a feature reads: `var:x`, or the receiver of `method:m@var:x` (`preds.tolist()`)."""
     if feature[:4] == "var:":
@@ -939,6 +1017,9 @@ def _read_name(feature: str) -> str | None:
             return feature[at + 5:]
     return None
 
+
+#: Methods that fit an object's parameters to data: on a catalogued transformation they prepare features.
+_FITS = frozenset({"fit", "partial_fit", "train"})
 
 #: Display calls that print text: a function that prints while it works is no display helper.
 _PRINTS = frozenset({"call:print", "call:display", "call:IPython.display.display", "method:head", "method:info"})
