@@ -85,14 +85,20 @@ def expr_marker(node: ast.AST) -> str:
     while using another variable where there were two (`f(a, b)` -> `f(a, a)`) still changes it.
     Names that are called keep their name (`scale(y)` and `normalise(y)` differ); a called dotted name counts by
     its last part (`tf.keras.layers.experimental.preprocessing.StringLookup(...)` and `layers.StringLookup(...)`
-    are one callable that its library moved between modules)."""
+    are one callable that its library moved between modules). Keyword arguments count in name order
+    (`AppendNDVI(index_nir=0, index_red=3)` and `AppendNDVI(index_red=3, index_nir=0)` are one call)."""
     calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)]
     called = {id(n.func) for n in calls}
-    names = [n for n in ast.walk(node) if isinstance(n, (ast.Name, ast.arg)) and id(n) not in called]
-    saved = [n.id if isinstance(n, ast.Name) else n.arg for n in names]
+    keywords = [(n, n.keywords) for n in calls if len(n.keywords) > 1]
+    names: list[ast.AST] = []
+    saved: list[str] = []
     dotted = [(n, n.func) for n in calls if isinstance(n.func, ast.Attribute) and _is_dotted(n.func)]
     order: dict[str, str] = {}
     try:
+        for call, kws in keywords:  # first, so that variables are numbered in the sorted order too
+            call.keywords = sorted(kws, key=lambda k: (k.arg is None, k.arg or ""))
+        names = [n for n in ast.walk(node) if isinstance(n, (ast.Name, ast.arg)) and id(n) not in called]
+        saved = [n.id if isinstance(n, ast.Name) else n.arg for n in names]
         for n, old in zip(names, saved):
             new = order.setdefault(old, f"_{len(order)}")
             if isinstance(n, ast.Name):
@@ -103,6 +109,8 @@ def expr_marker(node: ast.AST) -> str:
             call.func = ast.Name(id=func.attr, ctx=ast.Load())
         text = ast.dump(node, include_attributes=False)
     finally:
+        for call, kws in keywords:
+            call.keywords = kws
         for n, old in zip(names, saved):
             if isinstance(n, ast.Name):
                 n.id = old

@@ -41,6 +41,9 @@ PREPROCESSING_WORDS = ("clean", "impute", "encod", "preprocess", "process", "pre
                        "tokeni", "augment", "resampl", "sampl", "balanc", "outlier", "vif")
 MODEL_WORDS = ("model", "train", "fit", "net", "network", "classifier", "regressor", "learner", "estimator",
                "boost", "forest", "ensemble", "stack", "blend")
+#: Last words of class names that name a model by what it does (`ExtractiveSummarizer`, `ObjectDetector`).
+MODEL_HEADS = ("summari", "detector", "segmenter", "recogni", "translator", "forecaster", "predictor", "tagger",
+               "captioner", "classifier", "regressor", "learner", "estimator", "recommender", "ranker")
 #: Leading verbs of names that only look at, score or store results (`eval_model`, `plot_features`).
 NEUTRAL_VERBS = ("eval", "score", "metric", "plot", "show", "print", "display", "report", "save", "log", "visuali",
                  "summar", "draw", "describe", "inspect", "check", "test", "predict", "submit", "write")
@@ -126,6 +129,10 @@ def local_side(qualified: str) -> str | None:
     words = [w.lower() for w in _WORD.findall(name)]
     if not words or words[0].startswith(NEUTRAL_VERBS):
         return None
+    if name[:1].isupper() and len(words) > 1 and words[-1].startswith(MODEL_HEADS) and words[-1].endswith(("er", "or")):
+        # a class named for the model it is (`ExtractiveSummarizer`, `ObjectDetector`): its last word, the thing
+        # it is, says the side before a word that only qualifies it (`extractive`); `FeatureExtractor` stays
+        return MODEL
     if any(w.startswith(PREPROCESSING_WORDS) for w in words):
         return PREPROCESSING
     if any(w.startswith(MODEL_WORDS) for w in words):

@@ -197,17 +197,20 @@ class CellDigest:
     line_hashes: tuple[str, ...]
     stage: str
     roles: frozenset[str]
-    # per top-level statement (hash, kind): kind 1 shows a value, 2 imports or defines, 0 anything else
+    # per top-level statement (hash, kind): kind 1 shows a value, 2 imports or defines, 3 binds a name, 0 anything else
     statements: tuple[tuple[str, int], ...] = ()
 
     @property
     def explores_only(self) -> bool:
         """The cell only looks at data: exploratory calls and no other operator (or an EDA stage label).
-        A cell of imports and definitions only does nothing by itself: it is no exploration."""
+        A cell of imports and definitions only does nothing by itself: it is no exploration. Nor is a cell the
+        stage rules call EDA that shows nothing and calls nothing exploratory (`BRANCH = "main"`, a client made
+        with another region, a map object built for later cells): it binds values, which another cell may use."""
         if self.roles == frozenset({EDA}):
             return True
         defines_only = bool(self.statements) and all(kind == 2 for _, kind in self.statements)
-        return not self.roles and self.stage == "EDA" and not defines_only
+        binds_only = bool(self.statements) and all(kind == BIND for _, kind in self.statements)
+        return not self.roles and self.stage == "EDA" and not defines_only and not binds_only
 
 
 @dataclass(frozen=True)
@@ -498,6 +501,8 @@ class _Builder:
         site = self._renamed(site, node)
         if site.qualified is not None and STYLE_SETTERS.match(site.qualified):
             return None  # `plt.style.use("seaborn")`, `sns.set()`: how plots look, no exploration of data
+        if site.qualified is not None and LISTINGS.search(site.qualified):
+            return None  # `Model.get_available_model_names()`: which pretrained models exist, no step
         if site.qualified is not None:
             r = DATA if MODEL_LOADERS.search(site.qualified) else known_role(site.qualified)
             if r == FETCH:
@@ -570,8 +575,12 @@ class _Builder:
             # data arguments are no literals
             params.update({f"{site.method}._{i}": v for i, v in enumerate(site.args) if not v.startswith("<expr")})
             return MODEL
-        if site.literal_receiver or (site.root in self.strings and site.receiver == site.root):
-            return None  # `"a,b".split(",")`, `text.replace(...)` of a text variable: string handling, no operator
+        if site.literal_receiver or (site.root in self.strings and site.receiver == site.root) or (
+                site.method in _TEXT_METHODS and node is not None and isinstance(node.func, ast.Attribute)
+                and _is_text(node.func.value, self.strings)):
+            # `"a,b".split(",")`, `text.replace(...)` of a text variable, `line[:-1].replace("<q>", "\n")` of a
+            # file's line, `torch.__version__.split("+")[0].replace(".", "")`: string handling, no operator
+            return None
         r = method_role(site.method, site.root)
         if r == PREPROCESSING and (site.root in self.results or _result_column(node)):
             # transforms of predictions and result frames, and of a prediction column of any frame
@@ -657,6 +666,12 @@ NON_HYPERPARAMETERS = frozenset({
     "local_files_only", "resume_download", "force_download",
     # what a model returns, not how it learns
     "return_dict", "output_attentions", "output_hidden_states",
+    # where and on what a remote training run runs (Azure ML estimators, SageMaker jobs): the cluster, the script
+    # folder and the software installed on it, not how the model learns
+    "use_gpu", "compute_target", "source_directory", "entry_script", "conda_packages", "pip_packages",
+    "use_docker", "custom_docker_image", "environment_definition", "conda_dependencies_file", "node_count",
+    "process_count_per_node", "instance_type", "instance_count", "sagemaker_session", "framework_version",
+    "py_version",
 })
 
 
@@ -776,9 +791,10 @@ def _subset(node: ast.AST | None, literals: dict[str, Any]) -> str | None:
 
 def _setting_params(site: CallSite) -> dict[str, str]:
     """Arguments of a callable whose body is unknown that read as settings: keywords and literal positionals
-    (`add_lags(df, 7, window=3)` -> `_1`, `window`); a positional variable or expression is the data passed."""
-    params = {f"_{i}": v for i, v in enumerate(site.args) if not v.startswith("<expr")}
-    params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS)
+    (`add_lags(df, 7, window=3)` -> `_1`, `window`); a positional variable or expression is the data passed, and
+    a path or address (`is_path`: `gensen_preprocess(a, b, c, "../../data")`) is where the data is."""
+    params = {f"_{i}": v for i, v in enumerate(site.args) if not v.startswith("<expr") and not is_path(v)}
+    params.update((k, v) for k, v in site.kwargs if k not in NON_HYPERPARAMETERS and not is_path(v))
     return params
 
 
@@ -818,6 +834,15 @@ def _is_text(node: ast.AST, strings: set[str]) -> bool:
         return True
     if isinstance(node, ast.Name):
         return node.id in strings
+    if isinstance(node, ast.Attribute):
+        return node.attr == "__version__"  # `torch.__version__`: a library's version string
+    if isinstance(node, ast.Subscript):
+        # a part of a text (`line[0:-1]`) or one piece of a split text (`torch.__version__.split("+")[0]`)
+        inner = node.value
+        if (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)
+                and inner.func.attr in ("split", "rsplit", "splitlines")):
+            return _is_text(inner.func.value, strings)
+        return _is_text(inner, strings)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _is_text(node.left, strings) or _is_text(node.right, strings)
     if isinstance(node, ast.Call):
@@ -830,13 +855,37 @@ def _is_text(node: ast.AST, strings: set[str]) -> bool:
 
 
 def _track_strings(tree: ast.AST, strings: set[str]) -> None:
-    """Variables bound to text (in source order, function bodies included), as a rough type inference."""
+    """Variables bound to text (in source order, function bodies included), as a rough type inference.
+
+    A file opened for reading in a `with` statement (`with open(p) as fh`) counts as text, and so does the
+    variable of a loop over a text or a file (`for i, line in enumerate(fh)`): the lines of a file are text."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             if _is_text(node.value, strings):
                 strings.add(node.targets[0].id)
             else:
                 strings.discard(node.targets[0].id)
+        elif isinstance(node, ast.With):
+            for item in node.items:
+                call = item.context_expr
+                if (isinstance(item.optional_vars, ast.Name) and isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Name) and call.func.id == "open"
+                        and not any(isinstance(a, ast.Constant) and isinstance(a.value, str) and "b" in a.value
+                                    for a in [*call.args[1:2], *(k.value for k in call.keywords if k.arg == "mode")])):
+                    strings.add(item.optional_vars.id)
+        elif isinstance(node, (ast.For, ast.comprehension)):
+            seq = node.iter
+            if (isinstance(seq, ast.Call) and isinstance(seq.func, ast.Name) and seq.func.id == "enumerate"
+                    and seq.args):
+                seq, target = seq.args[0], node.target
+                target = target.elts[-1] if isinstance(target, ast.Tuple) and len(target.elts) == 2 else None
+            else:
+                target = node.target
+            if isinstance(seq, ast.Call) and isinstance(seq.func, ast.Attribute) and seq.func.attr in (
+                    "readlines", "splitlines"):
+                seq = seq.func.value
+            if isinstance(target, ast.Name) and _is_text(seq, strings):
+                strings.add(target.id)
 
 
 def _outside_definitions(tree: ast.AST):
@@ -862,6 +911,10 @@ TF1_OPTIMIZERS = re.compile(r"^tensorflow\.(compat\.v1\.)?train\.\w+Optimizer$")
 #: Role of a call that puts files on disk (a download, an archive unpacked): no data source of its own, since what
 #: the notebook then reads from those files is (`wget.download(url)` -> `pd.read_csv("train.csv")`).
 FETCH = "fetch"
+#: Asking a library which pretrained models or names it has (`Model.get_available_model_names()`,
+#: `timm.list_models("resnet*")`): a listing, no step of the workflow, whatever library or local module it is in.
+LISTINGS = re.compile(r"\.(get_available_\w+|list_available_\w+|list_(pretrained_)?models|available_models|"
+                      r"list_pretrained\w*)$")
 #: Roles the workflow signature gives where the API catalogue (shared with the stage rules) says nothing or
 #: something else, first match wins: downloads and archives fetch files; statistical tests and decompositions of
 #: a series (`adfuller`, `seasonal_decompose`) describe the data, no model; albumentations' transforms are
@@ -875,6 +928,10 @@ SIGNATURE_ROLES: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"^statsmodels\.tsa\.(stattools\.\w+|seasonal\.seasonal_decompose)$"), EDA),
     (re.compile(r"^albumentations(\.[a-z_]+)*\.(Compose|OneOf|SomeOf|OneOrOther|Sequential|ReplayCompose)$"), None),
     (re.compile(r"^albumentations(\.[a-z_]+)*\.[A-Z]\w*$"), PREPROCESSING),
+    # a tensor a module keeps (`nn.Parameter(bounds, requires_grad=False)`, a buffer): the module's state, which
+    # the model classes around it already name, no operator of its own
+    (re.compile(r"^torch\.nn(\.parameter)?\.(Parameter|ParameterList|ParameterDict|UninitializedParameter|"
+                r"Buffer|UninitializedBuffer)$"), None),
 )
 
 
@@ -1001,9 +1058,10 @@ def _styles(st: ast.stmt, aliases: Mapping[str, str]) -> bool:
 
 def statement_kinds(tree: ast.AST, aliases: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
     """Per top-level statement its hash and kind: `SHOW` (only displays: a bare subscript, a plot or summary
-    call, `fig, ax = plt.subplots()`), `DEFINE` (imports and definitions, which do nothing by themselves)
-    or `OTHER`. Lets the classifier see that a changed cell changed only what it shows. A style setting
-    (`plt.style.use(...)`) shows when its cell shows data, and is set-up like an import otherwise."""
+    call, `fig, ax = plt.subplots()`), `DEFINE` (imports and definitions, which do nothing by themselves),
+    `BIND` (another assignment) or `OTHER`. Lets the classifier see that a changed cell changed only what it
+    shows. A style setting (`plt.style.use(...)`) shows when its cell shows data, and is set-up like an import
+    otherwise."""
     out = []
     body = getattr(tree, "body", [])
     styles = [_styles(st, aliases) for st in body]
@@ -1023,13 +1081,17 @@ def statement_kinds(tree: ast.AST, aliases: Mapping[str, str]) -> tuple[tuple[st
                 kind = SHOW
         elif isinstance(st, ast.Assign) and isinstance(st.value, ast.Call) and _shows(st.value, aliases):
             kind = SHOW  # `fig, ax = plt.subplots(figsize=(8, 4))`
+        elif isinstance(st, (ast.Assign, ast.AnnAssign)):
+            kind = BIND  # `BRANCH = "main"`, `client = boto3.client("s3", region_name=region)`
         out.append((_short(ast.dump(st, include_attributes=False)), kind))
     if any(styles) and any(kind == SHOW for _, kind in out):
         out = [(h, SHOW if style else kind) for (h, kind), style in zip(out, styles)]
     return tuple(out)
 
 
-OTHER, SHOW, DEFINE = 0, 1, 2
+#: Statement kinds: anything else, shows a value, imports or defines, binds a name (an assignment that shows
+#: nothing; the classifier reads it as `OTHER`, except that a cell of bindings only is no exploration).
+OTHER, SHOW, DEFINE, BIND = 0, 1, 2, 3
 
 
 def _version_check(st: ast.stmt) -> bool:
@@ -1106,11 +1168,13 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     cell_roles: list[frozenset[str]] = []
     tree_hashes: list[str] = []
     attribute_reads: dict[int, set[str]] = {}
+    location_reads: dict[int, set[str]] = {}
     cell_kinds: dict[int, tuple[tuple[str, int], ...]] = {}
     for k, (c, pc) in enumerate(zip(code_cells, parsed)):
         if pc.status in _PARSED and pc.tree is not None:
             builder.n_cells = k
             attribute_reads[k] = _attribute_reads(pc.tree)
+            location_reads[k] = _location_reads(pc.tree)
             builder.unused = unused_spans(pc.tree, loads)
             builder.dead = dead_spans(pc.tree, loads)
             cell_roles.append(builder.add_cell(pc.tree, canon))
@@ -1125,7 +1189,7 @@ def notebook_signature(nb: Notebook, rules: StageRules | None = None, limits: Li
     for pc in parsed:
         collect_uses(pc, stage_aliases, limits)
     stages = rules.label_cells(parsed) if rules is not None else ["other"] * len(parsed)
-    settings = _settings(builder.top_literals, parsed, stages, attribute_reads)
+    settings = _settings(builder.top_literals, parsed, stages, attribute_reads, location_reads)
     digests = []
     for c, pc, stage, roles in zip(code_cells, parsed, stages, cell_roles):
         lines = [line.rstrip() for line in c.source.splitlines() if line.strip()]
@@ -1265,17 +1329,23 @@ _SIDE = {"LI": MODEL, "DPR": PREPROCESSING, "load": PREPROCESSING, "EDA": ""}
 
 
 def _settings(top: list[tuple[int, str, str]], parsed: list[CellCode], stages: list[str],
-              attribute_reads: Mapping[int, set[str]]) -> tuple[tuple[str, str, str], ...]:
+              attribute_reads: Mapping[int, set[str]],
+              location_reads: Mapping[int, set[str]] | None = None) -> tuple[tuple[str, str, str], ...]:
     """Settings: the last literal value of each top-level name, with the side of its first reader.
 
-    A class attribute (`CFG.lr`) is read where `CFG.lr` itself appears, not wherever `CFG` does."""
+    A class attribute (`CFG.lr`) is read where `CFG.lr` itself appears, not wherever `CFG` does. A cell that reads
+    the name only inside an address or path it spells (`f"https://host/{BRANCH}/conf.yaml"`, `_location_reads`)
+    is no reader: the value says where a file is, not how the workflow works (a release branch to download from)."""
     last: dict[str, tuple[int, str]] = {}
     for k, name, value in top:
         last[name] = (k, value)
     out = []
+    locations = location_reads or {}
     for name, (k, value) in sorted(last.items()):
         side = ""
         for j in range(k + 1, len(parsed)):
+            if name in locations.get(j, ()):
+                continue
             if name in parsed[j].reads or name in attribute_reads.get(j, ()):
                 side = _SIDE.get(stages[j], "")
                 break
@@ -1291,6 +1361,26 @@ def _settings(top: list[tuple[int, str, str]], parsed: list[CellCode], stages: l
 #: Names of settings that say how a model trains: epochs, steps, iterations, batch size, learning rate.
 TRAINING_SETTING = re.compile(r"(?i)(^|_|\.)(n_|num_|max_|train_)?(epochs?|steps|iters?|iterations|batch_size|bs|lr|"
                               r"learning_rate)$")
+
+
+_ADDRESS_TEXT = re.compile(r"://|^/|/$|^\.{0,2}/")
+
+
+def _location_reads(tree: ast.AST) -> set[str]:
+    """Names a cell reads only inside f-strings that spell an address or a path (`f"https://h/{BRANCH}/x.py"`,
+    `f"{DATA_DIR}/train.csv"`): every place the name is read is such an f-string."""
+    inside: dict[str, int] = {}
+    everywhere: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            everywhere[node.id] = everywhere.get(node.id, 0) + 1
+        elif isinstance(node, ast.JoinedStr):
+            text = [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+            if any(_ADDRESS_TEXT.search(t) for t in text):
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                        inside[sub.id] = inside.get(sub.id, 0) + 1
+    return {name for name, n in inside.items() if everywhere.get(name) == n}
 
 
 def _attribute_reads(tree: ast.AST) -> set[str]:
