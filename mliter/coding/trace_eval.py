@@ -39,7 +39,7 @@ PREDICTIONS = {1: "traces/eval_{kind}.csv", **{n: f"traces/eval_round{n}_{{kind}
 FROZEN = "traces/frozen/rules{rules}_sample{sample}_{kind}.csv"
 #: The round whose frozen rules the code holds now: `--record` keeps their predictions on a round's sample as
 #: rules<RULES_ROUND>_sample<round>. Raised by one in the commit that merges a round's frozen rules.
-RULES_ROUND = 6
+RULES_ROUND = 7
 
 
 def frozen_path(rules: int, sample: int, kind: str) -> Path:
