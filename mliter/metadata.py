@@ -120,17 +120,18 @@ CODED_VARIABLES: tuple[CodedVariable, ...] = (
     CodedVariable("traces/cells.csv: stage_rules, stages", "rule table",
                   "the stage rule table coding/stage_rules.csv and the API catalogue applied to each cell's def-use "
                   "summary (mliter.traces.notebooks.stages)",
-                  "blind consensus labels of rounds 1-5, each round scored once after its freeze "
+                  "blind consensus labels of rounds 1-7, each round scored once after its freeze "
                   "(traces/frozen/, figures/trace_validity.*); docs/trace-validity.md"),
     CodedVariable("traces/cells.csv: stage_learned; traces/eval_*cells.csv: stage_learned", "model-based coder",
                   "a multinomial logistic regression (coefficients coding/stage_coder.csv, trained by "
-                  "`mliter code train-stage-coder` on the labelled cells of the tuning rounds, 1,738 cells of rounds "
-                  "1-5 from round 6) over the miner's static features, API-name tokens found in at least k tuning "
-                  "repositories and the rules' output (mliter.traces.notebooks.learned)",
-                  "nested leave-one-repository-out accuracy over 71 repositories, regularisation and vocabulary "
+                  "`mliter code train-stage-coder` on the labelled cells of the tuning rounds, 2,018 cells of rounds "
+                  "1-6 from round 7) over the miner's static features, API-name tokens found in at least k tuning "
+                  "repositories, the kinds and words of the cell's stored outputs (words found in at least k "
+                  "tuning repositories) and the rules' output (mliter.traces.notebooks.learned)",
+                  "nested leave-one-repository-out accuracy over 85 repositories, regularisation and vocabulary "
                   "threshold chosen within the training repositories (traces/eval_stage_coder.csv, "
                   "coding/stage_producer.yaml); on each round's held-out sample once scored (round 4: 67.1%; as the "
-                  "primary stage, round 5: 71.8%, round 6: 65.0%, floor 85%)"),
+                  "primary stage, round 5: 71.8%, round 6: 65.0%, round 7: 65.7%, floor 85%)"),
     CodedVariable("coding/stage_labels.csv, coding/stage_labels_heldout.csv: stage", "model-based coder",
                   "coder_a (a language-model session, procedure in coding/stage_labels.md)",
                   "not double-coded: a single reference coder; the rule table is scored against it"),

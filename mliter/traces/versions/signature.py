@@ -875,6 +875,7 @@ def _track_strings(tree: ast.AST, strings: set[str]) -> None:
                     strings.add(item.optional_vars.id)
         elif isinstance(node, (ast.For, ast.comprehension)):
             seq = node.iter
+            target: ast.expr | None
             if (isinstance(seq, ast.Call) and isinstance(seq.func, ast.Name) and seq.func.id == "enumerate"
                     and seq.args):
                 seq, target = seq.args[0], node.target
