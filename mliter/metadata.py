@@ -114,7 +114,7 @@ CODED_VARIABLES: tuple[CodedVariable, ...] = (
                   "the producer coding/stage_producer.yaml declares primary: `rules` (its stage_rules column) or "
                   "`learned` (its stage_learned column), set by the lead at a round's freeze by the rule "
                   "pre-registered for that round (round 4: learned only if its LORO accuracy beat the rules' "
-                  "in-sample one, which kept the rules; rounds 5 and 6: learned unless its LORO accuracy is more than 3 "
+                  "in-sample one, which kept the rules; rounds 5 to 7: learned unless its LORO accuracy is more than 3 "
                   "points below the rules' in-sample one)",
                   "as the declared producer's column below"),
     CodedVariable("traces/cells.csv: stage_rules, stages", "rule table",
