@@ -102,24 +102,24 @@ def parse_source(spec: str) -> tuple[str, str]:
 
 
 def shipped_sources() -> list[tuple[str, str]]:
-    """(kind, folder) of the sources the shipped traces/versions.csv is mined from (docs/openml.md):
-    the only set that is mined without --out."""
+    """(kind, folder) of the sources the shipped traces/versions.csv is mined from: the shared notebook
+    version series only (OpenML runs ship as traces/openml_runs.csv, `mliter mine openml`). The only set
+    that is mined without --out."""
     from mliter.paths import shared_data
 
-    return sorted([("folder", str((shared_data() / "notebook_versions").resolve())),
-                   ("openml", str((shared_data() / "openml").resolve()))])
+    return [("folder", str((shared_data() / "notebook_versions").resolve()))]
 
 
 def output_root(sources: list[str], out: Path | None) -> Path:
-    """Where to write: `out` when given; the repository only when mining exactly the shipped sources,
-    so mining one's own notebooks never overwrites the shipped tables by accident."""
+    """Where to write: `out` when given; the repository only when mining exactly the shipped sources, so
+    mining one's own notebooks, or only part of the shipped sources, never replaces the shipped tables."""
     if out is not None:
         return Path(out)
     given = []
     for spec in sources:
         kind, target = parse_source(spec)
         given.append((kind, str(Path(target).expanduser().resolve())))
-    if given and set(given) <= set(shipped_sources()):
+    if given and set(given) == set(shipped_sources()):
         return ROOT
     raise InputError("mining sources other than the shipped ones would replace traces/versions.csv: "
                      "pass --out FOLDER to write the tables elsewhere")
@@ -192,7 +192,7 @@ def register(groups) -> None:
     )
     p.add_argument("sources", nargs="+", help="KIND:TARGET or a path (see above)")
     p.add_argument("--out", type=Path, default=None,
-                   help="root to write traces/ and corpus/ under (required unless mining the shipped sources)")
+                   help="root to write traces/ and corpus/ under (required unless mining exactly the shipped source, the shared notebook_versions folder)")
     p.add_argument("--root", type=Path, default=None, help="folder a MANIFEST.tsv's local_path values are relative to")
     p.add_argument("--code-root", type=Path, default=None, help="Meta Kaggle Code folder with the versions' files")
     p.add_argument("--repo-name", default=None, help="owner/name of a git clone whose origin is not on GitHub")
