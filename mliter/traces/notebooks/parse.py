@@ -77,10 +77,12 @@ class Cell:
     cell_type: str
     source: str
     execution_count: int | None = None
-    outputs: list[dict[str, Any]] = field(default_factory=list)
+    #: The stored outputs as the file has them, items unchecked (a malformed file may hold anything, so each
+    #: reader checks every item: typed as `Any`, the compiled build does not refuse an item that is no dict).
+    outputs: list[Any] = field(default_factory=list)
 
     def __init__(self, index: int, cell_type: str, source: str, execution_count: int | None = None,
-                 outputs: list[dict[str, Any]] | None = None) -> None:
+                 outputs: list[Any] | None = None) -> None:
         self.index = index
         self.cell_type = cell_type
         self.source = source
