@@ -1,5 +1,6 @@
 """The analysis DAG and its outputs: declared, present, current and byte-stable."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -58,37 +59,58 @@ def _scripts():
     return [s for s in dag.scripts(ROOT / "analysis")]
 
 
-def _rerun(script, base: Path) -> str | None:
-    """Run `script` twice on copies of its inputs (under two hash seeds) and compare every output with the
-    committed file; the first difference or failure, else None."""
-    work = base / Path(script.path).stem
+def _stage_inputs(script, work: Path) -> None:
+    """Copy the script's inputs (and the optional ones that exist now: make wildcards) into `work`."""
     present = tuple(m.relative_to(ROOT).as_posix() for p in script.optional for m in sorted(ROOT.glob(p)))
-    for rel in script.inputs + present:  # optional inputs are make wildcards: what they match now
+    for rel in script.inputs + present:
         dst = work / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, dst)
-    for seed in ("0", "1"):
-        env = {**os.environ, "MLITER_ROOT": str(work), "PYTHONHASHSEED": seed}
-        run = subprocess.run([sys.executable, str(ROOT / script.path)], env=env, cwd=work, capture_output=True,
-                             text=True)
-        if run.returncode:
-            return f"{script.path} failed (PYTHONHASHSEED={seed}):\n{run.stderr[-2000:]}"
-        for out in script.outputs:
-            if (work / out).read_bytes() != (ROOT / out).read_bytes():
-                return f"{out} differs from the committed file (PYTHONHASHSEED={seed}): run `make figures`"
-    return None
+
+
+SEEDS = ("0", "1")
 
 
 @pytest.fixture(scope="module")
 def reruns(tmp_path_factory) -> dict[str, str | None]:
-    """Every analysis script rerun, on as many cores as the machine has (they are independent processes)."""
-    from concurrent.futures import ThreadPoolExecutor
+    """Every analysis script rerun on copies of its inputs under two hash seeds, every output compared with the
+    committed file: per script, the first difference or failure, else None.
 
+    One driver per seed (`tests/script_forks.py`, started with that `PYTHONHASHSEED`) imports the heavy
+    third-party modules once and forks a child per script, so the two seeds run side by side on two cores
+    without each run paying the imports again."""
     base = tmp_path_factory.mktemp("reruns")
     scripts = _scripts()
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
-        results = list(pool.map(lambda s: _rerun(s, base), scripts))
-    return {s.path: r for s, r in zip(scripts, results)}
+    drivers = []
+    for seed in SEEDS:
+        jobs = []
+        for s in scripts:
+            work = base / f"seed{seed}" / Path(s.path).stem
+            _stage_inputs(s, work)
+            jobs.append({"script": str(ROOT / s.path), "work": str(work), "log": str(work / "stderr.log")})
+        (base / f"jobs{seed}.json").write_text(json.dumps(jobs))
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        drivers.append(subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("script_forks.py")), str(base / f"jobs{seed}.json"),
+             str(base / f"status{seed}.json")], env=env, cwd=base))
+    for seed, proc in zip(SEEDS, drivers):
+        assert proc.wait() == 0, f"the rerun driver for PYTHONHASHSEED={seed} failed"
+    problems: dict[str, str | None] = {}
+    for s in scripts:
+        problems[s.path] = None
+        for seed in SEEDS:
+            work = base / f"seed{seed}" / Path(s.path).stem
+            status = json.loads((base / f"status{seed}.json").read_text())[str(ROOT / s.path)]
+            if status:
+                log = (work / "stderr.log").read_text(errors="replace")
+                problems[s.path] = f"{s.path} failed (PYTHONHASHSEED={seed}, exit {status}):\n{log[-2000:]}"
+                break
+            diff = next((o for o in s.outputs
+                         if not (work / o).is_file() or (work / o).read_bytes() != (ROOT / o).read_bytes()), None)
+            if diff:
+                problems[s.path] = f"{diff} differs from the committed file (PYTHONHASHSEED={seed}): run `make figures`"
+                break
+    return problems
 
 
 @pytest.mark.parametrize("script", _scripts(), ids=lambda s: Path(s.path).stem)
