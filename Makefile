@@ -95,9 +95,11 @@ browser:
 	  echo "installing Debian's chromium for the findings-page test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# Lint and type-check the package (configuration and its justified exceptions: pyproject.toml).
+# Lint every Python tree (the package, its tests, benchmarks, analysis scripts and tools) and type-check the
+# package (configuration and its justified exceptions: pyproject.toml).
+LINT_PATHS := mliter tests bench analysis tools
 lint: $(STAMP)
-	$(VENV)/bin/ruff check mliter
+	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/mypy
 
 test: $(STAMP) $(TOOL_STAMPS) browser lint mariadb native

@@ -67,7 +67,7 @@ def main() -> None:
     ax.legend(frameon=False)
     savefig(fig, "hidden_by_stage")
     values = {"nNotebooksWithHidden": n}
-    for s, h, lo_s, hi_s, r in zip(ORDER, point_h, lo, hi, ratio):
+    for s, h, lo_s, hi_s in zip(ORDER, point_h, lo, hi):
         key = s.capitalize() if s.islower() else s
         values[f"hiddenShare{key}"] = float(h)
         values[f"hiddenShare{key}Low"] = float(lo_s)

@@ -16,7 +16,6 @@ OUTPUTS = ["figures/pipeline_pruning.pdf", "figures/pipeline_pruning.png", "figu
            "figures/pipeline_pruning.md", "figures/pipeline_pruning.tex", "figures/variables/pipeline_pruning.json"]
 
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
 from mliter.report.load import read  # noqa: E402
 from mliter.report.style import apply_style, savefig  # noqa: E402

@@ -48,7 +48,7 @@ def main() -> None:
     out = pd.DataFrame(rows, columns=["statistic", "domain", "part", "ours", "original", "original_source"])
     write_table(out, "survey_original",
                 "The original survey (Xin et al. 2018, arXiv 1803.10311) beside ours. The original's values are "
-                "entered only where read from its text; 'not read' means the text available to us (" 
+                "entered only where read from its text; 'not read' means the text available to us ("
                 + " ".join(str(original["read"]).split()) + ") does not give it. Ours: presence with Wilson 95% "
                 "intervals, coded from abstracts (lower bounds).")
     write_fragment("survey_original", {"nOriginalFiguresRead": int(sum(r.get("value") is not None for r in original["reported"])),

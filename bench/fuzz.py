@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 from fuzz_strategies import (FILE_NAMES, check_batch, check_codebook, check_coder_file, check_mined,  # noqa: E402
                              codebook_data, coder_file_text, notebook_bytes)

@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/mypy | python3 tools/mypy_baseline.py -- one block per set of error codes, listing its modules.
 """
-import re, sys
+import re
+import sys
 from collections import defaultdict
 codes = defaultdict(set)
 for line in sys.stdin:

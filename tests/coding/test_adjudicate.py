@@ -1,7 +1,5 @@
 """Reading the adjudication file: records are CSV records, not lines of text."""
 
-from coding_fixtures import cb  # noqa: F401 (fixture)
-
 from mliter.coding.adjudicate import read_adjudication
 
 

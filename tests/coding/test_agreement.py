@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from coding_fixtures import cb, fx  # noqa: F401 (fixtures)
 
 from mliter.cli import main
 from mliter.coding.adjudicate import consensus, provenance, read_adjudication

@@ -2,7 +2,6 @@
 
 import pandas as pd
 import pytest
-from coding_fixtures import cb  # noqa: F401 (fixture)
 
 from mliter.coding.flow import flow_table
 from mliter.coding.presence import presence_table, shortfall_sentence, shortfalls

@@ -5,7 +5,6 @@ import shutil
 
 import pandas as pd
 import pytest
-from coding_fixtures import cb, fx  # noqa: F401 (fixtures)
 import yaml
 
 from mliter.cli import main

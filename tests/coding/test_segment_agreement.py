@@ -46,7 +46,10 @@ def test_unitised_alpha_rewards_overlap_and_has_an_interval():
     same = seg_frame([(f"s{k}", c, "goal_simplicity", 10, 40) for k in range(8) for c in ("a", "b")])
     shifted = seg_frame([(f"s{k}", "a", "goal_simplicity", 10, 40) for k in range(8)]
                         + [(f"s{k}", "b", "goal_simplicity", 30 + k, 70) for k in range(8)])
-    row = lambda t: t.set_index("code").loc["goal_simplicity"]
+
+    def row(t):
+        return t.set_index("code").loc["goal_simplicity"]
+
     perfect, partial = row(unitised_agreement(same, texts, CB, n_boot=200)), row(unitised_agreement(shifted, texts, CB, n_boot=200))
     assert perfect["estimate"] == pytest.approx(1.0) and perfect["n"] == 8
     assert -1 < partial["estimate"] < 0.5 and partial["ci_low"] <= partial["estimate"] <= partial["ci_high"]

@@ -1,7 +1,5 @@
 """The thread study end to end on a miniature corpus: validate, agreement, adjudication, consensus, provenance."""
 
-import pandas as pd
-
 from mliter.cli import main
 from mliter.coding.qda.files import read_qdpx
 from mliter.coding.segment_consensus import merge_spans

@@ -11,7 +11,7 @@ from mliter.coding.codebook import load
 from mliter.coding.disagreements import disagreements, screening_disagreements
 from mliter.coding.schema import AGREEMENT, CONSENSUS, DISAGREEMENTS, PROVENANCE, SCREENING
 from mliter.coding.screening import read_screeners, screening_table
-from mliter.coding.validate import coder_files, read_annotations, read_paper_ids
+from mliter.coding.validate import coder_files, read_annotations
 from mliter.corpus.papers.schema import PAPERS
 from mliter.paths import ROOT
 

@@ -2,7 +2,6 @@
 
 import pandas as pd
 import pytest
-from coding_fixtures import cb, fx  # noqa: F401 (fixtures)
 
 from mliter.coding.adjudicate import consensus, provenance, read_adjudication
 from mliter.coding.survey import (corpus_summary, domain_part_test, iterating_shares, iteration_shares,

@@ -3,7 +3,6 @@
 import copy
 
 import pytest
-from coding_fixtures import cb, fx  # noqa: F401 (fixtures)
 import yaml
 
 from mliter.cli import main

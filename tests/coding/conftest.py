@@ -1,4 +1,4 @@
-"""Fixtures shared by the paper-survey coding tests: the codebook and the fixture folder."""
+"""Fixtures shared by the paper-survey coding tests (found by pytest, not imported): the codebook and the fixture folder."""
 
 import pytest
 
