@@ -54,14 +54,16 @@ $(UV_STAMP): | check-python
 	fi
 	@rm -f .uv/.uv-* && touch $@
 
+# --compile-bytecode: the installed packages are byte-compiled once at install; otherwise every process
+# compiles pandas, scipy and matplotlib again when PYTHONDONTWRITEBYTECODE is set (seconds per script).
 $(STAMP): uv.lock pyproject.toml $(UV_STAMP) | check-python
-	@$(UV) sync --locked --all-extras --python "$(PYTHON_EXE)" --quiet || { \
+	@$(UV) sync --locked --all-extras --compile-bytecode --python "$(PYTHON_EXE)" --quiet || { \
 	  echo "make: uv.lock could not be installed as locked. If it says the lockfile needs to be updated,"; \
 	  echo "      pyproject.toml changed after the lock was made: run 'make lock' and commit uv.lock."; exit 1; }
 	@touch $@
 
 tools/%/.venv/.installed: tools/%/uv.lock tools/%/pyproject.toml $(UV_STAMP)
-	@$(UV) sync --locked --project tools/$* --python "$(PYTHON_EXE)" --quiet || { \
+	@$(UV) sync --locked --project tools/$* --compile-bytecode --python "$(PYTHON_EXE)" --quiet || { \
 	  echo "make: tools/$*/uv.lock is stale or not installable: run 'make lock'"; exit 1; }
 	@touch $@
 

@@ -73,9 +73,33 @@ PROVENANCE_FIELD = re.compile(r"^(git:|file:|https?://|[0-9a-f]{40,64}$)")
 IDENTIFIER = re.compile(r"^[\w./:@+-]+$")  # module names, API names, repo names: derived identifiers
 
 
+#: A field of at least LONG characters that occurs inside any notebook line is a leak. To avoid scanning the
+#: whole text once per field, the text's GRAM-character pieces starting at every STEP-th position are indexed:
+#: a substring of length >= STEP + GRAM - 1 always contains one of them whole (at an offset below STEP), so a
+#: field none of whose pieces is indexed cannot occur; the rest are checked with `in`.
+LONG, GRAM, STEP = 30, 16, 15
+
+
+def _gram_index(haystack: str) -> set[str]:
+    return {haystack[i:i + GRAM] for i in range(0, len(haystack) - GRAM + 1, STEP)}
+
+
+def _occurs(field: str, haystack: str, grams: set[str]) -> bool:
+    return any(field[o:o + GRAM] in grams for o in range(STEP)) and field in haystack
+
+
+def test_gram_index_finds_every_long_substring():
+    hay = "".join(chr(97 + (i * 7919) % 26) for i in range(2000))
+    grams = _gram_index(hay)
+    for start in range(0, len(hay) - LONG, 37):
+        assert _occurs(hay[start:start + LONG + start % 9], hay, grams)
+    assert not _occurs("z" * LONG, hay, grams)
+
+
 def test_no_code_or_output_text_in_shipped_files(notebooks):
     texts = {ln for ln in _notebook_texts(notebooks) if len(ln) >= 25}
     haystack = "\n".join(texts)
+    grams = _gram_index(haystack)
     tracked = subprocess.run(["git", "ls-files", "corpus", "traces", "figures", "coding"],
                              cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     leaks = []
@@ -86,5 +110,6 @@ def test_no_code_or_output_text_in_shipped_files(notebooks):
         fields = {f.strip() for f in re.split(r'[\n,;|\t"]', content)}
         fields = {f for f in fields if not IDENTIFIER.match(f)}
         leaks += [(rel, f) for f in fields & texts]
-        leaks += [(rel, f) for f in fields if len(f) >= 30 and not PROVENANCE_FIELD.match(f) and f in haystack]
+        leaks += [(rel, f) for f in fields
+                  if len(f) >= LONG and not PROVENANCE_FIELD.match(f) and _occurs(f, haystack, grams)]
     assert not leaks, leaks[:10]

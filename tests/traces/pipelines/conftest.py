@@ -125,7 +125,9 @@ def mlflow_servers(shared, tmp_path_factory):
                 except requests.RequestException:
                     return False
 
-            _wait(ready, proc, log, f"mlflow server ({name})", timeout=120)
+            # generous: a server that dies is reported at once (its exit and log); a slow one on a loaded
+            # CI machine (two servers importing mlflow side by side) is only slow
+            _wait(ready, proc, log, f"mlflow server ({name})", timeout=300)
         yield {"file": f"http://127.0.0.1:{servers['file'][1]}", "sql": f"http://127.0.0.1:{servers['sql'][1]}",
                "file_copy": fs, "sql_copy": db}
     finally:
