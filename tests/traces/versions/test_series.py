@@ -37,13 +37,12 @@ def test_mining_other_sources_without_out_is_refused(tmp_path, capsys):
     assert "--out" in capsys.readouterr().err
 
 
-def test_mining_only_part_or_more_than_the_shipped_sources_without_out_is_refused(tmp_path, capsys):
+def test_mining_only_part_or_more_than_the_shipped_sources_without_out_is_refused(shared, tmp_path, capsys):
     """traces/versions.csv is mined from the shared version series alone: the shared OpenML responses, or
-    the series together with another source, would replace it with a different table, so both need --out."""
-    from mliter.paths import shared_data
-
-    for sources in ([f"openml:{shared_data() / 'openml'}"],
-                    [str(shared_data() / "notebook_versions"), str(_series(tmp_path / "src"))]):
+    the series together with another source, would replace it with a different table, so both need --out.
+    (Needs ../shared: without it the sources do not exist and are refused for that reason instead.)"""
+    for sources in ([f"openml:{shared / 'openml'}"],
+                    [str(shared / "notebook_versions"), str(_series(tmp_path / "src"))]):
         assert main(["mine", "versions", *sources, "--quiet"]) == 2
         assert "--out" in capsys.readouterr().err
 
