@@ -610,20 +610,15 @@ class StageRules:
     def function_stage(self, name: str, body: Iterable[str]) -> str:
         """The stage of a notebook-defined function: a reliable name decides (`evaluate_model`,
         `compute_score`: a rule of precedence >= 30 on `local:<name>`), else what its body mostly does."""
-        return self._function_stage(name, body)[0]
-
-    def _function_stage(self, name: str, body: Iterable[str]) -> tuple[str, bool | None]:
-        """`function_stage`, and whether the body is training code (`_is_training_code`) when that was decided
-        on the way (None when the name decided), so a caller that needs both looks at the body once."""
         rule = self.feature_rule(f"local:{name}")
         if rule is not None and rule.precedence >= BANDS[0] and rule.stage != "other":
-            return rule.stage, None
+            return rule.stage
         if self._is_training_code(body):
-            return "LI", True
+            return "LI"
         shown = self._shows_what(body)
         if shown is not None:
-            return shown, False
-        return self.label_majority(body), False
+            return shown
+        return self.label_majority(body)
 
     def _set_up_receiver(self, feature: str) -> bool:
         """Is `feature` a method of an object a catalogued set-up call made (`method:whoami@huggingface_hub.HfApi`)?"""
@@ -743,12 +738,8 @@ class StageRules:
                     _read_name(x) in results_here for x in f if x[:4] == "var:"))):
                 stage = "PPR"  # a table built from results or predictions (of this cell or earlier) is post-processing
             if is_def and any(x[:6] == "local:" and x[6:] in local_defs for x in f):  # a definition: its body
-                training: bool | None = None  # decided by the body's stage already, when it was
-                if len(d) == 1:
-                    stage, training = self._function_stage(sorted(d)[0].lower(), feats)
-                else:
-                    stage = self.label_majority(feats)
-                if stage == "LI" and band == 0 and (self._is_training_code(feats) if training is None else training):
+                stage = self.function_stage(sorted(d)[0].lower(), feats) if len(d) == 1 else self.label_majority(feats)
+                if stage == "LI" and band == 0 and self._is_training_code(feats):
                     defines_training = True
             if stage == "PPR" and band >= 1 and kind == "define" and (loaded_here or d):
                 # `result = pyreadr.read_r(path)` then `df = result["table"]`: a name that sounds like results, but
