@@ -1,4 +1,4 @@
-"""Tables: stage and change-type shares corrected for the rules' misclassification.
+"""Tables: stage and change-type shares corrected for the mined labels' misclassification.
 
 Every share of a rule-derived label in figures/ (cells per stage, hidden executions per stage,
 change types of notebook versions) is printed raw and corrected with the held-out confusion matrix
@@ -25,6 +25,19 @@ OPTIONAL_INPUTS = ["coding/labels/round*/sample_*.csv", "coding/labels/round*/co
 OUTPUTS = ["figures/stage_shares_corrected.csv", "figures/stage_shares_corrected.md", "figures/stage_shares_corrected.tex",
            "figures/change_type_shares_corrected.csv", "figures/change_type_shares_corrected.md",
            "figures/change_type_shares_corrected.tex", "figures/variables/corrected_shares.json"]
+CAPTIONS = {
+    "stage_shares_corrected": (
+        "Stage shares of the shipped corpus (traces/cells.csv): raw primary stages ({stageProducerForCorrection}, "
+        "coding/stage_producer.yaml) and the shares corrected by that producer's confusion matrix on "
+        "{heldOutCellsForCorrection}, {nHeldOutCellsForCorrection} cells (matrix inversion; bootstrap 95% interval "
+        "over those labelled cells)."
+    ),
+    "change_type_shares_corrected": (
+        "Change types of notebook versions (traces/versions.csv, starting versions excluded): raw shares and "
+        "shares corrected by the classifier's confusion matrix on {heldOutPairsForCorrection}, "
+        "{nHeldOutPairsForCorrection} pairs (matrix inversion; bootstrap 95% interval over those labelled pairs)."
+    ),
+}
 
 import pandas as pd  # noqa: E402
 
@@ -32,6 +45,7 @@ from mliter.coding.eval_labels import PAIR_CODES  # noqa: E402
 from mliter.coding.trace_eval import ROUND_LABELS, corrected_shares, frozen_path  # noqa: E402
 from mliter.errors import InputError  # noqa: E402
 from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
+from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
 from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.notebooks.learned import read_producer  # noqa: E402
@@ -53,10 +67,15 @@ def scored_round(kind: str) -> int | None:
     return None
 
 
-def which(kind: str, n: int) -> str:
+def which_set(kind: str) -> str:
     """The held-out set a correction rests on, for captions."""
     rnd = scored_round(kind)
-    return f"{FRESH[rnd]}, {n} {kind}" if rnd else f"the held-out half, {n} {kind}"
+    return FRESH[rnd] if rnd else "the held-out half"
+
+
+def which(kind: str, n: int) -> str:
+    """The held-out set a correction rests on and its size, for captions."""
+    return f"{which_set(kind)}, {n} {kind}"
 
 
 def heldout(kind: str, key: str, col: str, produced: str | None = None) -> pd.DataFrame:
@@ -92,11 +111,10 @@ def main() -> None:
         t.insert(0, "quantity", quantity)
         parts.append(t.rename(columns={"category": "stage"}))
     stage_table = pd.concat(parts, ignore_index=True)
-    write_table(stage_table, "stage_shares_corrected",
-                "Stage shares of the shipped corpus (traces/cells.csv): raw primary stages "
-                f"({'the learned coder' if primary == 'learned' else 'the rules'}, coding/stage_producer.yaml) and "
-                f"corrected by that producer's confusion matrix on {which('cells', len(h))} (matrix inversion; "
-                "bootstrap 95% interval over those labelled cells).")
+    values["stageProducerForCorrection"] = "the learned coder" if primary == "learned" else "the rules"
+    values["heldOutCellsForCorrection"] = which_set("cells")
+    values["nHeldOutCellsForCorrection"] = len(h)
+    write_table(stage_table, "stage_shares_corrected", caption(CAPTIONS, "stage_shares_corrected", values))
     for _, r in stage_table[stage_table.quantity == "share of code cells"].iterrows():
         values[f"cellShare{r.stage.capitalize() if r.stage not in ('EDA', 'DPR', 'LI', 'PPR') else r.stage}Corrected"] = float(r.corrected_share)
     versions = pd.read_csv(TRACES / "versions.csv", keep_default_na=False)
@@ -108,14 +126,11 @@ def main() -> None:
                           "corrected_share": "corrected_share_of_changes"})
     t.insert(0, "source", "notebooks")
     t.insert(2, "n_raw", [int((ok.change_type == c).sum()) for c in t.code])
-    write_table(t, "change_type_shares_corrected",
-                "Change types of notebook versions (traces/versions.csv, starting versions excluded): raw shares and "
-                f"shares corrected by the confusion matrix of {which('pairs', len(hp))} (matrix inversion; bootstrap "
-                "95% interval over those labelled pairs).")
+    values["heldOutPairsForCorrection"] = which_set("pairs")
+    values["nHeldOutPairsForCorrection"] = len(hp)
+    write_table(t, "change_type_shares_corrected", caption(CAPTIONS, "change_type_shares_corrected", values))
     for _, r in t.iterrows():
         values[f"changeShare{r.code}Corrected"] = float(r.corrected_share_of_changes)
-    values["nHeldOutCellsForCorrection"] = len(h)
-    values["nHeldOutPairsForCorrection"] = len(hp)
     write_fragment("corrected_shares", values)
 
 
