@@ -124,7 +124,13 @@ ROUND7 = FreshRound(7, 20261204, _ROUND7_KINDS,
                      "ff" if k == "feature_engineering" else "other" for k in _ROUND7_KINDS},
                     default_folder="fresh7", pairs_per_repo=15, min_pairs=120, stage_codebook="2.3")
 
-FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7)}
+# Round 8: a replication. The producers frozen at round 7 are scored, unchanged, on fresh repositories of round
+# 7's seven kinds (coding/labels/round8/README.md, committed before any candidate was fetched); no rule is tuned
+# in this round, so round 7 stays the held-out round of the tuning material and round 8 is held out too.
+ROUND8 = FreshRound(8, 20261205, _ROUND7_KINDS, dict(ROUND7.pair_kind),
+                    default_folder="fresh8", pairs_per_repo=15, min_pairs=120, stage_codebook="2.3")
+
+FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7, ROUND8)}
 
 #: The round whose sample is held out now: its labels (and every later round's) are never tuning material for
 #: the rules or the learned stage coder; the rounds below it are. It stays on a round after that round is scored
