@@ -15,6 +15,9 @@ nobody tuned on (round 3: fresh repositories; round 2: fresh items of the round-
 Stage shares are corrected with the confusion matrix of the producer that gives the shipped primary `stage`
 (coding/stage_producer.yaml): the rules' column of the frozen record, or its `stage_learned` column when
 the learned coder is primary (round 5 on).
+When the latest scored producers were scored on more than one fresh sample (their own round and a replication of
+it, mliter.corpus.rounds.FreshRound.replicates), the labelled items of all those samples are pooled into one
+confusion matrix: each is held out for those producers, and together they halve the variance of the correction.
 """
 
 INPUTS = ["traces/cells.csv", "traces/versions.csv", "coding/labels/sample_cells.csv",
@@ -43,6 +46,7 @@ import pandas as pd  # noqa: E402
 
 from mliter.coding.eval_labels import PAIR_CODES  # noqa: E402
 from mliter.coding.trace_eval import ROUND_LABELS, corrected_shares, frozen_path  # noqa: E402
+from mliter.corpus.rounds import scored_by  # noqa: E402
 from mliter.errors import InputError  # noqa: E402
 from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
 from mliter.report.captions import caption  # noqa: E402
@@ -58,19 +62,35 @@ FRESH = {r: (f"the round-{r} held-out sample of fresh repositories" if r > 2 els
          for r in sorted(ROUND_LABELS, reverse=True) if r > 1}
 
 
+def _is_scored(rnd: int, kind: str) -> bool:
+    return (CODING / "labels" / f"round{rnd}" / f"consensus_{kind}.csv").exists() and (
+        ROOT / frozen_path(scored_by(rnd), rnd, kind)).exists()
+
+
 def scored_round(kind: str) -> int | None:
     """The latest fresh round whose sample of `kind` has been labelled and scored, if any."""
-    for rnd in FRESH:
-        if (CODING / "labels" / f"round{rnd}" / f"consensus_{kind}.csv").exists() and (
-                ROOT / frozen_path(rnd, rnd, kind)).exists():
-            return rnd
-    return None
+    return next((rnd for rnd in FRESH if _is_scored(rnd, kind)), None)
+
+
+def scored_rounds(kind: str) -> list[int]:
+    """The fresh rounds whose held-out samples of `kind` the latest scored producers were scored on: the latest
+    scored round and every other round scored by the same frozen producers (a round and its replications), in
+    order; empty before any fresh round is scored."""
+    latest = scored_round(kind)
+    if latest is None:
+        return []
+    return sorted(r for r in FRESH if scored_by(r) == scored_by(latest) and _is_scored(r, kind))
 
 
 def which_set(kind: str) -> str:
     """The held-out set a correction rests on, for captions."""
-    rnd = scored_round(kind)
-    return FRESH[rnd] if rnd else "the held-out half"
+    rounds = scored_rounds(kind)
+    if not rounds:
+        return "the held-out half"
+    if len(rounds) == 1:
+        return FRESH[rounds[0]]
+    return (f"the round-{', round-'.join(map(str, rounds[:-1]))} and round-{rounds[-1]} held-out samples of fresh "
+            f"repositories, pooled (all scored by the round-{scored_by(rounds[-1])} producers)")
 
 
 def which(kind: str, n: int) -> str:
@@ -80,21 +100,22 @@ def which(kind: str, n: int) -> str:
 
 def heldout(kind: str, key: str, col: str, produced: str | None = None) -> pd.DataFrame:
     """Labelled held-out items with the producer's labels (column `produced` of the predictions, default
-    `col`) as `<col>_rule`: the latest scored fresh sample, else round 1's half."""
-    labels, pred_file = CODING / "labels", TRACES / f"eval_{kind}.csv"
-    rnd = scored_round(kind)
-    if rnd:
-        labels, pred_file = labels / f"round{rnd}", ROOT / frozen_path(rnd, rnd, kind)
-    sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
-    cons = pd.read_csv(labels / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
-    pred = pd.read_csv(pred_file, dtype=str, keep_default_na=False)
+    `col`) as `<col>_rule`: the held-out samples of `scored_rounds` pooled, else round 1's half."""
+    sources = [(CODING / "labels" / f"round{r}", ROOT / frozen_path(scored_by(r), r, kind))
+               for r in scored_rounds(kind)] or [(CODING / "labels", TRACES / f"eval_{kind}.csv")]
     column = produced or col
-    if column not in pred:  # e.g. the learned coder declared primary over a record written before it existed
-        raise InputError(f"{pred_file}: no column {column!r}, which the held-out correction of {kind} needs "
-                         f"(coding/stage_producer.yaml)")
-    pred = pred[[key, column]].rename(columns={column: col})
-    m = cons[[key, col]].merge(pred, on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
-    return m[m.half == "heldout"]
+    parts = []
+    for labels, pred_file in sources:
+        sample = pd.read_csv(labels / f"sample_{kind}.csv", dtype=str, keep_default_na=False)
+        cons = pd.read_csv(labels / f"consensus_{kind}.csv", dtype=str, keep_default_na=False)
+        pred = pd.read_csv(pred_file, dtype=str, keep_default_na=False)
+        if column not in pred:  # e.g. the learned coder declared primary over a record written before it existed
+            raise InputError(f"{pred_file}: no column {column!r}, which the held-out correction of {kind} needs "
+                             f"(coding/stage_producer.yaml)")
+        pred = pred[[key, column]].rename(columns={column: col})
+        m = cons[[key, col]].merge(pred, on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
+        parts.append(m[m.half == "heldout"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def main() -> None:

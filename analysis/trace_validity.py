@@ -45,6 +45,7 @@ import pandas as pd  # noqa: E402
 
 from mliter.coding.eval_labels import PAIR_CODES, STAGES as LABEL_STAGES  # noqa: E402
 from mliter.coding.trace_eval import ROUND_LABELS, coder_agreement, frozen_path, kappa, read_coders  # noqa: E402
+from mliter.corpus.rounds import scored_by  # noqa: E402
 from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
 from mliter.report.stats import wilson  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
@@ -82,16 +83,36 @@ def loro_name(rounds) -> str:
 WORDS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}
 
 
+def _by(rnd: int) -> str:
+    """How a row names the rules of a replication round (scored by an earlier round's frozen rules)."""
+    return "" if scored_by(rnd) == rnd else f", round-{scored_by(rnd)} producers (replication)"
+
+
 def fresh_name(rnd: int, kind: str) -> str:
     """Row of a fresh round's held-out sample (round 3 on: fresh repositories)."""
     if rnd == 2:
         return ROUND2[kind]
-    return f"round-{rnd} held-out (fresh repositories: {'cells' if kind == 'cells' else 'series'})"
+    return f"round-{rnd} held-out (fresh repositories: {'cells' if kind == 'cells' else 'series'}){_by(rnd)}"
 
 
 def learned_name(rnd: int) -> str:
     """Row of the learned stage coder on a fresh round's held-out cells (its frozen record's `stage_learned`)."""
-    return f"round-{rnd} held-out (fresh repositories: cells), learned coder"
+    return f"round-{rnd} held-out (fresh repositories: cells){_by(rnd)}, learned coder"
+
+
+def pooled_rounds(rules: int) -> list[int]:
+    """The fresh rounds whose samples round `rules`'s frozen producers were scored on held-out: its own round and
+    every replication of it (drawn after its freeze), in order."""
+    return [r for r in sorted(FRESH) if r > 2 and scored_by(r) == rules]
+
+
+def pooled_name(rules: int, kind: str, learned: bool = False) -> str:
+    """Row of round `rules`'s frozen producers on all their held-out samples together (two or more rounds)."""
+    rounds = pooled_rounds(rules)
+    items = "cells" if kind == "cells" else "series"
+    who = "learned coder" if learned else ("rules" if kind == "cells" else "classifier")
+    return (f"rounds {', '.join(map(str, rounds))} held-out pooled (fresh repositories: {items}), "
+            f"round-{rules} {who}")
 
 
 def insample_name(rnd: int) -> str:
@@ -130,10 +151,10 @@ def _frozen(rules: int, sample: int, kind: str) -> pd.DataFrame | None:
 
 
 def fresh_scored(kind: str, key: str, col: str, rnd: int = 2) -> pd.DataFrame | None:
-    """A fresh round's sample joined with its consensus and the record of that round's frozen rules on it,
-    when all exist."""
+    """A fresh round's sample joined with its consensus and the record of the frozen rules that score it (its
+    own round's, or for a replication the replicated round's: `scored_by`), when all exist."""
     labels = CODING / "labels" / f"round{rnd}"
-    cons, pred = labels / f"consensus_{kind}.csv", _frozen(rnd, rnd, kind)
+    cons, pred = labels / f"consensus_{kind}.csv", _frozen(scored_by(rnd), rnd, kind)
     if not cons.exists() or pred is None:
         return None
     return _scored(kind, key, col, _read(labels / f"sample_{kind}.csv"), _read(cons), pred)
@@ -185,6 +206,15 @@ def main() -> None:
                 rows.append(_row(kind, learned_name(rnd), fresh[col + "_hand"], fresh["stage_learned"], cats))
                 confusions.append(_confusion(f"{kind}, {learned_name(rnd)}",
                                              fresh.assign(stage_rule=fresh["stage_learned"]), col, cats))
+        for rules in sorted({scored_by(r) for r in FRESH if r > 2}):
+            parts = [fresh_scored(kind, key, col, r) for r in pooled_rounds(rules)]
+            if len(parts) < 2 or any(p is None for p in parts):
+                continue  # a producer scored on one sample has no pooled row
+            both = pd.concat(parts, ignore_index=True)
+            rows.append(_row(kind, pooled_name(rules, kind), both[col + "_hand"], both[col + "_rule"], cats))
+            if "stage_learned" in both and not both["stage_learned"].isna().any():
+                rows.append(_row(kind, pooled_name(rules, kind, learned=True), both[col + "_hand"],
+                                 both["stage_learned"], cats))
     coder = TRACES / "eval_stage_coder.csv"
     if coder.exists():
         ev = _read(coder)
@@ -204,7 +234,9 @@ def main() -> None:
         rows.append(_row("pairs", name, part["code"], part["change_type"], list(PAIR_CODES) + ["S"]))
     table = pd.DataFrame(rows)
     held = {ROUND1[1], REUSED, *(name for names in FRESH.values() for name in names.values()),
-            *(learned_name(r) for r in FRESH)}
+            *(learned_name(r) for r in FRESH),
+            *(pooled_name(scored_by(r), k, learned) for r in FRESH if r > 2 for k in ("cells", "pairs")
+              for learned in (False, True))}
     table["floor"] = [FLOORS[i] if s in held else None for i, s in zip(table["items"], table["label set"])]
     write_table(table, "trace_validity",
                 "Notebook-trace rules against blind hand labels: primary stage of cells and change type of version "
@@ -213,7 +245,10 @@ def main() -> None:
                 "tuning half only, frozen, and scored once on a fresh held-out sample drawn before the freeze; the "
                 "round-1 held-out half re-scored with them is 'reused' (its confusion matrix was public during "
                 "tuning). Rounds 3 on, when scored: fresh repositories used in no earlier set, sampled before that round's "
-                "freeze and scored once; the samples of the earlier rounds were its tuning material (in-sample row). Round 4 on: "
+                "freeze and scored once; the samples of the earlier rounds were its tuning material (in-sample row). A "
+                "replication round tunes nothing: an earlier round's frozen producers are scored again on fresh "
+                "repositories drawn after their freeze, and a producer scored on two or more such samples also gets a "
+                "pooled row. Round 4 on: "
                 "a learned stage coder beside the rules, scored on the same held-out cells from the same frozen record, "
                 "and its leave-one-repository-out accuracy on the tuning cells; in round 4, by the rule pre-registered "
                 "for it, the rules stayed the primary stage; from round 5, by its own pre-registered rule, the primary "
@@ -247,6 +282,11 @@ def main() -> None:
             primary_row = learned_name(latest) if kind == "cells" and primary == "learned" else FRESH[latest][kind]
             tags.append((primary_row if (kind, primary_row) in by.index else FRESH[latest][kind], "Latest"))
             values[f"trace{short}RoundLatest"] = latest
+            rules = scored_by(latest)
+            pooled = pooled_name(rules, kind, learned=kind == "cells" and primary == "learned")
+            if (kind, pooled) in by.index:  # the latest producers on all their held-out samples
+                tags.append((pooled, "Pooled"))
+                values[f"trace{short}RoundsPooled"] = ", ".join(map(str, pooled_rounds(rules)))
         for name, tag in tags:
             if (kind, name) not in by.index:
                 continue

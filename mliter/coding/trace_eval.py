@@ -26,7 +26,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from mliter.corpus.rounds import FRESH_ROUNDS
+from mliter.corpus.rounds import FRESH_ROUNDS, scored_by
 from mliter.errors import InputError
 from mliter.report.stats import wilson
 
@@ -344,9 +344,10 @@ def build_tables(root: Path, data: Path, progress: bool = True, rnd: int = 1, ma
     from mliter.io import atomic_write_text
 
     labels = labels_dir(rnd)
-    if record and rnd > rules_round:
+    if record and rnd > rules_round and scored_by(rnd) != rules_round:
         raise InputError(f"--record: the round-{rules_round} rules cannot be recorded on the round-{rnd} sample, "
-                         "which was drawn after them; raise RULES_ROUND when the round's frozen rules are merged")
+                         "which was drawn after them; raise RULES_ROUND when the round's frozen rules are merged "
+                         "(a replication round declares the rules it scores: FreshRound.replicates)")
     out: list[tuple[Path, str]] = []
     samples = {}
     for kind in kinds:

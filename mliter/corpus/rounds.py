@@ -40,6 +40,23 @@ class FreshRound:
     max_pairs_per_series: int = 9
     #: Version of coding/stages.md the round's coders followed (committed before the round was drawn).
     stage_codebook: str = "2.0"
+    #: The round whose frozen rules score this round's sample: its own (the round tuned rules, froze them and
+    #: scored them once), or an earlier round's for a replication (no rule tuned in between: the earlier
+    #: round's producers are scored again, on repositories drawn after they were frozen). None: its own.
+    replicates: int | None = None
+    #: Kinds no candidate of the written lists made eligible, so the round has no repository of them (recorded
+    #: after the screening, by the rule its README wrote down before anything was fetched).
+    unfilled_kinds: tuple[str, ...] = ()
+
+    @property
+    def filled_kinds(self) -> tuple[str, ...]:
+        """The kinds the round's repositories and cells come from."""
+        return tuple(k for k in self.kinds if k not in self.unfilled_kinds)
+
+    @property
+    def scored_by(self) -> int:
+        """The round of the frozen rules (and learned coder) whose record on this round's sample is reported."""
+        return self.number if self.replicates is None else self.replicates
 
     @property
     def name(self) -> str:
@@ -128,15 +145,23 @@ ROUND7 = FreshRound(7, 20261204, _ROUND7_KINDS,
 # 7's seven kinds (coding/labels/round8/README.md, committed before any candidate was fetched); no rule is tuned
 # in this round, so round 7 stays the held-out round of the tuning material and round 8 is held out too.
 ROUND8 = FreshRound(8, 20261205, _ROUND7_KINDS, dict(ROUND7.pair_kind),
-                    default_folder="fresh8", pairs_per_repo=15, min_pairs=120, stage_codebook="2.3")
+                    default_folder="fresh8", pairs_per_repo=15, min_pairs=120, stage_codebook="2.3", replicates=7,
+                    unfilled_kinds=("audio_speech",))
 
 FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7, ROUND8)}
+
+
+def scored_by(number: int) -> int:
+    """The round whose frozen rules score round `number`'s sample (its own for rounds 1-2 and every round that
+    tuned; the replicated round for a replication)."""
+    return FRESH_ROUNDS[number].scored_by if number in FRESH_ROUNDS else number
 
 #: The round whose sample is held out now: its labels (and every later round's) are never tuning material for
 #: the rules or the learned stage coder; the rounds below it are. It stays on a round after that round is scored
 #: (the shipped coder is the one that was scored) and is raised by one when the next round's tuning starts, which
 #: makes the scored round's labels tuning material (the only edit a new round needs here).
 HELD_OUT_ROUND = 7
+# Round 8 replicates round 7 and tunes nothing, so HELD_OUT_ROUND stays 7: rounds 7 and 8 are both held out.
 
 
 def fresh_round(number: int) -> FreshRound:

@@ -232,13 +232,14 @@ def test_shipped_fresh_sample_is_reproducible_fresh_and_balanced(tmp_path, n):
     assert (tmp_path / rel).read_bytes() == (top / rel).read_bytes()
     repos = list(csv.DictReader(open(top / rnd.repos_table)))
     chosen = {r["repo"] for r in repos if r["chosen"] == "yes"}
-    assert Counter(r["kind"] for r in repos if r["chosen"] == "yes") == {k: 2 for k in rnd.kinds}
+    assert Counter(r["kind"] for r in repos if r["chosen"] == "yes") == {k: 2 for k in rnd.filled_kinds}
     earlier = {r["repo"] for r in csv.DictReader(open(CODING / "eval_split.csv"))}
     for rel in ("corpus/notebooks.csv", "corpus/notebook_versions.csv", "corpus/notebook_versions_round2.csv",
                 *(f for m in range(3, n) for f in (FRESH_ROUNDS[m].repos_table, FRESH_ROUNDS[m].notebooks_manifest))):
         earlier |= {r["repo"] for r in csv.DictReader(open(top / rel))}
     assert len(chosen) >= 10 and not {r.lower() for r in chosen} & {r.lower() for r in earlier}
-    for kind, floor in (("cells", 260), ("pairs", 100)):
+    # every chosen repository gives its 20 cells; the pairs reach 100 unless the per-series cap hit its limit first
+    for kind, floor in (("cells", 20 * len(chosen)), ("pairs", 100 if drawn["per_series"] < rnd.max_pairs_per_series else 60)):
         rows = list(csv.DictReader(open(top / rnd.labels / f"sample_{kind}.csv")))
         assert len(rows) >= floor and {r["repo"] for r in rows} <= chosen
         assert max(Counter(r["repo"] for r in rows).values()) <= 0.2 * len(rows)
@@ -247,7 +248,7 @@ def test_shipped_fresh_sample_is_reproducible_fresh_and_balanced(tmp_path, n):
     assert {r["local_path"] for r in cells} == manifest and len(manifest) >= 50
     assert set(Counter(r["local_path"] for r in cells).values()) == {rnd.cells_per_notebook}
     assert [r["cell_id"] for r in cells] == [f"{rnd.cell_prefix}{k:04d}" for k in range(1, len(cells) + 1)]
-    assert set(Counter(r["group"] for r in cells).values()) == {len(cells) // len(rnd.kinds)}
+    assert set(Counter(r["group"] for r in cells).values()) == {len(cells) // len(rnd.filled_kinds)}
     pairs = list(csv.DictReader(open(top / rnd.labels / "sample_pairs.csv")))
     # the pair rule stops at `min_pairs`, or short of it once the per-series cap reached its limit (round 7: 118)
     assert len(pairs) >= rnd.min_pairs or drawn["per_series"] == rnd.max_pairs_per_series

@@ -12,7 +12,7 @@ from mliter.coding.trace_eval import (
 )
 from mliter.errors import MliterError
 from mliter.paths import CODING, FIGURES, ROOT, TRACES
-from mliter.corpus.rounds import FRESH_ROUNDS
+from mliter.corpus.rounds import FRESH_ROUNDS, scored_by
 
 
 def test_kappa_of_identical_and_independent_labels():
@@ -148,19 +148,21 @@ def test_validity_figure_reports_the_held_out_score(kind, key, col):
     assert 3 in _fresh_rounds()
     for rnd in _fresh_rounds():
         labels = CODING / "labels" / f"round{rnd}"
-        held, tuned = (f"round-{rnd} held-out (fresh repositories: {'cells' if kind == 'cells' else 'series'})",
+        rules = scored_by(rnd)  # a replication round is scored by the replicated round's frozen producers
+        by = "" if rules == rnd else f", round-{rules} producers (replication)"
+        held, tuned = (f"round-{rnd} held-out (fresh repositories: {'cells' if kind == 'cells' else 'series'}){by}",
                        f"round-{rnd} rules: samples of rounds 1-{rnd - 1} (in-sample)")
-        scored = (labels / f"consensus_{kind}.csv").exists() and (TRACES / f"frozen/rules{rnd}_sample{rnd}_{kind}.csv").exists()
+        scored = (labels / f"consensus_{kind}.csv").exists() and (TRACES / f"frozen/rules{rules}_sample{rnd}_{kind}.csv").exists()
         assert ((kind, held) in fig.index) == scored, held
         if rnd == 3:
             assert held == ROUND3_ROW[kind] and scored
         if not scored:
             continue
-        n, hits = _recompute(kind, key, col, "heldout", f"frozen/rules{rnd}_sample{rnd}_{kind}.csv", labels)
+        n, hits = _recompute(kind, key, col, "heldout", f"frozen/rules{rules}_sample{rnd}_{kind}.csv", labels)
         row = fig.loc[(kind, held)]
         assert (int(row["n"]), int(row["agree"]), row["floor"]) == (n, hits, floor)
-        record = pd.read_csv(TRACES / f"frozen/rules{rnd}_sample{rnd}_{kind}.csv", dtype=str)
-        learned = f"round-{rnd} held-out (fresh repositories: cells), learned coder"
+        record = pd.read_csv(TRACES / f"frozen/rules{rules}_sample{rnd}_{kind}.csv", dtype=str)
+        learned = f"round-{rnd} held-out (fresh repositories: cells){by}, learned coder"
         assert ((kind, learned) in fig.index) == ("stage_learned" in record), learned
         if "stage_learned" in record:  # the learned coder's stage on the same held-out cells, same record
             m = pd.read_csv(labels / "consensus_cells.csv", dtype=str).merge(record, on="cell_id",
@@ -168,6 +170,9 @@ def test_validity_figure_reports_the_held_out_score(kind, key, col):
             row = fig.loc[(kind, learned)]
             assert (int(row["n"]), int(row["agree"]), row["floor"]) == (
                 len(m), int((m.stage_h == m.stage_learned).sum()), floor)
+        if rules != rnd:  # a replication tuned nothing: no in-sample row of its own
+            assert (kind, tuned) not in fig.index
+            continue
         parts = [_recompute(kind, key, col, half, f"frozen/rules{rnd}_sample1_{kind}.csv") for half in ("tuning", "heldout")]
         parts += [_recompute(kind, key, col, "heldout", f"frozen/rules{rnd}_sample{s}_{kind}.csv",
                              CODING / "labels" / f"round{s}") for s in range(2, rnd)]
@@ -389,7 +394,8 @@ def test_cli_trace_eval_fresh_round_labels_only_needs_no_shared_data(tmp_path, c
 
     rc = main(["code", "trace-eval", "--round", str(rnd), "--root", str(root), "--data", str(tmp_path / "noshared"),
                "--material", str(material), "--record"])
-    if rnd > RULES_ROUND:  # drawn after the rules in the code: no record until that round's frozen rules are merged
+    if rnd > RULES_ROUND and scored_by(rnd) != RULES_ROUND:  # drawn after the rules in the code and no replication
+        # of them: no record until that round's frozen rules are merged
         assert rc != 0 and f"round-{RULES_ROUND} rules cannot be recorded on the round-{rnd} sample" in \
             capsys.readouterr().err
         assert not (root / "traces/frozen").exists()

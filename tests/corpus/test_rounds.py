@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from mliter.corpus.rounds import FRESH_ROUNDS, HELD_OUT_ROUND, ROUND5, ROUND6, ROUND7, fresh_round
+from mliter.corpus.rounds import FRESH_ROUNDS, HELD_OUT_ROUND, ROUND5, ROUND6, ROUND7, ROUND8, fresh_round, scored_by
 from mliter.paths import CODING
 
 
 def test_unknown_round_names_the_declared_ones():
-    with pytest.raises(ValueError, match=r"no fresh round 99 \(fresh rounds: 3, 4, 5, 6, 7\)"):
+    with pytest.raises(ValueError, match=r"no fresh round 99 \(fresh rounds: 3, 4, 5, 6, 7, 8\)"):
         fresh_round(99)
     assert fresh_round(5) is ROUND5 and fresh_round(6) is ROUND6
 
@@ -53,7 +53,19 @@ def test_round7_declares_its_written_rule_and_is_the_held_out_round():
                                                                       "generative"}
     assert {k for k, v in ROUND7.pair_kind.items() if v == "ff"} == {"feature_engineering"}
     assert (ROUND7.pairs_per_repo, ROUND7.min_pairs, ROUND7.pairs_per_series) == (15, 120, 5)
-    assert ROUND7.stage_codebook == "2.3" and HELD_OUT_ROUND == 7 == max(FRESH_ROUNDS)
+    assert ROUND7.stage_codebook == "2.3" and HELD_OUT_ROUND == 7
+
+
+def test_round8_replicates_round7_and_keeps_round7_held_out():
+    """Round 8 (coding/labels/round8/README.md): round 7's kinds, pair kinds, caps and codebook, another seed; it
+    tunes nothing, so its sample is scored by the round-7 producers and HELD_OUT_ROUND stays 7 (round 7's labels
+    are no tuning material yet, and neither are round 8's)."""
+    assert ROUND8.seed == 20261205 and ROUND8.default_folder == "fresh8" and ROUND8.seed not in {
+        r.seed for r in FRESH_ROUNDS.values() if r is not ROUND8}
+    assert (ROUND8.kinds, ROUND8.pair_kind, ROUND8.stage_codebook) == (ROUND7.kinds, ROUND7.pair_kind, "2.3")
+    assert (ROUND8.pairs_per_repo, ROUND8.min_pairs, ROUND8.pairs_per_series) == (15, 120, 5)
+    assert ROUND8.scored_by == scored_by(8) == 7 and HELD_OUT_ROUND == 7 < 8 == max(FRESH_ROUNDS)
+    assert all(scored_by(n) == n for n in FRESH_ROUNDS if n != 8) and scored_by(1) == 1 and scored_by(2) == 2
 
 
 def test_codebook_versions_rise_and_none_is_ahead_of_coding_stages_md():
