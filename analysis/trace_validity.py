@@ -15,6 +15,9 @@ round-2 tuning. Rounds N = 3, 4, ... (when their files exist): notebooks and ver
 used in no earlier set (coding/labels/round<N>/, corpus/repos_round<N>.csv), drawn before the round-N rules were
 frozen and scored once with them (traces/frozen/rules<N>_sample<N>_*.csv); the same frozen rules on the samples of
 the earlier rounds (traces/frozen/rules<N>_sample<S>_*.csv, S < N), all of it round N's tuning material, in-sample.
+A replication round (mliter.corpus.rounds.FreshRound.replicates, round 8 on) tunes nothing: round R's frozen
+producers are scored once more on fresh repositories drawn after their freeze (traces/frozen/rules<R>_sample<N>_*.csv,
+N > R), and every producer scored on two or more held-out samples gets a pooled row over all of them.
 The variables quote every row and, as "Latest", the latest scored fresh round, which the captions use. Beside them: the older label sets (coding/stage_labels*.csv under codebook 1,
 coding/change_labels.csv), scored with the current rules.
 

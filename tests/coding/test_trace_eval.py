@@ -488,3 +488,34 @@ def test_corrected_stage_shares_use_the_primary_producers_column(tmp_path, monke
     raw = shipped[shipped.quantity == "share of code cells"].set_index("stage").raw_share
     for stage, share in (cells.stage.value_counts() / len(cells)).items():  # raw shares are the primary column's
         assert raw[stage] == pytest.approx(share, abs=1e-3), stage
+
+
+def test_replication_rows_and_pooled_rows_add_up(monkeypatch):
+    """A replication round is reported under the producers that scored it, and a producer scored on several
+    held-out samples gets a pooled row whose counts are the sum of its rounds' rows; the corrected shares rest on
+    the same pooled items."""
+    import json
+
+    tv = _analysis("trace_validity", monkeypatch, ROOT)
+    assert tv.pooled_rounds(7) == [7, 8] and tv.pooled_rounds(6) == [6]
+    assert tv.fresh_name(8, "pairs") == "round-8 held-out (fresh repositories: series), round-7 producers (replication)"
+    assert tv.fresh_name(7, "cells") == "round-7 held-out (fresh repositories: cells)"
+    fig = pd.read_csv(FIGURES / "trace_validity.csv").set_index(["items", "label set"])
+    variables = json.loads((FIGURES / "variables.json").read_text())
+    checked = 0
+    for kind, learned in (("cells", False), ("cells", True), ("pairs", False)):
+        pooled = tv.pooled_name(7, kind, learned)
+        singles = [tv.learned_name(r) if learned else tv.fresh_name(r, kind) for r in tv.pooled_rounds(7)]
+        if not all((kind, s) in fig.index for s in singles):
+            assert (kind, pooled) not in fig.index  # round 8 not scored yet: no pooled row
+            continue
+        row = fig.loc[(kind, pooled)]
+        assert int(row["n"]) == sum(int(fig.loc[(kind, s), "n"]) for s in singles)
+        assert int(row["agree"]) == sum(int(fig.loc[(kind, s), "agree"]) for s in singles)
+        assert row["floor"] == {"cells": 0.85, "pairs": 0.75}[kind]
+        checked += 1
+        if kind == "cells" and learned:
+            assert variables["traceStageNPooled"] == int(row["n"]) == variables["nHeldOutCellsForCorrection"]
+        if kind == "pairs":
+            assert variables["traceChangeNPooled"] == int(row["n"]) == variables["nHeldOutPairsForCorrection"]
+    assert checked == (3 if (TRACES / "frozen/rules7_sample8_cells.csv").exists() else 0)
