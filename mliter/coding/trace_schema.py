@@ -243,7 +243,9 @@ FROZEN_RECORDS = {(1, 1): "91b66d1", (2, 1): "04164e0", (2, 2): "04164e0", (3, 1
                   (3, 3): "d3cf489", (4, 1): "aca4e07", (4, 2): "aca4e07", (4, 3): "aca4e07", (4, 4): "aca4e07",
                   **{(5, s): "0bdeb3a" for s in range(1, 6)},
                   **{(6, s): "a1b972b" for s in range(1, 7)},
-                  **{(7, s): "762783c" for s in range(1, 8)}}
+                  **{(7, s): "762783c" for s in range(1, 8)},
+                  # round 8 replicates round 7: the round-7 frozen rules and learned coder, unchanged, on round 8
+                  (7, 8): "762783c"}
 #: Records written before the learned coder existed: their cell files hold the rules' columns only.
 RULES_ONLY_RECORDS = frozenset({(1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3)})
 
