@@ -23,8 +23,9 @@ CAPTIONS = {
         "(pooled shares, bootstrap 95% intervals over notebooks). The stages are mined, not hand-coded: on the "
         "round-{traceStageRoundLatest} held-out sample of fresh repositories the primary producer gave "
         "{traceStageAccuracyLatest:.1%} of {traceStageNLatest} cells the coders' stage, so each share is shown "
-        "beside its misclassification-corrected estimate (corrected_share: matrix inversion of that confusion "
-        "matrix, bootstrap 95% interval over the labelled cells; figures/stage_shares_corrected.*)."
+        "beside its misclassification-corrected estimate (corrected_share: matrix inversion of the producer's "
+        "held-out confusion matrix, bootstrap 95% interval over the labelled cells; figures/stage_shares_corrected.* "
+        "names the held-out samples it pools)."
     ),
 }
 
