@@ -46,7 +46,7 @@ import pandas as pd  # noqa: E402
 
 from mliter.coding.eval_labels import PAIR_CODES  # noqa: E402
 from mliter.coding.trace_eval import ROUND_LABELS, corrected_shares, frozen_path  # noqa: E402
-from mliter.corpus.rounds import scored_by  # noqa: E402
+from mliter.corpus.rounds import rounds_scored_by, scored_by  # noqa: E402
 from mliter.errors import InputError  # noqa: E402
 from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
 from mliter.report.captions import caption  # noqa: E402
@@ -79,7 +79,7 @@ def scored_rounds(kind: str) -> list[int]:
     latest = scored_round(kind)
     if latest is None:
         return []
-    return sorted(r for r in FRESH if scored_by(r) == scored_by(latest) and _is_scored(r, kind))
+    return [r for r in rounds_scored_by(scored_by(latest)) if _is_scored(r, kind)] or [latest]
 
 
 def which_set(kind: str) -> str:

@@ -40,15 +40,14 @@ from mliter.report.stats import SEED  # noqa: E402
 from mliter.report.style import STAGE_COLORS, apply_style, savefig  # noqa: E402
 from mliter.report.captions import caption  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
-from mliter.report.variables import read_fragment, write_fragment  # noqa: E402
+from mliter.report.stage_error import describe, latest_stage_error  # noqa: E402
+from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.notebooks.schema import STAGE_SUMMARY  # noqa: E402
 
 ORDER = ["setup", "load", "EDA", "DPR", "LI", "PPR", "other"]
 N_BOOT = 2000
 #: The rows of figures/stage_shares_corrected.csv that correct this figure's shares.
 CORRECTED_QUANTITY = "share of hidden executions"
-#: The trace_validity numbers the caption and the figure quote (the primary producer's latest held-out score).
-VALIDITY = ("traceStageAccuracyLatest", "traceStageNLatest", "traceStageRoundLatest")
 
 
 def pooled_shares(hidden: np.ndarray, cells: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -87,8 +86,7 @@ def main() -> None:
     lo, hi = np.quantile(boots, 0.025, axis=0), np.quantile(boots, 0.975, axis=0)
     ratio = np.divide(point_h, point_c, out=np.full_like(point_h, np.nan), where=point_c > 0)
     corr = corrected_hidden(FIGURES / "stage_shares_corrected.csv", point_h)
-    validity = read_fragment("trace_validity")
-    error = {k: validity[k] for k in VALIDITY}
+    error = latest_stage_error()
     table = pd.DataFrame({"stage": ORDER, "share_hidden": point_h, "ci_low": lo, "ci_high": hi,
                           "corrected_share": corr["corrected_share"], "corrected_low": corr["ci_low"],
                           "corrected_high": corr["ci_high"],
@@ -108,8 +106,7 @@ def main() -> None:
                 label="hidden executions, corrected for label error")
     ax.set_xticks(x, ORDER)
     ax.set_ylabel("share")
-    ax.set_title(f"mined stages: {error['traceStageAccuracyLatest']:.0%} right on {error['traceStageNLatest']} "
-                 f"held-out cells of fresh repositories (round {error['traceStageRoundLatest']})",
+    ax.set_title(f"mined stages: {describe(error)}",
                  fontsize=7, loc="left")
     ax.legend(frameon=False, fontsize=7)
     savefig(fig, "hidden_by_stage")

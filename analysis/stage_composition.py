@@ -30,12 +30,11 @@ import numpy as np  # noqa: E402
 
 from mliter.report.load import read  # noqa: E402
 from mliter.report.style import STAGE_COLORS, apply_style, savefig  # noqa: E402
-from mliter.report.variables import read_fragment, write_fragment  # noqa: E402
+from mliter.report.stage_error import describe, latest_stage_error  # noqa: E402
+from mliter.report.variables import write_fragment  # noqa: E402
 from mliter.traces.notebooks.schema import STAGE_SUMMARY  # noqa: E402
 
 ORDER = ["setup", "load", "EDA", "DPR", "LI", "PPR", "other"]
-#: The trace_validity numbers the caption and the figure quote (the primary producer's latest held-out score).
-VALIDITY = ("traceStageAccuracyLatest", "traceStageNLatest", "traceStageRoundLatest")
 
 
 def main() -> None:
@@ -58,10 +57,8 @@ def main() -> None:
     ax.set_xlabel("share of the notebook's code cells")
     ax.set_ylabel(f"{len(shares)} notebooks (ordered by LI share)")
     ax.legend(ncol=7, loc="upper center", bbox_to_anchor=(0.5, 1.08), frameon=False, handlelength=1)
-    validity = read_fragment("trace_validity")
-    error = {k: validity[k] for k in VALIDITY}
-    ax.text(0.0, -0.14, f"mined stages, not misclassification-corrected: {error['traceStageAccuracyLatest']:.0%} right "
-            f"on {error['traceStageNLatest']} held-out cells of fresh repositories (round {error['traceStageRoundLatest']})",
+    error = latest_stage_error()
+    ax.text(0.0, -0.14, f"mined stages, not misclassification-corrected: {describe(error)}",
             transform=ax.transAxes, fontsize=7, ha="left", va="top")
     savefig(fig, "stage_composition")
     mean = shares.mean()

@@ -48,7 +48,7 @@ import pandas as pd  # noqa: E402
 
 from mliter.coding.eval_labels import PAIR_CODES, STAGES as LABEL_STAGES  # noqa: E402
 from mliter.coding.trace_eval import ROUND_LABELS, coder_agreement, frozen_path, kappa, read_coders  # noqa: E402
-from mliter.corpus.rounds import scored_by  # noqa: E402
+from mliter.corpus.rounds import rounds_scored_by, scored_by  # noqa: E402
 from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
 from mliter.report.stats import wilson  # noqa: E402
 from mliter.report.tables import write_table  # noqa: E402
@@ -104,9 +104,9 @@ def learned_name(rnd: int) -> str:
 
 
 def pooled_rounds(rules: int) -> list[int]:
-    """The fresh rounds whose samples round `rules`'s frozen producers were scored on held-out: its own round and
-    every replication of it (drawn after its freeze), in order."""
-    return [r for r in sorted(FRESH) if r > 2 and scored_by(r) == rules]
+    """The labelled fresh rounds whose samples round `rules`'s frozen producers were scored on held-out: its own
+    round and every replication of it (drawn after its freeze), in order (`rounds_scored_by`)."""
+    return [r for r in rounds_scored_by(rules) if r in FRESH]
 
 
 def pooled_name(rules: int, kind: str, learned: bool = False) -> str:

@@ -156,6 +156,13 @@ def scored_by(number: int) -> int:
     tuned; the replicated round for a replication)."""
     return FRESH_ROUNDS[number].scored_by if number in FRESH_ROUNDS else number
 
+
+def rounds_scored_by(rules: int) -> list[int]:
+    """The fresh rounds whose samples round `rules`'s frozen producers score: its own round (when it is a fresh
+    round) and every replication of it, in order. One list for every place that pools a producer's held-out
+    samples (the pooled validity rows, the corrected shares), so they cannot disagree on what is pooled."""
+    return sorted(n for n, r in FRESH_ROUNDS.items() if r.scored_by == rules)
+
 #: The round whose sample is held out now: its labels (and every later round's) are never tuning material for
 #: the rules or the learned stage coder; the rounds below it are. It stays on a round after that round is scored
 #: (the shipped coder is the one that was scored) and is raised by one when the next round's tuning starts, which

@@ -13,6 +13,7 @@ from mliter.coding.trace_eval import (
 from mliter.errors import MliterError
 from mliter.paths import CODING, FIGURES, ROOT, TRACES
 from mliter.corpus.rounds import FRESH_ROUNDS, scored_by
+from tests.analysis_scripts import load_script
 
 
 def test_kappa_of_identical_and_independent_labels():
@@ -181,22 +182,9 @@ def test_validity_figure_reports_the_held_out_score(kind, key, col):
         assert pd.isna(row["floor"])
 
 
-def _analysis(name: str, monkeypatch, root):
-    """An analysis script as a module whose CODING/TRACES point into a fixture root."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(f"_{name}", ROOT / "analysis" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    monkeypatch.setattr(mod, "CODING", root / "coding")
-    monkeypatch.setattr(mod, "TRACES", root / "traces")
-    monkeypatch.setattr(mod, "ROOT", root)
-    return mod
-
-
 def test_round3_rows_come_from_the_round3_sample_once_scored(tmp_path, monkeypatch):
     root, _, _ = _fresh_fixture(tmp_path, 3)
-    tv = _analysis("trace_validity", monkeypatch, root)
+    tv = load_script("trace_validity", monkeypatch, root)
     assert tv.fresh_scored("cells", "cell_id", "stage", 3) is None  # labelled, not yet scored
     lab = root / "coding/labels/round3"
     (lab / "consensus_cells.csv").write_text("cell_id,stage,stages,union,how\nr3c0001,load,load,load,agree\n"
@@ -209,7 +197,7 @@ def test_round3_rows_come_from_the_round3_sample_once_scored(tmp_path, monkeypat
     m = tv.fresh_scored("cells", "cell_id", "stage", 3)
     assert list(m.stage_hand) == ["load", "EDA"] and list(m.stage_rule) == ["load", "DPR"]
     assert tv.FRESH[3]["cells"] == ROUND3_ROW["cells"]
-    cs = _analysis("corrected_shares", monkeypatch, root)
+    cs = load_script("corrected_shares", monkeypatch, root)
     assert cs.scored_round("cells") == 3 and cs.scored_round("pairs") is None
     assert cs.which("cells", 2) == "the round-3 held-out sample of fresh repositories, 2 cells"
     assert list(cs.heldout("cells", "cell_id", "stage").stage_rule) == ["load", "DPR"]
@@ -476,7 +464,7 @@ def test_corrected_stage_shares_use_the_primary_producers_column(tmp_path, monke
     (root / "traces/frozen").mkdir(parents=True, exist_ok=True)
     (root / "traces/frozen/rules3_sample3_cells.csv").write_text(
         "cell_id,stage,stages,stage_learned\nr3c0001,load,load,DPR\nr3c0002,DPR,DPR,EDA\n")
-    cs = _analysis("corrected_shares", monkeypatch, root)
+    cs = load_script("corrected_shares", monkeypatch, root)
     assert list(cs.heldout("cells", "cell_id", "stage").stage_rule) == ["load", "DPR"]
     assert list(cs.heldout("cells", "cell_id", "stage", "stage_learned").stage_rule) == ["DPR", "EDA"]
     (root / "traces/frozen/rules3_sample3_cells.csv").write_text("cell_id,stage,stages\nr3c0001,load,load\n")
@@ -496,7 +484,7 @@ def test_replication_rows_and_pooled_rows_add_up(monkeypatch):
     the same pooled items."""
     import json
 
-    tv = _analysis("trace_validity", monkeypatch, ROOT)
+    tv = load_script("trace_validity", monkeypatch, ROOT)
     assert tv.pooled_rounds(7) == [7, 8] and tv.pooled_rounds(6) == [6]
     assert tv.fresh_name(8, "pairs") == "round-8 held-out (fresh repositories: series), round-7 producers (replication)"
     assert tv.fresh_name(7, "cells") == "round-7 held-out (fresh repositories: cells)"

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from mliter.corpus.rounds import FRESH_ROUNDS, HELD_OUT_ROUND, ROUND5, ROUND6, ROUND7, ROUND8, fresh_round, scored_by
+from mliter.corpus.rounds import (FRESH_ROUNDS, HELD_OUT_ROUND, ROUND5, ROUND6, ROUND7, ROUND8, fresh_round,
+                                  rounds_scored_by, scored_by)
 from mliter.paths import CODING
 
 
@@ -66,6 +67,14 @@ def test_round8_replicates_round7_and_keeps_round7_held_out():
     assert (ROUND8.pairs_per_repo, ROUND8.min_pairs, ROUND8.pairs_per_series) == (15, 120, 5)
     assert ROUND8.scored_by == scored_by(8) == 7 and HELD_OUT_ROUND == 7 < 8 == max(FRESH_ROUNDS)
     assert all(scored_by(n) == n for n in FRESH_ROUNDS if n != 8) and scored_by(1) == 1 and scored_by(2) == 2
+
+
+def test_rounds_scored_by_lists_a_round_with_its_replications_and_nothing_else():
+    """What the pooled validity rows and the corrected shares pool: round 7 with its replication, round 8."""
+    assert rounds_scored_by(7) == [7, 8] and rounds_scored_by(6) == [6]
+    assert rounds_scored_by(8) == [] and rounds_scored_by(1) == []  # a replication scores none; round 1 is not fresh
+    pooled = sorted(r for n in FRESH_ROUNDS for r in rounds_scored_by(n))
+    assert pooled == sorted(FRESH_ROUNDS)  # every fresh round is pooled under exactly one producer
 
 
 def test_codebook_versions_rise_and_none_is_ahead_of_coding_stages_md():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import numpy as np
@@ -12,16 +11,10 @@ import pytest
 from mliter.errors import InputError
 from mliter.paths import ROOT
 from mliter.report.captions import fill
+from tests.analysis_scripts import load_script
 
 FIG = ROOT / "figures"
 ORDER = ["setup", "load", "EDA", "DPR", "LI", "PPR", "other"]
-
-
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(f"_{name}", ROOT / "analysis" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _captions(script: str) -> dict[str, str]:
@@ -69,7 +62,7 @@ def _corrected_table(path, raw, stages=ORDER):
 
 
 def test_hidden_by_stage_refuses_a_stale_or_partial_correction(tmp_path):
-    hidden = _script("hidden_by_stage")
+    hidden = load_script("hidden_by_stage")
     raw = np.array([0.1, 0.1, 0.2, 0.2, 0.2, 0.1, 0.1])
     good = tmp_path / "good.csv"
     _corrected_table(good, raw)
@@ -82,3 +75,18 @@ def test_hidden_by_stage_refuses_a_stale_or_partial_correction(tmp_path):
     _corrected_table(partial, raw[:6], ORDER[:6])
     with pytest.raises(InputError, match=r"partial\.csv: no 'share of hidden executions' row for \['other'\]"):
         hidden.corrected_hidden(partial, raw)
+
+
+def test_latest_stage_error_names_the_fragment_and_the_missing_number(tmp_path):
+    from mliter.report.stage_error import KEYS, describe, latest_stage_error
+
+    full = {"traceStageAccuracyLatest": 0.729, "traceStageNLatest": 240, "traceStageRoundLatest": 8, "other": 1}
+    (tmp_path / "trace_validity.json").write_text(json.dumps(full))
+    error = latest_stage_error(tmp_path)
+    assert tuple(error) == KEYS and describe(error) == "73% right on 240 held-out cells of fresh repositories (round 8)"
+    (tmp_path / "trace_validity.json").write_text(json.dumps({k: full[k] for k in KEYS[:2]}))
+    with pytest.raises(InputError, match=r"trace_validity\.json: no traceStageRoundLatest"):
+        latest_stage_error(tmp_path)
+    (tmp_path / "trace_validity.json").unlink()
+    with pytest.raises(InputError, match=r"trace_validity\.json: cannot be read"):
+        latest_stage_error(tmp_path)
