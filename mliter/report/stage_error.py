@@ -29,6 +29,6 @@ def latest_stage_error(folder: Path = FRAGMENTS) -> dict[str, Any]:
 
 
 def describe(error: dict[str, Any]) -> str:
-    """The error in words for a figure: "72% right on 240 held-out cells of fresh repositories (round 8)"."""
+    """The error in words for a figure: "73% right on 240 held-out cells of fresh repositories (round 8)"."""
     return (f"{error['traceStageAccuracyLatest']:.0%} right on {error['traceStageNLatest']} held-out cells of "
             f"fresh repositories (round {error['traceStageRoundLatest']})")
