@@ -359,7 +359,7 @@ def verify_sha256(folder: Path, rows: list[dict]) -> None:
             bad.append(r["local_path"])
     if bad:
         raise InputError(f"{folder}: {len(bad)} notebooks missing or not the recorded bytes (first: {bad[0]}); "
-                         "rebuild them with `mliter corpus fetch` or the command in the manifest's docs")
+                         f"rebuild them with `mliter corpus fetch --only {folder.name}.csv --out {folder.parent}`")
 
 
 def _chosen_kinds(root: Path, rnd: FreshRound, manifest: Path, repos: set[str]) -> dict[str, str]:

@@ -302,9 +302,11 @@ def check_material(sample: pd.DataFrame, data: Path) -> None:
     cols = ("series", "from_file", "to_file") if "series" in sample else ("local_path",)
     for source in sorted(set(sample["source"])):
         if not (data / source).is_dir():
+            rebuild = (f"; rebuild it with `mliter corpus fetch --only {source}.csv --out {data}`"
+                       if "_round" in source else "")
             raise InputError(f"{data / source}: folder not found (the material of sample source {source!r}; "
                              "pass --data, or --material (or $MLITER_ROUND<N>_DATA) for "
-                             "material kept outside the repository)")
+                             f"material kept outside the repository{rebuild})")
     for _, r in sample.iterrows():
         files = ([Path(r["series"]) / r["from_file"], Path(r["series"]) / r["to_file"]] if cols[0] == "series"
                  else [Path(r["local_path"])])

@@ -137,7 +137,9 @@ def register(groups) -> None:
                      "the right sha256 are skipped (resume); a mismatch is rejected and never written; what is gone "
                      "upstream is reported. OUT/fetch_report.csv lists every item; exit 1 if any failed."),
         epilog="examples:\n  mliter corpus fetch --out raw\n  make traces NOTEBOOKS=raw/notebooks\n"
-               "  mliter corpus fetch --only notebooks.csv --out raw",
+               "  mliter corpus fetch --only notebooks.csv --out raw\n"
+               "  mliter corpus fetch --only notebooks_round8.csv notebook_versions_round8.csv --out ../fresh8\n"
+               "      # a fresh round's material, for trace-eval / train-stage-coder --material 8=../fresh8",
     )
     f.add_argument("--out", type=Path, default=ROOT / "raw", help="folder to rebuild the raw material under")
     f.add_argument("--root", type=Path, default=ROOT, help="repository root whose manifests are read")

@@ -7,7 +7,11 @@ The shipped manifests name every captured file by repository, commit, path and s
 * `corpus/notebook_versions.csv` -> `<out>/notebook_versions/<owner>__<repo>/<stem>/vNN_<commit7>.ipynb`;
 * `corpus/papers.csv` (record files of repositories) -> `<out>/paper_sources/<owner>__<repo>/<path>`;
 * `traces/openml_run_sources.csv`: fetched API URLs are fetched again; recorded responses name no URL and are
-  reported as not re-fetchable.
+  reported as not re-fetchable;
+* the fresh rounds' manifests, `corpus/notebooks_round<N>.csv` and `corpus/notebook_versions_round<N>.csv` ->
+  `<out>/notebooks_round<N>/<local_path>` and `<out>/notebook_versions_round<N>/<local_path>`: the layout of a
+  round's material folder, so `<out>` can be passed as `--material N=<out>` to `mliter code trace-eval` and
+  `train-stage-coder` (that material is kept outside the repository; this is how it is rebuilt elsewhere).
 
 Every request goes through the polite client (robots.txt, rate limit, retries, cache). Each file's sha256 is
 verified before it is written (atomically): a file whose bytes differ is rejected and never replaces anything. A
@@ -131,8 +135,41 @@ def openml_items(path: Path) -> Iterator[Item]:
                 yield Item(path.name, f"{r['collection']}:{f}", "", "", "")
 
 
+def round_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
+    """A fresh round's notebooks (`notebooks_round<N>.csv`: `repo_path`) or version series
+    (`notebook_versions_round<N>.csv`: `path_at_commit`), each file to `<manifest stem>/<local_path>`."""
+    folder = path.stem
+    for i, r in _rows(path):
+        where = f"{path}, row {i}"
+        local, sha = r.get("local_path", ""), r.get("sha256", "")
+        repo, commit = r.get("repo", ""), r.get("commit", "")
+        repo_path = r.get("repo_path") or r.get("path_at_commit", "")
+        if not (local and repo and commit and repo_path):
+            yield Item(path.name, local or f"row {i}", "", "", sha,
+                       f"{where}: needs local_path, repo, commit and repo_path or path_at_commit")
+            continue
+        try:
+            dest = _safe(f"{folder}/{local}", where)
+        except InputError as exc:
+            yield Item(path.name, local, "", "", sha, str(exc))
+            continue
+        yield Item(path.name, local, _raw(repo, commit, repo_path, base), dest, sha)
+
+
+def _round_manifests(root: Path) -> list[Path]:
+    """The fresh rounds' manifests under `root/corpus`, notebooks then versions, by round number."""
+    def number(p: Path) -> int:
+        return int(p.stem.rsplit("round", 1)[1])
+
+    corpus = root / "corpus"
+    found = []
+    for prefix in ("notebooks_round", "notebook_versions_round"):
+        found += sorted((p for p in corpus.glob(f"{prefix}*.csv") if p.stem[len(prefix):].isdigit()), key=number)
+    return found
+
+
 def manifest_items(root: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
-    """Every item of the shipped manifests under `root` that exist."""
+    """Every item of the shipped manifests under `root` that exist (the fresh rounds' last)."""
     readers = (("corpus/notebooks.csv", notebook_items), ("corpus/notebook_versions.csv", version_items),
                ("corpus/papers.csv", paper_items))
     for rel, reader in readers:
@@ -140,6 +177,8 @@ def manifest_items(root: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
             yield from reader(root / rel, base)
     if (root / "traces/openml_run_sources.csv").exists():
         yield from openml_items(root / "traces/openml_run_sources.csv")
+    for path in _round_manifests(root):
+        yield from round_items(path, base)
 
 
 def fetch_one(item: Item, out: Path, client: PoliteClient) -> Outcome:

@@ -376,7 +376,9 @@ def test_cli_trace_eval_fresh_round_labels_only_needs_no_shared_data(tmp_path, c
     assert rc == 0 and f"round{rnd}/consensus_pairs.csv" in capsys.readouterr().out
     assert not (root / f"traces/eval_round{rnd}_cells.csv").exists()
     rc = main(["code", "trace-eval", "--round", str(rnd), "--root", str(root), "--material", str(tmp_path / "gone")])
-    assert rc != 0 and f"gone/notebooks_round{rnd}: folder not found" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert rc != 0 and f"gone/notebooks_round{rnd}: folder not found" in err
+    assert f"mliter corpus fetch --only notebooks_round{rnd}.csv --out {tmp_path / 'gone'}" in err  # how to rebuild it
     # the one scoring run after the freeze: predictions and the frozen record, from the outside material only
     from mliter.coding.trace_eval import RULES_ROUND
 

@@ -114,3 +114,70 @@ def test_shipped_manifests_give_well_formed_items(repo_root):
     assert all(i.url.startswith("https://raw.githubusercontent.com/") for i in fetchable)
     assert all(len(i.sha256) == 64 for i in fetchable if i.manifest != "openml_run_sources.csv")
     assert len({i.dest for i in fetchable}) == len(fetchable), "two items would write one file"
+
+
+def _write_manifest(path, columns, rows) -> None:
+    """A fresh round's manifest: `rows` of owner/repo, the other columns left empty."""
+    with open(path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, columns, lineterminator="\n", extrasaction="ignore")
+        w.writeheader()
+        w.writerows({"repo": "owner/repo", **r} for r in rows)
+
+
+def test_round_manifests_rebuild_a_rounds_material_folder(tmp_path):
+    """`corpus/notebooks_round<N>.csv` and `notebook_versions_round<N>.csv` -> `<out>/notebooks_round<N>/...` and
+    `<out>/notebook_versions_round<N>/...`, sha256-checked; bad rows are reported, the rest still fetched."""
+    served = tmp_path / "served"
+    root = tmp_path / "root"
+    (root / "corpus").mkdir(parents=True)
+    head = {"nb": _notebook(1), "v1": _notebook(2), "v2": _notebook(3)}
+    for name, path in (("nb", "nbs/a.ipynb"), ("v1", "old/b.ipynb"), ("v2", "new/b.ipynb")):
+        dest = served / "owner/repo" / COMMIT / path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(head[name])
+    sha = {k: hashlib.sha256(v).hexdigest() for k, v in head.items()}
+    nb_cols = ["local_path", "repo", "repo_path", "commit", "blob", "sha256", "bytes", "n_code_cells", "url", "license"]
+    _write_manifest(root / "corpus" / "notebooks_round3.csv", nb_cols, [
+        {"local_path": "owner__repo/nbs/a.ipynb", "repo_path": "nbs/a.ipynb", "commit": COMMIT, "sha256": sha["nb"]},
+        {"local_path": "../escape.ipynb", "repo_path": "nbs/a.ipynb", "commit": COMMIT, "sha256": sha["nb"]}])
+    v_cols = ["local_path", "repo", "path_at_head", "path_at_commit", "commit", "commit_time_utc", "version_index",
+              "blob", "sha256", "bytes", "url", "license"]
+    _write_manifest(root / "corpus" / "notebook_versions_round3.csv", v_cols, [
+        {"local_path": "owner__repo/b/v01_0123456.ipynb", "path_at_commit": "old/b.ipynb", "commit": COMMIT,
+         "sha256": sha["v1"]},
+        {"local_path": "owner__repo/b/v02_0123456.ipynb", "path_at_commit": "new/b.ipynb", "commit": COMMIT,
+         "sha256": sha["v1"]},  # the recorded hash is not the served file's
+        {"local_path": "owner__repo/b/v03.ipynb", "path_at_commit": "new/b.ipynb", "commit": "", "sha256": sha["v2"]}])
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(served)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        out = tmp_path / "fresh3"
+        got = {(o.item.manifest, o.item.item): o for o in fetch_all(manifest_items(root, base), out, _client(tmp_path), False)}
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert got[("notebooks_round3.csv", "owner__repo/nbs/a.ipynb")].status == OK
+    assert (out / "notebooks_round3/owner__repo/nbs/a.ipynb").read_bytes() == head["nb"]
+    assert (out / "notebook_versions_round3/owner__repo/b/v01_0123456.ipynb").read_bytes() == head["v1"]
+    assert got[("notebook_versions_round3.csv", "owner__repo/b/v02_0123456.ipynb")].status == MISMATCH
+    assert not (out / "notebook_versions_round3/owner__repo/b/v02_0123456.ipynb").exists()
+    escape = got[("notebooks_round3.csv", "../escape.ipynb")]
+    assert escape.status == NOT_FETCHABLE and "notebooks_round3.csv, row 3" in escape.detail
+    no_commit = got[("notebook_versions_round3.csv", "owner__repo/b/v03.ipynb")]
+    assert no_commit.status == NOT_FETCHABLE and "row 4" in no_commit.detail and "commit" in no_commit.detail
+
+
+def test_shipped_round_manifests_name_the_recorded_urls(repo_root):
+    """Every fresh round's notebooks and series are rebuildable: the URL made from repository, commit and path is
+    the one the manifest recorded when the round was drawn, and every item has a place of its own."""
+    items = [i for i in manifest_items(repo_root) if "_round" in i.manifest]
+    rounds = {i.manifest for i in items}
+    assert {"notebooks_round8.csv", "notebook_versions_round8.csv", "notebook_versions_round2.csv"} <= rounds
+    recorded = {}
+    for name in rounds:
+        with open(repo_root / "corpus" / name, newline="", encoding="utf-8") as fh:
+            recorded.update({(name, r["local_path"]): r["url"] for r in csv.DictReader(fh)})
+    assert all(i.url and i.url == recorded[(i.manifest, i.item)] for i in items)
+    assert all(i.dest.startswith(i.manifest.removesuffix(".csv") + "/") for i in items)
+    assert len({i.dest for i in items}) == len(items)
