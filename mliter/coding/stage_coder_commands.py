@@ -22,8 +22,11 @@ def register(groups) -> None:
                      "(the evidence and what the pre-registered rule says). The primary producer there changes only "
                      "with --apply. Re-run it after the stage rules change: the rules' output is one of the features; "
                      "then re-mine (make traces) so traces/cells.csv carries the new stage_learned."),
-        epilog=("examples:\n  mliter code train-stage-coder   # rounds 1-4, material in ../fresh, ../fresh3, ../fresh4\n"
+        epilog=("examples:\n  mliter code train-stage-coder   # every tuning round; round N's material in "
+                "$MLITER_ROUND<N>_DATA or ../freshN (round 2: ../fresh)\n"
                 "  mliter code train-stage-coder --material 3=/work/fresh3 --material 4=/work/fresh4\n"
+                "  mliter corpus fetch --only notebooks_round3.csv notebook_versions_round3.csv --out /work/fresh3\n"
+                "      # a round's material, kept outside the repository, rebuilt from its manifests\n"
                 "  mliter code train-stage-coder --apply   # the lead, at the freeze: applies the pre-registered rule\n"
                 "A stopped run resumes: each finished left-out repository is kept in --cache-dir, keyed by the "
                 "cells' features and labels and the settings (so new rules or labels recompute everything)."))
