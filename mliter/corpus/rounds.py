@@ -148,14 +148,7 @@ ROUND8 = FreshRound(8, 20261205, _ROUND7_KINDS, dict(ROUND7.pair_kind),
                     default_folder="fresh8", pairs_per_repo=15, min_pairs=120, stage_codebook="2.3", replicates=7,
                     unfilled_kinds=("audio_speech",))
 
-# Round 9: the held-out sample for the next tuning round (coding/labels/round9/README.md, committed before any
-# candidate was fetched). Round 7's kinds, candidates from a listing rather than from memory (the well-known
-# repositories are in the exclusion tables); drawn and labelled before that tuning starts, scored by the producers
-# it freezes (`replicates` None: its own round).
-ROUND9 = FreshRound(9, 20261206, _ROUND7_KINDS, dict(ROUND7.pair_kind),
-                    default_folder="fresh9", pairs_per_repo=15, min_pairs=120, stage_codebook="2.3")
-
-FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7, ROUND8, ROUND9)}
+FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7, ROUND8)}
 
 
 def scored_by(number: int) -> int:

@@ -215,21 +215,7 @@ def _drawn_pairs_of_first_series(root, seed):
     return [r for r in csv.DictReader(open(root / "coding/labels/round3/sample_pairs.csv")) if r["series"] == "o__r0/s0"]
 
 
-#: The fresh rounds drawn so far (a round is declared, with its candidates, before anything is fetched or drawn).
-DRAWN = sorted(n for n, r in FRESH_ROUNDS.items() if (CODING.parent / r.labels / "sample_pairs.csv").exists())
-
-
-def test_every_declared_round_is_drawn_or_has_only_its_candidates_and_rules():
-    """An undrawn round has its candidate table and README (committed before any fetch) and nothing drawn yet."""
-    for n, r in FRESH_ROUNDS.items():
-        top = CODING.parent
-        assert (top / r.repos_table).exists() and (top / r.labels / "README.md").exists(), n
-        if n not in DRAWN:
-            assert not (top / r.labels / "sample_cells.csv").exists() and not (top / r.notebooks_manifest).exists(), n
-    assert DRAWN == sorted(FRESH_ROUNDS)[:len(DRAWN)], "rounds are drawn in order"
-
-
-@pytest.mark.parametrize("n", DRAWN)
+@pytest.mark.parametrize("n", sorted(FRESH_ROUNDS))
 def test_shipped_fresh_sample_is_reproducible_fresh_and_balanced(tmp_path, n):
     """From the shipped manifests only (ids, no notebook): the pairs redraw byte for byte, no repository of
     the round is in any earlier set (for round 4 on: nor any candidate of an earlier round), every notebook
