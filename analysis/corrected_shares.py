@@ -45,7 +45,7 @@ CAPTIONS = {
 import pandas as pd  # noqa: E402
 
 from mliter.coding.eval_labels import PAIR_CODES  # noqa: E402
-from mliter.coding.trace_eval import ROUND_LABELS, corrected_shares, frozen_path  # noqa: E402
+from mliter.coding.trace_eval import ROUND_LABELS, corrected_shares, frozen_path, join_labels  # noqa: E402
 from mliter.corpus.rounds import rounds_scored_by, scored_by  # noqa: E402
 from mliter.errors import InputError  # noqa: E402
 from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
@@ -112,8 +112,7 @@ def heldout(kind: str, key: str, col: str, produced: str | None = None) -> pd.Da
         if column not in pred:  # e.g. the learned coder declared primary over a record written before it existed
             raise InputError(f"{pred_file}: no column {column!r}, which the held-out correction of {kind} needs "
                              f"(coding/stage_producer.yaml)")
-        pred = pred[[key, column]].rename(columns={column: col})
-        m = cons[[key, col]].merge(pred, on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
+        m = join_labels(cons, pred[[key, column]].rename(columns={column: col}), sample, kind, where=str(pred_file))
         parts.append(m[m.half == "heldout"])
     return pd.concat(parts, ignore_index=True)
 

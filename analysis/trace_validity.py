@@ -47,7 +47,8 @@ OUTPUTS = ["figures/trace_validity.csv", "figures/trace_validity.md", "figures/t
 import pandas as pd  # noqa: E402
 
 from mliter.coding.eval_labels import PAIR_CODES, STAGES as LABEL_STAGES  # noqa: E402
-from mliter.coding.trace_eval import ROUND_LABELS, coder_agreement, frozen_path, kappa, read_coders  # noqa: E402
+from mliter.coding.trace_eval import (ROUND_LABELS, coder_agreement, frozen_path, join_labels, kappa,  # noqa: E402
+                                      read_coders)
 from mliter.corpus.rounds import rounds_scored_by, scored_by  # noqa: E402
 from mliter.paths import CODING, ROOT, TRACES  # noqa: E402
 from mliter.report.stats import wilson  # noqa: E402
@@ -127,16 +128,12 @@ def insample_name(rnd: int) -> str:
 FRESH = {r: {k: fresh_name(r, k) for k in ("cells", "pairs")} for r in sorted(ROUND_LABELS) if r > 1}
 
 
+#: Columns of a frozen record kept beside the rules' label: the learned coder's stage (round 4 on).
+LEARNED = ("stage_learned",)
+
+
 def _read(path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-def _scored(kind: str, key: str, col: str, sample, cons, pred) -> pd.DataFrame:
-    keep = [key, col] + [c for c in ("stage_learned",) if c in pred and c != col]
-    m = cons[[key, col]].merge(pred[keep], on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
-    if len(m) != len(sample):
-        raise ValueError(f"{kind}: {len(sample) - len(m)} sampled items lack a consensus label or a prediction")
-    return m
 
 
 def _confusion(kind: str, part: pd.DataFrame, col: str, cats) -> pd.DataFrame:
@@ -160,7 +157,7 @@ def fresh_scored(kind: str, key: str, col: str, rnd: int = 2) -> pd.DataFrame | 
     cons, pred = labels / f"consensus_{kind}.csv", _frozen(scored_by(rnd), rnd, kind)
     if not cons.exists() or pred is None:
         return None
-    return _scored(kind, key, col, _read(labels / f"sample_{kind}.csv"), _read(cons), pred)
+    return join_labels(_read(cons), pred, _read(labels / f"sample_{kind}.csv"), kind, keep=LEARNED)
 
 
 def insample(kind: str, key: str, col: str, rnd: int) -> pd.DataFrame | None:
@@ -171,8 +168,8 @@ def insample(kind: str, key: str, col: str, rnd: int) -> pd.DataFrame | None:
         pred, labels = _frozen(rnd, smp, kind), CODING / "labels" / ("" if smp == 1 else f"round{smp}")
         if pred is None:
             return None
-        parts.append(_scored(kind, key, col, _read(labels / f"sample_{kind}.csv"),
-                             _read(labels / f"consensus_{kind}.csv"), pred))
+        parts.append(join_labels(_read(labels / f"consensus_{kind}.csv"), pred, _read(labels / f"sample_{kind}.csv"),
+                                 kind, keep=LEARNED))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -188,12 +185,13 @@ def main() -> None:
     for kind, key, col, cats in (("cells", "cell_id", "stage", LABEL_STAGES), ("pairs", "pair_id", "code", PAIR_CODES)):
         sample = _read(CODING / "labels" / f"sample_{kind}.csv")
         cons = _read(CODING / "labels" / f"consensus_{kind}.csv")
-        m = _scored(kind, key, col, sample, cons, _frozen(1, 1, kind))
+        m = join_labels(cons, _frozen(1, 1, kind), sample, kind, keep=LEARNED)
         _halves(rows, kind, m, col, cats, ROUND1)
         confusions.append(_confusion(kind, m[m.half == "heldout"], col, cats))
         r2 = fresh_scored(kind, key, col, 2)
         if r2 is not None:
-            _halves(rows, kind, _scored(kind, key, col, sample, cons, _frozen(2, 1, kind)), col, cats, (TUNED2, REUSED))
+            _halves(rows, kind, join_labels(cons, _frozen(2, 1, kind), sample, kind, keep=LEARNED), col, cats,
+                    (TUNED2, REUSED))
             rows.append(_row(kind, ROUND2[kind], r2[col + "_hand"], r2[col + "_rule"], cats))
             confusions.append(_confusion(f"{kind}, {ROUND2[kind]}", r2, col, cats))
         for rnd in (r for r in FRESH if r > 2):

@@ -215,11 +215,25 @@ def predict_pairs(sample: pd.DataFrame, data: Path, rules=None) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("pair_id", ignore_index=True)
 
 
+def join_labels(truth: pd.DataFrame, pred: pd.DataFrame, sample: pd.DataFrame, kind: str,
+                keep: Sequence[str] = (), where: str = "") -> pd.DataFrame:
+    """The sample's items with the consensus label (`<col>_hand`) and a producer's (`<col>_rule`), plus the
+    `keep` columns of `pred` it has (e.g. `stage_learned`); an InputError (naming `where`, the predictions'
+    file) when a sampled item lacks either, so a missing label can never shrink a held-out score silently."""
+    key, col, _ = key_column(kind)
+    cols = [key, col] + [c for c in keep if c in pred and c != col]
+    m = truth[[key, col]].merge(pred[cols], on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
+    if len(m) != len(sample):
+        raise InputError(f"{where or kind}: {len(sample) - len(m)} sampled {kind} lack a consensus label or a "
+                         "prediction")
+    return m
+
+
 def score(truth: pd.DataFrame, pred: pd.DataFrame, sample: pd.DataFrame, kind: str,
           categories: Sequence[str], sets: dict[str, pd.Series] | None = None) -> pd.DataFrame:
     """Accuracy of the rules against the consensus per half (Wilson 95%) with Cohen's kappa."""
     key, col, _ = key_column(kind)
-    m = truth[[key, col]].merge(pred[[key, col]], on=key, suffixes=("_hand", "_rule")).merge(sample, on=key)
+    m = join_labels(truth, pred, sample, kind)
     rows = []
     groups = sets or {"tuning": m.half == "tuning", "heldout": m.half == "heldout"}
     for name, mask in groups.items():

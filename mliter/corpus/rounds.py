@@ -163,6 +163,7 @@ def rounds_scored_by(rules: int) -> list[int]:
     samples (the pooled validity rows, the corrected shares), so they cannot disagree on what is pooled."""
     return sorted(n for n, r in FRESH_ROUNDS.items() if r.scored_by == rules)
 
+
 #: The round whose sample is held out now: its labels (and every later round's) are never tuning material for
 #: the rules or the learned stage coder; the rounds below it are. It stays on a round after that round is scored
 #: (the shipped coder is the one that was scored) and is raised by one when the next round's tuning starts, which

@@ -509,3 +509,20 @@ def test_replication_rows_and_pooled_rows_add_up(monkeypatch):
         if kind == "pairs":
             assert variables["traceChangeNPooled"] == int(row["n"]) == variables["nHeldOutPairsForCorrection"]
     assert checked == (3 if (TRACES / "frozen/rules7_sample8_cells.csv").exists() else 0)
+
+
+def test_join_labels_refuses_a_sample_item_without_a_label_or_a_prediction():
+    """A held-out score or correction never shrinks silently: a sampled cell missing from the predictions (or the
+    consensus) is an error naming the predictions' file."""
+    from mliter.coding.trace_eval import join_labels
+
+    sample = pd.DataFrame({"cell_id": ["c1", "c2"], "half": ["heldout", "heldout"]})
+    cons = pd.DataFrame({"cell_id": ["c1", "c2"], "stage": ["LI", "DPR"]})
+    pred = pd.DataFrame({"cell_id": ["c1", "c2"], "stage": ["LI", "LI"], "stage_learned": ["LI", "DPR"]})
+    m = join_labels(cons, pred, sample, "cells", keep=("stage_learned",))
+    assert list(m.columns) == ["cell_id", "stage_hand", "stage_rule", "stage_learned", "half"]
+    assert "stage_learned" not in join_labels(cons, pred, sample, "cells").columns
+    with pytest.raises(MliterError, match=r"frozen\.csv: 1 sampled cells lack a consensus label or a prediction"):
+        join_labels(cons, pred.iloc[:1], sample, "cells", where="frozen.csv")
+    with pytest.raises(MliterError, match=r"cells: 1 sampled cells lack"):
+        join_labels(cons.iloc[1:], pred, sample, "cells")
