@@ -91,7 +91,7 @@ def _screen_repos(args) -> int:
     import csv
 
     from mliter.corpus.git_series import write_table
-    from mliter.corpus.repo_screen import FIELDS, read_exclusions, screen
+    from mliter.corpus.repo_screen import FIELDS, FIELDS_KINDS_READ, read_exclusions, screen
     from mliter.errors import InputError
 
     try:
@@ -99,11 +99,20 @@ def _screen_repos(args) -> int:
             cands = list(csv.DictReader(fh, delimiter="\t" if args.candidates.suffix == ".tsv" else ","))
     except OSError as exc:
         raise InputError(f"{args.candidates}: cannot read the candidates ({exc})") from exc
-    missing = [c for c in ("order", "kind", "repo") if cands and c not in cands[0]]
+    missing = [c for c in ("order", "repo") if cands and c not in cands[0]]
     if not cands or missing:
-        raise InputError(f"{args.candidates}: needs rows with columns order, kind, repo (missing: {missing or 'rows'})")
-    rows = screen(cands, args.mirrors, read_exclusions(args.exclude), per_kind=args.per_kind, min_ml=args.min_ml)
-    write_table(args.out, rows, FIELDS)
+        raise InputError(f"{args.candidates}: needs rows with columns order, kind, repo (kind may be empty or absent "
+                         f"with --kinds; missing: {missing or 'rows'})")
+    for c in cands:
+        c["kind"] = (c.get("kind") or "").strip()
+    kinds = tuple(k for k in (args.kinds or "").split(",") if k)
+    unkinded = [c["repo"] for c in cands if not c["kind"]]
+    if unkinded and not kinds:
+        raise InputError(f"{args.candidates}: {len(unkinded)} candidates have no kind (first: {unkinded[0]}); "
+                         "pass --kinds to read theirs from their notebooks' imports")
+    rows = screen(cands, args.mirrors, read_exclusions(args.exclude), per_kind=args.per_kind, min_ml=args.min_ml,
+                  kinds=kinds)
+    write_table(args.out, rows, FIELDS_KINDS_READ if unkinded else FIELDS)
     chosen = [r["repo"] for r in rows if r["chosen"] == "yes"]
     print(f"{len(chosen)} of {len(rows)} candidates chosen -> {args.out}")
     for r in chosen:
@@ -183,8 +192,12 @@ def register(groups) -> None:
         groups["corpus"], "screen-repos", _screen_repos,
         help="screen candidate repositories for a fresh sample, by a mechanical rule",
         description=rs.__doc__.split("\n\n", 1)[1],
-        epilog="example:\n  mliter corpus screen-repos corpus/repos_round3.csv --mirrors /work/.mirror \\\n"
-               "      --exclude ../shared/data/*/PROVENANCE.tsv coding/eval_split.csv --out corpus/repos_round3.csv",
+        epilog="examples:\n  mliter corpus screen-repos corpus/repos_round3.csv --mirrors /work/.mirror \\\n"
+               "      --exclude ../shared/data/*/PROVENANCE.tsv coding/eval_split.csv --out corpus/repos_round3.csv\n"
+               "  # a frame without kinds (round 9): each kind read from the notebooks' imports\n"
+               "  mliter corpus screen-repos coding/labels/round9/frame.csv --mirrors /work/.mirror \\\n"
+               "      --kinds tabular_applied,vision,nlp_llm,time_series,audio_speech,feature_engineering,generative \\\n"
+               "      --out corpus/repos_round9.csv",
     )
     sc.add_argument("candidates", type=Path, help="table (.csv/.tsv) of candidates: order, kind, repo (owner/name)")
     sc.add_argument("--mirrors", type=Path, required=True, help="folder of mirrors <owner>+<name>/repo")
@@ -192,6 +205,9 @@ def register(groups) -> None:
                     help="tables with a repo column whose repositories are left out")
     sc.add_argument("--per-kind", type=int, default=rs.PER_KIND, help="eligible candidates chosen per kind")
     sc.add_argument("--min-ml", type=int, default=rs.MIN_ML, help="notebooks importing an ML library a repo needs")
+    sc.add_argument("--kinds", default="", metavar="K1,K2,...",
+                    help="kinds to read a candidate's among when its kind is empty (the first is the default): "
+                         "repo_screen.kind_by_imports")
     sc.add_argument("--out", type=Path, required=True, help="the screened table (every candidate, counts, reasons)")
 
     from mliter.corpus import git_heads as gh

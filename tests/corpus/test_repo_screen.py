@@ -63,6 +63,56 @@ def test_a_candidate_without_a_mirror_after_its_kinds_choice_is_not_fetched_not_
     assert by["o/alsomissing"]["why"] == rs.NO_MIRROR  # the kind never got two
 
 
+KINDS = ("tabular_applied", "vision", "nlp_llm", "time_series", "audio_speech", "feature_engineering", "generative")
+
+
+def test_kind_imports_name_the_kinds_after_the_default_and_match_import_statements_only():
+    assert tuple(rs.KIND_IMPORTS) == KINDS[1:]
+    got = rs.kind_counts(["import torchvision.models as m", "from transformers import AutoModel\nimport cv2",
+                          "x = 'import librosa'", "import librosax", "from statsmodels.tsa.arima.model import ARIMA",
+                          "import statsmodels.api as sm", "from sklearn.feature_selection import RFE",
+                          "  from diffusers import UNet2DModel"])
+    assert got == {"vision": 2, "nlp_llm": 1, "time_series": 1, "feature_engineering": 1, "generative": 1}
+
+
+def test_kind_by_imports_takes_the_commonest_kind_of_a_third_of_the_ml_notebooks_or_the_default():
+    from collections import Counter
+    assert rs.kind_by_imports(Counter({"vision": 3, "nlp_llm": 2}), 9, KINDS) == "vision"
+    assert rs.kind_by_imports(Counter({"vision": 2, "nlp_llm": 2}), 6, KINDS) == "vision"  # tie: the earlier kind
+    assert rs.kind_by_imports(Counter({"vision": 2}), 7, KINDS) == "tabular_applied"  # under a third
+    assert rs.kind_by_imports(Counter(), 0, KINDS) == "tabular_applied"
+
+
+def test_candidates_without_a_kind_get_theirs_from_their_notebooks(tmp_path):
+    m = tmp_path / "mirrors"
+    r = init(m / "o+vis" / "repo", license=MIT)
+    files = {f"n{k}.ipynb": notebook("import torch\nimport torchvision" if k < 3 else ML, "x = 1") for k in range(6)}
+    for t in (1, 2, 3):
+        commit(r, files if t == 1 else {"n0.ipynb": notebook(ML, f"x = {t}")}, t)
+    _mirror(m, "o/tab")
+    rows = rs.screen([{"order": "1", "repo": "o/vis"}, {"order": "2", "repo": "o/tab"},
+                      {"order": "3", "repo": "o/gone"}, {"order": "4", "repo": "o/used"}], m, {"o/used"}, kinds=KINDS)
+    by = {r["repo"]: r for r in rows}
+    # n0's HEAD version no longer imports torchvision: 2 of 6 ML notebooks, a third
+    assert (by["o/vis"]["kind"], by["o/vis"]["kind_nb"], by["o/vis"]["chosen"]) == ("vision", "vision:2", "yes")
+    assert (by["o/tab"]["kind"], by["o/tab"]["kind_nb"], by["o/tab"]["chosen"]) == ("tabular_applied", "", "yes")
+    assert by["o/gone"]["kind"] == by["o/used"]["kind"] == rs.UNREAD and by["o/gone"]["why"] == rs.NO_MIRROR
+    with pytest.raises(InputError, match="o/vis"):
+        rs.screen([{"order": "1", "repo": "o/vis", "kind": ""}], m, set())
+
+
+def test_cli_reads_kinds_for_a_frame_without_them(tmp_path, mirrors, capsys):
+    frame = tmp_path / "frame.csv"
+    frame.write_text("order,repo,query\n1,o/good1,notebooks\n2,o/fewml,kaggle\n")
+    out = tmp_path / "repos.csv"
+    assert cli(["corpus", "screen-repos", str(frame), "--mirrors", str(mirrors), "--out", str(out)]) != 0
+    assert "--kinds" in capsys.readouterr().err
+    assert cli(["corpus", "screen-repos", str(frame), "--mirrors", str(mirrors), "--kinds", ",".join(KINDS),
+                "--out", str(out)]) == 0
+    rows = list(csv.DictReader(open(out)))
+    assert list(rows[0]) == rs.FIELDS_KINDS_READ and [r["kind"] for r in rows] == ["tabular_applied"] * 2
+
+
 def test_exclusions_come_from_any_table_with_a_repo_column(tmp_path):
     (tmp_path / "a.tsv").write_text("local_path\trepo\nx\tO/Used\n")
     (tmp_path / "b.csv").write_text("repo,half\nother/one,tuning\n,x\n")
