@@ -47,6 +47,10 @@ class FreshRound:
     #: Kinds no candidate of the written lists made eligible, so the round has no repository of them (recorded
     #: after the screening, by the rule its README wrote down before anything was fetched).
     unfilled_kinds: tuple[str, ...] = ()
+    #: The candidates were listed without kinds and each kind was read from the notebooks' imports at screening
+    #: (`mliter.corpus.repo_screen.kind_by_imports`; round 9 on), so the candidate table has `kind_nb` and kind
+    #: `unread` for a candidate never read.
+    kinds_read: bool = False
 
     @property
     def filled_kinds(self) -> tuple[str, ...]:
@@ -148,7 +152,17 @@ ROUND8 = FreshRound(8, 20261205, _ROUND7_KINDS, dict(ROUND7.pair_kind),
                     default_folder="fresh8", pairs_per_repo=15, min_pairs=120, stage_codebook="2.3", replicates=7,
                     unfilled_kinds=("audio_speech",))
 
-FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7, ROUND8)}
+# Round 9: the held-out sample for the next tuning round (coding/labels/round9/README.md, committed before any
+# candidate was screened). Round 7's kinds, read from each candidate's notebooks; candidates from a listing of
+# repositories whose names say they hold notebooks (the well-known ones are in the exclusion tables); drawn and
+# labelled before that tuning is scored, scored by the producers it freezes (`replicates` None: its own round).
+# The frame gave 6 repositories (vision and time_series one each, three kinds none); the pair cap per repository is
+# 9, the largest under which no repository holds more than 20% of the pairs (README, amendment 2).
+ROUND9 = FreshRound(9, 20261206, _ROUND7_KINDS, dict(ROUND7.pair_kind),
+                    default_folder="fresh9", pairs_per_repo=9, min_pairs=120, stage_codebook="2.3", kinds_read=True,
+                    unfilled_kinds=("audio_speech", "feature_engineering", "generative"))
+
+FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7, ROUND8, ROUND9)}
 
 
 def scored_by(number: int) -> int:

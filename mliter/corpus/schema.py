@@ -100,11 +100,15 @@ def fresh_tables(rnd: FreshRound) -> list[Table]:
                      "(the first two eligible of each kind)."),
         columns=(
             Column("order", "integer", "Position in the candidate list.", required=True, unique=True, minimum=1),
-            Column("kind", "string", "Kind of work the candidate was listed for.", required=True, enum=rnd.kinds),
+            Column("kind", "string", "Kind of work read from the candidate's notebooks (repo_screen.kind_by_imports; "
+                   "`unread`: never read)." if rnd.kinds_read else "Kind of work the candidate was listed for.",
+                   required=True, enum=rnd.kinds + (("unread",) if rnd.kinds_read else ())),
             Column("repo", "string", "GitHub owner/name.", required=True, unique=True),
             Column("head_commit", "string", "HEAD of the mirror screened (empty without a mirror)."),
             Column("licence", "string", "License files at the root of HEAD (';'-joined)."),
             Column("head_nb", "integer", "Notebooks at HEAD.", minimum=0),
+            *((Column("kind_nb", "string", "Per kind (after the first), the ML notebooks importing one of its "
+                      "libraries (`kind:count`, ';'-joined; repo_screen.KIND_IMPORTS)."),) if rnd.kinds_read else ()),
             Column("ml_nb", "integer", "Notebooks at HEAD (<= 1.5 MB, nbformat 4) importing an ML library.", minimum=0),
             Column("nb_touched3", "integer", "Notebooks at HEAD touched by at least 3 commits.", minimum=0),
             Column("commits", "integer", "Commits reachable from HEAD.", minimum=0),

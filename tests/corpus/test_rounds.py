@@ -13,7 +13,7 @@ from mliter.paths import CODING
 
 
 def test_unknown_round_names_the_declared_ones():
-    with pytest.raises(ValueError, match=r"no fresh round 99 \(fresh rounds: 3, 4, 5, 6, 7, 8\)"):
+    with pytest.raises(ValueError, match=r"no fresh round 99 \(fresh rounds: 3, 4, 5, 6, 7, 8, 9\)"):
         fresh_round(99)
     assert fresh_round(5) is ROUND5 and fresh_round(6) is ROUND6
 
@@ -65,7 +65,7 @@ def test_round8_replicates_round7_and_keeps_round7_held_out():
         r.seed for r in FRESH_ROUNDS.values() if r is not ROUND8}
     assert (ROUND8.kinds, ROUND8.pair_kind, ROUND8.stage_codebook) == (ROUND7.kinds, ROUND7.pair_kind, "2.3")
     assert (ROUND8.pairs_per_repo, ROUND8.min_pairs, ROUND8.pairs_per_series) == (15, 120, 5)
-    assert ROUND8.scored_by == scored_by(8) == 7 and HELD_OUT_ROUND == 7 < 8 == max(FRESH_ROUNDS)
+    assert ROUND8.scored_by == scored_by(8) == 7 and HELD_OUT_ROUND == 7 < 8
     assert all(scored_by(n) == n for n in FRESH_ROUNDS if n != 8) and scored_by(1) == 1 and scored_by(2) == 2
 
 
@@ -83,3 +83,13 @@ def test_codebook_versions_rise_and_none_is_ahead_of_coding_stages_md():
     title = (CODING / "stages.md").read_text(encoding="utf-8").splitlines()[0]
     current = tuple(map(int, re.search(r"codebook (\d+)\.(\d+)", title).groups()))
     assert versions[-1] <= current and ROUND5.stage_codebook == "2.2" and ROUND6.stage_codebook == "2.3"
+
+
+def test_round9_reads_its_kinds_and_is_scored_by_its_own_producers():
+    """Round 9 (coding/labels/round9/README.md): round 7's kinds and pair kinds, each candidate's kind read from its
+    notebooks (its candidate table has `kind_nb` and `unread`), scored by the producers tuned after it was drawn."""
+    from mliter.corpus.rounds import ROUND9
+    assert (ROUND9.kinds, ROUND9.pair_kind, ROUND9.stage_codebook, ROUND9.kinds_read) == (
+        ROUND7.kinds, ROUND7.pair_kind, "2.3", True)
+    assert ROUND9.scored_by == scored_by(9) == 9 and max(FRESH_ROUNDS) == 9
+    assert not any(r.kinds_read for r in FRESH_ROUNDS.values() if r is not ROUND9)
