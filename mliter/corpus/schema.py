@@ -117,7 +117,27 @@ def fresh_tables(rnd: FreshRound) -> list[Table]:
         ),
         primary_key=("repo",),
     )
-    return [series, heads, repos]
+    if not rnd.kinds_read:
+        return [series, heads, repos]
+    frame = Table(
+        name=f"frame_{name}",
+        path=(rnd.labels / "frame.csv").as_posix(),
+        title=f"Candidate frame of round {n}, committed before any candidate was screened",
+        description=(f"The listing the round-{n} candidates came from (coding/labels/{name}/README.md): repository "
+                     "names from the tool library's index of GitHub repositories, the query each came from and its "
+                     "rank there, exclusion tables applied, in the seeded order the screening visits them. Names "
+                     "only; kinds are read at screening."),
+        columns=(
+            Column("order", "integer", "Position in the frame (the screening's order).", required=True, unique=True,
+                   minimum=1),
+            Column("repo", "string", "GitHub owner/name.", required=True, unique=True),
+            Column("query", "string", "The listing query (`attempt:<kind>`: a further list, see the README).",
+                   required=True),
+            Column("rank", "integer", "Rank in that listing.", required=True, minimum=1),
+        ),
+        primary_key=("repo",),
+    )
+    return [series, heads, repos, frame]
 
 
 #: Kinds of work the round-3 candidate repositories were listed for (also the `group` of the round-3 cells).
