@@ -106,13 +106,9 @@ def _screen_repos(args) -> int:
     for c in cands:
         c["kind"] = (c.get("kind") or "").strip()
     kinds = tuple(k for k in (args.kinds or "").split(",") if k)
-    unkinded = [c["repo"] for c in cands if not c["kind"]]
-    if unkinded and not kinds:
-        raise InputError(f"{args.candidates}: {len(unkinded)} candidates have no kind (first: {unkinded[0]}); "
-                         "pass --kinds to read theirs from their notebooks' imports")
     rows = screen(cands, args.mirrors, read_exclusions(args.exclude), per_kind=args.per_kind, min_ml=args.min_ml,
                   kinds=kinds)
-    write_table(args.out, rows, FIELDS_KINDS_READ if unkinded else FIELDS)
+    write_table(args.out, rows, FIELDS_KINDS_READ if any(not c["kind"] for c in cands) else FIELDS)
     chosen = [r["repo"] for r in rows if r["chosen"] == "yes"]
     print(f"{len(chosen)} of {len(rows)} candidates chosen -> {args.out}")
     for r in chosen:

@@ -102,7 +102,7 @@ def inspect(git_dir: Path) -> dict:
     root = _git(git_dir, "ls-tree", "--name-only", "HEAD").decode("utf-8", "replace").splitlines()
     lic = [p for p in root if p.upper().startswith(("LICENSE", "LICENCE", "COPYING"))]
     paths = head_notebooks(git_dir)
-    ml, ml_sources = 0, []
+    ml, kinds = 0, Counter[str]()
     for line in _git(git_dir, "ls-tree", "-r", "-l", "-z", "HEAD").decode("utf-8", "replace").split("\0"):
         meta, _, p = line.partition("\t")
         parts = meta.split()
@@ -116,12 +116,12 @@ def inspect(git_dir: Path) -> dict:
             continue
         if cells is not None and ML_IMPORT.search(src := "\n".join(cells)):
             ml += 1
-            ml_sources.append(src)
+            kinds.update(kind_counts([src]))  # counted per notebook: no repository's code is held at once
     touches = touch_counts(git_dir)
     return {"head_commit": _git(git_dir, "rev-parse", "HEAD").decode().strip(), "licence": ";".join(lic),
             "head_nb": len(paths), "ml_nb": ml,
             "nb_touched3": sum(1 for p in paths if touches.get(p, 0) >= MIN_TOUCHES),
-            "commits": len(_git(git_dir, "rev-list", "HEAD").split()), "kinds": kind_counts(ml_sources)}
+            "commits": len(_git(git_dir, "rev-list", "HEAD").split()), "kinds": kinds}
 
 
 def screen(candidates: list[dict], mirrors: Path, exclude: set[str], per_kind: int = PER_KIND,
@@ -131,7 +131,8 @@ def screen(candidates: list[dict], mirrors: Path, exclude: set[str], per_kind: i
     rows = []
     for c in sorted(candidates, key=lambda c: int(c["order"])):
         if not c.get("kind") and not kinds:
-            raise InputError(f"candidate {c['repo']} (order {c['order']}) has no kind and no kinds to read one among")
+            raise InputError(f"candidate {c['repo']} (order {c['order']}) has no kind and no kinds to read one among "
+                             "(--kinds)")
         r = {"order": c["order"], "kind": c.get("kind") or UNREAD, "repo": c["repo"]}
         d = mirror_dir(mirrors, c["repo"])
         if c["repo"].lower() in exclude:
