@@ -143,7 +143,7 @@ class _NotConst(Exception):
 def const_value(node: ast.AST, literals: dict[str, Any], depth: int = 0) -> Any:
     """The value of `node` when static evaluation can tell it (simple constant propagation).
 
-    Literals, names bound to literals earlier (`literals`), containers of those, unary minus and
+    Literals, names bound to literals earlier (`literals`), containers of those and their items, unary minus and
     arithmetic on numbers, `+` on strings and `dict(k=...)`; raises `_NotConst` otherwise. Bounded
     in depth, size and exponent, so no expression can make it slow."""
     if depth > MAX_CONST_DEPTH:
@@ -188,6 +188,15 @@ def const_value(node: ast.AST, literals: dict[str, Any], depth: int = 0) -> Any:
             try:
                 return _BINOPS[type(node.op)](a, b)
             except (ArithmeticError, ValueError):
+                raise _NotConst from None
+        raise _NotConst
+    if kind is ast.Subscript:  # `train_dict["num_train_epochs"]`, `sizes[0]`: an item of a known container
+        container = const_value(node.value, literals, depth + 1)
+        key = const_value(node.slice, literals, depth + 1)
+        if isinstance(container, dict) or (isinstance(container, (list, tuple)) and type(key) is int):
+            try:
+                return container[key]
+            except (KeyError, IndexError, TypeError):
                 raise _NotConst from None
         raise _NotConst
     if kind is ast.IfExp:  # `6 if use_flash else 4` with a known test

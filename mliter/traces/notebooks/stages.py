@@ -851,8 +851,8 @@ class StageRules:
                 # the cell defines its model or training loop (with its metric helpers) and may run and score it:
                 # the definitions are most of the code and what later cells use (codebook 2.0, decision 3): LI
                 primary = "LI"
-            if primary == "LI" and shows and not read_later and not c.imports and all(
-                    predicts[i] or self._predicts(c.stmt_feats[i]) for i in strong if stmt_stage[i] == "LI"):
+            if primary == "LI" and not read_later and all(
+                    predicts[i] or self._predicts(expand(set(c.stmt_feats[i]))) for i in strong if stmt_stage[i] == "LI"):
                 primary = "PPR"  # a model run on a few inputs to show what it outputs, kept by no later cell (decision 11)
             if all_weak and shows:
                 primary = self._display_stage(c, expand, source_stages)  # made to be looked at here

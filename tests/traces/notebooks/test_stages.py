@@ -818,9 +818,47 @@ ROUND7_CASES = {
 }
 
 
+#: Round 9 (branch stages9): classes of miss read on rounds 7 and 8's consensus (tuning material once round 9 was
+#: drawn), each a case that fails with the round-7 rules (main at 04ee309) unless named `guard_`.
+ROUND9_CASES = {
+    # a pretrained language model opened through a prompting library, to be used as is, is loaded (codebook: load);
+    # prompting it to generate and keeping the program for a later cell is running a model (LI)
+    "a_language_model_opened_by_a_prompting_library_is_load": (
+        ["from guidance import models, gen",
+         "llm = models.Transformers('gpt2', device='cpu')",
+         "program = llm + 'The capital of France is ' + gen('answer', max_tokens=5)",
+         "print(program['answer'])"], {1: "load", 2: "LI"}),
+    # a model run to generate text and read by no later cell is predict-and-show, PPR (decision 11), also when the
+    # cell imports what it uses and shows the output through the library (no explicit print or bare name)
+    "a_generation_read_by_no_later_cell_is_PPR": (
+        ["import outlines",
+         "llm = outlines.models.transformers('gpt2')",
+         "from outlines import generate\nanswer = generate.text(llm)('Name a colour: ', max_tokens=3)"], {1: "load", 2: "PPR"}),
+    "a_generation_a_later_cell_reads_is_LI": (
+        ["import outlines",
+         "llm = outlines.models.transformers('gpt2')",
+         "from outlines import generate\nanswer = generate.text(llm)('Name a colour: ', max_tokens=3)",
+         "words = answer.split()\nprint(len(words))"], {2: "LI"}),
+    # scoring trained topic models with a coherence measure, through the measure's own constructors
+    # (`CoherenceModel.for_models`), is post-processing
+    "coherence_scores_of_topic_models_are_PPR": (
+        ["from gensim import models\nfrom gensim.corpora import Dictionary",
+         "docs = [['a', 'b'], ['b', 'c']]\ndictionary = Dictionary(docs)\ncorpus = [dictionary.doc2bow(d) for d in docs]",
+         "lda = models.LdaModel(corpus, num_topics=2, id2word=dictionary)",
+         "cm = models.CoherenceModel.for_models([lda], dictionary, texts=docs, coherence='u_mass')",
+         "print(cm.compare_models([lda]))"], {1: "DPR", 2: "LI", 3: "PPR"}),
+    # a time-series foundation model of the catalogue (IBM's tsfm toolkit) is a model, not uncatalogued code: LI
+    "a_time_series_foundation_model_is_a_model": (
+        ["import pandas as pd\nfrom tsfm_public import TinyTimeMixerForPrediction, TimeSeriesPreprocessor",
+         "df = pd.read_csv('series.csv')",
+         "tsp = TimeSeriesPreprocessor(timestamp_column='t', target_columns=['y'])\ntsp.train(df)",
+         "model = TinyTimeMixerForPrediction.from_pretrained('ibm/ttm', head_dropout=0.2)\nmodel.train()"], {2: "DPR", 3: "LI"}),
+}
+
+
 CLASS_CASES = {**{f"round3_{k}": v for k, v in ROUND3_CASES.items()}, **{f"round4_{k}": v for k, v in ROUND4_CASES.items()},
                **{f"round5_{k}": v for k, v in ROUND5_CASES.items()}, **{f"round6_{k}": v for k, v in ROUND6_CASES.items()},
-               **{f"round7_{k}": v for k, v in ROUND7_CASES.items()}}
+               **{f"round7_{k}": v for k, v in ROUND7_CASES.items()}, **{f"round9_{k}": v for k, v in ROUND9_CASES.items()}}
 
 
 @pytest.mark.parametrize("case", sorted(CLASS_CASES))

@@ -580,3 +580,48 @@ def test_round7_guards_keep_what_the_codebook_names():
     ext = "from utils_kit.feats import FeatureExtractor\nfe = FeatureExtractor({})"
     assert code((ext.format(3),), (ext.format(5),)) == "R"
     assert code((_AZ.format("scripts", ""),), (_AZ.format("scripts", "").replace("0.01", "0.1"),)) == "H"
+
+
+# Round 9 (branch stages9): classes of miss read on rounds 7 and 8's pairs; each failed with the round-7 rules.
+
+def test_a_setting_read_out_of_a_dict_of_settings_is_a_hyperparameter():
+    """`epochs = train_dict["num_train_epochs"]` handed to the training arguments: the item is known."""
+    a = ("from transformers import TrainingArguments",
+         "train_dict = {'num_train_epochs': 200, 'per_device_train_batch_size': 32}\n"
+         "EPOCHS = train_dict['num_train_epochs']\nargs = TrainingArguments('out', num_train_epochs=EPOCHS)")
+    b = (a[0], a[1].replace("200", "2"))
+    assert dict(sig(*a).model[0].params)["num_train_epochs"] == "200"
+    assert code(a, b) == "H"
+
+
+def test_swapping_the_language_model_a_prompting_library_opens_is_a_model_change():
+    """A pretrained model used as is, opened through guidance, swapped for another class: M, not a new data source."""
+    a = ("from guidance import models, gen", "lm = models.AzureOpenAI(model='gpt-4', temperature=0.7)",
+         "out = lm + 'Hi' + gen('a', max_tokens=20)")
+    b = ("from guidance import models, gen", "lm = models.Transformers('microsoft/phi-4')",
+         "out = lm + 'Hi' + gen('a', max_tokens=20)")
+    assert code(a, b) == "M"
+
+
+def test_a_new_topic_model_of_gensim_is_a_model_change():
+    """`HdpModel` from its own module added beside an LDA model: a new model, not a new pre-processing step."""
+    a = ("from gensim.models import LdaModel", "lda = LdaModel(corpus=corpus, num_topics=5)")
+    b = ("from gensim.models import LdaModel\nfrom gensim.models.hdpmodel import HdpModel",
+         "lda = LdaModel(corpus=corpus, num_topics=5)\nhdp = HdpModel(corpus=corpus, id2word=dictionary)")
+    assert code(a, b) == "M"
+
+
+def test_settings_of_an_embedding_model_are_hyperparameters_of_a_model():
+    """gensim's Doc2Vec is a model trained on the corpus: a changed setting is H, not a re-parameterised step."""
+    a = ("from gensim.models import Doc2Vec", "model = Doc2Vec(docs, vector_size=100, window=5, epochs=10)")
+    b = ("from gensim.models import Doc2Vec", "model = Doc2Vec(docs, vector_size=300, window=5, epochs=10)")
+    assert code(a, b) == "H"
+
+
+def test_a_time_series_foundation_model_has_model_operators():
+    """IBM's tsfm toolkit: the model class is a model operator, so a changed head setting is H."""
+    a = ("from tsfm_public import TinyTimeMixerForPrediction",
+         "model = TinyTimeMixerForPrediction.from_pretrained('ibm/ttm', head_dropout=0.7)")
+    b = (a[0], a[1].replace("0.7", "0.2"))
+    assert sig(*a).model
+    assert code(a, b) == "H"
