@@ -38,8 +38,9 @@ PREDICTIONS = {1: "traces/eval_{kind}.csv", **{n: f"traces/eval_round{n}_{{kind}
 #: re-score `PREDICTIONS` but never these, so every reported row can be recomputed from shipped files.
 FROZEN = "traces/frozen/rules{rules}_sample{sample}_{kind}.csv"
 #: The round whose frozen rules the code holds now: `--record` keeps their predictions on a round's sample as
-#: rules<RULES_ROUND>_sample<round>. Raised by one in the commit that merges a round's frozen rules.
-RULES_ROUND = 7
+#: rules<RULES_ROUND>_sample<round>. Raised to the round's number in the commit that merges a round's frozen rules
+#: (7 -> 9: round 8 replicated round 7 and froze no rules of its own).
+RULES_ROUND = 9
 
 
 def frozen_path(rules: int, sample: int, kind: str) -> Path:
