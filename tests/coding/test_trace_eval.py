@@ -504,11 +504,19 @@ def test_replication_rows_and_pooled_rows_add_up(monkeypatch):
         assert int(row["agree"]) == sum(int(fig.loc[(kind, s), "agree"]) for s in singles)
         assert row["floor"] == {"cells": 0.85, "pairs": 0.75}[kind]
         checked += 1
-        if kind == "cells" and learned:
-            assert variables["traceStageNPooled"] == int(row["n"]) == variables["nHeldOutCellsForCorrection"]
-        if kind == "pairs":
-            assert variables["traceChangeNPooled"] == int(row["n"]) == variables["nHeldOutPairsForCorrection"]
+        short = "Stage" if kind == "cells" else "Change"
+        if (kind == "cells") == learned and scored_by(variables[f"trace{short}RoundLatest"]) == 7:
+            # while the round-7 producers are the latest scored, the captions and the corrections quote their pool
+            assert variables[f"trace{short}NPooled"] == int(row["n"]) == variables[
+                "nHeldOutCellsForCorrection" if kind == "cells" else "nHeldOutPairsForCorrection"]
     assert checked == (3 if (TRACES / "frozen/rules7_sample8_cells.csv").exists() else 0)
+    # the corrections rest on every held-out sample of the latest scored producers, pooled or not
+    for kind, short in (("cells", "Stage"), ("pairs", "Change")):
+        latest = variables[f"trace{short}RoundLatest"]
+        rounds = tv.pooled_rounds(scored_by(latest))
+        names = [tv.learned_name(r) if kind == "cells" else tv.fresh_name(r, kind) for r in rounds]
+        n = sum(int(fig.loc[(kind, name), "n"]) for name in names if (kind, name) in fig.index)
+        assert n == variables["nHeldOutCellsForCorrection" if kind == "cells" else "nHeldOutPairsForCorrection"]
 
 
 def test_join_labels_refuses_a_sample_item_without_a_label_or_a_prediction():
