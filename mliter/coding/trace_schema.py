@@ -245,7 +245,10 @@ FROZEN_RECORDS = {(1, 1): "91b66d1", (2, 1): "04164e0", (2, 2): "04164e0", (3, 1
                   **{(6, s): "a1b972b" for s in range(1, 7)},
                   **{(7, s): "762783c" for s in range(1, 8)},
                   # round 8 replicates round 7: the round-7 frozen rules and learned coder, unchanged, on round 8
-                  (7, 8): "762783c"}
+                  (7, 8): "762783c",
+                  # the round-9 producers (rules, catalogue, signatures and the learned coder retrained on rounds
+                  # 1-8) as frozen in 4848a64: rounds 1-8 in-sample, round 9 held out
+                  **{(9, s): "4848a64" for s in range(1, 10)}}
 #: Records written before the learned coder existed: their cell files hold the rules' columns only.
 RULES_ONLY_RECORDS = frozenset({(1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3)})
 
