@@ -25,7 +25,7 @@ def _fetch(args) -> int:
     client = PoliteClient(args.cache_dir, offline=args.offline, min_interval=args.min_interval)
     items = [i for i in manifest_items(Path(args.root), args.raw_base)
              if not args.only or i.manifest in args.only]
-    outcomes = fetch_all(items, Path(args.out), client, progress=not args.quiet)
+    outcomes = fetch_all(items, Path(args.out), client, progress=not args.quiet, mirrors=args.mirrors)
     manifest = write_notebook_manifest(Path(args.root), Path(args.out), outcomes)
     if manifest is not None:
         print(f"notebook manifest with provenance: {manifest} (make traces NOTEBOOKS={manifest.parent})")
@@ -140,11 +140,16 @@ def register(groups) -> None:
                      "corpus/papers.csv record files, fetched OpenML responses) through the polite client, verify "
                      "its sha256, and write it under OUT in the layout the miners read. Files already present with "
                      "the right sha256 are skipped (resume); a mismatch is rejected and never written; what is gone "
-                     "upstream is reported. OUT/fetch_report.csv lists every item; exit 1 if any failed."),
+                     "upstream is reported. OUT/fetch_report.csv lists every item; exit 1 if any failed. With "
+                     "--mirrors, a file is first read from a local git mirror of its repository (the manifest's "
+                     "blob, or its path at the manifest's commit), with no request; what the mirror lacks is "
+                     "fetched."),
         epilog="examples:\n  mliter corpus fetch --out raw\n  make traces NOTEBOOKS=raw/notebooks\n"
                "  mliter corpus fetch --only notebooks.csv --out raw\n"
                "  mliter corpus fetch --only notebooks_round8.csv notebook_versions_round8.csv --out ../fresh8\n"
-               "      # a fresh round's material, for trace-eval / train-stage-coder --material 8=../fresh8",
+               "      # a fresh round's material, for trace-eval / train-stage-coder --material 8=../fresh8\n"
+               "  mliter corpus fetch --only notebooks_round9.csv notebook_versions_round9.csv --out ../fresh9 \\\n"
+               "      --mirrors /work/.mirror --offline   # from local mirrors <owner>+<name>/repo, no network",
     )
     f.add_argument("--out", type=Path, default=ROOT / "raw", help="folder to rebuild the raw material under")
     f.add_argument("--root", type=Path, default=ROOT, help="repository root whose manifests are read")
@@ -156,6 +161,8 @@ def register(groups) -> None:
     f.add_argument("--offline", action="store_true", help="answer from the HTTP cache only")
     f.add_argument("--min-interval", type=float, default=1.0, help="seconds between two requests to one host")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
+    f.add_argument("--mirrors", type=Path, default=None,
+                   help="folder of local git mirrors <owner>+<name>/repo (bare or a clone) to read files from first")
 
     p = add_verb(
         groups["corpus"], "notebooks", _notebooks, help="write the notebook manifest (corpus/notebooks.csv)",

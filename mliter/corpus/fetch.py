@@ -13,6 +13,11 @@ The shipped manifests name every captured file by repository, commit, path and s
   round's material folder, so `<out>` can be passed as `--material N=<out>` to `mliter code trace-eval` and
   `train-stage-coder` (that material is kept outside the repository; this is how it is rebuilt elsewhere).
 
+With `mirrors` (`mliter corpus fetch --mirrors DIR`), a file is first read from a local git mirror of its
+repository (`DIR/<owner>+<name>/repo`, a bare mirror or a clone, the layout `mliter corpus screen-repos` reads): the
+manifest's blob, or the path at the manifest's commit, by `git cat-file`; no request is made for it. A file the
+mirror lacks, or whose bytes differ, is fetched as below.
+
 Every request goes through the polite client (robots.txt, rate limit, retries, cache). Each file's sha256 is
 verified before it is written (atomically): a file whose bytes differ is rejected and never replaces anything. A
 file already present with the right sha256 is skipped without a request, so an interrupted run resumes. What has
@@ -52,6 +57,8 @@ class Item:
     dest: str  # relative to the output folder
     sha256: str
     problem: str = ""  # why the manifest row cannot be fetched (a bad path, no URL)
+    repo: str = ""  # owner/name, for a local mirror
+    rev: str = ""  # the git object in that repository: a blob id, or `<commit>:<path>`
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,8 @@ def notebook_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
         except InputError as exc:
             yield Item(path.name, r["notebook_id"], "", "", r["sha256"], str(exc))
             continue
-        yield Item(path.name, r["notebook_id"], _raw(r["repo"], r["commit"], r["path"], base), dest, r["sha256"])
+        yield Item(path.name, r["notebook_id"], _raw(r["repo"], r["commit"], r["path"], base), dest, r["sha256"],
+                   repo=r["repo"], rev=f"{r['commit']}:{r['path']}")
 
 
 def version_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
@@ -104,7 +112,8 @@ def version_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
         except (InputError, ValueError) as exc:
             yield Item(path.name, r["version_id"], "", "", r["sha256"], f"{path}, row {i}: {exc}")
             continue
-        yield Item(path.name, r["version_id"], _raw(repo, commit, r["path_at_commit"], base), dest, r["sha256"])
+        yield Item(path.name, r["version_id"], _raw(repo, commit, r["path_at_commit"], base), dest, r["sha256"],
+                   repo=repo, rev=f"{commit}:{r['path_at_commit']}")
 
 
 def paper_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
@@ -122,7 +131,8 @@ def paper_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
         seen.add(url)
         repo_path = unquote(repo_path)
         yield Item(path.name, url, _raw(repo, commit, repo_path, base),
-                   _safe(f"paper_sources/{repo.replace('/', '__')}/{repo_path}", f"{path}, row {i}"), r["sha256"])
+                   _safe(f"paper_sources/{repo.replace('/', '__')}/{repo_path}", f"{path}, row {i}"), r["sha256"],
+                   repo=repo, rev=f"{commit}:{repo_path}")
 
 
 def openml_items(path: Path) -> Iterator[Item]:
@@ -153,7 +163,8 @@ def round_items(path: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
         except InputError as exc:
             yield Item(path.name, local, "", "", sha, str(exc))
             continue
-        yield Item(path.name, local, _raw(repo, commit, repo_path, base), dest, sha)
+        yield Item(path.name, local, _raw(repo, commit, repo_path, base), dest, sha,
+                   repo=repo, rev=r.get("blob") or f"{commit}:{repo_path}")
 
 
 def _round_manifests(root: Path) -> list[Path]:
@@ -181,12 +192,42 @@ def manifest_items(root: Path, base: str = RAW_GITHUB) -> Iterator[Item]:
         yield from round_items(path, base)
 
 
-def fetch_one(item: Item, out: Path, client: PoliteClient) -> Outcome:
-    if not item.url:
+def from_mirror(item: Item, mirrors: Path) -> tuple[bytes | None, str]:
+    """The item's bytes from the local git mirror of its repository, or None and why not (no mirror, no such
+    object). Read-only: `git cat-file`, nothing in the mirror is run or changed."""
+    from mliter.corpus.repo_screen import mirror_dir
+    from mliter.traces.versions.git import GitError, _git
+
+    if not (item.repo and item.rev):
+        return None, "the manifest names no repository object for it"
+    git_dir = mirror_dir(mirrors, item.repo)
+    if not git_dir.is_dir():
+        return None, f"no mirror at {git_dir}"
+    try:
+        return _git(git_dir, "cat-file", "blob", item.rev), ""
+    except GitError as exc:
+        return None, str(exc)
+
+
+def fetch_one(item: Item, out: Path, client: PoliteClient | None, mirrors: Path | None = None) -> Outcome:
+    """Rebuild one file: present already, else from a local mirror (when given), else through `client`."""
+    if not item.url and not (mirrors and item.rev):
         return Outcome(item, NOT_FETCHABLE, item.problem or "the manifest names no URL for it (recorded file)")
     target = out / item.dest
     if target.exists() and item.sha256 and sha256_file(target) == item.sha256:
         return Outcome(item, PRESENT)
+    why = ""
+    if mirrors is not None and item.dest:
+        data, why = from_mirror(item, mirrors)
+        if data is not None:
+            got = sha256_bytes(data)
+            if not item.sha256 or got == item.sha256:
+                atomic_write_bytes(target, data)
+                return Outcome(item, OK, f"from the mirror of {item.repo}" + (
+                    "" if item.sha256 else "; no sha256 in the manifest: not verified"))
+            why = f"the mirror of {item.repo} holds other bytes (sha256 {got}); not written"
+    if client is None or not item.url:
+        return Outcome(item, FAILED, why or item.problem or "no mirror holds it and no client was given")
     try:
         response = client.get(item.url)
     except MliterError as exc:
@@ -202,12 +243,13 @@ def fetch_one(item: Item, out: Path, client: PoliteClient) -> Outcome:
     return Outcome(item, OK, "" if item.sha256 else "no sha256 in the manifest: not verified")
 
 
-def fetch_all(items: Iterable[Item], out: Path, client: PoliteClient, progress: bool = True) -> list[Outcome]:
+def fetch_all(items: Iterable[Item], out: Path, client: PoliteClient | None, progress: bool = True,
+              mirrors: Path | None = None) -> list[Outcome]:
     items = list(items)
     outcomes = []
     for item in tqdm(items, desc="fetch", unit="file", disable=not progress):
         try:
-            outcomes.append(fetch_one(item, out, client))
+            outcomes.append(fetch_one(item, out, client, mirrors))
         except OSError as exc:  # a destination that cannot be written: recorded, the batch goes on
             outcomes.append(Outcome(item, FAILED, f"{out / item.dest}: {exc}"))
     write_report(outcomes, out / "fetch_report.csv")

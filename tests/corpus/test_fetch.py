@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from mliter.cli import main
-from mliter.corpus.fetch import GONE, MISMATCH, NOT_FETCHABLE, OK, PRESENT, fetch_all, manifest_items
+from mliter.corpus.fetch import FAILED, GONE, MISMATCH, NOT_FETCHABLE, OK, PRESENT, fetch_all, manifest_items
 from mliter.http import PoliteClient
 
 COLUMNS = ["notebook_id", "source", "repo", "path", "commit", "url", "license", "local_path", "bytes", "sha256"]
@@ -181,3 +181,78 @@ def test_shipped_round_manifests_name_the_recorded_urls(repo_root):
     assert all(i.url and i.url == recorded[(i.manifest, i.item)] for i in items)
     assert all(i.dest.startswith(i.manifest.removesuffix(".csv") + "/") for i in items)
     assert len({i.dest for i in items}) == len(items)
+
+
+def _mirror_world(tmp_path):
+    """A repository root whose manifests name files of one git repository kept as a local mirror
+    (`mirrors/owner+repo/repo`): a notebook at a commit, and a round manifest naming a blob."""
+    import subprocess
+
+    from git_fixtures import commit, init, notebook
+
+    repo = init(tmp_path / "mirrors" / "owner+repo" / "repo")
+    commit(repo, {"a.ipynb": notebook("x = 1"), "sub/b.ipynb": notebook("y = 2")}, 1)
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    blob = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD:sub/b.ipynb"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    a, b = (repo / "a.ipynb").read_bytes(), (repo / "sub/b.ipynb").read_bytes()
+    root = tmp_path / "root"
+    (root / "corpus").mkdir(parents=True)
+    rows = [{"notebook_id": "git:owner/repo/a.ipynb", "source": "github", "repo": "owner/repo", "path": "a.ipynb",
+             "commit": head, "url": "", "license": "", "local_path": "owner__repo/a.ipynb", "bytes": len(a),
+             "sha256": hashlib.sha256(a).hexdigest()},
+            {"notebook_id": "git:owner/repo/missing.ipynb", "source": "github", "repo": "owner/repo",
+             "path": "missing.ipynb", "commit": head, "url": "", "license": "", "local_path": "owner__repo/missing.ipynb",
+             "bytes": 1, "sha256": "0" * 64},
+            {"notebook_id": "git:owner/repo/sub/b.ipynb", "source": "github", "repo": "owner/repo", "path": "sub/b.ipynb",
+             "commit": head, "url": "", "license": "", "local_path": "owner__repo/wrong.ipynb", "bytes": len(b),
+             "sha256": "f" * 64}]  # the mirror's bytes are not the captured ones
+    with open(root / "corpus" / "notebooks.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    with open(root / "corpus" / "notebooks_round9.csv", "w", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["local_path", "repo", "repo_path", "commit", "blob", "sha256"])
+        w.writerow(["owner__repo/sub/b.ipynb", "owner/repo", "sub/b.ipynb", "0" * 40, blob,
+                    hashlib.sha256(b).hexdigest()])  # the blob decides, whatever the commit says
+    return root, tmp_path / "mirrors", a, b
+
+
+def test_files_come_from_a_local_mirror_without_a_request(tmp_path):
+    """`--mirrors`: the manifest's blob or its path at the commit, read by git, sha256-checked; what the mirror
+    lacks or holds otherwise is not written and is reported with the reason (no client: nothing is requested)."""
+    root, mirrors, a, b = _mirror_world(tmp_path)
+    out = tmp_path / "raw"
+    got = {o.item.item: o for o in fetch_all(manifest_items(root, "http://127.0.0.1:9"), out, None, False, mirrors)}
+    assert got["git:owner/repo/a.ipynb"].status == OK and "mirror" in got["git:owner/repo/a.ipynb"].detail
+    assert (out / "notebooks/owner__repo/a.ipynb").read_bytes() == a
+    assert (out / "notebooks_round9/owner__repo/sub/b.ipynb").read_bytes() == b
+    assert got["git:owner/repo/missing.ipynb"].status == FAILED
+    assert "missing.ipynb" in got["git:owner/repo/missing.ipynb"].detail
+    wrong = got["git:owner/repo/sub/b.ipynb"]
+    assert wrong.status == FAILED and "other bytes" in wrong.detail
+    assert not (out / "notebooks/owner__repo/wrong.ipynb").exists(), "bytes with the wrong sha256 are never written"
+    again = {o.item.item: o.status for o in fetch_all(manifest_items(root), out, None, False, mirrors)}
+    assert again["git:owner/repo/a.ipynb"] == PRESENT
+
+
+def test_a_file_no_mirror_holds_is_fetched_over_http(world, tmp_path):
+    """A mirror folder without the repository: each file is fetched from the loopback server as before."""
+    root, base, files = world
+    (tmp_path / "mirrors").mkdir()
+    out = tmp_path / "raw"
+    got = {o.item.item: o for o in fetch_all(manifest_items(root, base), out, _client(tmp_path), False,
+                                             tmp_path / "mirrors")}
+    assert got["git:owner/repo/a.ipynb"].status == OK and "mirror" not in got["git:owner/repo/a.ipynb"].detail
+    assert (out / "notebooks/owner__repo/a.ipynb").read_bytes() == files["a.ipynb"]
+
+
+def test_cli_fetch_from_mirrors_offline(tmp_path, capsys):
+    root, mirrors, a, _ = _mirror_world(tmp_path)
+    out = tmp_path / "raw"
+    rc = main(["corpus", "fetch", "--root", str(root), "--out", str(out), "--mirrors", str(mirrors), "--offline",
+               "--cache-dir", str(tmp_path / "cache"), "--quiet", "--only", "notebooks_round9.csv"])
+    assert rc == 0 and (out / "notebooks_round9/owner__repo/sub/b.ipynb").exists()
+    assert "1 fetched" in capsys.readouterr().out
