@@ -164,6 +164,11 @@ ROUND9 = FreshRound(9, 20261206, _ROUND7_KINDS, dict(ROUND7.pair_kind),
 
 FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7, ROUND8, ROUND9)}
 
+#: Rounds whose README and candidate frame (coding/labels/round<N>/frame.csv) are committed before anything of them
+#: is fetched or screened, and that join FRESH_ROUNDS once their sample is drawn. Round 10 replicates round 9
+#: (coding/labels/round10/README.md).
+FRAMES_AHEAD: tuple[int, ...] = (10,)
+
 
 def scored_by(number: int) -> int:
     """The round whose frozen rules score round `number`'s sample (its own for rounds 1-2 and every round that

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from mliter.corpus.rounds import FRESH_ROUNDS, ROUND3, ROUND4, FreshRound
+from mliter.corpus.rounds import FRAMES_AHEAD, FRESH_ROUNDS, ROUND3, ROUND4, FreshRound
 from mliter.tables import Column, Table
 
 NOTEBOOK_MANIFEST = Table(
@@ -119,9 +119,16 @@ def fresh_tables(rnd: FreshRound) -> list[Table]:
     )
     if not rnd.kinds_read:
         return [series, heads, repos]
-    frame = Table(
+    return [series, heads, repos, frame_table(n)]
+
+
+def frame_table(n: int) -> Table:
+    """Round `n`'s candidate frame (round 9 on: names only, kinds read at screening), declared from the commit that
+    writes it, before the round is (`mliter.corpus.rounds.FRAMES_AHEAD`)."""
+    name = f"round{n}"
+    return Table(
         name=f"frame_{name}",
-        path=(rnd.labels / "frame.csv").as_posix(),
+        path=f"coding/labels/{name}/frame.csv",
         title=f"Candidate frame of round {n}, committed before any candidate was screened",
         description=(f"The listing the round-{n} candidates came from (coding/labels/{name}/README.md): repository "
                      "names from the tool library's index of GitHub repositories, the query each came from and its "
@@ -137,7 +144,6 @@ def fresh_tables(rnd: FreshRound) -> list[Table]:
         ),
         primary_key=("repo",),
     )
-    return [series, heads, repos, frame]
 
 
 #: Kinds of work the round-3 candidate repositories were listed for (also the `group` of the round-3 cells).
@@ -145,4 +151,5 @@ ROUND3_KINDS = ROUND3.kinds
 #: The same for round 4.
 ROUND4_KINDS = ROUND4.kinds
 
-TABLES = [NOTEBOOK_MANIFEST, GIT_SERIES_MANIFEST, *(t for r in FRESH_ROUNDS.values() for t in fresh_tables(r))]
+TABLES = [NOTEBOOK_MANIFEST, GIT_SERIES_MANIFEST, *(t for r in FRESH_ROUNDS.values() for t in fresh_tables(r)),
+          *(frame_table(n) for n in FRAMES_AHEAD)]

@@ -94,3 +94,23 @@ def test_round9_reads_its_kinds_and_is_scored_by_its_own_producers():
     assert ROUND9.scored_by == scored_by(9) == 9 and max(FRESH_ROUNDS) == 9
     assert HELD_OUT_ROUND == 9  # raised when round 9's tuning started: rounds 7 and 8 are tuning material
     assert not any(r.kinds_read for r in FRESH_ROUNDS.values() if r is not ROUND9)
+
+
+def test_a_frame_committed_ahead_of_its_round_is_declared_and_ordered():
+    """A round whose README and frame are committed before anything is fetched (FRAMES_AHEAD) is not yet a fresh
+    round; its frame is a declared table, in the screening's order, and names no repository of an earlier frame."""
+    import csv
+
+    from mliter.corpus.rounds import FRAMES_AHEAD
+    from mliter.corpus.schema import TABLES
+
+    declared = {t.path for t in TABLES}
+    for n in FRAMES_AHEAD:
+        assert n not in FRESH_ROUNDS and n > max(FRESH_ROUNDS)
+        folder = CODING / "labels" / f"round{n}"
+        assert (folder / "README.md").is_file() and f"coding/labels/round{n}/frame.csv" in declared
+        rows = list(csv.DictReader(open(folder / "frame.csv", encoding="utf-8")))
+        assert [int(r["order"]) for r in rows] == list(range(1, len(rows) + 1))
+        earlier = {r["repo"].lower() for m in FRESH_ROUNDS if FRESH_ROUNDS[m].kinds_read
+                   for r in csv.DictReader(open(CODING / "labels" / f"round{m}" / "frame.csv", encoding="utf-8"))}
+        assert not {r["repo"].lower() for r in rows} & earlier
