@@ -84,7 +84,20 @@ def loro_name(rounds) -> str:
     last = max(int(r) for r in rounds)
     return LEARNED_LORO.format(last=last, next=last + 1)
 #: Number words of the variables' tags (traceStageAccuracyRoundThree, ...).
-WORDS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}
+_UNITS = ("", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven", "Twelve",
+          "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen", "Eighteen", "Nineteen")
+_TENS = ("", "", "Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy", "Eighty", "Ninety")
+
+
+def round_word(n: int) -> str:
+    """A round number spelled for a variable name (LaTeX macro names take letters only): 10 -> `Ten`."""
+    if not 0 < n < 100:
+        raise ValueError(f"round {n}: variable names spell rounds 1-99")
+    return _UNITS[n] if n < 20 else _TENS[n // 10] + _UNITS[n % 10]
+
+
+#: Rounds as spelled in variable names (`traceStageAccuracyRoundTen`).
+WORDS = {n: round_word(n) for n in range(1, 100)}
 
 
 def _by(rnd: int) -> str:

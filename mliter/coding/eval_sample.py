@@ -431,7 +431,7 @@ def fresh_pairs(pairs: list[tuple[str, str, str, str]], rnd: FreshRound, seed: i
 
 
 def build_fresh_pairs(root: Path, rnd: FreshRound = ROUND3, seed: int | None = None, per_series: int | None = None,
-                      max_share: float = MAX_REPO_SHARE) -> dict[str, int]:
+                      max_share: float | None = None) -> dict[str, int]:
     """Write coding/labels/round<N>/sample_pairs.csv: consecutive pairs (seeded, capped by the round's rule,
     `fresh_pairs`) of every series of corpus/notebook_versions_round<N>.csv (`mliter corpus versions-from-git`).
 
@@ -446,7 +446,7 @@ def build_fresh_pairs(root: Path, rnd: FreshRound = ROUND3, seed: int | None = N
             "kind": rnd.pair_kind.get(kinds[repo], "other"), "half": "heldout"} for repo, series, a, b in drawn]
     if not out:
         raise InputError(f"{manifest}: no consecutive pair; nothing written")
-    check_share(out, f"round-{rnd.number} pairs", max_share)
+    check_share(out, f"round-{rnd.number} pairs", rnd.pair_share if max_share is None else max_share)
     for n, row in enumerate(out, 1):
         row["pair_id"] = f"{rnd.pair_prefix}{n:04d}"
     write_csv(root / rnd.labels / "sample_pairs.csv", out, PAIR_SAMPLE_FIELDS)

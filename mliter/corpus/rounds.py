@@ -51,6 +51,9 @@ class FreshRound:
     #: (`mliter.corpus.repo_screen.kind_by_imports`; round 9 on), so the candidate table has `kind_nb` and kind
     #: `unread` for a candidate never read.
     kinds_read: bool = False
+    #: No repository may hold more than this share of the round's pairs (`eval_sample.check_share`): 20%, or, when
+    #: fewer than 5 repositories give pairs, the most even share they allow (round 10: 4 repositories, 25%).
+    pair_share: float = 0.2
 
     @property
     def filled_kinds(self) -> tuple[str, ...]:
@@ -162,12 +165,20 @@ ROUND9 = FreshRound(9, 20261206, _ROUND7_KINDS, dict(ROUND7.pair_kind),
                     default_folder="fresh9", pairs_per_repo=9, min_pairs=120, stage_codebook="2.3", kinds_read=True,
                     unfilled_kinds=("audio_speech", "feature_engineering", "generative"))
 
-FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7, ROUND8, ROUND9)}
+# Round 10: a replication of round 9 (coding/labels/round10/README.md, committed before any candidate was fetched):
+# the round-9 producers, frozen in 4848a64, scored again, unchanged, on fresh repositories of round 7's kinds read
+# from the notebooks. 7 repositories chosen (three kinds none); the pairs come from 4 of them, so their spread bound
+# is 25% (amendment 2), and the pair cap per repository is the largest from 15 down that passes it.
+ROUND10 = FreshRound(10, 20261207, _ROUND7_KINDS, dict(ROUND7.pair_kind),
+                     default_folder="fresh10", pairs_per_repo=10, min_pairs=120, stage_codebook="2.3",
+                     replicates=9, kinds_read=True, pair_share=0.25,
+                     unfilled_kinds=("audio_speech", "feature_engineering", "generative"))
+
+FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7, ROUND8, ROUND9, ROUND10)}
 
 #: Rounds whose README and candidate frame (coding/labels/round<N>/frame.csv) are committed before anything of them
-#: is fetched or screened, and that join FRESH_ROUNDS once their sample is drawn. Round 10 replicates round 9
-#: (coding/labels/round10/README.md).
-FRAMES_AHEAD: tuple[int, ...] = (10,)
+#: is fetched or screened, and that join FRESH_ROUNDS once their sample is drawn (round 10 joined with its sample).
+FRAMES_AHEAD: tuple[int, ...] = ()
 
 
 def scored_by(number: int) -> int:

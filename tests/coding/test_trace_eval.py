@@ -534,3 +534,13 @@ def test_join_labels_refuses_a_sample_item_without_a_label_or_a_prediction():
         join_labels(cons, pred.iloc[:1], sample, "cells", where="frozen.csv")
     with pytest.raises(MliterError, match=r"cells: 1 sampled cells lack"):
         join_labels(cons.iloc[1:], pred, sample, "cells")
+
+
+def test_round_numbers_are_spelled_for_variable_names(monkeypatch):
+    """Variable names take letters only (LaTeX macros): every declared round has its word, 10 on included."""
+    tv = load_script("trace_validity", monkeypatch, ROOT)
+    assert [tv.round_word(n) for n in (2, 9, 10, 13, 20, 21, 99)] == [
+        "Two", "Nine", "Ten", "Thirteen", "Twenty", "TwentyOne", "NinetyNine"]
+    assert all(tv.WORDS[n].isalpha() for n in FRESH_ROUNDS)
+    with pytest.raises(ValueError, match="round 100"):
+        tv.round_word(100)

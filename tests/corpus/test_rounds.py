@@ -13,7 +13,7 @@ from mliter.paths import CODING
 
 
 def test_unknown_round_names_the_declared_ones():
-    with pytest.raises(ValueError, match=r"no fresh round 99 \(fresh rounds: 3, 4, 5, 6, 7, 8, 9\)"):
+    with pytest.raises(ValueError, match=r"no fresh round 99 \(fresh rounds: 3, 4, 5, 6, 7, 8, 9, 10\)"):
         fresh_round(99)
     assert fresh_round(5) is ROUND5 and fresh_round(6) is ROUND6
 
@@ -66,12 +66,13 @@ def test_round8_replicates_round7_and_tunes_nothing():
     assert (ROUND8.kinds, ROUND8.pair_kind, ROUND8.stage_codebook) == (ROUND7.kinds, ROUND7.pair_kind, "2.3")
     assert (ROUND8.pairs_per_repo, ROUND8.min_pairs, ROUND8.pairs_per_series) == (15, 120, 5)
     assert ROUND8.scored_by == scored_by(8) == 7 and HELD_OUT_ROUND > 8
-    assert all(scored_by(n) == n for n in FRESH_ROUNDS if n != 8) and scored_by(1) == 1 and scored_by(2) == 2
+    assert all(scored_by(n) == n for n in FRESH_ROUNDS if n not in (8, 10)) and scored_by(1) == 1 and scored_by(2) == 2
 
 
 def test_rounds_scored_by_lists_a_round_with_its_replications_and_nothing_else():
-    """What the pooled validity rows and the corrected shares pool: round 7 with its replication, round 8."""
-    assert rounds_scored_by(7) == [7, 8] and rounds_scored_by(6) == [6]
+    """What the pooled validity rows and the corrected shares pool: round 7 with its replication, round 8; round 9
+    with round 10."""
+    assert rounds_scored_by(7) == [7, 8] and rounds_scored_by(6) == [6] and rounds_scored_by(9) == [9, 10]
     assert rounds_scored_by(8) == [] and rounds_scored_by(1) == []  # a replication scores none; round 1 is not fresh
     pooled = sorted(r for n in FRESH_ROUNDS for r in rounds_scored_by(n))
     assert pooled == sorted(FRESH_ROUNDS)  # every fresh round is pooled under exactly one producer
@@ -91,26 +92,42 @@ def test_round9_reads_its_kinds_and_is_scored_by_its_own_producers():
     from mliter.corpus.rounds import ROUND9
     assert (ROUND9.kinds, ROUND9.pair_kind, ROUND9.stage_codebook, ROUND9.kinds_read) == (
         ROUND7.kinds, ROUND7.pair_kind, "2.3", True)
-    assert ROUND9.scored_by == scored_by(9) == 9 and max(FRESH_ROUNDS) == 9
+    assert ROUND9.scored_by == scored_by(9) == 9
     assert HELD_OUT_ROUND == 9  # raised when round 9's tuning started: rounds 7 and 8 are tuning material
-    assert not any(r.kinds_read for r in FRESH_ROUNDS.values() if r is not ROUND9)
+    assert not any(r.kinds_read for n, r in FRESH_ROUNDS.items() if n < 9)
 
 
-def test_a_frame_committed_ahead_of_its_round_is_declared_and_ordered():
-    """A round whose README and frame are committed before anything is fetched (FRAMES_AHEAD) is not yet a fresh
-    round; its frame is a declared table, in the screening's order, and names no repository of an earlier frame."""
+def test_round10_replicates_round9_and_keeps_round9_held_out():
+    """Round 10 (coding/labels/round10/README.md): round 9's kinds, read from the notebooks, another seed; it tunes
+    nothing, so its sample is scored by the round-9 producers and HELD_OUT_ROUND stays 9; its pairs come from 4
+    repositories, so their spread bound is the most even they allow (25%, amendment 2)."""
+    from mliter.corpus.rounds import ROUND9, ROUND10
+    assert (ROUND10.kinds, ROUND10.pair_kind, ROUND10.stage_codebook, ROUND10.kinds_read) == (
+        ROUND9.kinds, ROUND9.pair_kind, "2.3", True)
+    assert ROUND10.seed == 20261207 and ROUND10.default_folder == "fresh10" and max(FRESH_ROUNDS) == 10
+    assert ROUND10.scored_by == scored_by(10) == 9 and HELD_OUT_ROUND == 9 < 10
+    assert (ROUND10.pairs_per_repo, ROUND10.pair_share) == (10, 0.25)
+    assert all(r.pair_share == 0.2 for n, r in FRESH_ROUNDS.items() if n != 10)
+
+
+def test_frames_are_declared_ordered_and_new():
+    """Every frame (a kinds-read round's, and one committed ahead of its round, FRAMES_AHEAD, before the round is
+    declared) is a declared table in the screening's order and names no repository of an earlier frame."""
     import csv
 
     from mliter.corpus.rounds import FRAMES_AHEAD
     from mliter.corpus.schema import TABLES
 
     declared = {t.path for t in TABLES}
-    for n in FRAMES_AHEAD:
-        assert n not in FRESH_ROUNDS and n > max(FRESH_ROUNDS)
+    assert not set(FRAMES_AHEAD) & set(FRESH_ROUNDS) and all(n > max(FRESH_ROUNDS) for n in FRAMES_AHEAD)
+    framed = [*(n for n, r in FRESH_ROUNDS.items() if r.kinds_read), *FRAMES_AHEAD]
+    assert {9, 10} <= set(framed)
+    seen: set[str] = set()
+    for n in framed:  # in round order: a frame names no repository of an earlier frame
         folder = CODING / "labels" / f"round{n}"
         assert (folder / "README.md").is_file() and f"coding/labels/round{n}/frame.csv" in declared
         rows = list(csv.DictReader(open(folder / "frame.csv", encoding="utf-8")))
         assert [int(r["order"]) for r in rows] == list(range(1, len(rows) + 1))
-        earlier = {r["repo"].lower() for m in FRESH_ROUNDS if FRESH_ROUNDS[m].kinds_read
-                   for r in csv.DictReader(open(CODING / "labels" / f"round{m}" / "frame.csv", encoding="utf-8"))}
-        assert not {r["repo"].lower() for r in rows} & earlier
+        names = {r["repo"].lower() for r in rows}
+        assert not names & seen, n
+        seen |= names
