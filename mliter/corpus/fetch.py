@@ -228,17 +228,18 @@ def fetch_one(item: Item, out: Path, client: PoliteClient | None, mirrors: Path 
             why = f"the mirror of {item.repo} holds other bytes (sha256 {got}); not written"
     if client is None or not item.url:
         return Outcome(item, FAILED, why or item.problem or "no mirror holds it and no client was given")
+    also = f" (mirror: {why})" if why else ""  # a failure says why the mirror did not serve it either
     try:
         response = client.get(item.url)
     except MliterError as exc:
-        return Outcome(item, FAILED, str(exc))
+        return Outcome(item, FAILED, f"{exc}{also}")
     if response.status in (404, 410):
-        return Outcome(item, GONE, f"HTTP {response.status}")
+        return Outcome(item, GONE, f"HTTP {response.status}{also}")
     if not response.ok:
-        return Outcome(item, FAILED, f"HTTP {response.status}")
+        return Outcome(item, FAILED, f"HTTP {response.status}{also}")
     got = sha256_bytes(response.content)
     if item.sha256 and got != item.sha256:
-        return Outcome(item, MISMATCH, f"expected {item.sha256}, got {got}; not written")
+        return Outcome(item, MISMATCH, f"expected {item.sha256}, got {got}; not written{also}")
     atomic_write_bytes(target, response.content)
     return Outcome(item, OK, "" if item.sha256 else "no sha256 in the manifest: not verified")
 

@@ -247,6 +247,8 @@ def test_a_file_no_mirror_holds_is_fetched_over_http(world, tmp_path):
                                              tmp_path / "mirrors")}
     assert got["git:owner/repo/a.ipynb"].status == OK and "mirror" not in got["git:owner/repo/a.ipynb"].detail
     assert (out / "notebooks/owner__repo/a.ipynb").read_bytes() == files["a.ipynb"]
+    gone = got["git:owner/repo/gone.ipynb"]  # neither the mirror folder nor the server has it: both reasons given
+    assert gone.status == GONE and "no mirror at" in gone.detail
 
 
 def test_cli_fetch_from_mirrors_offline(tmp_path, capsys):
