@@ -196,12 +196,13 @@ def rounds_scored_by(rules: int) -> list[int]:
 
 #: The round whose sample is held out now: its labels (and every later round's) are never tuning material for
 #: the rules or the learned stage coder; the rounds below it are. It stays on a round after that round is scored
-#: (the shipped coder is the one that was scored) and is raised by one when the next round's tuning starts, which
-#: makes the scored round's labels tuning material (the only edit a new round needs here).
+#: (the shipped coder is the one that was scored) and is raised to the next tuned round when that round's tuning
+#: starts, which makes the scored rounds' labels tuning material (the only edit a new round needs here); a
+#: replication round leaves it where it is.
 HELD_OUT_ROUND = 9
 # Round 8 replicated round 7 and tuned nothing, so HELD_OUT_ROUND stayed 7 through round 8's scoring. It was raised
 # to 9 when round 9's tuning started, after round 9 was drawn, labelled and adjudicated: rounds 7 and 8 (both
-# scored) are tuning material now, round 9 is held out.
+# scored) are tuning material now, round 9 is held out. Round 10 replicates round 9 and tunes nothing: it stays 9.
 
 
 def fresh_round(number: int) -> FreshRound:
