@@ -54,6 +54,9 @@ class FreshRound:
     #: No repository may hold more than this share of the round's pairs (`eval_sample.check_share`): 20%, or, when
     #: fewer than 5 repositories give pairs, the most even share they allow (round 10: 4 repositories, 25%).
     pair_share: float = 0.2
+    #: The fewest repositories, notebooks and pairs the round's sample holds, as its README says (rounds 3-8 chose
+    #: 10-14 repositories; the frames of rounds 9 and 10 gave 6 and 7): checked by the sample's tests.
+    least: tuple[int, int, int] = (10, 50, 60)
 
     @property
     def filled_kinds(self) -> tuple[str, ...]:
@@ -163,7 +166,7 @@ ROUND8 = FreshRound(8, 20261205, _ROUND7_KINDS, dict(ROUND7.pair_kind),
 # 9, the largest under which no repository holds more than 20% of the pairs (README, amendment 2).
 ROUND9 = FreshRound(9, 20261206, _ROUND7_KINDS, dict(ROUND7.pair_kind),
                     default_folder="fresh9", pairs_per_repo=9, min_pairs=120, stage_codebook="2.3", kinds_read=True,
-                    unfilled_kinds=("audio_speech", "feature_engineering", "generative"))
+                    unfilled_kinds=("audio_speech", "feature_engineering", "generative"), least=(6, 30, 45))
 
 # Round 10: a replication of round 9 (coding/labels/round10/README.md, committed before any candidate was fetched):
 # the round-9 producers, frozen in 4848a64, scored again, unchanged, on fresh repositories of round 7's kinds read
@@ -172,7 +175,7 @@ ROUND9 = FreshRound(9, 20261206, _ROUND7_KINDS, dict(ROUND7.pair_kind),
 ROUND10 = FreshRound(10, 20261207, _ROUND7_KINDS, dict(ROUND7.pair_kind),
                      default_folder="fresh10", pairs_per_repo=10, min_pairs=120, stage_codebook="2.3",
                      replicates=9, kinds_read=True, pair_share=0.25,
-                     unfilled_kinds=("audio_speech", "feature_engineering", "generative"))
+                     unfilled_kinds=("audio_speech", "feature_engineering", "generative"), least=(7, 35, 40))
 
 FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7, ROUND8, ROUND9, ROUND10)}
 

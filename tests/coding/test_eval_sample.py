@@ -241,9 +241,7 @@ def test_shipped_fresh_sample_is_reproducible_fresh_and_balanced(tmp_path, n):
     for rel in ("corpus/notebooks.csv", "corpus/notebook_versions.csv", "corpus/notebook_versions_round2.csv",
                 *(f for m in range(3, n) for f in (FRESH_ROUNDS[m].repos_table, FRESH_ROUNDS[m].notebooks_manifest))):
         earlier |= {r["repo"] for r in csv.DictReader(open(top / rel))}
-    # floors: rounds 3-8 chose 10-14 repositories; the frames of rounds 9 and 10 gave 6 and 7 (their READMEs), so 30
-    # and 35 notebooks, and 45 and 40 pairs (round 10's from 4 repositories, 10 each: its amendment 2)
-    least_repos, least_notebooks, least_pairs = {9: (6, 30, 45), 10: (7, 35, 40)}.get(n, (10, 50, 60))
+    least_repos, least_notebooks, least_pairs = rnd.least  # the floors its README accepts (FreshRound.least)
     assert len(chosen) >= least_repos and not {r.lower() for r in chosen} & {r.lower() for r in earlier}
     # every chosen repository gives its 20 cells; the pairs reach 100 unless the per-series cap hit its limit first
     for kind, floor in (("cells", 20 * len(chosen)),

@@ -106,7 +106,7 @@ def test_round10_replicates_round9_and_keeps_round9_held_out():
         ROUND9.kinds, ROUND9.pair_kind, "2.3", True)
     assert ROUND10.seed == 20261207 and ROUND10.default_folder == "fresh10" and max(FRESH_ROUNDS) == 10
     assert ROUND10.scored_by == scored_by(10) == 9 and HELD_OUT_ROUND == 9 < 10
-    assert (ROUND10.pairs_per_repo, ROUND10.pair_share) == (10, 0.25)
+    assert (ROUND10.pairs_per_repo, ROUND10.pair_share, ROUND10.least) == (10, 0.25, (7, 35, 40))
     assert all(r.pair_share == 0.2 for n, r in FRESH_ROUNDS.items() if n != 10)
 
 
