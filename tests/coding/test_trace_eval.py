@@ -504,19 +504,20 @@ def test_replication_rows_and_pooled_rows_add_up(monkeypatch):
         assert int(row["agree"]) == sum(int(fig.loc[(kind, s), "agree"]) for s in singles)
         assert row["floor"] == {"cells": 0.85, "pairs": 0.75}[kind]
         checked += 1
-        short = "Stage" if kind == "cells" else "Change"
-        if (kind == "cells") == learned and scored_by(variables[f"trace{short}RoundLatest"]) == 7:
-            # while the round-7 producers are the latest scored, the captions and the corrections quote their pool
-            assert variables[f"trace{short}NPooled"] == int(row["n"]) == variables[
-                "nHeldOutCellsForCorrection" if kind == "cells" else "nHeldOutPairsForCorrection"]
     assert checked == (3 if (TRACES / "frozen/rules7_sample8_cells.csv").exists() else 0)
-    # the corrections rest on every held-out sample of the latest scored producers, pooled or not
+    # the corrections rest on every held-out sample of the latest scored producers (the primary producer's rows);
+    # when they were scored on more than one, the captions quote that pooled row, and it is the corrections' n
     for kind, short in (("cells", "Stage"), ("pairs", "Change")):
-        latest = variables[f"trace{short}RoundLatest"]
-        rounds = tv.pooled_rounds(scored_by(latest))
-        names = [tv.learned_name(r) if kind == "cells" else tv.fresh_name(r, kind) for r in rounds]
+        rules = scored_by(variables[f"trace{short}RoundLatest"])
+        names = [tv.learned_name(r) if kind == "cells" else tv.fresh_name(r, kind) for r in tv.pooled_rounds(rules)]
         n = sum(int(fig.loc[(kind, name), "n"]) for name in names if (kind, name) in fig.index)
-        assert n == variables["nHeldOutCellsForCorrection" if kind == "cells" else "nHeldOutPairsForCorrection"]
+        held = variables["nHeldOutCellsForCorrection" if kind == "cells" else "nHeldOutPairsForCorrection"]
+        assert n == held
+        pooled = tv.pooled_name(rules, kind, kind == "cells")
+        if sum((kind, name) in fig.index for name in names) > 1:
+            assert variables[f"trace{short}NPooled"] == int(fig.loc[(kind, pooled), "n"]) == held
+        else:
+            assert (kind, pooled) not in fig.index
 
 
 def test_join_labels_refuses_a_sample_item_without_a_label_or_a_prediction():
