@@ -180,8 +180,9 @@ ROUND10 = FreshRound(10, 20261207, _ROUND7_KINDS, dict(ROUND7.pair_kind),
 FRESH_ROUNDS = {r.number: r for r in (ROUND3, ROUND4, ROUND5, ROUND6, ROUND7, ROUND8, ROUND9, ROUND10)}
 
 #: Rounds whose README and candidate frame (coding/labels/round<N>/frame.csv) are committed before anything of them
-#: is fetched or screened, and that join FRESH_ROUNDS once their sample is drawn (round 10 joined with its sample).
-FRAMES_AHEAD: tuple[int, ...] = ()
+#: is fetched or screened, and that join FRESH_ROUNDS once their sample is drawn (round 10 joined with its sample;
+#: round 11, the held-out sample of the next tuning round, coding/labels/round11/README.md, is framed).
+FRAMES_AHEAD: tuple[int, ...] = (11,)
 
 
 def scored_by(number: int) -> int:
