@@ -852,7 +852,7 @@ class StageRules:
                 # the definitions are most of the code and what later cells use (codebook 2.0, decision 3): LI
                 primary = "LI"
             if primary == "LI" and not read_later and all(
-                    predicts[i] or self._predicts(expand(set(c.stmt_feats[i]))) for i in strong if stmt_stage[i] == "LI"):
+                    predicts[i] or self._predicts(expand(c.stmt_feats[i])) for i in strong if stmt_stage[i] == "LI"):
                 primary = "PPR"  # a model run on a few inputs to show what it outputs, kept by no later cell (decision 11)
             if all_weak and shows:
                 primary = self._display_stage(c, expand, source_stages)  # made to be looked at here
